@@ -1,0 +1,128 @@
+"""Command-line entry: launches the console or runs a headless subcommand.
+
+Subcommands are registered in one place, :data:`COMMAND_MODULES`: each module
+has ``register(subparsers)`` adding its parsers with
+``set_defaults(handler=fn)``, where ``fn(args, ctx) -> int``. Command modules
+stay light at import time (heavy imports happen inside handlers) so ``--help``
+is instant.
+
+Expected failures (:class:`~agentconsole.errors.AgentConsoleError`) print one
+line on stderr and exit non-zero; anything else prints one line pointing at
+the log file. ``--debug`` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agentconsole import __version__, airgap
+from agentconsole.errors import AgentConsoleError
+
+log = logging.getLogger("agentconsole.cli")
+
+PROG = "agentconsole"
+
+#: Every subcommand module, in the order they appear in ``--help``.
+COMMAND_MODULES: tuple[str, ...] = (
+    "agentconsole.commands.config_cmd",
+)
+
+
+@dataclass
+class CliContext:
+    """What every handler gets: the data directory, settings and flags."""
+
+    home: Path
+    debug: bool = False
+    model_override: str | None = None
+    _settings: Any = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Any:
+        if self._settings is None:
+            from agentconsole.config import load_settings
+
+            self._settings = load_settings(self.home)
+        return self._settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=(
+            "Offline console for customer-support agents: a local LLM drafts replies, "
+            "transcripts live in an encrypted vault, and PII is masked everywhere. "
+            "Run without a subcommand to open the console."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        help="data directory (default: $AGENTCONSOLE_HOME or the platform's user data dir)",
+    )
+    parser.add_argument("--model", metavar="PATH", help="GGUF model file or name (overrides model.path)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and log at DEBUG level")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def _setup(ctx: CliContext) -> None:
+    from agentconsole.logs import setup_logging
+
+    settings = ctx.settings
+    level = "DEBUG" if ctx.debug else settings.logging.level
+    setup_logging(settings.logs_dir, level, max_bytes=settings.logging.max_bytes, backups=settings.logging.backups)
+    airgap.allow_hosts(settings.network.allowed_hosts)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from agentconsole.config import home_dir
+
+    home = Path(args.home).expanduser().resolve() if args.home else home_dir()
+    if args.home:
+        os.environ["AGENTCONSOLE_HOME"] = str(home)
+    ctx = CliContext(home=home, debug=args.debug, model_override=args.model)
+    handler = getattr(args, "handler", None)
+    try:
+        _setup(ctx)
+        if handler is None:
+            handler = _launch_console
+        return int(handler(args, ctx) or 0)
+    except AgentConsoleError as exc:
+        log.info("command failed: %s", exc.message)
+        if ctx.debug:
+            raise
+        return _fail(exc.message, exc.exit_code)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except Exception as exc:  # unexpected: details to the log, one line to the user
+        log.exception("unexpected error")
+        if ctx.debug:
+            raise
+        from agentconsole.logs import log_file
+
+        where = log_file() or "the log"
+        return _fail(f"unexpected {type(exc).__name__}; details in {where} (rerun with --debug)", 70)
+
+
+def _launch_console(args: argparse.Namespace, ctx: CliContext) -> int:
+    from agentconsole.ui.launch import run_console
+
+    return run_console(ctx)

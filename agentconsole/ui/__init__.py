@@ -1,0 +1,1 @@
+"""Textual screens and widgets. The only package allowed to import textual."""
