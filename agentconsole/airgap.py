@@ -140,6 +140,34 @@ def _guarded_getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any
     return results
 
 
+def _check_named_address(sock: Any, address: Any, kind: str) -> None:
+    # socket.connect(("name", port)) resolves inside C *before* its audit event
+    # fires, so names are checked here, ahead of that hidden lookup.
+    if getattr(sock, "family", None) in _INET_FAMILIES and isinstance(address, tuple) and address:
+        host, port = _address_host_port(address)
+        if not is_host_allowed(host):
+            _refuse(kind, host, port)
+
+
+def _guard_socket_class() -> None:
+    cls = socket.socket
+    real_connect, real_connect_ex, real_sendto = cls.connect, cls.connect_ex, cls.sendto
+
+    def connect(self: Any, address: Any) -> Any:
+        _check_named_address(self, address, "connection to")
+        return real_connect(self, address)
+
+    def connect_ex(self: Any, address: Any) -> Any:
+        _check_named_address(self, address, "connection to")
+        return real_connect_ex(self, address)
+
+    def sendto(self: Any, data: Any, *args: Any) -> Any:
+        _check_named_address(self, args[-1] if args else None, "datagram to")
+        return real_sendto(self, data, *args)
+
+    cls.connect, cls.connect_ex, cls.sendto = connect, connect_ex, sendto  # type: ignore[method-assign]
+
+
 def allow_hosts(hosts: Iterable[str]) -> None:
     """Add host names or IP literals (e.g. the on-prem model server) to the allow list."""
     with _lock:
@@ -258,6 +286,7 @@ def install(allowed: Iterable[str] = ()) -> None:
             os.environ[key] = value
         sys.addaudithook(_audit_hook)
         socket.getaddrinfo = _guarded_getaddrinfo
+        _guard_socket_class()
         sys.meta_path.insert(0, _PostImportFinder())
         for name, patch in _POST_IMPORT.items():
             if name in sys.modules:

@@ -18,6 +18,7 @@ import importlib
 import logging
 import os
 import sys
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,8 +54,15 @@ class CliContext:
         return self._settings
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors (no usage dump), exit code 2."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description=(
             "Offline console for customer-support agents: a local LLM drafts replies, "
@@ -70,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--model", metavar="PATH", help="GGUF model file or name (overrides model.path)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and log at DEBUG level")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", title="commands", parser_class=_Parser
+    )
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
     return parser
