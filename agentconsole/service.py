@@ -1,0 +1,521 @@
+"""The console's use cases: what the UI and the CLI call, and nothing else does.
+
+:class:`ConsoleService` wires the cores together (vault, privacy, llm,
+compliance) and is where roles are enforced. It never imports textual. Every
+method may be called from a worker thread; the vault gives each thread its own
+connection, and one generation runs at a time.
+
+Data flow of a customer message: text -> ``PrivacyEngine.mask`` with the
+case's placeholder mapping -> masked text stored, new placeholder values
+stored in ``pii_values``. A draft: masked turns -> model -> output masker
+(raw PII the model invents) -> placeholders canonicalized -> shown as chips
+and stored masked. Sending restores real values for the outgoing text only,
+and that disclosure is audited.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from agentconsole import logs
+from agentconsole.config import Settings
+from agentconsole.errors import AgentConsoleError
+
+if TYPE_CHECKING:  # heavy modules load lazily, in workers
+    from agentconsole.llm import Engine, GenerationStats
+    from agentconsole.privacy import CaseMapping, PrivacyEngine
+    from agentconsole.vault import Case, Message, SearchHit, Vault
+
+log = logging.getLogger("agentconsole.service")
+
+ROLES = ("agent", "supervisor", "auditor")
+MESSAGE_ROLES = ("customer", "agent", "note")
+CASE_STATUSES = ("open", "pending", "closed")
+
+#: Which roles may do what. Least privilege: auditors see only the audit log.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "work_cases": frozenset({"agent", "supervisor"}),
+    "reveal": frozenset({"agent", "supervisor"}),
+    "draft": frozenset({"agent", "supervisor"}),
+    "send": frozenset({"agent", "supervisor"}),
+    "consent": frozenset({"agent", "supervisor"}),
+    "manage_users": frozenset({"supervisor"}),
+    "export": frozenset({"supervisor"}),
+    "erase": frozenset({"supervisor"}),
+    "retention": frozenset({"supervisor"}),
+    "config": frozenset({"supervisor"}),
+    "rekey": frozenset({"supervisor"}),
+    "audit": frozenset({"supervisor", "auditor"}),
+}
+
+DRAFT_INSTRUCTIONS = {
+    "reply": (
+        "Write the support agent's next reply to the customer. Be brief, polite and concrete. "
+        "Keep placeholders such as <PERSON_1> exactly as written."
+    ),
+    "summary": (
+        "Summarize this support case for a colleague in at most five short bullet points: "
+        "the problem, what was done, and what is still open. Keep placeholders exactly as written."
+    ),
+}
+
+
+class PermissionDenied(AgentConsoleError):
+    """The signed-in user's role does not allow this action."""
+
+    exit_code = 3
+
+
+class NotUnlocked(AgentConsoleError):
+    """An action needs an unlocked vault."""
+
+
+class ConsentRequired(AgentConsoleError):
+    """Drafting is refused: the customer has not consented to AI processing."""
+
+
+class ServiceBusy(AgentConsoleError):
+    """A generation is already running."""
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class AddedMessage:
+    """A stored message and the number of values masked in it."""
+
+    message_id: int
+    masked_text: str
+    masked_count: int
+    new_placeholders: tuple[str, ...]
+
+
+@dataclass
+class DraftStream:
+    """A running generation. Iterate for display-safe deltas (placeholders intact).
+
+    Iteration is blocking: run it in a worker. When iteration ends (finished or
+    cancelled) the masked result is stored as an assistant message and
+    ``message_id``/``stats`` are set.
+    """
+
+    case_id: int
+    kind: str
+    _deltas: Iterator[str]
+    _cancel: Callable[[], None]
+    text: str = ""
+    message_id: int | None = None
+    stats: GenerationStats | None = None
+    cancelled: bool = False
+    _done: threading.Event = field(default_factory=threading.Event)
+
+    def __iter__(self) -> Iterator[str]:
+        for delta in self._deltas:
+            self.text += delta
+            yield delta
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        self._cancel()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+
+class ConsoleService:
+    """One console session: a vault (when unlocked), the PII engine and the model."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        model_override: str | None = None,
+        engine: Engine | None = None,
+        privacy: PrivacyEngine | None = None,
+    ) -> None:
+        self.settings = settings
+        self.model_override = model_override
+        self._engine = engine
+        self._privacy = privacy
+        self._vault: Vault | None = None
+        self._mappings: dict[int, CaseMapping] = {}
+        self._load_lock = threading.Lock()
+        self._generation_lock = threading.Lock()
+        self._current: DraftStream | None = None
+
+    # --- heavy components (call from workers) ----------------------------------------
+
+    @property
+    def privacy(self) -> PrivacyEngine:
+        """The PII engine, loaded on first use (seconds: spaCy + Presidio)."""
+        if self._privacy is None:
+            with self._load_lock:
+                if self._privacy is None:
+                    from agentconsole.privacy import PrivacyEngine
+
+                    self._privacy = PrivacyEngine.from_settings(self.settings.privacy)
+        return self._privacy
+
+    @property
+    def privacy_ready(self) -> bool:
+        return self._privacy is not None
+
+    @property
+    def engine(self) -> Engine:
+        """The language model engine (not necessarily loaded)."""
+        if self._engine is None:
+            from agentconsole.llm import build_engine
+
+            self._engine = build_engine(self.settings, self.model_override)
+        return self._engine
+
+    def load_model(self, progress: Callable[[float], None] | None = None) -> None:
+        """Load the model (blocking; the UI calls it in a worker)."""
+        self.engine.load(progress)
+
+    @property
+    def model_ready(self) -> bool:
+        return self._engine is not None and self._engine.is_loaded
+
+    @property
+    def model_name(self) -> str:
+        return self.engine.model_name
+
+    # --- vault lifecycle ---------------------------------------------------------------
+
+    @property
+    def vault_path(self) -> Path:
+        return self.settings.vault_path
+
+    def vault_exists(self) -> bool:
+        from agentconsole.vault import Vault
+
+        return Vault.exists(self.vault_path)
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self._vault is not None and not self._vault.is_locked
+
+    @property
+    def user(self) -> str:
+        return self._require_vault().user
+
+    @property
+    def role(self) -> str:
+        return self._require_vault().role
+
+    def create_vault(self, user: str, passphrase: bytearray) -> None:
+        """First run: create the vault and its first user (a supervisor), and unlock it."""
+        from agentconsole.vault import Vault
+
+        self.settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._vault = Vault.create(self.vault_path, user, passphrase, role="supervisor")
+        self._audit("vault.create", f"user:{user}")
+        self._audit("user.add", f"user:{user}", role="supervisor")
+
+    def unlock(self, user: str, passphrase: bytearray) -> None:
+        """Unlock as ``user``; failures are audited (after the fact, by the next unlock)."""
+        from agentconsole.vault import Vault, WrongPassphrase
+
+        try:
+            vault = Vault.unlock(self.vault_path, user, passphrase)
+        except WrongPassphrase:
+            self._record_failed_unlock(user)
+            raise
+        self._vault = vault
+        self._flush_failed_unlocks()
+        self._audit("unlock", f"user:{user}", role=vault.role)
+        self._run_retention_on_unlock()
+
+    def lock(self) -> None:
+        """Close the vault, zero the key, forget cached mappings."""
+        self.cancel_generation()
+        vault, self._vault = self._vault, None
+        for mapping in self._mappings.values():
+            for value in mapping.placeholders().values():
+                logs.unregister_secret(value)
+        self._mappings.clear()
+        if vault is not None and not vault.is_locked:
+            vault.lock()
+
+    def _require_vault(self) -> Vault:
+        if self._vault is None or self._vault.is_locked:
+            raise NotUnlocked("the vault is locked: unlock it first")
+        return self._vault
+
+    def require(self, permission: str) -> Vault:
+        """Return the open vault if the signed-in role has ``permission``, else raise."""
+        vault = self._require_vault()
+        if vault.role not in PERMISSIONS[permission]:
+            self._audit("denied", f"permission:{permission}")
+            raise PermissionDenied(f"{vault.role} '{vault.user}' is not allowed to {permission.replace('_', ' ')}")
+        return vault
+
+    def can(self, permission: str) -> bool:
+        return self.is_unlocked and self.role in PERMISSIONS[permission]
+
+    # --- failed unlocks: the vault is closed when they happen, so they wait in a sidecar --
+
+    def _record_failed_unlock(self, user: str) -> None:
+        from agentconsole.compliance import failed_unlocks
+
+        failed_unlocks.record(self.settings.home, user)
+
+    def _flush_failed_unlocks(self) -> None:
+        from agentconsole.compliance import failed_unlocks
+
+        for when, user in failed_unlocks.drain(self.settings.home):
+            self._audit("unlock.failed", f"user:{user}", at=when)
+
+    # --- audit -------------------------------------------------------------------------
+
+    def _audit(self, action: str, subject: str = "", **details: Any) -> None:
+        if self._vault is None or self._vault.is_locked:
+            return
+        from agentconsole.compliance.audit import AuditLog
+
+        AuditLog(self._vault).append(actor=self._vault.user, action=action, subject=subject, details=details)
+
+    # --- cases -------------------------------------------------------------------------
+
+    def list_cases(self, status: str | None = None) -> list[Case]:
+        return self.require("work_cases").list_cases(status=status)
+
+    def get_case(self, case_id: int) -> Case:
+        return self.require("work_cases").get_case(case_id)
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        if not query.strip():
+            return []
+        return self.require("work_cases").search(query, limit=limit)
+
+    def new_case(self, customer_ref: str, title: str) -> int:
+        """Open a case for a customer (created on first use). Title is masked too."""
+        vault = self.require("work_cases")
+        customer_ref = customer_ref.strip()
+        if not customer_ref:
+            raise AgentConsoleError("a case needs a customer reference")
+        customer_id = vault.upsert_customer(customer_ref)
+        with vault.transaction():
+            case_id = vault.create_case(customer_id, "")
+            masked_title = self._mask_into_case(vault, case_id, title.strip() or "New case").masked_text
+            vault.set_case_title(case_id, masked_title)
+        self._audit("case.create", f"case:{case_id}", customer=customer_ref)
+        return case_id
+
+    def set_status(self, case_id: int, status: str) -> None:
+        if status not in CASE_STATUSES:
+            raise AgentConsoleError(f"unknown case status '{status}' (use {', '.join(CASE_STATUSES)})")
+        self.require("work_cases").set_case_status(case_id, status)
+
+    def messages(self, case_id: int) -> list[Message]:
+        """The case's messages, masked (placeholders, never values)."""
+        return self.require("work_cases").list_messages(case_id)
+
+    def mapping(self, case_id: int) -> CaseMapping:
+        """The case's placeholder mapping (cached; values registered for log redaction)."""
+        vault = self.require("work_cases")
+        mapping = self._mappings.get(case_id)
+        if mapping is None:
+            from agentconsole.privacy import CaseMapping
+
+            rows = [(p.placeholder, p.entity_type, p.value) for p in vault.pii_values(case_id)]
+            mapping = CaseMapping.from_entries(rows)
+            logs.register_secrets(value for _, _, value in rows)
+            self._mappings[case_id] = mapping
+        return mapping
+
+    def masked_entity_count(self, case_id: int) -> int:
+        return len(self.mapping(case_id).placeholders())
+
+    def _mask_into_case(self, vault: Vault, case_id: int, text: str) -> AddedMessage:
+        mapping = self.mapping(case_id)
+        result = self.privacy.mask(text, mapping)
+        if result.new_entries:
+            vault.add_pii_values(case_id, result.new_entries)
+            logs.register_secrets(value for _, _, value in result.new_entries)
+        return AddedMessage(
+            message_id=0,
+            masked_text=result.masked,
+            masked_count=len(result.entities),
+            new_placeholders=tuple(p for p, _, _ in result.new_entries),
+        )
+
+    def add_message(self, case_id: int, role: str, text: str, *, created_at: str | None = None) -> AddedMessage:
+        """Mask ``text`` with the case's mapping and store it. Raw text is kept only if configured."""
+        if role not in MESSAGE_ROLES:
+            raise AgentConsoleError(f"unknown message role '{role}' (use {', '.join(MESSAGE_ROLES)})")
+        vault = self.require("work_cases")
+        if not text.strip():
+            raise AgentConsoleError("the message is empty")
+        with vault.transaction():
+            added = self._mask_into_case(vault, case_id, text)
+            raw = text if self.settings.compliance.keep_raw_text else None
+            message_id = vault.add_message(case_id, role, added.masked_text, created_at=created_at, raw_text=raw)
+        return AddedMessage(message_id, added.masked_text, added.masked_count, added.new_placeholders)
+
+    def import_transcript(self, customer_ref: str, title: str, lines: Iterable[tuple[str, str, str | None]]) -> int:
+        """Import (role, text, time) turns into a new case atomically; returns the case id."""
+        vault = self.require("work_cases")
+        turns = list(lines)
+        customer_id = vault.upsert_customer(customer_ref)
+        with vault.transaction():
+            case_id = vault.create_case(customer_id, title)
+            for role, text, when in turns:
+                added = self._mask_into_case(vault, case_id, text)
+                raw = text if self.settings.compliance.keep_raw_text else None
+                vault.add_message(case_id, role, added.masked_text, created_at=when, raw_text=raw)
+        self._audit("case.import", f"case:{case_id}", messages=len(turns))
+        return case_id
+
+    # --- reveal and send ---------------------------------------------------------------
+
+    def reveal(self, case_id: int, message_id: int) -> str:
+        """The message with real values restored. Audited; the UI re-masks after a while."""
+        from agentconsole.privacy import restore
+
+        vault = self.require("reveal")
+        message = next((m for m in vault.list_messages(case_id) if m.id == message_id), None)
+        if message is None:
+            raise AgentConsoleError(f"no message {message_id} in case {case_id}")
+        self._audit("reveal", f"case:{case_id} message:{message_id}")
+        return restore(message.text, self.mapping(case_id))
+
+    def send(self, case_id: int, text: str) -> tuple[AddedMessage, str]:
+        """Store the agent's reply (masked) and return the outgoing text with real values.
+
+        The text may hold placeholders (from an accepted draft) and raw values the
+        agent typed; both are handled. The disclosure is audited.
+        """
+        from agentconsole.privacy import restore
+
+        vault = self.require("send")
+        added = self.add_message(case_id, "agent", text)
+        outgoing = restore(added.masked_text, self.mapping(case_id))
+        self._audit("send", f"case:{case_id} message:{added.message_id}", restored=outgoing != added.masked_text)
+        del vault
+        return added, outgoing
+
+    # --- AI ------------------------------------------------------------------------------
+
+    def consent_given(self, customer_ref: str) -> bool:
+        from agentconsole.compliance.consent import ConsentRegistry
+
+        return ConsentRegistry(self._require_vault()).current(customer_ref)
+
+    def _check_consent(self, case: Case) -> None:
+        if self.settings.consent.required and not self.consent_given(case.customer_ref):
+            raise ConsentRequired(
+                f"customer {case.customer_ref} has not consented to AI processing; record consent first"
+            )
+
+    def _turns_for(self, case_id: int, kind: str, question: str | None) -> list[Any]:
+        from agentconsole.llm import DEFAULT_SYSTEM_PROMPT, ChatTurn
+
+        system = self.settings.model.system_prompt or DEFAULT_SYSTEM_PROMPT
+        turns = [ChatTurn("system", system)]
+        for message in self.messages(case_id):
+            if message.role == "customer":
+                turns.append(ChatTurn("user", f"Customer: {message.text}"))
+            elif message.role == "agent":
+                turns.append(ChatTurn("assistant", message.text))
+            elif message.role == "note":
+                turns.append(ChatTurn("user", f"(internal note, not from the customer) {message.text}"))
+        if kind == "question":
+            turns.append(ChatTurn("user", f"Question from the support agent about this case: {question}"))
+        else:
+            turns.append(ChatTurn("user", DRAFT_INSTRUCTIONS[kind]))
+        return turns
+
+    def draft(self, case_id: int, kind: str = "reply", question: str | None = None) -> DraftStream:
+        """Start a draft reply, a summary or an answer to a free question (streamed).
+
+        The model sees only masked turns. The returned stream yields display-safe
+        deltas; the result is stored as an assistant message when it ends.
+        """
+        from agentconsole.privacy import OutputMasker, StreamRestorer
+
+        if kind not in ("reply", "summary", "question"):
+            raise AgentConsoleError(f"unknown draft kind '{kind}'")
+        vault = self.require("draft")
+        case = vault.get_case(case_id)
+        self._check_consent(case)
+        if kind == "question":
+            if not question or not question.strip():
+                raise AgentConsoleError("ask a question first")
+            question = self._mask_into_case(vault, case_id, question).masked_text
+        if not self._generation_lock.acquire(blocking=False):
+            raise ServiceBusy("a draft is already being generated: stop it first (Esc)")
+        try:
+            mapping = self.mapping(case_id)
+            turns = self._turns_for(case_id, kind, question)
+            engine = self.engine
+            engine.load()
+            generation = engine.stream(turns)
+        except BaseException:
+            self._generation_lock.release()
+            raise
+        masker = OutputMasker(self.privacy, mapping)
+        canonical = StreamRestorer(mapping, restore_values=False)
+        stream: DraftStream
+
+        def deltas() -> Iterator[str]:
+            try:
+                for raw in generation:
+                    out = canonical.feed(masker.feed(raw))
+                    if out:
+                        yield out
+                tail = canonical.feed(masker.flush()) + canonical.flush()
+                if tail:
+                    yield tail
+            finally:
+                try:
+                    self._finish_draft(vault, stream, masker, generation)
+                finally:
+                    self._current = None
+                    self._generation_lock.release()
+                    stream._done.set()
+
+        stream = DraftStream(case_id=case_id, kind=kind, _deltas=deltas(), _cancel=generation.cancel)
+        self._current = stream
+        return stream
+
+    def _finish_draft(self, vault: Vault, stream: DraftStream, masker: Any, generation: Any) -> None:
+        stream.stats = generation.stats
+        stream.cancelled = stream.cancelled or bool(getattr(generation.stats, "cancelled", False))
+        new_entries = list(getattr(masker, "new_entries", []) or [])
+        if vault.is_locked or not stream.text.strip():
+            return
+        if new_entries:
+            vault.add_pii_values(stream.case_id, new_entries)
+        stats = generation.stats
+        stream.message_id = vault.add_message(
+            stream.case_id,
+            "assistant",
+            stream.text,
+            model=self.engine.model_name,
+            prompt_tokens=stats.prompt_tokens,
+            completion_tokens=stats.completion_tokens,
+            ttft_ms=stats.ttft_ms,
+            decode_tokens_per_s=stats.decode_tokens_per_s,
+        )
+
+    def cancel_generation(self) -> bool:
+        """Stop the running generation, if any (within one token)."""
+        current = self._current
+        if current is None:
+            return False
+        current.cancel()
+        return True
+
+    @property
+    def generating(self) -> bool:
+        return self._current is not None
