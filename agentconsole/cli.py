@@ -108,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     home = Path(args.home).expanduser().resolve() if args.home else home_dir()
     if args.home:
         os.environ["AGENTCONSOLE_HOME"] = str(home)
+    from agentconsole.hardening import harden_process
+
+    harden_process(home)  # no core dumps, umask 077, private data dir: before any file is written
     ctx = CliContext(home=home, debug=args.debug, model_override=args.model)
     handler = getattr(args, "handler", None)
     try:
