@@ -1,0 +1,54 @@
+"""Errors raised by the vault. Messages name users, files and pages, never secrets."""
+
+from __future__ import annotations
+
+from agentconsole.errors import AgentConsoleError
+
+
+class VaultError(AgentConsoleError):
+    """Any expected failure of the encrypted vault."""
+
+
+class VaultNotFound(VaultError):
+    """No vault (database and keys file) at the given path."""
+
+
+class VaultExists(VaultError):
+    """``create`` refuses to overwrite an existing vault."""
+
+
+class WrongPassphrase(VaultError):
+    """The passphrase does not open the user's key slot (or the user has no slot)."""
+
+
+class VaultTampered(VaultError):
+    """The database or the keys file was modified outside agentconsole.
+
+    ``pages`` lists the damaged database pages when SQLCipher could name them.
+    """
+
+    def __init__(self, message: str, *, pages: list[int] | None = None) -> None:
+        super().__init__(message)
+        self.pages: list[int] = list(pages or [])
+
+
+class VaultLocked(VaultError):
+    """The vault was locked: the data key is gone until the next unlock."""
+
+
+class VaultInUse(VaultError):
+    """Another process has the vault open (one process at a time)."""
+
+    def __init__(self, message: str, *, pid: int | None = None) -> None:
+        super().__init__(message)
+        self.pid = pid
+
+
+class PermissionDenied(VaultError):
+    """The user's role does not allow the action (raised by callers that check roles)."""
+
+    exit_code = 3
+
+
+class RecordNotFound(VaultError):
+    """A case or customer id that does not exist."""
