@@ -33,6 +33,7 @@ PROG = "agentconsole"
 #: Every subcommand module, in the order they appear in ``--help``.
 COMMAND_MODULES: tuple[str, ...] = (
     "agentconsole.commands.config_cmd",
+    "agentconsole.commands.doctor_cmd",
 )
 
 
