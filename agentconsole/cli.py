@@ -34,6 +34,7 @@ PROG = "agentconsole"
 COMMAND_MODULES: tuple[str, ...] = (
     "agentconsole.commands.config_cmd",
     "agentconsole.commands.doctor_cmd",
+    "agentconsole.commands.vault_cmds",
 )
 
 
