@@ -51,6 +51,9 @@ class ModelSettings:
     seed: int = -1  # -1 = random
     stop: list[str] = field(default_factory=list)
     system_prompt: str = ""  # "" = the built-in support-agent prompt
+    # llama.cpp CPU extra buffers (weight repacking, Intel AMX): "auto" probes AMX once in a
+    # child process (some VMs advertise AMX but fault on it), "on"/"off" force it.
+    cpu_extra_buffers: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,7 @@ class Settings:
 _FILE_SECTIONS = tuple(f.name for f in dataclasses.fields(Settings) if f.name not in ("home", "source"))
 _ENUMS = {
     ("model", "backend"): ("local", "server"),
+    ("model", "cpu_extra_buffers"): ("auto", "on", "off"),
     ("logging", "level"): ("DEBUG", "INFO", "WARNING", "ERROR"),
 }
 
