@@ -33,8 +33,10 @@ PROG = "agentconsole"
 #: Every subcommand module, in the order they appear in ``--help``.
 COMMAND_MODULES: tuple[str, ...] = (
     "agentconsole.commands.config_cmd",
+    "agentconsole.commands.llm_cmds",
     "agentconsole.commands.doctor_cmd",
     "agentconsole.commands.vault_cmds",
+    "agentconsole.commands.compliance_cmds",
 )
 
 

@@ -1,0 +1,14 @@
+"""Compliance: tamper-evident audit log, consent, retention, export and erasure.
+
+A core like ``vault`` or ``privacy``: it works on an unlocked vault object
+passed in by :mod:`agentconsole.service` (which enforces roles) and imports no
+other core. Submodules load on demand; importing this package is cheap.
+
+* :mod:`.audit` - the HMAC-chained audit log, its verification and anchors.
+* :mod:`.failed_unlocks` - failed unlocks recorded while the vault is closed.
+* :mod:`.consent` - per-customer consent to AI processing.
+* :mod:`.retention` - expiry of PII values and old transcripts.
+* :mod:`.erasure` - right to erasure: a customer and everything held about them.
+* :mod:`.export` - right of access: a customer's data as JSON or Markdown.
+* :mod:`.config_watch` - config changes noticed at unlock (audited).
+"""

@@ -1,0 +1,127 @@
+"""Retention: PII values expire first, whole transcripts later.
+
+* PII values older than ``retention.pii_values_days`` are *expired*: the value
+  is overwritten with its own placeholder (a tombstone). The masked transcript
+  stays useful for quality review; restoring shows ``<PERSON_1>``; and because
+  the row (and so its number) survives, a new value in the same case never
+  reuses ``<PERSON_1>`` and old turns never point at a new person. Raw texts
+  kept under ``compliance.keep_raw_text`` expire on the same clock (set NULL).
+* Cases whose last activity (``cases.updated_at``) is older than
+  ``retention.transcripts_days`` are deleted with their messages, values and
+  full-text entries (``vault.delete_case``).
+
+SQLCipher's ``secure_delete`` zeroes the freed space; a WAL checkpoint after a
+run moves the zeroed pages into the main file (see :mod:`.erasure`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    """What a run removed (or, with ``dry_run``, would remove): counts and case ids only."""
+
+    dry_run: bool
+    pii_cutoff: str
+    transcripts_cutoff: str
+    pii_values_expired: int = 0
+    raw_texts_expired: int = 0
+    cases_deleted: int = 0
+    messages_deleted: int = 0
+    case_ids: tuple[int, ...] = field(default_factory=tuple)
+    checkpointed: bool = True
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.pii_values_expired or self.raw_texts_expired or self.cases_deleted)
+
+    def as_details(self) -> dict[str, Any]:
+        """For the audit entry: counts and cutoffs (case ids are ids, but keep the entry small)."""
+        data = asdict(self)
+        data["case_ids"] = list(self.case_ids)[:100]
+        data.pop("checkpointed")  # known only after the commit the audit entry is part of
+        return data
+
+    def describe(self) -> str:
+        verb = "would" if self.dry_run else "did"
+        return (
+            f"retention ({'dry run' if self.dry_run else 'applied'}): {verb} expire {self.pii_values_expired} PII values "
+            f"(created before {self.pii_cutoff[:10]}) and {self.raw_texts_expired} raw texts; {verb} delete "
+            f"{self.cases_deleted} cases with {self.messages_deleted} messages (no activity since "
+            f"{self.transcripts_cutoff[:10]})"
+        )
+
+
+def cutoffs(settings: Any, now: datetime | None = None) -> tuple[str, str]:
+    """(PII values cutoff, transcripts cutoff) as UTC ISO strings."""
+    moment = now or datetime.now(timezone.utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    retention = settings.retention
+    pii = moment - timedelta(days=int(retention.pii_values_days))
+    transcripts = moment - timedelta(days=int(retention.transcripts_days))
+    return pii.isoformat(timespec="microseconds"), transcripts.isoformat(timespec="microseconds")
+
+
+def run(
+    vault: Any,
+    settings: Any,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    record: Callable[[RetentionReport], None] | None = None,
+) -> RetentionReport:
+    """Apply the retention policy to an unlocked vault in one transaction.
+
+    ``record(report)`` runs inside that transaction (the service audits there),
+    so the deletions and their audit entry commit together. Timestamps in the
+    vault are UTC ISO 8601, so string comparison is time order.
+    """
+    pii_cutoff, transcripts_cutoff = cutoffs(settings, now)
+    conn = vault.connection()
+    with vault.transaction():
+        pii_count = conn.execute(
+            "SELECT count(*) FROM pii_values WHERE created_at < ? AND value != placeholder", (pii_cutoff,)
+        ).fetchone()[0]
+        raw_count = conn.execute(
+            "SELECT count(*) FROM messages WHERE raw_text IS NOT NULL AND created_at < ?", (pii_cutoff,)
+        ).fetchone()[0]
+        case_ids = tuple(
+            int(r[0]) for r in conn.execute("SELECT id FROM cases WHERE updated_at < ? ORDER BY id", (transcripts_cutoff,))
+        )
+        messages = 0
+        if case_ids:
+            marks = ",".join("?" * len(case_ids))
+            messages = conn.execute(f"SELECT count(*) FROM messages WHERE case_id IN ({marks})", case_ids).fetchone()[0]
+        if not dry_run:
+            # Values first: the policy's order, and a crash between the steps leaves the safer state.
+            conn.execute(
+                "UPDATE pii_values SET value = placeholder WHERE created_at < ? AND value != placeholder", (pii_cutoff,)
+            )
+            conn.execute("UPDATE messages SET raw_text = NULL WHERE raw_text IS NOT NULL AND created_at < ?", (pii_cutoff,))
+            for case_id in case_ids:
+                vault.delete_case(case_id)
+        report = RetentionReport(
+            dry_run=dry_run,
+            pii_cutoff=pii_cutoff,
+            transcripts_cutoff=transcripts_cutoff,
+            pii_values_expired=int(pii_count),
+            raw_texts_expired=int(raw_count),
+            cases_deleted=len(case_ids),
+            messages_deleted=int(messages),
+            case_ids=case_ids,
+        )
+        if record is not None:
+            record(report)
+    if not dry_run and report.changed:
+        from agentconsole.compliance.erasure import checkpoint
+
+        report = dataclasses.replace(report, checkpointed=checkpoint(vault))
+    return report
