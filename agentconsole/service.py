@@ -220,6 +220,7 @@ class ConsoleService:
         self._vault = Vault.create(self.vault_path, user, passphrase, role="supervisor")
         self._audit("vault.create", f"user:{user}")
         self._audit("user.add", f"user:{user}", role="supervisor")
+        self._audit_config_changes()
 
     def unlock(self, user: str, passphrase: bytearray) -> None:
         """Unlock as ``user``; failures are audited (after the fact, by the next unlock)."""
@@ -233,6 +234,7 @@ class ConsoleService:
         self._vault = vault
         self._flush_failed_unlocks()
         self._audit("unlock", f"user:{user}", role=vault.role)
+        self._audit_config_changes()
         self._run_retention_on_unlock()
 
     def lock(self) -> None:
@@ -519,3 +521,206 @@ class ConsoleService:
     @property
     def generating(self) -> bool:
         return self._current is not None
+
+    # --- compliance: retention, consent, export, erasure, audit, users, config -----------
+
+    def _forget_mappings(self, case_ids: Iterable[int] | None = None) -> None:
+        """Drop cached placeholder mappings (all, or of deleted/expired cases)."""
+        for case_id in list(self._mappings) if case_ids is None else list(case_ids):
+            mapping = self._mappings.pop(case_id, None)
+            for value in (mapping.placeholders().values() if mapping is not None else ()):
+                logs.unregister_secret(value)
+
+    def _audit_config_changes(self) -> None:
+        """Audit settings that differ from what this vault last saw (config.toml is edited by hand)."""
+        from agentconsole.compliance import config_watch
+
+        change = config_watch.observe(self._require_vault(), self.settings)
+        if change is not None:
+            self._audit("config.baseline" if change.baseline else "config.change", "config", changes=change.changed)
+
+    def _run_retention_on_unlock(self) -> None:
+        """The retention policy runs at every unlock, whoever unlocks; audited when it removed something.
+
+        A failure is logged and audited but never blocks the unlock.
+        """
+        from agentconsole.compliance import retention
+
+        vault = self._require_vault()
+
+        def record(report: Any) -> None:
+            if report.changed:
+                self._audit("retention.run", "vault", trigger="unlock", **report.as_details())
+
+        try:
+            report = retention.run(vault, self.settings, record=record)
+        except AgentConsoleError as exc:
+            log.warning("retention at unlock failed: %s", exc.message)
+            self._audit("retention.failed", "vault", trigger="unlock", error=type(exc).__name__)
+            return
+        if report.changed:
+            self._forget_mappings()
+
+    def run_retention(self, dry_run: bool = False) -> Any:
+        """Apply (or with ``dry_run`` only count) the retention policy now. Supervisor; audited."""
+        from agentconsole.compliance import retention
+
+        vault = self.require("retention")
+
+        def record(report: Any) -> None:
+            self._audit("retention.run", "vault", trigger="command", **report.as_details())
+
+        report = retention.run(vault, self.settings, dry_run=dry_run, record=record)
+        if report.changed and not dry_run:
+            self._forget_mappings()
+        return report
+
+    def record_consent(self, customer_ref: str, given: bool) -> Any:
+        """Record that a customer gave or withdrew consent to AI processing; audited."""
+        from agentconsole.compliance.consent import ConsentRegistry
+
+        vault = self.require("consent")
+        ref = customer_ref.strip()
+        if not ref:
+            raise AgentConsoleError("consent needs a customer reference")
+        with vault.transaction():
+            record = ConsentRegistry(vault).record(ref, given, self.user)
+            self._audit("consent.give" if given else "consent.withdraw", f"customer:{ref}")
+        return record
+
+    def consent_history(self, customer_ref: str) -> list[Any]:
+        """Every consent change of a customer, oldest first."""
+        from agentconsole.compliance.consent import ConsentRegistry
+
+        return ConsentRegistry(self.require("consent")).history(customer_ref.strip())
+
+    def export_customer(self, customer_ref: str, fmt: str = "json") -> str:
+        """Everything held about a customer, real values restored (right of access). Supervisor; audited.
+
+        The result holds PII: the caller writes it where the requester asked, never to a log.
+        """
+        from agentconsole.compliance import export
+        from agentconsole.privacy import restore
+
+        if fmt not in export.FORMATS:
+            raise AgentConsoleError(f"unknown export format '{fmt}' (use {' or '.join(export.FORMATS)})")
+        vault = self.require("export")
+        ref = customer_ref.strip()
+        data = export.gather(
+            vault,
+            ref,
+            restore=lambda case_id, text: restore(text, self.mapping(case_id)),
+            purposes=list(self.settings.compliance.purposes),
+            retention={
+                "pii_values_days": self.settings.retention.pii_values_days,
+                "transcripts_days": self.settings.retention.transcripts_days,
+            },
+            exported_by=self.user,
+            exported_at=utcnow(),
+        )
+        self._audit("export", f"customer:{ref}", format=fmt, **data.counts())
+        return export.render(data, fmt)
+
+    def erase_customer(self, customer_ref: str) -> Any:
+        """Erase a customer with all their cases, messages, values and consents (right to erasure).
+
+        Supervisor. The audit entry (counts, no values) commits with the deletion.
+        """
+        from agentconsole.compliance import erasure
+
+        vault = self.require("erase")
+        ref = customer_ref.strip()
+        if self._current is not None and vault.get_case(self._current.case_id).customer_ref == ref:
+            raise ServiceBusy("a draft is being generated for this customer: stop it first")
+
+        def record(report: Any) -> None:
+            self._audit("erase", f"customer:{ref}", **report.as_details())
+
+        report = erasure.erase_customer(vault, ref, record=record)
+        self._forget_mappings(report.case_ids)
+        return report
+
+    def audit_entries(
+        self, since: str | None = None, actor: str | None = None, action: str | None = None, limit: int | None = None
+    ) -> list[Any]:
+        """Audit entries (ids and counts, never values), oldest first. Supervisor or auditor."""
+        from agentconsole.compliance.audit import AuditLog
+
+        return AuditLog(self.require("audit")).entries(since=since, actor=actor, action=action, limit=limit)
+
+    def verify_audit(self, anchor: dict[str, Any] | None = None) -> Any:
+        """Verify the audit chain (and an anchor, if given); the check itself is audited."""
+        from agentconsole.compliance.audit import AuditLog
+
+        result = AuditLog(self.require("audit")).verify(anchor)
+        self._audit(
+            "audit.verify", "audit", ok=result.ok, entries=result.entries,
+            first_broken_seq=result.first_broken_seq, anchored=anchor is not None,
+        )
+        return result
+
+    def audit_anchor(self) -> dict[str, Any]:
+        """The audit head to keep outside the vault (its own audit entry included)."""
+        from agentconsole.compliance.audit import AuditLog
+
+        audit_log = AuditLog(self.require("audit"))
+        self._audit("audit.anchor", "audit")
+        return audit_log.anchor().as_json()
+
+    def user_list(self) -> list[tuple[str, str]]:
+        return self.require("manage_users").list_users()
+
+    def user_add(self, name: str, role: str, passphrase: bytearray) -> None:
+        """Add a user with their own key slot. Supervisor; audited."""
+        if role not in ROLES:
+            raise AgentConsoleError(f"unknown role '{role}' (use {', '.join(ROLES)})")
+        self.require("manage_users").add_user(name, role, passphrase)
+        self._audit("user.add", f"user:{name}", role=role)
+
+    def user_remove(self, name: str) -> None:
+        """Remove a user's key slot (run :meth:`rekey` if they may have kept the keys file). Audited."""
+        self.require("manage_users").remove_user(name)
+        self._audit("user.remove", f"user:{name}")
+
+    def passwd(self, old: bytearray, new: bytearray) -> None:
+        """Change the signed-in user's own passphrase (rewraps one key slot); audited."""
+        from agentconsole.vault import Vault
+
+        user = self.user
+        Vault.change_passphrase(self.vault_path, user, old, new)
+        self._audit("user.passwd", f"user:{user}")
+
+    def rekey(self) -> None:
+        """Rotate the data key. Supervisor; audited. The audit key survives (see docs/compliance.md)."""
+        vault = self.require("rekey")
+        self.cancel_generation()
+        vault.rekey()
+        self._audit("vault.rekey", "vault")
+
+    def set_config(self, key: str, value: Any) -> None:
+        """Change one setting (``section.key``) in config.toml. Supervisor; audited as config.change.
+
+        The file is validated, rewritten atomically (comments are not kept) and
+        reloaded; the audit entry comes from the same diff the unlock check uses.
+        """
+        import os
+
+        from agentconsole.config import CONFIG_FILE_NAME, parse_settings, render_toml, to_dict
+
+        self.require("config")
+        section, _, name = key.partition(".")
+        data = to_dict(self.settings)
+        if section not in data or name not in data[section]:
+            raise AgentConsoleError(f"unknown setting '{key}'")
+        data[section][name] = value
+        path = self.settings.home / CONFIG_FILE_NAME
+        candidate = parse_settings(data, home=self.settings.home, source=str(path))
+        staging = path.with_name(CONFIG_FILE_NAME + ".tmp")
+        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(render_toml(candidate))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(staging, path)
+        self.settings = candidate
+        self._audit_config_changes()
