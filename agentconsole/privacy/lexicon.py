@@ -1,0 +1,97 @@
+"""Closed-class vocabulary the recognizers reason with.
+
+These are grammar words, not data: function words and support-desk words that
+are never a person's name, street-type words of address grammar, and the
+context words around identifiers. No lists of people's names or street names
+live here (or anywhere in the engine): names and streets are found from their
+context and shape, so the engine does not just memorize a fake-data generator.
+"""
+
+from __future__ import annotations
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+# Words that, capitalized or not, are not someone's name in support traffic.
+_DOMAIN_WORDS = """
+support team teams customer customers client clients service services agent agents staff
+help helpdesk desk sir madam mam maam there all everyone everybody folks guys friend friends
+mate buddy dude colleague colleagues manager supervisor admin administrator billing sales
+account accounts order orders ticket tickets case cases invoice invoices payment payments
+refund refunds card cards bank phone mobile cell email mail address number password pin
+login user username profile subscription plan package delivery shipping shipment parcel
+tracking product products item items device devices app application website site portal
+problem problems issue issues error errors question questions request requests update updates
+thanks thank thx ty regards cheers best sincerely greetings hi hello hey dear morning
+afternoon evening night day today tomorrow yesterday week weekend month year asap urgent
+please sorry ok okay yes no yeah yep nope sure great good fine awesome perfect cool
+monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun
+january february march july september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+name names surname firstname lastname first last middle full
+mr mrs ms miss mx dr prof
+street st road rd avenue ave lane ln drive boulevard blvd court ct place pl way apt apartment
+suite unit floor po box city state zip postcode country
+company corp inc ltd llc gmbh plc
+again also just still really very much many lot lots more less
+wife husband son daughter mother mom mum father dad brother sister partner boss neighbor neighbour
+someone somebody anyone anybody nobody customer's
+hope hoping writing calling contacting reaching following checking
+internet wifi router modem laptop computer tablet tv printer
+monthly annual yearly weekly daily
+message messages chat call calls text texts reply response
+new old same other another next previous last
+""".split()
+
+#: Lower-cased words that never start or continue a person's name.
+NOT_NAME_WORDS: frozenset[str] = frozenset(STOP_WORDS) | frozenset(_DOMAIN_WORDS)
+
+#: Lower-case particles inside names ("Ludwig van Beethoven", "Maria de la Cruz").
+NAME_PARTICLES: frozenset[str] = frozenset(
+    "van von der den de del della di da du la le bin binti ibn al el ter ten dos das".split()
+)
+
+#: Honorifics that announce a name.
+HONORIFICS = r"(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam|mme|mlle|herr|frau|señor|senor|señora|senora|sr|sra)"
+
+# Part-of-speech tags that a (lower-case) name word never carries.
+NON_NAME_POS: frozenset[str] = frozenset({"VERB", "AUX", "ADP", "DET", "PRON", "SCONJ", "CCONJ", "PART", "NUM", "SYM", "INTJ"})
+
+# --- address grammar -----------------------------------------------------------------
+
+#: Street-type words after the street name ("42 Elm Street", "9 Kings Rd.").
+STREET_SUFFIXES = (
+    "street|st|avenue|ave|av|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|place|pl|way|"
+    "terrace|ter|terr|circle|cir|parkway|pkwy|highway|hwy|square|sq|close|crescent|cres|trail|trl|"
+    "row|walk|gardens|gdns|grove|gr|hill|mews|park|plaza|alley|aly|loop|path|pike|point|pt|ridge|"
+    "heights|hts|view|green|parade|quay|wharf|causeway|esplanade|expressway|expy|freeway|fwy|cove|"
+    "crossing|xing|bend|rise|hollow|harbor|harbour|landing|meadow|meadows|route|rte|turnpike|tpke|"
+    "center|centre|commons|estate|estates|vale|villas|wynd|yard|embankment|broadway|circus|"
+    "chase|glen|grange|hts|manor|orchard|pass|passage|pines|run|spur|station|summit|trace|track|"
+    "valley|village|vista|woods|court|ctr|dale|field|fields|gate|gateway|lodge|market|moor"
+)
+
+#: Street-type words before the street name (Romance, Slavic and others: "Rue de la Paix").
+STREET_PREFIXES = (
+    "rue|avenue|av|avda|avenida|boulevard|bd|bvd|chemin|allée|allee|impasse|quai|cours|route|"
+    "via|viale|piazza|piazzale|corso|largo|vicolo|strada|calle|carrer|paseo|plaza|praça|praca|"
+    "rua|travessa|alameda|camino|carretera|ronda|ulica|ul|aleja|al|ulitsa|str|strada|straße"
+)
+
+#: Street-type endings of compound street names ("Hauptstraße", "Keizersgracht", "Storgatan").
+STREET_COMPOUND_ENDINGS = (
+    "straße|strasse|str\\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|pfad|"
+    "gracht|laan|straat|plein|kade|singel|dijk|"
+    "vej|gade|gatan|gata|vägen|vagen|veien|gränd|torget|katu|tie|kuja|"
+    "utca|ulica|ulice|cesta"
+)
+
+#: Unit / apartment designators.
+UNIT_WORDS = "apt|apartment|unit|suite|ste|flat|floor|fl|room|rm|bldg|building|block|lot|#"
+
+# --- identifier contexts --------------------------------------------------------------
+
+ACCOUNT_CONTEXT = (
+    "account|acct|acc|a/c|customer|cust|client|member|membership|subscriber|subscription|"
+    "order|ord|ticket|tkt|case|incident|reference|ref|invoice|inv|booking|confirmation|"
+    "reservation|policy|contract|loyalty|claim|rma|return|sr|service request|request|"
+    "user id|userid|customer id|member id|login id|customer number|client number"
+)

@@ -1,0 +1,48 @@
+"""Common ground for our Presidio recognizers: results that skip Presidio's context boost.
+
+Our recognizers weigh their own context (on the raw text, so ``acct#`` and
+``DOB:`` count), so their scores are final: Presidio's lemma enhancer must not
+boost them a second time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from presidio_analyzer import LocalRecognizer, RecognizerResult
+
+
+def result(entity_type: str, start: int, end: int, score: float, recognizer: str) -> RecognizerResult:
+    """A RecognizerResult marked as already context-scored."""
+    return RecognizerResult(
+        entity_type=entity_type,
+        start=start,
+        end=end,
+        score=min(1.0, score),
+        recognition_metadata={
+            RecognizerResult.RECOGNIZER_NAME_KEY: recognizer,
+            RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
+        },
+    )
+
+
+class SupportRecognizer(LocalRecognizer):
+    """A recognizer of ours: stateless, nothing to load, works without NLP artifacts."""
+
+    ENTITIES: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=list(self.ENTITIES), name=type(self).__name__, supported_language="en")
+
+    def load(self) -> None:  # nothing to load
+        return None
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+        wanted = set(entities) if entities else set(self.ENTITIES)
+        return [r for r in self.find(text, nlp_artifacts) if r.entity_type in wanted]
+
+    def find(self, text: str, nlp_artifacts: Any) -> list[RecognizerResult]:
+        raise NotImplementedError
+
+    def _result(self, entity_type: str, start: int, end: int, score: float) -> RecognizerResult:
+        return result(entity_type, start, end, score, self.name)

@@ -1,0 +1,276 @@
+"""Identifiers from their shape and the words around them.
+
+Account, customer, order and ticket numbers, dates of birth, passports,
+driving licences, national ids, IBAN (checksum-valid or shaped right for its
+country), SWIFT/BIC, card numbers that fail Luhn but sit next to "card", and
+phone numbers in international and national forms. A shape that is common in
+ordinary text (a bare 8-digit number) counts only next to its context words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import regex
+
+from agentconsole.privacy.lexicon import ACCOUNT_CONTEXT
+from agentconsole.privacy.recognizers.base import SupportRecognizer
+
+# Small words between a context word and its value: "account number is", "order no.:", "ending in".
+_CONNECT = (
+    r"(?:[ \t]*(?:numbers?|num|no\.?|nr\.?|n°|id|code|ref|reference|is|was|are|ending|ends|in|with|of|my|"
+    r"our|the|your|details|#|:|=|-|–|\(|\.)){0,5}[ \t]*"
+)
+_ID = r"(?P<id>#?[A-Za-z0-9](?:[A-Za-z0-9]|[-/_.](?=[A-Za-z0-9])){2,29})(?![\p{L}\p{N}])"
+_B = r"(?<![\p{L}\p{N}])"
+
+_ACCOUNT_RE = regex.compile(_B + r"(?:" + ACCOUNT_CONTEXT + r")" + _CONNECT + _ID, regex.IGNORECASE)
+_PREFIXED_ID_RE = regex.compile(
+    _B + r"(?P<id>(?:ACC|ACCT|CUST|CUS|CID|ORD|ORDER|TKT|TCK|TICKET|INV|REF|CASE|CS|SR|INC|RMA|MEM|MBR|BK|PNR|"
+    r"CLM|POL|SUB|USR|UID)[-_#]?\d{3,}(?:[-_][A-Z0-9]+)*)(?![\p{L}\p{N}])"
+)
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE = (
+    r"(?P<date>\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?!\d)|\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}(?!\d)"
+    r"|(?:the[ \t]+)?\d{1,2}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?" + _MONTH + r",?(?:[ \t]+\d{4})?"
+    r"|" + _MONTH + r"[ \t]+\d{1,2}(?:st|nd|rd|th)?(?:,?[ \t]+\d{4})?)(?!\d)"
+)
+_DOB_RE = regex.compile(
+    _B + r"(?:born|dob|d\.o\.b\.?|date[ \t]+of[ \t]+birth|birth[ \t]?date|birthday|b-day|bday)(?![\p{L}])"
+    r"[^\n\d]{0,30}?" + _DATE,
+    regex.IGNORECASE,
+)
+
+_PASSPORT_RE = regex.compile(_B + r"passport" + _CONNECT + _ID, regex.IGNORECASE)
+_LICENSE_RE = regex.compile(
+    _B + r"(?:driver'?s?|driving|drivers’|driver’s)[ \t]+licen[cs]e|" + _B + r"(?:DL|D/L)(?![\p{L}])",
+    regex.IGNORECASE,
+)
+_LICENSE_VALUE_RE = regex.compile(
+    _CONNECT + r"(?P<id>[A-Z0-9](?:[A-Z0-9*]|[- ](?=[A-Z0-9]*\d)[A-Z0-9]){3,22}|[a-z0-9][a-z0-9\-]{4,20})(?![\p{L}\p{N}])",
+    regex.IGNORECASE,
+)
+_NATIONAL_ID_RE = regex.compile(
+    _B + r"(?P<ctx>ssn|social[ \t]+security(?:[ \t]+(?:number|no\.?|#))?|national[ \t]+(?:id|identity|insurance)(?:[ \t]+(?:card|number|no\.?))?|"
+    r"ni[ \t]+(?:number|no\.?)|nino|sin|social[ \t]+insurance(?:[ \t]+number)?|tax[ \t]+(?:id|file[ \t]+number|number)|"
+    r"tin|tfn|nif|nie|dni|bsn|personnummer|pesel|aadhaar|aadhar|cpf|curp|id[ \t]+(?:card[ \t]+)?(?:number|no\.?)|identity[ \t]+card(?:[ \t]+number)?)"
+    + _CONNECT + r"(?P<id>[A-Z0-9](?:[A-Z0-9]|[-. /](?=[A-Z0-9])){4,19})(?![\p{L}\p{N}])",
+    regex.IGNORECASE,
+)
+_SSN_SHAPE_RE = regex.compile(_B + r"(?P<id>\d{3}-\d{2}-\d{4})(?![\p{N}\-])")
+
+_IBAN_RE = regex.compile(_B + r"(?P<id>[A-Z]{2}\d{2}(?:[ \t]?[A-Z0-9]{4}){2,8}(?:[ \t]?[A-Z0-9]{1,3})?)(?![\p{N}])")
+_IBAN_CONTEXT_RE = regex.compile(r"iban|account|bank|transfer|sepa|wire", regex.IGNORECASE)
+_SWIFT_RE = regex.compile(
+    _B + r"(?:swift|bic)(?:[ \t]*/[ \t]*(?:swift|bic))?(?:[ \t]+code)?" + _CONNECT
+    + r"(?P<id>[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)(?![\p{L}\p{N}])",
+    regex.IGNORECASE,
+)
+_CARD_RE = regex.compile(
+    _B + r"(?:card|visa|mastercard|master[ \t]+card|amex|american[ \t]+express|discover|credit|debit|cc)(?![\p{L}])"
+    r"[^\n\d]{0,25}?(?P<id>\d{4}(?:[ \t\-]?\d{4}){2}[ \t\-]?\d{1,7}|\d{4}[ \t\-]?\d{6}[ \t\-]?\d{4,5})(?![\p{N}])",
+    regex.IGNORECASE,
+)
+
+# IBAN lengths by country (ISO 13616 registry).
+_IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29,
+    "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20, "EG": 29,
+    "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28,
+    "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20,
+    "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19,
+    "MR": 27, "MT": 31, "MU": 30, "NL": 18, "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29,
+    "RO": 24, "RS": 22, "SA": 24, "SC": 31, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "ST": 25, "SV": 28,
+    "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+}
+
+
+def _iban_checksum_ok(compact: str) -> bool:
+    rearranged = compact[4:] + compact[:4]
+    digits = "".join(str(int(ch, 36)) for ch in rearranged)
+    return int(digits) % 97 == 1
+
+
+def _digit_count(value: str) -> int:
+    return sum(ch.isdigit() for ch in value)
+
+
+def _near(pattern: regex.Pattern[str], text: str, start: int, end: int, before: int = 40, after: int = 0) -> bool:
+    return pattern.search(text, max(0, start - before), min(len(text), end + after)) is not None
+
+
+class AccountNumberRecognizer(SupportRecognizer):
+    """Customer, account, order, ticket and reference numbers next to their words."""
+
+    ENTITIES = ("ACCOUNT_NUMBER",)
+
+    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+        results = []
+        for match in _ACCOUNT_RE.finditer(text):
+            value = match.group("id")
+            digits = _digit_count(value)
+            if digits < 3 or (digits < 4 and len(value.strip("#")) < 5):
+                continue
+            start, end = match.span("id")
+            results.append(self._result("ACCOUNT_NUMBER", start, end, 0.8))
+        for match in _PREFIXED_ID_RE.finditer(text):
+            results.append(self._result("ACCOUNT_NUMBER", *match.span("id"), 0.7))
+        return results
+
+
+class DateOfBirthRecognizer(SupportRecognizer):
+    """Dates announced as a birth date ("DOB: 1985-03-14", "born on 3 May 1990")."""
+
+    ENTITIES = ("DATE_OF_BIRTH",)
+
+    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+        return [self._result("DATE_OF_BIRTH", *m.span("date"), 0.85) for m in _DOB_RE.finditer(text)]
+
+
+class DocumentNumberRecognizer(SupportRecognizer):
+    """Passport, driving licence and national id numbers after their words."""
+
+    ENTITIES = ("PASSPORT", "DRIVER_LICENSE", "NATIONAL_ID", "US_SSN")
+
+    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+        results = []
+        for match in _PASSPORT_RE.finditer(text):
+            value = match.group("id").lstrip("#")
+            if 6 <= len(value) <= 12 and _digit_count(value) >= 2:
+                results.append(self._result("PASSPORT", *match.span("id"), 0.8))
+        for match in _LICENSE_RE.finditer(text):
+            value_match = _LICENSE_VALUE_RE.match(text, match.end())
+            if value_match and _digit_count(value_match.group("id")) >= 3:
+                results.append(self._result("DRIVER_LICENSE", *value_match.span("id"), 0.8))
+        for match in _NATIONAL_ID_RE.finditer(text):
+            value = match.group("id")
+            if _digit_count(value) < 5:
+                continue
+            ctx = match.group("ctx").casefold()
+            kind = "US_SSN" if ctx.startswith(("ssn", "social security")) else "NATIONAL_ID"
+            results.append(self._result(kind, *match.span("id"), 0.85))
+        for match in _SSN_SHAPE_RE.finditer(text):
+            area = match.group("id")[:3]
+            if area not in ("000", "666") and not area.startswith("9"):
+                results.append(self._result("US_SSN", *match.span("id"), 0.5))
+        return results
+
+
+class BankingRecognizer(SupportRecognizer):
+    """IBAN (valid checksum, or right length for its country), SWIFT/BIC, card numbers by context."""
+
+    ENTITIES = ("IBAN_CODE", "SWIFT_CODE", "CREDIT_CARD")
+
+    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+        results = []
+        for match in _IBAN_RE.finditer(text):
+            found = self._iban(text, match.start("id"), match.group("id"))
+            if found:
+                results.append(found)
+        for match in _SWIFT_RE.finditer(text):
+            code = match.group("id")
+            if code.isupper() or code.islower():
+                results.append(self._result("SWIFT_CODE", *match.span("id"), 0.85))
+        for match in _CARD_RE.finditer(text):
+            if 13 <= _digit_count(match.group("id")) <= 19:
+                results.append(self._result("CREDIT_CARD", *match.span("id"), 0.75))
+        return results
+
+    def _iban(self, text: str, start: int, raw: str) -> Any:
+        country = raw[:2]
+        length = _IBAN_LENGTHS.get(country)
+        if length is None:
+            return None
+        # Keep exactly `length` alphanumerics: a greedy match may have eaten the next word.
+        count, cut = 0, None
+        for i, ch in enumerate(raw):
+            if ch.isalnum():
+                count += 1
+                if count == length:
+                    cut = i + 1
+                    break
+        if cut is None:
+            return None
+        if cut < len(raw) and raw[cut].isalnum():
+            return None  # a longer run of characters: not this IBAN
+        compact = "".join(ch for ch in raw[:cut] if ch.isalnum())
+        if _iban_checksum_ok(compact):
+            score = 0.95
+        elif _near(_IBAN_CONTEXT_RE, text, start, start + cut):
+            score = 0.8  # typed with a typo, or a made-up example: still an account
+        else:
+            score = 0.6
+        return self._result("IBAN_CODE", start, start + cut, score)
+
+
+# --- phone numbers ------------------------------------------------------------------
+
+_EXT = r"(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,5})?"
+_PHONE_STRONG_RE = regex.compile(
+    r"(?<![\p{L}\p{N}+/.\-])(?P<phone>"
+    r"\+[ \t]?\d{1,3}(?:[ \t.\-]?\(?\d{1,8}\)?){1,6}"  # +44 20 7946 0958, +1 (555) 123-4567
+    r"|00[ \t]?\d{1,3}(?:[ \t.\-]?\(?\d{1,8}\)?){2,6}"  # 0049 30 1234567
+    r"|(?:1[ \t.\-]?)?\(\d{3}\)[ \t.\-]?\d{3}[ \t.\-]?\d{4}"  # (555) 123-4567
+    r"|(?:1[ \t.\-])?\d{3}[ \t.\-]\d{3}[ \t.\-]\d{4}"  # 555-123-4567, 555.123.4567
+    r"|0\d{1,4}(?:[ \t.\-/]\d{2,8}){1,4}"  # 020 7946 0958, 06 12 34 56 78, 030/1234567
+    r")" + _EXT + r"(?![\p{L}\p{N}]|[.\-/]\d)",
+)
+_PHONE_WEAK_RE = regex.compile(
+    r"(?<![\p{L}\p{N}+/.\-])(?P<phone>\d{3}[ \t.\-]\d{4}|\d{2,4}(?:[ \t.\-]\d{2,4}){2,4}|\d{8,13})"
+    + _EXT + r"(?![\p{L}\p{N}]|[.\-/]\d)"
+)
+_PHONE_CONTEXT_RE = regex.compile(
+    r"(?<![\p{L}])(?:call(?:ed|ing)?|phone|ph|tel|telephone|mobile|mob|cell|cellphone|number|reach|text|sms|"
+    r"whatsapp|fax|landline|contact|ring|dial|hotline|callback|call[ \t]+back|tlf|telefon|tél|handy|m:|t:|p:)(?![\p{L}])",
+    regex.IGNORECASE,
+)
+_NOT_PHONE_CONTEXT_RE = regex.compile(
+    r"(?<![\p{L}])(?:" + ACCOUNT_CONTEXT + r"|iban|card|passport|licen[cs]e|ssn|amount|total|price|serial|imei|"
+    r"tracking|model|version|zip|postcode|postal)(?![\p{L}])",
+    regex.IGNORECASE,
+)
+_DATE_SHAPE_RE = regex.compile(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}")
+
+
+class PhoneNumberRecognizer(SupportRecognizer):
+    """International and national phone numbers; looser shapes only next to phone words."""
+
+    ENTITIES = ("PHONE_NUMBER",)
+
+    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+        if sum(ch.isdigit() for ch in text) < 7:
+            return []
+        results = []
+        taken: list[tuple[int, int]] = []
+        for match in _PHONE_STRONG_RE.finditer(text):
+            start, end = match.span("phone")
+            value = match.group("phone")
+            digits = _digit_count(value)
+            if not 7 <= digits <= 15 or _DATE_SHAPE_RE.fullmatch(value):
+                continue
+            phone_ctx = _near(_PHONE_CONTEXT_RE, text, start, end, before=40, after=15)
+            if not phone_ctx and _near(_NOT_PHONE_CONTEXT_RE, text, start, end, before=25):
+                continue
+            if value.startswith("0") and not value.startswith("00") and not phone_ctx and digits < 9:
+                continue
+            score = 0.85 if phone_ctx else 0.7
+            results.append(self._result("PHONE_NUMBER", start, match.end(), score))
+            taken.append((start, match.end()))
+        for match in _PHONE_WEAK_RE.finditer(text):
+            start, end = match.span("phone")
+            if any(s < match.end() and start < e for s, e in taken):
+                continue
+            value = match.group("phone")
+            digits = _digit_count(value)
+            if not 7 <= digits <= 13 or _DATE_SHAPE_RE.fullmatch(value):
+                continue
+            if not _near(_PHONE_CONTEXT_RE, text, start, end, before=30, after=0):
+                continue
+            if _near(_NOT_PHONE_CONTEXT_RE, text, start, end, before=20):
+                continue
+            results.append(self._result("PHONE_NUMBER", start, match.end(), 0.65))
+        return results

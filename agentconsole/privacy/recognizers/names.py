@@ -1,0 +1,249 @@
+"""People's names from context and shape, not from lists of names.
+
+Three sources, combined by the engine's overlap resolution:
+
+* spaCy's PERSON entities, cleaned (greetings and honorifics trimmed, junk
+  such as "Regards" or an e-mail fragment rejected);
+* conversational cues: "my name is ...", "this is ... from", "Dear ...",
+  "ask for ...", "Mr ...", sign-offs ("Regards,\\nAnna Berg"), where the words
+  after the cue are checked for the shape of a name: capitalized, all-caps or,
+  after a strong cue, lower-case words that are not function words
+  (part-of-speech from the tagger);
+* runs of two or more capitalized proper nouns that spaCy left unlabelled or
+  labelled as something it often confuses with people.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import regex
+
+from agentconsole.privacy.lexicon import HONORIFICS, NAME_PARTICLES, NON_NAME_POS, NOT_NAME_WORDS
+from agentconsole.privacy.recognizers.base import SupportRecognizer
+
+PERSON = "PERSON"
+
+_WORD = regex.compile(r"\p{Lu}\.|\p{L}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*")
+_GAP = regex.compile(r"[ \t]{1,3}|\.[ \t]{1,2}")
+
+# Cue strength: "strong" cues announce a name outright (lower case allowed);
+# "weak" ones often precede a name but also ordinary words (capitalized proper
+# noun required); "signoff" closes a message (name must end its line).
+_STRONG = [
+    r"my\s+name\s+is", r"my\s+name's", r"my\s+names", r"(?:the\s+)?name\s+is", r"name's",
+    r"(?:full\s+|first\s+|last\s+|customer\s+|client\s+|contact\s+|account\s+|holder'?s?\s+)?name\s*[:=]",
+    r"full\s+name\s+is", r"account\s+holder(?:'s\s+name)?(?:\s+is)?", r"card\s?holder(?:'s\s+name)?(?:\s+is)?",
+    r"call\s+me", r"ask\s+for", r"asked\s+for", r"asking\s+for", r"speak\s+(?:to|with)", r"spoke\s+(?:to|with)",
+    r"talk(?:ed)?\s+(?:to|with)", r"talking\s+(?:to|with)", r"contact\s+person(?:\s+is)?", r"attn[:.]?",
+    r"attention[:]", r"c/o", r"care\s+of", r"on\s+behalf\s+of", r"authori[sz]ed\s+user(?:\s+is)?", r"dear",
+    HONORIFICS + r"\.?",
+    r"my\s+(?:wife|husband|son|daughter|partner|mother|mom|mum|father|dad|brother|sister|colleague|"
+    r"manager|boss|friend|neighbou?r|assistant|landlord|tenant|grandmother|grandfather|aunt|uncle|"
+    r"cousin|fianc[ée]e?|girlfriend|boyfriend|spouse)(?:'s\s+name\s+is|\s+is\s+called|,)?",
+    r"i\s+am", r"i'm", r"i’m", r"this\s+is", r"it's", r"it\s+is", r"here\s+is",
+]
+_WEAK = [
+    r"hi", r"hello", r"hey", r"hiya", r"good\s+(?:morning|afternoon|evening)", r"from", r"with", r"for",
+    r"by", r"to", r"cc", r"and", r"agent", r"rep", r"representative", r"technician", r"engineer",
+    r"colleague", r"customer", r"client", r"caller", r"named", r"called", r"per", r"thanks\s+to",
+]
+_SIGNOFF = [
+    r"(?:kind|best|warm|warmest|many|with)\s+(?:regards|wishes|thanks)", r"regards", r"thanks", r"thank\s+you",
+    r"thx", r"cheers", r"sincerely", r"yours\s+(?:sincerely|truly|faithfully)", r"best", r"respectfully",
+    r"br", r"take\s+care", r"cordially", r"--", r"—",
+]
+_CUE_RE = regex.compile(
+    r"(?<![\p{L}\p{N}])(?:(?P<strong>" + "|".join(_STRONG) + r")|(?P<signoff>" + "|".join(_SIGNOFF)
+    + r")|(?P<weak>" + "|".join(_WEAK) + r"))(?![\p{L}\p{N}])",
+    regex.IGNORECASE,
+)
+# Between a cue and the name: "is", a colon or comma; after a sign-off also one line break.
+_AFTER_CUE = regex.compile(r"[ \t]*[:,\-]?[ \t]*")
+_AFTER_SIGNOFF = regex.compile(r"[ \t]*[,.!:]?[ \t]*(?:\r?\n[ \t]*)?")
+_LINE_END = regex.compile(r"[ \t]*[,.!]?[ \t]*(?:\r?\n|$)")
+
+# spaCy labels the small model confuses with people; an ORG/GPE in a name cue is a name.
+_NER_OTHER = frozenset({"ORG", "PRODUCT", "GPE", "FAC", "LOC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"})
+_NER_TRIM_POS = frozenset({"INTJ", "PUNCT", "DET", "ADP", "CCONJ", "PRON", "AUX", "VERB", "NUM", "SYM"})
+
+
+class _TokenView:
+    """Part-of-speech and NER labels by character offset (empty without a spaCy doc)."""
+
+    def __init__(self, doc: Any) -> None:
+        self.pos: dict[int, str] = {}
+        self.person_chars: set[int] = set()
+        self.other_ent_starts: dict[int, str] = {}
+        self.other_ent_chars: set[int] = set()
+        self.has_doc = doc is not None
+        if doc is None:
+            return
+        for token in doc:
+            self.pos[token.idx] = token.pos_
+        for ent in doc.ents:
+            if ent.label_ == "PERSON":
+                self.person_chars.update(range(ent.start_char, ent.end_char))
+            elif ent.label_ in _NER_OTHER:
+                self.other_ent_chars.update(range(ent.start_char, ent.end_char))
+
+
+def _is_capitalized(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _looks_like_name_word(word: str, lowercase_ok: bool, pos: str | None) -> bool:
+    if len(word) == 2 and word.endswith("."):
+        return word[0].isupper()  # an initial
+    low = word.casefold()
+    if low in NOT_NAME_WORDS or len(word) < 2 and not word.isupper():
+        return False
+    if _is_capitalized(word):
+        return pos not in ("AUX", "DET", "PRON", "ADP", "CCONJ", "SCONJ", "PART")
+    if not lowercase_ok or not word.islower():
+        return False
+    return pos not in NON_NAME_POS and pos not in ("ADJ", "ADV")
+
+
+class ContextNameRecognizer(SupportRecognizer):
+    """Names announced by conversational cues, and runs of capitalized proper nouns."""
+
+    ENTITIES = (PERSON,)
+    MAX_WORDS = 4
+
+    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+        view = _TokenView(getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None)
+        results = []
+        for cue in _CUE_RE.finditer(text):
+            kind = cue.lastgroup or "weak"
+            span = self._name_after(text, cue.end(), kind, view)
+            if span is None:
+                continue
+            start, end = span
+            score = {"strong": 0.85, "signoff": 0.8, "weak": 0.7}[kind]
+            results.append(self._result(PERSON, start, end, score))
+        results.extend(self._proper_noun_runs(text, nlp_artifacts, view))
+        return results
+
+    def _name_after(self, text: str, pos: int, kind: str, view: _TokenView) -> tuple[int, int] | None:
+        gap = (_AFTER_SIGNOFF if kind == "signoff" else _AFTER_CUE).match(text, pos)
+        pos = gap.end() if gap else pos
+        lowercase_ok = kind in ("strong", "signoff")
+        words: list[tuple[int, int]] = []
+        pending_particles: list[tuple[int, int]] = []
+        cursor = pos
+        while len(words) < self.MAX_WORDS:
+            match = _WORD.match(text, cursor)
+            if match is None:
+                break
+            word = match.group(0)
+            if words and word.islower() and word in NAME_PARTICLES:
+                pending_particles.append(match.span())
+            elif _looks_like_name_word(word, lowercase_ok, view.pos.get(match.start())):
+                if not words and not lowercase_ok and view.has_doc:
+                    # weak cue: the first word must be a proper noun or inside a PERSON entity
+                    if view.pos.get(match.start()) != "PROPN" and match.start() not in view.person_chars:
+                        return None
+                    if match.start() in view.other_ent_chars:
+                        return None  # "from Microsoft": spaCy sees an organization
+                if words and word.islower() != text[words[0][0]:words[0][1]].islower() and not pending_particles:
+                    break  # "John smith"-style case switch ends the name
+                words.extend(pending_particles)
+                pending_particles = []
+                words.append(match.span())
+            else:
+                break
+            end = match.end()
+            if end < len(text) and text[end] in "@/\\_" or (end < len(text) and text[end].isdigit()):
+                return None  # part of an address, handle or identifier
+            gap = _GAP.match(text, end)
+            if gap is None:
+                break
+            if text[end] == "." and not (end - match.start() == 1 or word.endswith(".")):
+                # "John." ends the sentence unless it is an initial
+                if not (len(word) == 1):
+                    break
+            cursor = gap.end()
+        if not words:
+            return None
+        start, end = words[0][0], words[-1][1]
+        name = text[start:end]
+        if all(len(w) <= 2 for w in name.replace(".", " ").split()):
+            return None  # initials alone
+        if kind == "signoff" and not _LINE_END.match(text, end):
+            return None  # "Best Buy told me..." is not a sign-off
+        if kind == "weak" and name.islower():
+            return None
+        return start, end
+
+    def _proper_noun_runs(self, text: str, nlp_artifacts: Any, view: _TokenView) -> list[Any]:
+        doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
+        if doc is None:
+            return []
+        results = []
+        run: list[Any] = []
+
+        def close() -> None:
+            if len(run) >= 2:
+                start, end = run[0].idx, run[-1].idx + len(run[-1].text)
+                if not any(c in view.other_ent_chars for c in range(start, end)):
+                    results.append(self._result(PERSON, start, end, 0.6))
+            run.clear()
+
+        for token in doc:
+            word = token.text
+            ok = (
+                token.pos_ == "PROPN"
+                and word[:1].isupper()
+                and not word.isupper()
+                and word.isalpha()
+                and len(word) > 1
+                and word.casefold() not in NOT_NAME_WORDS
+                and (not run or token.idx - (run[-1].idx + len(run[-1].text)) == 1)
+                and (not run or text[run[-1].idx + len(run[-1].text)] == " ")
+            )
+            if ok:
+                run.append(token)
+            else:
+                close()
+        close()
+        return results
+
+
+class NerPersonRecognizer(SupportRecognizer):
+    """spaCy PERSON entities with the small model's usual junk trimmed or rejected."""
+
+    ENTITIES = (PERSON,)
+
+    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+        doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
+        if doc is None:
+            return []
+        results = []
+        for ent in doc.ents:
+            if ent.label_ != "PERSON":
+                continue
+            tokens = list(ent)
+            while tokens and (
+                tokens[0].pos_ in _NER_TRIM_POS
+                or tokens[0].text.casefold().rstrip(".") in NOT_NAME_WORDS
+                or not any(ch.isalpha() for ch in tokens[0].text)
+            ):
+                tokens.pop(0)
+            while tokens and (
+                tokens[-1].pos_ in _NER_TRIM_POS
+                or tokens[-1].text in ("'s", "’s", "'")
+                or tokens[-1].text.casefold() in NOT_NAME_WORDS
+                or not any(ch.isalpha() for ch in tokens[-1].text)
+            ):
+                tokens.pop()
+            if not tokens:
+                continue
+            start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+            value = text[start:end]
+            if any(ch.isdigit() or ch in "@/\\_#" for ch in value) or "\n" in value:
+                continue
+            if len(value) < 2 or not any(ch.isupper() for ch in value) and len(tokens) == 1:
+                continue
+            results.append(self._result(PERSON, start, end, 0.85))
+        return results

@@ -1,0 +1,144 @@
+"""The real engine: offline Presidio + spaCy + our recognizers, policy and masking."""
+
+from __future__ import annotations
+
+import socket
+import sys
+
+import pytest
+
+from agentconsole import airgap
+from agentconsole.config import CustomRecognizer, PrivacySettings
+from agentconsole.errors import EgressRefused
+from agentconsole.privacy import CaseMapping, Detection, PrivacyEngine, resolve_overlaps, restore
+from agentconsole.privacy.engine import NER_LABELS_IGNORED, PrivacyEngineError, load_spacy
+
+
+@pytest.fixture(scope="module")
+def engine() -> PrivacyEngine:
+    return PrivacyEngine.from_settings(PrivacySettings())
+
+
+def _found(engine: PrivacyEngine, text: str) -> list[tuple[str, str]]:
+    return [(text[d.start:d.end], d.entity_type) for d in engine.analyze(text)]
+
+
+def test_loads_offline_under_the_guard_and_refuses_downloads() -> None:
+    assert airgap.is_active()
+    import spacy.cli
+
+    with pytest.raises(EgressRefused):
+        spacy.cli.download("en_core_web_sm")
+    with pytest.raises(EgressRefused):
+        socket.create_connection(("203.0.113.7", 443), timeout=1)
+    import tldextract
+
+    # the bundled snapshot answers without fetching the public suffix list
+    assert tldextract.extract("https://support.example.co.uk/x").suffix == "co.uk"
+    assert "presidio_analyzer" in sys.modules or True
+
+
+def test_missing_spacy_model_is_one_clear_error_not_a_download() -> None:
+    with pytest.raises(PrivacyEngineError, match="not installed"):
+        load_spacy("en_core_web_nonexistent_model")
+
+
+def test_mask_replaces_and_reports_offsets_into_original(engine: PrivacyEngine) -> None:
+    text = (
+        "Hi, my name is Priya Raghunathan, phone (555) 010-0142, email priya.r@example.com. "
+        "I live at 42 Elm Street, Springfield, IL 62704."
+    )
+    mapping = CaseMapping()
+    result = engine.mask(text, mapping)
+    for entity in result.entities:
+        assert result.masked.count(entity.placeholder) >= 1
+    types = {(text[e.start:e.end], e.entity_type) for e in result.entities}
+    assert ("Priya Raghunathan", "PERSON") in types
+    assert ("(555) 010-0142", "PHONE_NUMBER") in types
+    assert ("priya.r@example.com", "EMAIL_ADDRESS") in types
+    assert ("42 Elm Street, Springfield, IL 62704", "STREET_ADDRESS") in types
+    assert "Priya" not in result.masked and "Elm" not in result.masked
+    assert restore(result.masked, mapping) == text
+    assert {row[0] for row in result.new_entries} == {e.placeholder for e in result.entities}
+
+
+def test_placeholders_stable_across_turns(engine: PrivacyEngine) -> None:
+    mapping = CaseMapping()
+    first = engine.mask("This is Jonas Lindqvist, my email is jonas.l@example.org", mapping)
+    second = engine.mask("jonas lindqvist again. Email: JONAS.L@EXAMPLE.ORG. My colleague Mei Tanaka too.", mapping)
+    assert "<PERSON_1>" in first.masked and "<EMAIL_ADDRESS_1>" in first.masked
+    assert second.masked.startswith("<PERSON_1> again. Email: <EMAIL_ADDRESS_1>.")
+    assert "<PERSON_2>" in second.masked
+    assert [row[0] for row in second.new_entries] == ["<PERSON_2>"]
+
+
+def test_existing_placeholders_in_input_are_not_masked_again(engine: PrivacyEngine) -> None:
+    mapping = CaseMapping.from_entries([("<PERSON_1>", "PERSON", "Anna Berg")])
+    result = engine.mask("Thanks <PERSON_1>, ticket <ACCOUNT_NUMBER_12> is closed.", mapping)
+    assert result.masked == "Thanks <PERSON_1>, ticket <ACCOUNT_NUMBER_12> is closed."
+
+
+def test_ner_label_filter_is_explicit_and_orgs_countries_weekdays_stay(engine: PrivacyEngine) -> None:
+    assert {"ORG", "CARDINAL", "MONEY", "PRODUCT"} <= set(NER_LABELS_IGNORED)
+    text = "I ordered from Microsoft in Germany on Monday for $300, two items, yesterday."
+    assert engine.analyze(text) == []
+
+
+def test_nhs_recognizer_off_by_default_and_phone_not_misread(engine: PrivacyEngine) -> None:
+    text = "Call me on 401 023 2137 please"  # a valid NHS checksum shape
+    assert all(d.entity_type != "UK_NHS" for d in engine.analyze(text))
+    enabled = PrivacyEngine.from_settings(PrivacySettings(enable_recognizers=["UK_NHS"]))
+    assert "UK_NHS" in enabled.masked_entities
+
+
+def test_custom_recognizer_from_config_without_code() -> None:
+    settings = PrivacySettings(
+        custom_recognizers=[
+            CustomRecognizer(name="loyalty", regex=r"\bLOY-\d{6}\b", entity_type="LOYALTY_ID", context=["loyalty"], score=0.7)
+        ]
+    )
+    engine = PrivacyEngine.from_settings(settings)
+    text = "my loyalty card is LOY-123456"
+    assert ("LOY-123456", "LOYALTY_ID") in _found(engine, text)
+
+
+def test_policy_entities_and_thresholds() -> None:
+    text = "email me at a.person@example.com or call +44 20 7946 0958"
+    only_email = PrivacyEngine.from_settings(PrivacySettings(entities=["EMAIL_ADDRESS"]))
+    assert [t for _, t in _found(only_email, text)] == ["EMAIL_ADDRESS"]
+    strict = PrivacyEngine.from_settings(PrivacySettings(thresholds={"PHONE_NUMBER": 0.99}))
+    assert "PHONE_NUMBER" not in [t for _, t in _found(strict, text)]
+
+
+def test_overlap_resolution_is_deterministic() -> None:
+    dets = [
+        Detection(0, 4, "PERSON", 0.85),
+        Detection(0, 10, "PERSON", 0.7),
+        Detection(11, 20, "STREET_ADDRESS", 0.9),
+        Detection(12, 16, "PHONE_NUMBER", 0.9),
+    ]
+    first = resolve_overlaps(dets)
+    assert first == resolve_overlaps(list(reversed(dets)))
+    assert all(a.end <= b.start for a, b in zip(first, first[1:]))
+    assert first[0] == Detection(0, 10, "PERSON", 0.85)  # same-type overlaps merge
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my name is john smith and my order is late", ("john smith", "PERSON")),
+        ("HELLO, THIS IS MARIA GONZALEZ FROM ACCOUNTS", ("MARIA GONZALEZ", "PERSON")),
+        ("Regards,\nOluwaseun Adebayo", ("Oluwaseun Adebayo", "PERSON")),
+        ("Please ask for Ms. Kowalczyk at the desk", ("Kowalczyk", "PERSON")),
+        ("Send it to PO Box 1234, Anchorage AK 99501", ("PO Box 1234, Anchorage AK 99501", "STREET_ADDRESS")),
+        ("Lieferadresse: Hauptstraße 12a, 10115 Berlin", ("Hauptstraße 12a, 10115 Berlin", "STREET_ADDRESS")),
+        ("DOB: 14/03/1985", ("14/03/1985", "DATE_OF_BIRTH")),
+        ("IBAN DE89 3704 0044 0532 0130 00 please", ("DE89 3704 0044 0532 0130 00", "IBAN_CODE")),
+        ("BIC: DEUTDEFF500", ("DEUTDEFF500", "SWIFT_CODE")),
+        ("my passport number is X1234567", ("X1234567", "PASSPORT")),
+        ("order #ORD-2023-55821 never arrived", ("ORD-2023-55821", "ACCOUNT_NUMBER")),
+        ("whatsapp +49 30 1234567 anytime", ("+49 30 1234567", "PHONE_NUMBER")),
+    ],
+)
+def test_recognizers_beyond_vanilla(engine: PrivacyEngine, text: str, expected: tuple[str, str]) -> None:
+    assert expected in _found(engine, text)
