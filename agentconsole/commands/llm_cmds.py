@@ -1,0 +1,208 @@
+"""``agentconsole ask`` (one-shot answer from the model) and ``agentconsole models``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    ask = subparsers.add_parser(
+        "ask",
+        help="ask the model one question; the answer streams to stdout",
+        description=(
+            "Ask the model one question. PII in the question is masked before the model sees it, "
+            "and placeholders in the answer are restored in what is printed."
+        ),
+    )
+    ask.add_argument("text", nargs="+", metavar="TEXT", help="the question, or - to read it from stdin")
+    ask.add_argument(
+        "--model", dest="model", default=argparse.SUPPRESS, metavar="M", help="model name or GGUF path"
+    )
+    ask.add_argument("--max-tokens", type=int, metavar="N", help="longest answer in tokens (default: model.max_tokens)")
+    ask.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (0 = deterministic)")
+    ask.add_argument("--seed", type=int, metavar="S", help="random seed (default: model.seed)")
+    ask.add_argument("--stats", action="store_true", help="print timing and token counts to stderr")
+    ask.add_argument("--json", action="store_true", help="print one JSON object with the text and stats")
+    ask.add_argument(
+        "--no-mask", action="store_true", help="send the text to the model unmasked (debugging only; never with real data)"
+    )
+    ask.set_defaults(handler=ask_command)
+
+    models = subparsers.add_parser("models", help="list the GGUF models found, with their checksum status")
+    models.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    models.add_argument("--no-verify", action="store_true", help="skip hashing (checksum status from size only)")
+    models.set_defaults(handler=models_command)
+
+
+# --- ask ---------------------------------------------------------------------------
+
+
+def _read_question(parts: list[str]) -> str:
+    from agentconsole.errors import AgentConsoleError
+
+    text = sys.stdin.read() if parts == ["-"] else " ".join(parts)
+    if not text.strip():
+        raise AgentConsoleError("nothing to ask: the question is empty", exit_code=2)
+    return text
+
+
+def format_stats(stats: Any) -> str:
+    """One line of generation numbers for stderr."""
+    cached = f" ({stats.cached_prompt_tokens} cached)" if stats.cached_prompt_tokens else ""
+    notes = []
+    if stats.turns_dropped:
+        notes.append(f"{stats.turns_dropped} turns dropped")
+    if stats.truncated:
+        notes.append("truncated to fit")
+    if stats.cancelled:
+        notes.append("cancelled")
+    extra = f" | {', '.join(notes)}" if notes else ""
+    return (
+        f"time to first token {stats.ttft_ms:.0f} ms | prompt {stats.prompt_tokens} tokens{cached} | "
+        f"completion {stats.completion_tokens} tokens | {stats.decode_tokens_per_s:.1f} tokens/s | "
+        f"total {stats.total_ms / 1000:.2f} s{extra}"
+    )
+
+
+class _Unmasked:
+    """The no-op pipeline used with --no-mask."""
+
+    entities_masked = 0
+
+    def feed(self, delta: str) -> str:
+        return delta
+
+    def flush(self) -> str:
+        return ""
+
+
+def _masking_pipeline(ctx: Any, question: str) -> tuple[str, Any, int]:
+    """Mask ``question``; return (masked text, restorer for the answer, entities masked)."""
+    from agentconsole.errors import AgentConsoleError
+
+    try:
+        from agentconsole.privacy import CaseMapping, PrivacyEngine, StreamRestorer
+    except ImportError:
+        raise AgentConsoleError(
+            "the PII engine is not available, so the question cannot be masked "
+            "(rerun with --no-mask only for synthetic test text)"
+        ) from None
+    privacy = PrivacyEngine.from_settings(ctx.settings.privacy)
+    mapping = CaseMapping.from_entries([])
+    result = privacy.mask(question, mapping)
+    return result.masked, StreamRestorer(mapping), len(result.entities)
+
+
+def ask_command(args: argparse.Namespace, ctx: Any) -> int:
+    from agentconsole.llm import ChatTurn, build_engine
+
+    question = _read_question(args.text)
+    if args.no_mask:
+        prompt_text, restorer, masked_count = question, _Unmasked(), 0
+    else:
+        prompt_text, restorer, masked_count = _masking_pipeline(ctx, question)
+
+    engine = build_engine(ctx.settings, ctx.model_override)
+    engine.load()
+    generation = engine.stream(
+        [ChatTurn("user", prompt_text)],
+        max_tokens=args.max_tokens,
+        temperature=args.temperature,
+        seed=args.seed,
+    )
+    shown: list[str] = []
+    out = sys.stdout
+    interrupted = False
+    try:
+        for delta in generation:
+            visible = restorer.feed(delta)
+            if visible:
+                shown.append(visible)
+                if not args.json:
+                    out.write(visible)
+                    out.flush()
+    except KeyboardInterrupt:
+        generation.cancel()
+        interrupted = True
+    tail = restorer.flush()
+    if tail:
+        shown.append(tail)
+        if not args.json:
+            out.write(tail)
+    stats = generation.stats
+    if args.json:
+        json.dump(
+            {
+                "text": "".join(shown),
+                "model": engine.model_name,
+                "masked": not args.no_mask,
+                "entities_masked": masked_count,
+                "stats": stats.as_dict(),
+            },
+            out,
+            ensure_ascii=False,
+        )
+    out.write("\n")
+    out.flush()
+    if args.stats:
+        print(format_stats(stats), file=sys.stderr)
+    engine.close()
+    return 130 if interrupted else 0
+
+
+# --- models ------------------------------------------------------------------------
+
+
+def _size(n_bytes: int) -> str:
+    value = float(n_bytes)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{n_bytes} B"
+
+
+def _count(n: int | None) -> str:
+    if not n:
+        return "?"
+    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if n >= scale:
+            return f"{n / scale:.1f}{suffix}"
+    return str(n)
+
+
+def models_command(args: argparse.Namespace, ctx: Any) -> int:
+    from agentconsole.llm import discover_models
+
+    infos = discover_models(ctx.settings, verify=not args.no_verify)
+    if args.json:
+        print(json.dumps([info.as_dict() for info in infos], indent=2))
+        return 0
+    if not infos:
+        dirs = " or ".join(str(d) for d in ctx.settings.models_dirs)
+        print(f"no GGUF models found in {dirs}", file=sys.stderr)
+        return 1
+    header = ("NAME", "SIZE", "ARCH", "QUANT", "CONTEXT", "PARAMS", "CHECKSUM", "FILE")
+    rows = [
+        (
+            info.name,
+            _size(info.size),
+            info.architecture,
+            info.quantization,
+            str(info.context_length or "?"),
+            _count(info.parameter_count),
+            info.checksum_status,
+            str(info.path),
+        )
+        for info in infos
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
+    for info in infos:
+        if info.error:
+            print(f"{info.path.name}: {info.error}", file=sys.stderr)
+    return 0
