@@ -3,8 +3,8 @@
 Commands that act on an open vault go through :mod:`agentconsole.service`
 (``commands.session.open_service``), so roles are checked and the actions
 audited exactly as in the console. ``passwd`` and ``vault check`` work on the
-files directly: a passphrase change needs no open database, and a check must
-report damage instead of refusing to open.
+files directly: a passphrase change leaves the database file untouched, and a
+check must report damage instead of refusing to open.
 """
 
 from __future__ import annotations
@@ -137,10 +137,10 @@ def user_list(args: argparse.Namespace, ctx: Any) -> int:
 
 
 def change_passphrase(args: argparse.Namespace, ctx: Any) -> int:
-    """Rewrap the user's slot under a new passphrase, then audit it with the new one."""
+    """Rewrap the user's slot under a new passphrase. The database file is not touched
+    (so this action is not in the audit log, which lives inside the database)."""
     from agentconsole.commands.passphrase import read_passphrase
     from agentconsole.commands.session import session_user
-    from agentconsole.service import ConsoleService
     from agentconsole.vault import Vault
 
     user = session_user(args)
@@ -152,12 +152,6 @@ def change_passphrase(args: argparse.Namespace, ctx: Any) -> int:
         raise
     try:
         Vault.change_passphrase(ctx.settings.vault_path, user, old, new)
-        service = ConsoleService(ctx.settings, model_override=ctx.model_override)
-        try:
-            service.unlock(user, new)
-            service._audit("user.passwd", f"user:{user}")
-        finally:
-            service.lock()
     finally:
         _zero(old)
         _zero(new)

@@ -73,7 +73,7 @@ PINNED_CIPHER_SETTINGS = {
 BUSY_TIMEOUT_MS = 10_000
 #: Test hook: name a rekey stage here and the process SIGKILLs itself there.
 CRASH_ENV = "AGENTCONSOLE_VAULT_CRASH_AT"
-REKEY_STAGES = ("pending-written", "exported", "swapped")
+REKEY_STAGES = ("pending-written", "exporting", "exported", "swapped")
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 _PAGE = re.compile(r"\bpage (\d+)\b")
@@ -578,6 +578,9 @@ class Vault:
             try:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
                 conn.execute("ATTACH DATABASE ? AS rekeyed KEY ?", (str(staging), new_spec))
+                if os.environ.get(CRASH_ENV) == "exporting":  # test hook: die part-way through the export
+                    ticks = iter(range(20))
+                    conn.set_progress_handler(lambda: next(ticks, None) is None and _crash_point("exporting") or 0, 50)
                 try:
                     conn.execute("SELECT sqlcipher_export('rekeyed')").fetchone()
                     version = int(conn.execute("PRAGMA main.user_version").fetchone()[0])
@@ -702,12 +705,26 @@ class Vault:
             if cur.rowcount == 0:
                 raise RecordNotFound(f"no case with id {case_id}")
 
-    def delete_case(self, case_id: int) -> None:
-        """Delete a case with its messages, PII values and search-index entries (secure delete)."""
+    def delete_case(self, case_id: int, *, compact_index: bool = True) -> None:
+        """Delete a case with its messages, PII values and search-index entries.
+
+        FTS5 secure-delete removes the deleted terms from the index, but the
+        index's page directory can keep a short *prefix* of a deleted term; so
+        by default the index is also rewritten (:meth:`compact_search_index`).
+        For many deletions in a row pass ``compact_index=False`` and compact once
+        at the end. Call :meth:`checkpoint` afterwards to flush the WAL.
+        """
         with self.transaction() as conn:
             cur = conn.execute("DELETE FROM cases WHERE id = ?", (case_id,))
             if cur.rowcount == 0:
                 raise RecordNotFound(f"no case with id {case_id}")
+            if compact_index:
+                self.compact_search_index()
+
+    def compact_search_index(self) -> None:
+        """Rewrite the full-text index into one segment (drops every trace of deleted terms)."""
+        with self.transaction() as conn:
+            conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('optimize')")
 
     # --- messages ---------------------------------------------------------------------
 
