@@ -66,22 +66,19 @@ def record(home: Path, user: str, *, now: datetime | None = None) -> None:
     try:
         with _locked(sidecar_path(home), os.O_RDWR | os.O_CREAT) as fd:
             lines = _read_all(fd).splitlines()
-            if len(lines) < MAX_RECORDS:
-                line = {"at": when, "user": name}
-            else:  # keep the last line as a running count of what did not fit
-                dropped = 1
-                with contextlib.suppress(ValueError, TypeError, AttributeError):
-                    last = json.loads(lines[-1])
-                    dropped += int(last.get("dropped", 0))
-                    if "dropped" in last:
-                        lines = lines[:-1]
-                lines = lines[: MAX_RECORDS - 1]
-                line = {"at": when, "user": "", "dropped": dropped}
+            dropped = 0
+            with contextlib.suppress(ValueError, TypeError, AttributeError, IndexError):
+                dropped = int(json.loads(lines[-1]).get("dropped", 0))
+            if dropped:  # already full: the last line counts what did not fit
+                lines[-1] = json.dumps({"at": when, "user": "", "dropped": dropped + 1}).encode("ascii")
                 os.ftruncate(fd, 0)
                 os.lseek(fd, 0, os.SEEK_SET)
                 os.write(fd, b"".join(raw + b"\n" for raw in lines))
-            os.lseek(fd, 0, os.SEEK_END)
-            os.write(fd, json.dumps(line, ensure_ascii=True).encode("ascii") + b"\n")
+            else:
+                full = len(lines) >= MAX_RECORDS - 1
+                line = {"at": when, "user": "", "dropped": 1} if full else {"at": when, "user": name}
+                os.lseek(fd, 0, os.SEEK_END)
+                os.write(fd, json.dumps(line, ensure_ascii=True).encode("ascii") + b"\n")
             os.fsync(fd)
     except OSError as exc:  # the unlock already failed; do not hide that behind an I/O error
         log.warning("could not record a failed unlock: %s", exc.strerror)
