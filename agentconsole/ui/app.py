@@ -1,0 +1,312 @@
+"""The Textual app: screens, session state, workers, auto-lock. Built by :func:`make_app`.
+
+The app only talks to :class:`agentconsole.service.ConsoleService`. Every
+service call that can block (key derivation, masking, the vault, the model)
+runs in a thread worker via :meth:`AgentConsoleApp.call_service`; expected
+failures (:class:`AgentConsoleError`) are shown as one line, anything else
+goes to the log and the screen says so, never a traceback.
+
+Heavy parts (model, PII engine, and the vault code itself) load in workers
+after the first paint, so the first screen appears at once and stays usable.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any
+
+from textual import events
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from agentconsole.config import Settings
+from agentconsole.errors import AgentConsoleError
+from agentconsole.ui import keys
+from agentconsole.ui.screens.first_run import FirstRunScreen
+from agentconsole.ui.screens.help import HelpScreen
+from agentconsole.ui.screens.main import MainScreen
+from agentconsole.ui.screens.start import StartScreen
+from agentconsole.ui.screens.unlock import UnlockScreen
+from agentconsole.ui.status import StatusBar
+
+log = logging.getLogger("agentconsole.ui")
+
+TITLE = "agentconsole"
+LIGHT_THEME = "textual-light"
+DARK_THEME = "textual-dark"
+#: Events that count as the agent being at the keyboard (for auto-lock).
+ACTIVITY_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
+
+
+class AgentConsoleApp(App[int]):
+    """The console. Construct it with :func:`make_app`."""
+
+    CSS_PATH = "console.tcss"
+    TITLE = TITLE
+    SUB_TITLE = ""
+    BINDINGS = keys.bindings("app")
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        settings: Settings,
+        service: Any,
+        *,
+        load_engines: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+        idle_check_seconds: float = 5.0,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.service = service
+        self.load_engines = load_engines
+        self.clock = clock
+        self.idle_check_seconds = idle_check_seconds
+        self.last_activity = clock()
+        self.status_fields: dict[str, Any] = {}
+        self.first_paint_done = False
+        #: Set once the first screen after the start screen is shown (tests, bench).
+        self.screen_ready = False
+        self.model_ready = False
+        self.privacy_ready = False
+
+    # --- start-up ----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        theme = self.settings.ui.theme
+        self.theme = theme if theme in self.available_themes else DARK_THEME
+        self.push_screen(StartScreen())
+        self.set_interval(self.idle_check_seconds, self.check_autolock)
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        self.first_paint_done = True
+        self.call_service(self.service.vault_exists, done=self._route, name="vault-exists")
+        if self.load_engines:
+            self._load_privacy()
+            self._load_model()
+
+    def _route(self, exists: bool) -> None:
+        self.show_screen(UnlockScreen() if exists else FirstRunScreen())
+        self.screen_ready = True
+
+    def _load_privacy(self) -> None:
+        self.set_status(pii="PII engine: loading…")
+
+        def loaded(_: Any) -> None:
+            self.privacy_ready = True
+            self.set_status(pii="PII engine: ready")
+
+        self.call_service(
+            lambda: self.service.privacy,
+            done=loaded,
+            failed=lambda m: self.set_status(pii="PII engine: unavailable"),
+            name="load-privacy",
+            quiet=False,
+        )
+
+    def _load_model(self) -> None:
+        self.set_status(model="model: loading")
+        last = [-1]
+
+        def progress(fraction: float) -> None:  # called in the worker thread
+            percent = int(max(0.0, min(1.0, fraction)) * 100)
+            if percent != last[0]:
+                last[0] = percent
+                self.call_from_thread(self.set_status, model=f"model: loading {percent}%")
+
+        def load() -> str:
+            self.service.load_model(progress)
+            return str(self.service.model_name)
+
+        def loaded(name: str) -> None:
+            self.model_ready = True
+            self.set_status(model=f"model: {name}")
+
+        self.call_service(
+            load, done=loaded, failed=lambda m: self.set_status(model="model: unavailable"), name="load-model"
+        )
+
+    # --- screens -----------------------------------------------------------------------------
+
+    def show_screen(self, screen: Screen) -> None:
+        """Replace whatever is shown (modals included) by ``screen``."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(screen)
+
+    def create_vault(self, user: str, passphrase: bytearray) -> None:
+        def done(_: Any) -> None:
+            self._unlocked()
+
+        def failed(message: str) -> None:
+            if isinstance(self.screen, FirstRunScreen):
+                self.screen.show_error(message)
+
+        self.call_service(self._with_secret(self.service.create_vault, user, passphrase), done=done, failed=failed,
+                          name="create-vault", quiet=True)
+
+    def unlock(self, user: str, passphrase: bytearray) -> None:
+        def failed_with(exc: AgentConsoleError | None, message: str) -> None:
+            screen = self.screen
+            if not isinstance(screen, UnlockScreen):
+                return
+            if exc is not None and type(exc).__name__ == "WrongPassphrase":
+                screen.wrong_passphrase(message)
+            else:
+                screen.set_busy(False, message)
+
+        self.call_service(self._with_secret(self.service.unlock, user, passphrase), done=lambda _: self._unlocked(),
+                          failed_exc=failed_with, name="unlock", quiet=True)
+
+    @staticmethod
+    def _with_secret(fn: Callable[[str, bytearray], None], user: str, secret: bytearray) -> Callable[[], None]:
+        def call() -> None:
+            try:
+                fn(user, secret)
+            finally:
+                secret[:] = bytes(len(secret))  # zero our copy of the passphrase
+
+        return call
+
+    def _unlocked(self) -> None:
+        self.last_activity = self.clock()
+        self.set_status(lock_state=f"unlocked · {self.service.user} ({self.service.role})")
+        self.show_screen(MainScreen())
+
+    def action_lock(self, notice: str = "Locked. Sign in to continue.") -> None:
+        if not self.service.is_unlocked:
+            return
+        user = self.service.user
+        self.service.cancel_generation()
+        self.show_screen(UnlockScreen(user=user, notice=notice))
+        self.set_status(lock_state="locked", masked=None)
+        self.call_service(self.service.lock, name="lock")
+
+    def check_autolock(self) -> None:
+        minutes = self.settings.ui.autolock_minutes
+        if not minutes or not self.service.is_unlocked:
+            return
+        if self.clock() - self.last_activity >= minutes * 60:
+            self.action_lock(f"Locked after {minutes} minute{'s' if minutes != 1 else ''} without activity.")
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, ACTIVITY_EVENTS):
+            self.last_activity = self.clock()
+        await super().on_event(event)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
+
+    async def action_quit(self) -> None:
+        self.service.cancel_generation()
+        self.exit(0)
+
+    # --- status ------------------------------------------------------------------------------
+
+    def set_status(self, **fields: Any) -> None:
+        """Update the session state shown by every status bar."""
+        self.status_fields.update(fields)
+        for screen in self.screen_stack:
+            for bar in screen.query(StatusBar):
+                bar.set(**fields)
+
+    # --- service calls -------------------------------------------------------------------------
+
+    def call_service(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        done: Callable[[Any], Any] | None = None,
+        failed: Callable[[str], Any] | None = None,
+        failed_exc: Callable[[AgentConsoleError | None, str], Any] | None = None,
+        name: str = "service",
+        quiet: bool = False,
+    ) -> None:
+        """Run ``fn(*args)`` in a thread worker; ``done(result)`` or ``failed(message)`` on the UI thread.
+
+        Expected failures are shown as one line (``quiet`` leaves that to ``failed``);
+        anything else is logged and reported without a traceback.
+        """
+
+        def report(exc: AgentConsoleError | None, message: str) -> None:
+            if not quiet:
+                self.notify(message, severity="error", markup=False, timeout=6)
+            if failed is not None:
+                failed(message)
+            if failed_exc is not None:
+                failed_exc(exc, message)
+
+        def work() -> None:
+            try:
+                result = fn(*args)
+            except AgentConsoleError as exc:
+                log.info("%s failed: %s", name, exc.message)
+                self._from_thread(report, exc, exc.message)
+                return
+            except Exception:
+                log.exception("%s failed unexpectedly", name)
+                self._from_thread(report, None, f"{name} failed unexpectedly; details are in the log")
+                return
+            if done is not None:
+                self._from_thread(done, result)
+
+        self.run_worker(work, thread=True, name=name, group=name, exit_on_error=False)
+
+    def _from_thread(self, callback: Callable[..., Any], *args: Any) -> None:
+        try:
+            self.call_from_thread(callback, *args)
+        except RuntimeError:  # the app is closing
+            pass
+
+    # --- command palette -----------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Screenshot", "Quit"):  # a screenshot file could hold revealed values
+                yield command
+        for key in keys.KEYS:
+            if not key.palette or (key.where != "app" and not isinstance(screen, MainScreen)):
+                continue
+            if key.where == "app" and key.action == "lock" and not self.service.is_unlocked:
+                continue
+            target = self if key.where == "app" else screen
+            yield SystemCommand(
+                key.label, f"{key.help} ({keys.display_key(key.key)})", partial(self._palette_action, key, target)
+            )
+
+    async def _palette_action(self, key: keys.Key, target: Any) -> None:
+        if key.where == "composer":
+            composer = target.query_one("#composer")
+            result = getattr(composer, f"action_{key.action}")()
+        else:
+            result = getattr(target, f"action_{key.action}")()
+        if inspect.isawaitable(result):
+            await result
+
+
+def make_app(
+    settings: Settings,
+    service: Any = None,
+    *,
+    model_override: str | None = None,
+    load_engines: bool = True,
+    clock: Callable[[], float] = time.monotonic,
+    idle_check_seconds: float = 5.0,
+) -> AgentConsoleApp:
+    """Build the console for ``settings`` (tests pass their own settings, home and service)."""
+    if service is None:
+        from agentconsole.service import ConsoleService
+
+        service = ConsoleService(settings, model_override=model_override)
+    return AgentConsoleApp(
+        settings, service, load_engines=load_engines, clock=clock, idle_check_seconds=idle_check_seconds
+    )

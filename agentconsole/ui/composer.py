@@ -1,0 +1,141 @@
+"""The composer: multi-line, a role (customer / agent / note), sealed pastes.
+
+Enter sends, Ctrl+J inserts a new line, F2 switches the role.
+
+A paste in the *customer* role, or any large paste, is sealed: the composer
+shows ``[pasted #1: 3 lines, 143 chars]`` and keeps the text aside until the
+message is sent. Customer text carries PII, and it is shown only after the
+service has masked it (as chips); a sealed paste also keeps a huge paste from
+turning into a huge editor document.
+"""
+
+from __future__ import annotations
+
+import re
+
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import TextArea
+
+from agentconsole.ui.inert import inert
+from agentconsole.ui.keys import KEYS
+
+ROLES = ("customer", "agent", "note")
+#: Pastes longer than this (characters) are sealed in every role.
+SEAL_CHARS = 2000
+SEAL_LINES = 20
+_SEAL_RE = re.compile(r"\[pasted #(\d+): [^\]]*\]")
+
+
+def _composer_bindings() -> list[Binding]:
+    return [Binding(k.key, k.action, k.label, tooltip=k.help) for k in KEYS if k.where == "composer"]
+
+
+class Composer(TextArea):
+    """Where the agent writes a reply, a note, or records what the customer said."""
+
+    BINDINGS = _composer_bindings()
+
+    class Submitted(Message):
+        def __init__(self, composer: Composer, text: str, role: str) -> None:
+            super().__init__()
+            self.composer = composer
+            self.text = text
+            self.role = role
+
+    class RoleChanged(Message):
+        def __init__(self, role: str) -> None:
+            super().__init__()
+            self.role = role
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+        self.role = "customer"
+        self._sealed: dict[int, str] = {}
+        self._next_seal = 1
+        self._update_placeholder()
+
+    def _update_placeholder(self) -> None:
+        hints = {
+            "customer": "What the customer wrote (paste it: it is masked before it is shown)",
+            "agent": "Your reply (Enter stores it and copies it with real values)",
+            "note": "An internal note (never sent to the customer)",
+        }
+        self.placeholder = hints[self.role]
+
+    def set_role(self, role: str) -> None:
+        self.role = role
+        self._update_placeholder()
+        self.post_message(self.RoleChanged(role))
+
+    def cycle_role(self) -> None:
+        self.set_role(ROLES[(ROLES.index(self.role) + 1) % len(ROLES)])
+
+    # --- text in and out -------------------------------------------------------------
+
+    def sealed_count(self) -> int:
+        return len(self._sealed)
+
+    def message_text(self) -> str:
+        """The text to send: sealed pastes put back in place."""
+
+        def unseal(match: re.Match[str]) -> str:
+            return self._sealed.get(int(match.group(1)), match.group(0))
+
+        return _SEAL_RE.sub(unseal, self.text)
+
+    def clear_all(self) -> None:
+        self._sealed.clear()
+        self._next_seal = 1
+        self.clear()
+
+    def load_draft(self, text: str) -> None:
+        """Put an accepted draft (placeholders intact) in the composer as an agent reply."""
+        self.clear_all()
+        self.load_text(inert(text))
+        self.set_role("agent")
+        self.move_cursor(self.document.end)
+
+    def _seal(self, text: str) -> str:
+        number = self._next_seal
+        self._next_seal += 1
+        self._sealed[number] = text
+        lines = text.count("\n") + 1
+        return f"[pasted #{number}: {lines} line{'s' if lines != 1 else ''}, {len(text)} chars]"
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        if self.read_only:
+            return
+        event.stop()
+        event.prevent_default()
+        text = event.text.replace("\r\n", "\n")
+        if self.role == "customer" or len(text) > SEAL_CHARS or text.count("\n") > SEAL_LINES:
+            shown = self._seal(text)
+        else:
+            shown = inert(text)
+        if result := self._replace_via_keyboard(shown, *self.selection):
+            self.move_cursor(result.end_location)
+        self.focus()
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.action_send()
+            return
+        if event.key in ("ctrl+j", "shift+enter", "alt+enter"):
+            event.stop()
+            event.prevent_default()
+            self.action_newline()
+            return
+        await super()._on_key(event)
+
+    def action_newline(self) -> None:
+        start, end = self.selection
+        self._replace_via_keyboard("\n", start, end)
+
+    def action_send(self) -> None:
+        text = self.message_text()
+        if text.strip():
+            self.post_message(self.Submitted(self, text, self.role))

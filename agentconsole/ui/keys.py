@@ -1,0 +1,59 @@
+"""Every key binding of the console, in one table.
+
+The screens build their ``BINDINGS`` from it, the help screen lists it and the
+command palette offers every action in it, so the three can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class Key:
+    key: str  # Textual key name(s), comma separated
+    action: str  # action name on the screen (or "app." prefixed)
+    label: str  # short footer label
+    help: str  # one line for the help screen and the command palette
+    where: str = "main"  # "main" screen, "composer", "app"
+    show: bool = True  # shown in the footer
+    palette: bool = True  # offered in the command palette
+
+
+KEYS: tuple[Key, ...] = (
+    Key("ctrl+n", "new_case", "New case", "Open a new case for a customer"),
+    Key("ctrl+d", "draft", "Draft", "Draft a reply to the customer with the local model"),
+    Key("ctrl+s", "summarize", "Summary", "Summarize the open case"),
+    Key("ctrl+k", "ask", "Ask", "Ask the model a free question about the open case"),
+    Key("ctrl+e", "accept_draft", "Use draft", "Put the latest draft into the composer to edit and send"),
+    Key("ctrl+r", "reveal", "Reveal", "Reveal the real values of the focused message for a few seconds"),
+    Key("ctrl+f", "search", "Search", "Full-text search across cases"),
+    Key("escape", "stop", "Stop", "Stop the running generation"),
+    Key("f2", "cycle_role", "Role", "Switch the composer role: customer, agent, note"),
+    Key("enter", "send", "Send", "Send the composer: add the message, or store and copy an agent reply",
+        where="composer"),
+    Key("ctrl+j", "newline", "Newline", "Insert a new line in the composer", where="composer"),
+    Key("ctrl+l", "lock", "Lock", "Lock the vault now (also after idle time)", where="app"),
+    Key("ctrl+t", "toggle_theme", "Theme", "Switch between the light and dark theme", where="app", show=False),
+    Key("f1", "help", "Help", "Show every key binding", where="app"),
+    Key("ctrl+p", "command_palette", "Commands", "Open the command palette", where="app", show=False,
+        palette=False),
+    Key("ctrl+q", "quit", "Quit", "Quit agentconsole (the vault is locked)", where="app"),
+)
+
+
+def bindings(where: str) -> list[Binding]:
+    """Textual bindings for one place in the UI."""
+    return [
+        # priority: the composer's TextArea and the inputs bind ctrl+d/e/k/f themselves
+        Binding(k.key, k.action, k.label, show=k.show, tooltip=k.help, priority=k.where != "composer" and k.key != "escape")
+        for k in KEYS
+        if k.where == where and k.action != "command_palette"
+    ]
+
+
+def display_key(key: str) -> str:
+    """``ctrl+n`` -> ``Ctrl+N``."""
+    return "+".join(part.upper() if len(part) == 1 else part.capitalize() for part in key.split("+"))

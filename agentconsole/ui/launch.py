@@ -1,0 +1,36 @@
+"""``agentconsole`` with no subcommand: build the service and the app, run the console.
+
+C-level stderr (llama.cpp, SQLCipher) goes to ``logs/native.log`` while the UI
+owns the terminal, so nothing draws over the screen. The terminal title is a
+fixed "agentconsole": it never shows case content.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from agentconsole import logs
+
+TERMINAL_TITLE = "agentconsole"
+
+
+def _set_terminal_title() -> None:
+    if sys.stdout.isatty():
+        sys.stdout.write(f"\x1b]0;{TERMINAL_TITLE}\x07")
+        sys.stdout.flush()
+
+
+def run_console(ctx: Any) -> int:
+    """Run the console until the agent quits; the vault is locked on the way out."""
+    from agentconsole.ui.app import make_app
+
+    settings = ctx.settings
+    app = make_app(settings, model_override=ctx.model_override)
+    _set_terminal_title()
+    try:
+        with logs.native_stderr_to(settings.logs_dir / logs.NATIVE_LOG_FILE_NAME):
+            result = app.run()
+    finally:
+        app.service.lock()
+    return int(result or 0)

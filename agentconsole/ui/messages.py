@@ -1,0 +1,119 @@
+"""The conversation: one focusable :class:`MessageView` per message, chips for placeholders.
+
+Customer, agent and note messages are plain text (never interpreted as
+Markdown or markup); model output (role ``assistant``) is Markdown and is
+streamed into a :class:`~agentconsole.ui.chips.ChipMarkdown` block by block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from agentconsole.ui.chips import CHIP_CLASSES, ChipMarkdown, chip_content, chip_markdown, placeholder_count
+
+ROLE_TITLES = {"customer": "Customer", "agent": "Agent", "note": "Note", "assistant": "Draft"}
+KIND_TITLES = {"reply": "Draft reply", "summary": "Case summary", "question": "Answer"}
+
+
+def short_time(iso: str | None) -> str:
+    """``2026-11-24T10:30:00+00:00`` -> ``11-24 10:30`` (from the data; no clock involved)."""
+    if not iso or len(iso) < 16:
+        return ""
+    return f"{iso[5:10]} {iso[11:16]}"
+
+
+class MessageView(Vertical, can_focus=True):
+    """One message. Focus it (click, Tab, ↑/↓) and press Ctrl+R to reveal its values."""
+
+    COMPONENT_CLASSES = set(CHIP_CLASSES)
+    BINDINGS = [("up", "screen.focus_previous_message", "Previous"), ("down", "screen.focus_next_message", "Next")]
+
+    def __init__(
+        self,
+        role: str,
+        text: str,
+        *,
+        message_id: int | None = None,
+        created_at: str | None = None,
+        kind: str | None = None,
+        detail: str = "",
+        streaming: bool = False,
+    ) -> None:
+        super().__init__(classes=f"message -{role}")
+        self.role = role
+        self.text = text
+        self.message_id = message_id
+        self.created_at = created_at
+        self.kind = kind
+        self.detail = detail
+        self.streaming = streaming
+        self.revealed = False
+
+    @property
+    def is_markdown(self) -> bool:
+        return self.role == "assistant"
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._header(), classes="message-header", markup=False)
+        if self.is_markdown:
+            yield ChipMarkdown(None if self.streaming else chip_markdown(self.text), message_id=self.message_id)
+        else:
+            yield Static(chip_content(self.text, message_id=self.message_id), classes="message-body")
+
+    def _header(self) -> Content:
+        title = KIND_TITLES.get(self.kind or "", ROLE_TITLES.get(self.role, self.role.title()))
+        if self.role == "assistant" and not self.kind:
+            title = "Model"
+        parts = [(title, "bold"), (f"  {short_time(self.created_at)}", "dim")]
+        if self.detail:
+            parts.append((f"  {self.detail}", "dim"))
+        if self.streaming:
+            parts.append(("  writing… (Esc stops)", "italic"))
+        if self.revealed:
+            parts.append(("  REVEALED", "bold reverse"))
+        elif placeholder_count(self.text):
+            parts.append(("  masked", "dim"))
+        return Content.assemble(*parts)
+
+    def refresh_header(self) -> None:
+        self.query_one(".message-header", Static).update(self._header())
+
+    @property
+    def markdown(self) -> ChipMarkdown:
+        return self.query_one(ChipMarkdown)
+
+    def finish(self, text: str, message_id: int | None, detail: str) -> None:
+        """The stream ended: remember what was stored."""
+        self.streaming = False
+        self.text = text
+        self.message_id = message_id
+        self.detail = detail
+        if self.is_markdown:
+            self.markdown.message_id = message_id
+        self.refresh_header()
+
+    async def show_values(self, values: Mapping[str, str] | None) -> None:
+        """Show real values (``values``) in place of the chips, or re-mask (``None``)."""
+        self.revealed = values is not None
+        if self.is_markdown:
+            await self.markdown.update(chip_markdown(self.text, values))
+        else:
+            body = self.query_one(".message-body", Static)
+            body.update(chip_content(self.text, values, message_id=self.message_id))
+        self.set_class(self.revealed, "-revealed")
+        self.refresh_header()
+
+
+class Conversation(VerticalScroll, can_focus=False):
+    """The open case's messages, newest at the bottom."""
+
+    def views(self) -> list[MessageView]:
+        return list(self.query(MessageView))
+
+    def view_for(self, message_id: int) -> MessageView | None:
+        return next((v for v in self.views() if v.message_id == message_id), None)

@@ -1,0 +1,428 @@
+"""The main screen: cases beside the conversation, the composer, the status bar.
+
+Every use case goes through the service, in thread workers (see
+``AgentConsoleApp.call_service``); drafts stream from a thread worker into a
+``MarkdownStream`` through messages, so the Markdown grows block by block and
+the whole message is never re-rendered per token.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Markdown, OptionList, Static
+from textual.widgets._markdown import MarkdownStream
+
+from agentconsole.errors import AgentConsoleError
+from agentconsole.ui import keys
+from agentconsole.ui.caselist import CaseList
+from agentconsole.ui.chips import CHIP_CLASSES, chip_content, chip_markdown, placeholder_count
+from agentconsole.ui.composer import Composer
+from agentconsole.ui.inert import inert
+from agentconsole.ui.messages import Conversation, MessageView
+from agentconsole.ui.screens.dialogs import NewCaseDialog, QuestionDialog
+from agentconsole.ui.screens.search import SearchScreen
+from agentconsole.ui.status import StatusBar
+
+log = logging.getLogger("agentconsole.ui")
+
+ROLE_HINTS = {
+    "customer": "what the customer wrote; pastes are masked before they show",
+    "agent": "your reply; Enter stores it and copies it with real values",
+    "note": "internal note, never sent",
+}
+
+
+class DraftDelta(Message):
+    """A display-safe piece of a streaming draft (placeholders whole)."""
+
+    def __init__(self, view: MessageView, delta: str) -> None:
+        super().__init__()
+        self.view = view
+        self.delta = delta
+
+
+class DraftEnded(Message):
+    """The draft finished, was stopped, or failed (``error``)."""
+
+    def __init__(self, view: MessageView, stream: Any = None, error: str | None = None) -> None:
+        super().__init__()
+        self.view = view
+        self.stream = stream
+        self.error = error
+
+
+class CaseHeader(Static):
+    COMPONENT_CLASSES = set(CHIP_CLASSES)
+
+
+class MainScreen(Screen):
+    BINDINGS = keys.bindings("main")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.case_id: int | None = None
+        self._draft: tuple[MessageView, MarkdownStream] | None = None
+        self._remask: dict[int, Timer] = {}
+        self._busy_sending = False
+
+    @property
+    def service(self) -> Any:
+        return self.app.service  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            with Vertical(id="sidebar"):
+                yield Input(placeholder="filter · Enter searches", id="case-filter")
+                yield CaseList(id="cases")
+            with Vertical(id="work"):
+                yield CaseHeader("No case open · Ctrl+N opens a new case", id="case-header", markup=False)
+                yield Conversation(id="conversation")
+                yield Static(id="composer-role", markup=False)
+                yield Composer(id="composer")
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_role("customer")
+        self.query_one(Composer).focus()
+        self.reload_cases(open_first=True)
+
+    # --- cases ---------------------------------------------------------------------------
+
+    def reload_cases(self, *, select: int | None = None, open_first: bool = False) -> None:
+        def loaded(cases: list[Any]) -> None:
+            self.query_one(CaseList).set_cases(cases, select=select if select is not None else self.case_id)
+            if open_first and cases and self.case_id is None:
+                self.open_case(cases[0].id)
+
+        self.app.call_service(self.service.list_cases, done=loaded, name="list-cases")  # type: ignore[attr-defined]
+
+    def open_case(self, case_id: int, focus_message: int | None = None) -> None:
+        def load() -> tuple[Any, list[Any], int]:
+            return (
+                self.service.get_case(case_id),
+                self.service.messages(case_id),
+                self.service.masked_entity_count(case_id),
+            )
+
+        self.app.call_service(  # type: ignore[attr-defined]
+            load, done=lambda result: self._show_case(*result, focus_message=focus_message), name="open-case"
+        )
+
+    async def _show_case(self, case: Any, messages: list[Any], masked: int, *, focus_message: int | None) -> None:
+        if self._draft is not None and self.case_id != case.id:
+            self.service.cancel_generation()
+        self.case_id = case.id
+        self.query_one(CaseHeader).update(
+            Content.assemble(
+                (f"#{case.id} ", "bold"),
+                chip_content(case.title or "(untitled)"),
+                (f"  {inert(case.customer_ref)} · {case.status}", "dim"),
+            )
+        )
+        conversation = self.query_one(Conversation)
+        await conversation.remove_children()
+        self._remask.clear()
+        await conversation.mount_all([self._view_for(m) for m in messages])
+        self.app.set_status(masked=masked)  # type: ignore[attr-defined]
+        self.query_one(CaseList).set_cases(self.query_one(CaseList).cases, select=case.id)
+        target = conversation.view_for(focus_message) if focus_message is not None else None
+        if target is not None:
+            conversation.anchor(False)
+            target.focus()
+            target.scroll_visible(animate=False, top=True)
+        else:
+            conversation.anchor()
+
+    @staticmethod
+    def _view_for(message: Any) -> MessageView:
+        detail = ""
+        if message.role == "assistant" and message.decode_tokens_per_s:
+            detail = f"{message.model or 'model'} · {message.decode_tokens_per_s:.1f} tok/s"
+        return MessageView(
+            message.role, message.text, message_id=message.id, created_at=message.created_at, detail=detail
+        )
+
+    @on(OptionList.OptionSelected, "#cases")
+    def _case_selected(self, event: OptionList.OptionSelected) -> None:
+        case_id = self.query_one(CaseList).highlighted_case_id()
+        if case_id is not None:
+            self.open_case(case_id)
+            self.query_one(Composer).focus()
+
+    @on(Input.Changed, "#case-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self.query_one(CaseList).set_filter(event.value)
+
+    @on(Input.Submitted, "#case-filter")
+    def _search_from_filter(self, event: Input.Submitted) -> None:
+        self.action_search(event.value)
+
+    def action_new_case(self) -> None:
+        def created(case_id: int) -> None:
+            self.reload_cases(select=case_id)
+            self.open_case(case_id)
+            composer = self.query_one(Composer)
+            composer.set_role("customer")
+            composer.focus()
+
+        def chosen(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self.app.call_service(self.service.new_case, *result, done=created, name="new-case")  # type: ignore[attr-defined]
+
+        self.app.push_screen(NewCaseDialog(), chosen)
+
+    def action_search(self, query: str = "") -> None:
+        def chosen(hit: tuple[int, int] | None) -> None:
+            if hit is not None:
+                self.open_case(hit[0], focus_message=hit[1])
+
+        self.app.push_screen(SearchScreen(query), chosen)
+
+    # --- composer --------------------------------------------------------------------------
+
+    def _show_role(self, role: str) -> None:
+        self.query_one("#composer-role", Static).update(
+            Content.assemble((f" {role.upper()} ", "reverse bold"), (f" {ROLE_HINTS[role]} · F2 switches", "dim"))
+        )
+        self.app.set_status(role=role)  # type: ignore[attr-defined]
+
+    @on(Composer.RoleChanged)
+    def _role_changed(self, event: Composer.RoleChanged) -> None:
+        self._show_role(event.role)
+
+    def action_cycle_role(self) -> None:
+        self.query_one(Composer).cycle_role()
+
+    def _require_case(self) -> bool:
+        if self.case_id is None:
+            self.app.notify("Open a case first (Ctrl+N creates one)", severity="warning", markup=False)
+            return False
+        return True
+
+    @on(Composer.Submitted)
+    def _send(self, event: Composer.Submitted) -> None:
+        if not self._require_case() or self._busy_sending:
+            return
+        case_id, role, text = self.case_id, event.role, event.text
+        self._busy_sending = True
+        composer = event.composer
+        composer.read_only = True
+        self.query_one("#composer-role", Static).update(Content.assemble((" masking… ", "reverse")))
+
+        def store() -> tuple[Any, str | None, list[Any], int]:
+            outgoing = None
+            if role == "agent":
+                added, outgoing = self.service.send(case_id, text)
+            else:
+                added = self.service.add_message(case_id, role, text)
+            return added, outgoing, self.service.messages(case_id), self.service.masked_entity_count(case_id)
+
+        def stored(result: tuple[Any, str | None, list[Any], int]) -> None:
+            added, outgoing, messages, masked = result
+            self._sending_done()
+            composer.clear_all()
+            if outgoing is not None:
+                self.app.copy_to_clipboard(outgoing)
+                self.app.notify("Reply stored and copied to the clipboard with real values", markup=False)
+            self.app.set_status(masked=masked)  # type: ignore[attr-defined]
+            self._append_new(messages, case_id)
+            self.reload_cases()
+
+        self.app.call_service(store, done=stored, failed=lambda _m: self._sending_done(), name="send")  # type: ignore[attr-defined]
+
+    def _sending_done(self) -> None:
+        self._busy_sending = False
+        composer = self.query_one(Composer)
+        composer.read_only = False
+        self._show_role(composer.role)
+
+    def _append_new(self, messages: list[Any], case_id: int) -> None:
+        if case_id != self.case_id:
+            return
+        conversation = self.query_one(Conversation)
+        known = {v.message_id for v in conversation.views()}
+        new = [self._view_for(m) for m in messages if m.id not in known]
+        if new:
+            conversation.mount_all(new)
+            conversation.anchor()
+
+    def action_accept_draft(self) -> None:
+        if not self._require_case():
+            return
+        focused = self._focused_view()
+        drafts = [v for v in self.query_one(Conversation).views() if v.role == "assistant" and not v.streaming]
+        view = focused if focused is not None and focused.role == "assistant" else (drafts[-1] if drafts else None)
+        if view is None or not view.text.strip():
+            self.app.notify("No draft yet: Ctrl+D drafts a reply", severity="warning", markup=False)
+            return
+        composer = self.query_one(Composer)
+        composer.load_draft(view.text)
+        composer.focus()
+
+    # --- drafts ------------------------------------------------------------------------------
+
+    async def action_draft(self) -> None:
+        await self.start_draft("reply")
+
+    async def action_summarize(self) -> None:
+        await self.start_draft("summary")
+
+    def action_ask(self) -> None:
+        if not self._require_case():
+            return
+
+        def asked(question: str | None) -> None:
+            if question:
+                self.call_later(self.start_draft, "question", question)
+
+        self.app.push_screen(QuestionDialog(), asked)
+
+    async def start_draft(self, kind: str, question: str | None = None) -> None:
+        if not self._require_case():
+            return
+        if self._draft is not None:
+            self.app.notify("A draft is being written: Esc stops it", severity="warning", markup=False)
+            return
+        view = MessageView("assistant", "", kind=kind, streaming=True)
+        conversation = self.query_one(Conversation)
+        await conversation.mount(view)
+        conversation.anchor()
+        self._draft = (view, Markdown.get_stream(view.markdown))
+        self._generate(self.case_id, kind, question, view)
+
+    @work(thread=True, group="draft")
+    def _generate(self, case_id: int, kind: str, question: str | None, view: MessageView) -> None:
+        try:
+            stream = self.service.draft(case_id, kind, question)
+            for delta in stream:
+                self.post_message(DraftDelta(view, delta))
+        except AgentConsoleError as exc:
+            self.post_message(DraftEnded(view, error=exc.message))
+            return
+        except Exception:
+            log.exception("draft failed")
+            self.post_message(DraftEnded(view, error="the draft failed unexpectedly; details are in the log"))
+            return
+        self.post_message(DraftEnded(view, stream))
+
+    async def on_draft_delta(self, message: DraftDelta) -> None:
+        if self._draft is not None and self._draft[0] is message.view:
+            message.view.text += message.delta
+            await self._draft[1].write(chip_markdown(message.delta))
+
+    async def on_draft_ended(self, message: DraftEnded) -> None:
+        view = message.view
+        if self._draft is not None and self._draft[0] is view:
+            await self._draft[1].stop()
+            self._draft = None
+        stream = message.stream
+        if message.error is not None or stream is None or not stream.text.strip():
+            await view.remove()
+            note = message.error or ("Stopped before any text" if stream and stream.cancelled else "The model wrote nothing")
+            self.app.notify(note, severity="error" if message.error else "warning", markup=False)
+            return
+        stats = stream.stats
+        tps = getattr(stats, "decode_tokens_per_s", None)
+        detail = " · ".join(
+            part
+            for part in (
+                f"{tps:.1f} tok/s" if tps else "",
+                "stopped" if stream.cancelled else "",
+                "Ctrl+E uses it" if stream.kind == "reply" else "",
+            )
+            if part
+        )
+        view.finish(stream.text, stream.message_id, detail)
+        if tps:
+            self.app.set_status(tokens_per_s=tps)  # type: ignore[attr-defined]
+        case_id = stream.case_id
+        self.app.call_service(  # type: ignore[attr-defined]
+            self.service.masked_entity_count,
+            case_id,
+            done=lambda n: self.app.set_status(masked=n) if case_id == self.case_id else None,  # type: ignore[attr-defined]
+            name="count",
+        )
+
+    def action_stop(self) -> None:
+        if self._draft is not None:
+            self.service.cancel_generation()
+            self.app.notify("Stopping the draft…", markup=False, timeout=2)
+
+    @property
+    def drafting(self) -> bool:
+        return self._draft is not None
+
+    # --- reveal ------------------------------------------------------------------------------
+
+    def _focused_view(self) -> MessageView | None:
+        focused = self.focused
+        if focused is None:
+            return None
+        return next((n for n in focused.ancestors_with_self if isinstance(n, MessageView)), None)
+
+    def action_reveal(self) -> None:
+        view = self._focused_view()
+        if view is None:
+            self.app.notify("Focus a message first (click it, or Shift+Tab from the composer)", markup=False)
+            return
+        self.reveal(view)
+
+    def action_reveal_message(self, message_id: int) -> None:
+        view = self.query_one(Conversation).view_for(message_id)
+        if view is not None:
+            view.focus()
+            self.reveal(view)
+
+    def reveal(self, view: MessageView) -> None:
+        if self.case_id is None or view.message_id is None:
+            self.app.notify("Nothing to reveal in this message yet", markup=False)
+            return
+        if not placeholder_count(view.text):
+            self.app.notify("This message has no masked values", markup=False)
+            return
+        case_id, message_id = self.case_id, view.message_id
+        seconds = self.app.settings.ui.reveal_seconds  # type: ignore[attr-defined]
+
+        async def show(values: dict[str, str]) -> None:
+            if not view.is_mounted:
+                return
+            await view.show_values(values)
+            old = self._remask.pop(message_id, None)
+            if old is not None:
+                old.stop()
+            self._remask[message_id] = self.set_timer(seconds, lambda: self._remask_view(view, message_id))
+
+        self.app.call_service(self.service.reveal_values, case_id, message_id, done=show, name="reveal")  # type: ignore[attr-defined]
+
+    async def _remask_view(self, view: MessageView, message_id: int) -> None:
+        self._remask.pop(message_id, None)
+        if view.is_mounted:
+            await view.show_values(None)
+
+    def action_focus_previous_message(self) -> None:
+        self._step_message(-1)
+
+    def action_focus_next_message(self) -> None:
+        self._step_message(1)
+
+    def _step_message(self, step: int) -> None:
+        views = self.query_one(Conversation).views()
+        current = self._focused_view()
+        if not views or current not in views:
+            return
+        index = views.index(current) + step
+        if 0 <= index < len(views):
+            views[index].focus()
+            views[index].scroll_visible(animate=False)
+        elif index >= len(views):
+            self.query_one(Composer).focus()
