@@ -52,14 +52,19 @@ def _strip_line(data: bytearray) -> bytearray:
     return data
 
 
-def _from_terminal(prompt: str, confirm: bool) -> bytearray:
+def _has_terminal() -> bool:
     try:
         with open("/dev/tty", "rb"):
-            pass
+            return True
     except OSError:
+        return False
+
+
+def _from_terminal(prompt: str, confirm: bool) -> bytearray:
+    if not _has_terminal():
         raise AgentConsoleError(
             "no terminal to ask for the passphrase: use --passphrase-file FILE or --passphrase-stdin", exit_code=2
-        ) from None
+        )
     first = bytearray(getpass.getpass(prompt).encode("utf-8"))
     if confirm:
         second = bytearray(getpass.getpass(f"repeat {prompt}").encode("utf-8"))
