@@ -434,6 +434,8 @@ def check_data_dir(settings: Any, options: DoctorOptions) -> Iterable[CheckResul
         yield CheckResult("data dir", OK, f"{home} not created yet (it will be 0700)")
         return
     report = last_report()
+    if report is not None and report.home != home.resolve():
+        report = None  # hardened another data directory (tests, library use)
     fixed = report.permission_fixes if report else []
     open_paths: list[str] = []
     foreign: list[str] = []

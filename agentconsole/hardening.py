@@ -67,6 +67,7 @@ class PermissionFix:
 class HardeningReport:
     """What :func:`harden_process` did; ``agentconsole doctor`` shows it."""
 
+    home: Path | None = None  # the data directory that was secured
     core_limit: tuple[int, int] | None = None
     dumpable: int | None = None  # None: not Linux, or prctl unavailable
     previous_umask: int | None = None
@@ -185,7 +186,7 @@ def secure_path_permissions(home: Path) -> tuple[list[PermissionFix], list[str]]
 def harden_process(home: Path | None = None) -> HardeningReport:
     """Apply every start-up protection; never raises (problems are reported)."""
     global _last_report
-    report = HardeningReport()
+    report = HardeningReport(home=Path(home).resolve() if home is not None else None)
     report.core_limit, report.dumpable, problems = disable_core_dumps()
     report.problems.extend(problems)
     report.previous_umask = os.umask(PRIVATE_UMASK)
