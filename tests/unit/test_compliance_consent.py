@@ -1,0 +1,72 @@
+"""Consent to AI processing: history, current state, audit, and drafts refused when required."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agentconsole.compliance.consent import ConsentRegistry
+from agentconsole.config import ConsentSettings, Settings
+from agentconsole.service import ConsentRequired, ConsoleService
+
+PASS = b"consent-passphrase"
+
+
+def make_service(home: Path, required: bool) -> ConsoleService:
+    svc = ConsoleService(Settings(home=home, consent=ConsentSettings(required=required)))
+    svc.create_vault("sue", bytearray(PASS))
+    return svc
+
+
+@pytest.fixture
+def service(agentconsole_home: Path):
+    svc = make_service(agentconsole_home, required=True)
+    yield svc
+    svc.lock()
+
+
+def test_registry_history_and_current_state(service: ConsoleService) -> None:
+    registry = ConsentRegistry(service._vault)
+    assert registry.current("C1") is False and registry.history("C1") == []
+    registry.record("C1", True, "ann", at="2026-01-01T00:00:00+00:00")
+    registry.record("C1", False, "bob", at="2026-02-01T00:00:00+00:00")
+    registry.record("C2", True, "ann")
+    assert registry.current("C1") is False and registry.current("C2") is True
+    assert [(r.given, r.agent) for r in registry.history("C1")] == [(True, "ann"), (False, "bob")]
+    with pytest.raises(ValueError):
+        registry.record("  ", True, "ann")
+
+
+def test_changes_are_audited_with_the_agent(service: ConsoleService) -> None:
+    service.record_consent("C1", True)
+    service.record_consent("C1", False)
+    entries = service.audit_entries(action="consent")
+    assert [(e.action, e.actor, e.subject) for e in entries] == [
+        ("consent.give", "sue", "customer:C1"),
+        ("consent.withdraw", "sue", "customer:C1"),
+    ]
+    assert [r.agent for r in service.consent_history("C1")] == ["sue", "sue"]
+
+
+def test_draft_is_refused_without_consent_when_required(service: ConsoleService) -> None:
+    vault = service._vault
+    case = vault.create_case(vault.upsert_customer("C1"), "case")
+    vault.add_message(case, "customer", "hello")
+    with pytest.raises(ConsentRequired, match="C1 has not consented"):
+        service.draft(case)
+    service.record_consent("C1", True)
+    service._check_consent(vault.get_case(case))  # passes now: a draft would go to the model
+    service.record_consent("C1", False)
+    with pytest.raises(ConsentRequired):
+        service.draft(case)
+
+
+def test_no_consent_needed_by_default(agentconsole_home: Path) -> None:
+    svc = make_service(agentconsole_home, required=False)
+    try:
+        vault = svc._vault
+        case = vault.create_case(vault.upsert_customer("C1"), "case")
+        svc._check_consent(vault.get_case(case))
+    finally:
+        svc.lock()
