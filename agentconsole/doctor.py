@@ -62,6 +62,7 @@ class DoctorOptions:
     model_override: str | None = None
     user: str | None = None
     passphrase: bytearray | None = None  # with user: open the vault; zeroed by the caller
+    audit_anchor: dict[str, Any] | None = None  # an exported audit head the log must still reach
 
 
 Check = Callable[[Any, DoctorOptions], Iterable[CheckResult]]
@@ -492,38 +493,32 @@ def check_vault(settings: Any, options: DoctorOptions) -> Iterable[CheckResult]:
         yield CheckResult("vault integrity", WARN, "not available: this build has no vault module")
         yield CheckResult("audit chain", WARN, "not available: this build has no vault module")
         return
-    vault = Vault.unlock(vault_path, options.user, options.passphrase)
     try:
-        bad_pages = list(vault.check_integrity())
+        vault = Vault.unlock(vault_path, options.user, options.passphrase)
+    except AgentConsoleError as exc:
+        yield CheckResult("vault integrity", FAIL, exc.message)
+        return
+    try:
+        bad_pages = vault.check_integrity()
         if bad_pages:
             pages = ", ".join(str(p) for p in bad_pages[:5])
             yield CheckResult("vault integrity", FAIL, f"vault was modified outside agentconsole (pages {pages})")
         else:
             yield CheckResult("vault integrity", OK, f"{vault_path.name}: cipher_integrity_check passed")
-        yield from _check_audit_chain(vault)
+        yield from _check_audit_chain(vault, options.audit_anchor)
     finally:
-        for closer in ("lock", "close"):
-            if callable(getattr(vault, closer, None)):
-                getattr(vault, closer)()
-                break
+        vault.lock()
 
 
-def _check_audit_chain(vault: Any) -> Iterable[CheckResult]:
-    """Audit-chain status through the compliance layer, when this build has it.
-
-    Expects ``agentconsole.compliance.verify_audit_chain(vault)`` returning the
-    index of the first broken entry, or None when the whole chain verifies.
-    """
+def _check_audit_chain(vault: Any, anchor: dict[str, Any] | None) -> Iterable[CheckResult]:
+    """Verify the HMAC chain of the audit log (and that it still reaches ``anchor``)."""
     try:
-        from agentconsole.compliance import verify_audit_chain  # type: ignore[attr-defined]
+        from agentconsole.compliance.audit import AuditLog
     except ImportError:
-        yield CheckResult("audit chain", WARN, "not available: this build has no audit-chain verifier")
+        yield CheckResult("audit chain", WARN, "not available: this build has no audit log")
         return
-    broken = verify_audit_chain(vault)
-    if broken is None:
-        yield CheckResult("audit chain", OK, "every entry's MAC verifies")
-    else:
-        yield CheckResult("audit chain", FAIL, f"broken at entry {broken}")
+    result = AuditLog(vault).verify(anchor)
+    yield CheckResult("audit chain", OK if result.ok else FAIL, result.describe())
 
 
 #: Every check, in table order.

@@ -26,6 +26,9 @@ def register(subparsers: Any) -> None:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--passphrase-file", metavar="FILE", type=Path, help="read the passphrase from FILE")
     source.add_argument("--passphrase-stdin", action="store_true", help="read the passphrase from standard input")
+    parser.add_argument(
+        "--audit-anchor", metavar="FILE", type=Path, help="an exported audit head (JSON) the log must still reach"
+    )
     parser.set_defaults(handler=run_doctor)
 
 
@@ -54,6 +57,20 @@ def read_passphrase(args: argparse.Namespace) -> bytearray | None:
     return data
 
 
+def _read_anchor(path: Path) -> dict[str, Any]:
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise AgentConsoleError(f"cannot read audit anchor {path}: {exc.strerror}") from None
+    except ValueError:
+        raise AgentConsoleError(f"audit anchor {path} is not JSON") from None
+    if not isinstance(data, dict):
+        raise AgentConsoleError(f"audit anchor {path} is not a JSON object")
+    return data
+
+
 def run_doctor(args: argparse.Namespace, ctx: Any) -> int:
     from agentconsole.doctor import DoctorOptions, exit_code, render_table, run_checks
     from agentconsole.logs import register_secret, unregister_secret
@@ -63,12 +80,19 @@ def run_doctor(args: argparse.Namespace, ctx: Any) -> int:
         raise AgentConsoleError("the vault check needs --user NAME with the passphrase", exit_code=2)
     if args.user and not wants_vault:
         raise AgentConsoleError("--user needs --passphrase-file FILE or --passphrase-stdin", exit_code=2)
+    if args.audit_anchor and not wants_vault:
+        raise AgentConsoleError("--audit-anchor needs --user and a passphrase (the vault is opened)", exit_code=2)
+    anchor = _read_anchor(args.audit_anchor) if args.audit_anchor else None
     passphrase = read_passphrase(args)
     if passphrase is not None:
         register_secret(passphrase)
     try:
         options = DoctorOptions(
-            deep=args.deep, model_override=ctx.model_override, user=args.user, passphrase=passphrase
+            deep=args.deep,
+            model_override=ctx.model_override,
+            user=args.user,
+            passphrase=passphrase,
+            audit_anchor=anchor,
         )
         results = run_checks(ctx.settings, options)
     finally:

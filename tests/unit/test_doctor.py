@@ -187,3 +187,64 @@ def test_an_exception_in_a_check_is_its_fail_row(monkeypatch: pytest.MonkeyPatch
     assert doctor.exit_code(results[:1]) == 0
     table = doctor.render_table(results)
     assert table.splitlines()[-1] == "1 ok, 0 warn, 1 FAIL"
+
+
+VAULT_PASSPHRASE = "doctor-test-passphrase-51c0"
+
+
+def _make_vault_with_audit_entries(home: Path) -> dict:
+    from agentconsole.compliance.audit import AuditLog
+    from agentconsole.vault import Vault
+
+    vault = Vault.create(load_settings(home).vault_path, "alice", bytearray(VAULT_PASSPHRASE.encode()))
+    try:
+        audit = AuditLog(vault)
+        audit.append("alice", "case.open", "case 1")
+        audit.append("alice", "reveal", "case 1")
+        return audit.head()
+    finally:
+        vault.lock()
+
+
+def test_doctor_opens_the_vault_and_verifies_integrity_and_audit_chain(agentconsole_home: Path, tmp_path: Path) -> None:
+    pytest.importorskip("agentconsole.compliance.audit")
+    head = _make_vault_with_audit_entries(agentconsole_home)
+    anchor = tmp_path / "anchor.json"
+    anchor.write_text(json.dumps(head))
+    result = _doctor(
+        agentconsole_home, "--user", "alice", "--passphrase-stdin", "--audit-anchor", str(anchor), "--json",
+        stdin=VAULT_PASSPHRASE + "\n",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = {row["check"]: row for row in json.loads(result.stdout)}
+    assert rows["vault integrity"]["status"] == OK
+    assert rows["audit chain"]["status"] == OK and "2 audit entries" in rows["audit chain"]["detail"]
+    assert VAULT_PASSPHRASE not in result.stdout + result.stderr
+
+
+def test_doctor_reports_a_rewritten_audit_entry(agentconsole_home: Path) -> None:
+    pytest.importorskip("agentconsole.compliance.audit")
+    from agentconsole.vault import Vault
+
+    _make_vault_with_audit_entries(agentconsole_home)
+    vault = Vault.unlock(load_settings(agentconsole_home).vault_path, "alice", bytearray(VAULT_PASSPHRASE.encode()))
+    try:
+        with vault.transaction():
+            vault.connection().execute("UPDATE audit_entries SET action = 'nothing.happened' WHERE seq = 1")
+    finally:
+        vault.lock()
+    result = _doctor(agentconsole_home, "--user", "alice", "--passphrase-stdin", "--json", stdin=VAULT_PASSPHRASE)
+    assert result.returncode == 1
+    rows = {row["check"]: row for row in json.loads(result.stdout)}
+    assert rows["vault integrity"]["status"] == OK
+    assert rows["audit chain"]["status"] == FAIL and "entry 1" in rows["audit chain"]["detail"]
+
+
+def test_doctor_with_a_wrong_passphrase_fails_the_vault_row(agentconsole_home: Path) -> None:
+    pytest.importorskip("agentconsole.compliance.audit")
+    _make_vault_with_audit_entries(agentconsole_home)
+    result = _doctor(agentconsole_home, "--user", "alice", "--passphrase-stdin", "--json", stdin="not the passphrase\n")
+    assert result.returncode == 1
+    rows = {row["check"]: row for row in json.loads(result.stdout)}
+    assert rows["vault integrity"]["status"] == FAIL
+    assert "audit chain" not in rows
