@@ -554,8 +554,8 @@ class ConsoleService:
 
         try:
             report = retention.run(vault, self.settings, record=record)
-        except AgentConsoleError as exc:
-            log.warning("retention at unlock failed: %s", exc.message)
+        except Exception as exc:  # a database error here must not leave a half-unlocked session
+            log.warning("retention at unlock failed: %s", type(exc).__name__)
             self._audit("retention.failed", "vault", trigger="unlock", error=type(exc).__name__)
             return
         if report.changed:
