@@ -58,7 +58,7 @@ class CheckResult:
 class DoctorOptions:
     """What to check beyond the defaults."""
 
-    deep: bool = False  # load the spaCy pipeline and the model's vocabulary too
+    deep: bool = False  # also load the spaCy pipeline and run the model on this CPU
     model_override: str | None = None
     user: str | None = None
     passphrase: bytearray | None = None  # with user: open the vault; zeroed by the caller
@@ -214,11 +214,8 @@ def check_model(settings: Any, options: DoctorOptions) -> Iterable[CheckResult]:
     if settings.model.backend == "server" and not options.model_override:
         yield CheckResult("model", OK, f"server backend ({settings.server.url or 'no url set'}): no local model needed")
         return
-    try:
-        from agentconsole.llm.models import resolve_model
-    except ImportError:
-        yield from _check_default_model_by_manifest(settings)
-        return
+    from agentconsole.llm.models import resolve_model
+
     try:
         resolved = resolve_model(settings, options.model_override)
     except AgentConsoleError as exc:
@@ -232,39 +229,62 @@ def check_model(settings: Any, options: DoctorOptions) -> Iterable[CheckResult]:
             "model", OK, f"{resolved.path} ({size}): sha256 {resolved.entry.sha256[:12]}... matches the manifest"
         )
     if options.deep:
-        yield from _load_model_vocabulary(settings, resolved.path)
+        yield run_model_probe(resolved.path, getattr(settings.model, "cpu_extra_buffers", "auto"))
 
 
-def _check_default_model_by_manifest(settings: Any) -> Iterable[CheckResult]:
-    from agentconsole.provision import load_manifest, verify
-
-    entry = load_manifest().default_entry
-    for directory in settings.models_dirs:
-        path = Path(directory) / entry.file
-        if path.exists():
-            try:
-                verify(path, entry)
-            except AgentConsoleError as exc:
-                yield CheckResult("model", FAIL, exc.message)
-                return
-            yield CheckResult(
-                "model", OK, f"{path} ({_mib(entry.size)}): sha256 {entry.sha256[:12]}... matches the manifest"
-            )
-            return
-    dirs = " or ".join(str(d) for d in settings.models_dirs)
-    yield CheckResult("model", FAIL, f"default model {entry.file} not found in {dirs} (run python -m agentconsole.provision)")
+#: Run in a child process, through the engine's own loader (which turns off
+#: llama.cpp's AMX/repack buffers where they crash): a llama.cpp built for
+#: another CPU dies of SIGILL, which must become a FAIL row, not the end of doctor.
+_MODEL_RUN_PROBE = """
+import sys
+from pathlib import Path
+import agentconsole  # the egress guard, first
+from agentconsole.llm import native
+llama_cpp = native.import_llama_cpp()
+extra = native.extra_buffers_usable(Path(sys.argv[1]), sys.argv[2])
+native.set_extra_buffers(extra)
+llm = llama_cpp.Llama(model_path=sys.argv[1], n_ctx=256, n_batch=64, n_threads=1, verbose=False)
+tokens = llm.tokenize(b"Hello, how can I help you with your order today?")
+llm.eval(tokens)
+print(len(tokens), "on" if extra else "off")
+"""
 
 
-def _load_model_vocabulary(settings: Any, path: Path) -> Iterable[CheckResult]:
-    with _quiet_native(settings):
-        from llama_cpp import Llama
+def run_model_probe(path: Path, extra_buffers: str = "auto", timeout: float = 300.0) -> CheckResult:
+    """Evaluate one batch of ``path`` with llama.cpp in a child process."""
+    import signal
+    import subprocess
 
-        llm = Llama(model_path=str(path), vocab_only=True, verbose=False)
-        n_vocab = llm.n_vocab()
-        close = getattr(llm, "close", None)
-        if close is not None:
-            close()
-    yield CheckResult("model load", OK, f"llama.cpp reads the model (vocabulary of {n_vocab} tokens)")
+    try:
+        result = subprocess.run(
+            [sys.executable, "-I", "-c", _MODEL_RUN_PROBE, str(path), extra_buffers],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        return CheckResult("model run", FAIL, f"llama.cpp did not evaluate one batch within {timeout:.0f} s")
+    if result.returncode < 0:
+        name = signal.Signals(-result.returncode).name
+        hint = (
+            ": this llama.cpp build uses CPU instructions this machine lacks; "
+            "build the wheelhouse with LLAMA_CPU=portable"
+            if name == "SIGILL"
+            else ""
+        )
+        return CheckResult("model run", FAIL, f"llama.cpp crashed with {name}{hint}")
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        return CheckResult("model run", FAIL, f"llama.cpp could not run the model: {last[:200]}")
+    n_tokens, extra = (result.stdout.split() + ["?", "?"])[:2]
+    if extra == "on":
+        note = ""
+    elif extra_buffers == "off":
+        note = " (CPU extra buffers off by model.cpu_extra_buffers)"
+    else:
+        note = " (AMX/repack buffers off: they fail on this CPU)"
+    return CheckResult("model run", OK, f"llama.cpp evaluated a {n_tokens}-token batch on this CPU{note}")
 
 
 def check_spacy_model(settings: Any, options: DoctorOptions) -> Iterable[CheckResult]:

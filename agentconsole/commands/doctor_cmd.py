@@ -20,7 +20,7 @@ def register(subparsers: Any) -> None:
             "and the audit chain."
         ),
     )
-    parser.add_argument("--deep", action="store_true", help="also load the spaCy pipeline and the model's vocabulary")
+    parser.add_argument("--deep", action="store_true", help="also load the spaCy pipeline and run the model for a few tokens")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--user", metavar="NAME", help="vault user for the integrity check")
     source = parser.add_mutually_exclusive_group()

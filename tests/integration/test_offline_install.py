@@ -111,7 +111,7 @@ def test_install_offline_in_a_network_less_namespace_then_doctor_passes(wheelhou
     assert doctor.returncode == 0, doctor.stdout[-4000:] + doctor.stderr[-4000:]
     rows = {row["check"]: row for row in json.loads(doctor.stdout)}
     assert not [r for r in rows.values() if r["status"] == "FAIL"]
-    for check in ("sqlcipher codec", "sqlcipher fts5", "model", "model load", "presidio", "egress guard", "core dumps"):
+    for check in ("sqlcipher codec", "sqlcipher fts5", "model", "model run", "presidio", "egress guard", "core dumps"):
         assert rows[check]["status"] == "ok", rows[check]
     assert str(home / "models") in rows["model"]["detail"]
     assert (home / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf").stat().st_mode & 0o077 == 0

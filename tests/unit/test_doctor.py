@@ -248,3 +248,13 @@ def test_doctor_with_a_wrong_passphrase_fails_the_vault_row(agentconsole_home: P
     rows = {row["check"]: row for row in json.loads(result.stdout)}
     assert rows["vault integrity"]["status"] == FAIL
     assert "audit chain" not in rows
+
+
+def test_model_run_probe_runs_the_real_model_and_reports_a_broken_one(
+    default_model_path: Path, tmp_path: Path
+) -> None:
+    assert doctor.run_model_probe(default_model_path).status == OK
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\0" * 64)
+    row = doctor.run_model_probe(broken)
+    assert row.status == FAIL and row.check == "model run"
