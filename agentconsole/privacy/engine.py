@@ -108,11 +108,13 @@ def _recase_for_ner(text: str) -> str:
     return "".join(out)
 
 
-def _is_shouting(text: str) -> bool:
+def _needs_recasing(text: str) -> bool:
+    """Shouted or all-lower-case text: spaCy's NER only knows names by their capitals."""
     letters = [ch for ch in text if ch.isalpha()]
     if len(letters) < 12:
         return False
-    return sum(ch.isupper() for ch in letters) / len(letters) >= _SHOUTING_RATIO
+    upper = sum(ch.isupper() for ch in letters)
+    return upper == 0 or upper / len(letters) >= _SHOUTING_RATIO
 
 
 def chunk_spans(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, int]]:
@@ -183,6 +185,13 @@ def _trim(text: str, det: Detection) -> Detection | None:
     if end <= start:
         return None
     return Detection(start, end, det.entity_type, det.score)
+
+
+def _splits_a_word(text: str, det: Detection) -> bool:
+    """A match that starts or ends inside a run of letters/digits is part of something else."""
+    inside_start = det.start > 0 and text[det.start - 1].isalnum() and text[det.start].isalnum()
+    inside_end = det.end < len(text) and text[det.end - 1].isalnum() and text[det.end].isalnum()
+    return inside_start or inside_end
 
 
 class PrivacyEngine:
@@ -283,7 +292,7 @@ class PrivacyEngine:
         return resolve_overlaps(self._accept(text, raw))
 
     def _analyze_piece(self, text: str) -> list[Detection]:
-        nlp_text = _recase_for_ner(text) if _is_shouting(text) else text
+        nlp_text = _recase_for_ner(text) if _needs_recasing(text) else text
         with self._lock:
             doc = self._nlp(nlp_text)
             artifacts = self._nlp_engine._doc_to_nlp_artifact(doc, LANGUAGE)
@@ -300,7 +309,7 @@ class PrivacyEngine:
             if r.score < thresholds.get(r.entity_type, default):
                 continue
             det = _trim(text, Detection(r.start, r.end, r.entity_type, float(r.score)))
-            if det is None:
+            if det is None or _splits_a_word(text, det):
                 continue
             if det.entity_type == "URL" and not _URL_KEEP_RE.match(text[det.start:det.end]):
                 continue  # a bare domain ("example.com", the tail of an e-mail) is not personal

@@ -17,6 +17,7 @@ from agentconsole.privacy.recognizers.identifiers import (
     BankingRecognizer,
     DateOfBirthRecognizer,
     DocumentNumberRecognizer,
+    EmailAddressRecognizer,
     PhoneNumberRecognizer,
 )
 from agentconsole.privacy.recognizers.names import ContextNameRecognizer, NerPersonRecognizer
@@ -51,6 +52,7 @@ def own_recognizers() -> list[Any]:
         DocumentNumberRecognizer(),
         BankingRecognizer(),
         PhoneNumberRecognizer(),
+        EmailAddressRecognizer(),
     ]
 
 

@@ -36,9 +36,11 @@ _NUM = r"\d{1,6}(?:[ \t]?[A-Za-z](?![\p{L}]))?(?:[-/–]\d{1,5}[A-Za-z]?)?"
 _NAME_WORD = r"(?:\p{Lu}[\p{L}\p{M}'’.\-]*|\d{1,3}(?:st|nd|rd|th)|[\p{Ll}][\p{L}\p{M}'’\-]*)"
 _CAP_WORD = r"(?:\p{Lu}[\p{L}\p{M}'’\-]*\.?|\d{1,3}(?:st|nd|rd|th))"
 _DIRECTION = r"(?:north|south|east|west|n|s|e|w|ne|nw|se|sw|northeast|northwest|southeast|southwest)\.?"
+# A unit number carries a digit or is a single letter ("Apt 4B", "Flat C"), never a word ("rm to").
+_UNIT_ID = r"(?:[A-Za-z]?\d[A-Za-z0-9\-]{0,5}|[A-Za-z](?![\p{L}\p{N}]))"
 _UNIT = (
-    r"(?:[ \t]*,?[ \t]*(?:" + UNIT_WORDS + r")\.?[ \t]*(?:no\.?[ \t]*)?#?[ \t]*[A-Za-z0-9][A-Za-z0-9\-]{0,5}"
-    r"|[ \t]*,[ \t]*\d{1,3}[ºª°]?[ \t]*[A-Za-z]?(?![\p{L}\p{N}]))"
+    r"(?:[ \t]*,?[ \t]*(?<![\p{L}\p{N}])(?:" + UNIT_WORDS + r")\.?[ \t]*(?:no\.?[ \t]*)?#?[ \t]*" + _UNIT_ID
+    + r"|[ \t]*,[ \t]*\d{1,3}[ºª°]?[ \t]*[A-Za-z]?(?![\p{L}\p{N}]))"
 )
 
 # "42 Elm Street", "1600 W Lake Shore Dr", "221B Baker St."
@@ -79,9 +81,11 @@ _STREET_RE = regex.compile(
 )
 _PO_BOX_RE = regex.compile(_PO_BOX, regex.IGNORECASE)
 _CUE_RE = regex.compile(_CUE_FORM, regex.IGNORECASE)
-_UNIT_LINE_RE = regex.compile(r"[ \t]*,?[ \t]*(?:" + UNIT_WORDS + r")\.?[ \t]*#?[ \t]*[A-Za-z0-9][A-Za-z0-9\-]{0,5}", regex.IGNORECASE)
+_UNIT_LINE_RE = regex.compile(
+    r"[ \t]*,?[ \t]*(?<![\p{L}\p{N}])(?:" + UNIT_WORDS + r")\.?[ \t]*#?[ \t]*" + _UNIT_ID, regex.IGNORECASE
+)
 _UNIT_BEFORE_RE = regex.compile(
-    r"(?:(?:" + UNIT_WORDS + r")\.?[ \t]*#?[ \t]*[A-Za-z0-9][A-Za-z0-9\-]{0,5}|flat[ \t]+\d+)[ \t]*,?[ \t]*$", regex.IGNORECASE
+    r"(?<![\p{L}\p{N}])(?:" + UNIT_WORDS + r")\.?[ \t]*#?[ \t]*" + _UNIT_ID + r"[ \t]*,?[ \t]*$", regex.IGNORECASE
 )
 
 # Localities: "Springfield, IL 62704", "London SW1A 2AA", "75002 Paris", "1012 AB Amsterdam".
@@ -122,6 +126,13 @@ class StreetAddressRecognizer(SupportRecognizer):
     def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
         if not any(ch.isdigit() for ch in text):
             return []  # every form we recognize carries a number
+        doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
+        if doc is not None and len(doc.text) == len(text):
+            text = doc.text  # lower-case/shouted messages: their re-cased twin (same offsets)
+        elif not any(ch.isupper() for ch in text):
+            from agentconsole.privacy.engine import _recase_for_ner
+
+            text = _recase_for_ner(text)
         results = []
         for match in _STREET_RE.finditer(text):
             street = match.group("street")

@@ -24,7 +24,7 @@ _CONNECT = (
 _ID = r"(?P<id>#?[A-Za-z0-9](?:[A-Za-z0-9]|[-/_.](?=[A-Za-z0-9])){2,29})(?![\p{L}\p{N}])"
 _B = r"(?<![\p{L}\p{N}])"
 
-_ACCOUNT_RE = regex.compile(_B + r"(?:" + ACCOUNT_CONTEXT + r")" + _CONNECT + _ID, regex.IGNORECASE)
+_ACCOUNT_RE = regex.compile(_B + r"(?:" + ACCOUNT_CONTEXT + r")(?![\p{L}\p{N}])" + _CONNECT + _ID, regex.IGNORECASE)
 _PREFIXED_ID_RE = regex.compile(
     _B + r"(?P<id>(?:ACC|ACCT|CUST|CUS|CID|ORD|ORDER|TKT|TCK|TICKET|INV|REF|CASE|CS|SR|INC|RMA|MEM|MBR|BK|PNR|"
     r"CLM|POL|SUB|USR|UID)[-_#]?\d{3,}(?:[-_][A-Z0-9]+)*)(?![\p{L}\p{N}])"
@@ -63,7 +63,9 @@ _NATIONAL_ID_RE = regex.compile(
 )
 _SSN_SHAPE_RE = regex.compile(_B + r"(?P<id>\d{3}-\d{2}-\d{4})(?![\p{N}\-])")
 
-_IBAN_RE = regex.compile(_B + r"(?P<id>[A-Z]{2}\d{2}(?:[ \t]?[A-Z0-9]{4}){2,8}(?:[ \t]?[A-Z0-9]{1,3})?)(?![\p{N}])")
+_IBAN_RE = regex.compile(
+    _B + r"(?P<id>[A-Z]{2}\d{2}(?:[ \t]?[A-Z0-9]{4}){2,8}(?:[ \t]?[A-Z0-9]{1,3})?)(?![\p{N}])", regex.IGNORECASE
+)
 _IBAN_CONTEXT_RE = regex.compile(r"iban|account|bank|transfer|sepa|wire", regex.IGNORECASE)
 _SWIFT_RE = regex.compile(
     _B + r"(?:swift|bic)(?:[ \t]*/[ \t]*(?:swift|bic))?(?:[ \t]+code)?" + _CONNECT
@@ -101,6 +103,23 @@ def _digit_count(value: str) -> int:
 
 def _near(pattern: regex.Pattern[str], text: str, start: int, end: int, before: int = 40, after: int = 0) -> bool:
     return pattern.search(text, max(0, start - before), min(len(text), end + after)) is not None
+
+
+_EMAIL_RE = regex.compile(
+    r"(?<![\p{L}\p{N}._%+\-])[\p{L}\p{N}][\p{L}\p{N}._%+\-]{0,63}@[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,62}[\p{L}\p{N}])?"
+    r"(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}\-]{0,62}[\p{L}\p{N}])?)+"
+)
+
+
+class EmailAddressRecognizer(SupportRecognizer):
+    """E-mail addresses by shape, also on internal or test domains Presidio's TLD check rejects."""
+
+    ENTITIES = ("EMAIL_ADDRESS",)
+
+    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+        if "@" not in text:
+            return []
+        return [self._result("EMAIL_ADDRESS", *m.span(), 0.9) for m in _EMAIL_RE.finditer(text)]
 
 
 class AccountNumberRecognizer(SupportRecognizer):
@@ -181,6 +200,9 @@ class BankingRecognizer(SupportRecognizer):
         return results
 
     def _iban(self, text: str, start: int, raw: str) -> Any:
+        if not (raw.isupper() or raw.islower()) and not raw[:2].isupper():
+            return None  # "Ab12 ..." mixed case: a word, not an IBAN
+        raw = raw.upper()
         country = raw[:2]
         length = _IBAN_LENGTHS.get(country)
         if length is None:
@@ -200,7 +222,7 @@ class BankingRecognizer(SupportRecognizer):
         compact = "".join(ch for ch in raw[:cut] if ch.isalnum())
         if _iban_checksum_ok(compact):
             score = 0.95
-        elif _near(_IBAN_CONTEXT_RE, text, start, start + cut):
+        elif _near(_IBAN_CONTEXT_RE, text, start, start + cut, before=40, after=20):
             score = 0.8  # typed with a typo, or a made-up example: still an account
         else:
             score = 0.6

@@ -24,7 +24,7 @@ from agentconsole.privacy.recognizers.base import SupportRecognizer
 
 PERSON = "PERSON"
 
-_WORD = regex.compile(r"\p{Lu}\.|\p{L}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*")
+_WORD = regex.compile(r"\p{L}\.|\p{L}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*")
 _GAP = regex.compile(r"[ \t]{1,3}|\.[ \t]{1,2}")
 
 # Cue strength: "strong" cues announce a name outright (lower case allowed);
@@ -43,11 +43,14 @@ _STRONG = [
     r"cousin|fianc[ée]e?|girlfriend|boyfriend|spouse)(?:'s\s+name\s+is|\s+is\s+called|,)?",
     r"i\s+am", r"i'm", r"i’m", r"this\s+is", r"it's", r"it\s+is", r"here\s+is",
 ]
-_WEAK = [
-    r"hi", r"hello", r"hey", r"hiya", r"good\s+(?:morning|afternoon|evening)", r"from", r"with", r"for",
-    r"by", r"to", r"cc", r"and", r"agent", r"rep", r"representative", r"technician", r"engineer",
-    r"colleague", r"customer", r"client", r"caller", r"named", r"called", r"per", r"thanks\s+to",
+_ROLE = [
+    r"hi", r"hello", r"hey", r"hiya", r"good\s+(?:morning|afternoon|evening)", r"agent", r"rep",
+    r"representative", r"technician", r"engineer", r"courier", r"driver", r"installer", r"colleague",
+    r"customer", r"client", r"caller", r"named", r"called", r"thanks\s+to", r"reporter", r"requester",
+    r"tenant", r"landlord", r"patient", r"guest", r"passenger", r"recipient", r"sender", r"user",
+    r"buyer", r"seller", r"owner", r"cardholder", r"manager", r"supervisor", r"accountant", r"assistant",
 ]
+_PREP = [r"from", r"with", r"for", r"by", r"to", r"cc", r"and", r"per", r"under", r"via"]
 _SIGNOFF = [
     r"(?:kind|best|warm|warmest|many|with)\s+(?:regards|wishes|thanks)", r"regards", r"thanks", r"thank\s+you",
     r"thx", r"cheers", r"sincerely", r"yours\s+(?:sincerely|truly|faithfully)", r"best", r"respectfully",
@@ -55,17 +58,18 @@ _SIGNOFF = [
 ]
 _CUE_RE = regex.compile(
     r"(?<![\p{L}\p{N}])(?:(?P<strong>" + "|".join(_STRONG) + r")|(?P<signoff>" + "|".join(_SIGNOFF)
-    + r")|(?P<weak>" + "|".join(_WEAK) + r"))(?![\p{L}\p{N}])",
+    + r")|(?P<role>" + "|".join(_ROLE) + r")|(?P<prep>" + "|".join(_PREP) + r"))(?![\p{L}\p{N}])",
     regex.IGNORECASE,
 )
 # Between a cue and the name: "is", a colon or comma; after a sign-off also one line break.
 _AFTER_CUE = regex.compile(r"[ \t]*[:,\-]?[ \t]*")
 _AFTER_SIGNOFF = regex.compile(r"[ \t]*[,.!:]?[ \t]*(?:\r?\n[ \t]*)?")
 _LINE_END = regex.compile(r"[ \t]*[,.!]?[ \t]*(?:\r?\n|$)")
+_PUNCT_AFTER = regex.compile(r"[ \t]*[,.!?;:)]")
 
 # spaCy labels the small model confuses with people; an ORG/GPE in a name cue is a name.
 _NER_OTHER = frozenset({"ORG", "PRODUCT", "GPE", "FAC", "LOC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"})
-_NER_TRIM_POS = frozenset({"INTJ", "PUNCT", "DET", "ADP", "CCONJ", "PRON", "AUX", "VERB", "NUM", "SYM"})
+_SCORES = {"strong": 0.85, "signoff": 0.8, "role": 0.75, "prep": 0.7}
 
 
 class _TokenView:
@@ -94,7 +98,7 @@ def _is_capitalized(word: str) -> bool:
 
 def _looks_like_name_word(word: str, lowercase_ok: bool, pos: str | None) -> bool:
     if len(word) == 2 and word.endswith("."):
-        return word[0].isupper()  # an initial
+        return word[0].isupper() or lowercase_ok  # an initial
     low = word.casefold()
     if low in NOT_NAME_WORDS or len(word) < 2 and not word.isupper():
         return False
@@ -112,20 +116,31 @@ class ContextNameRecognizer(SupportRecognizer):
     MAX_WORDS = 4
 
     def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
-        view = _TokenView(getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None)
+        doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
+        view = _TokenView(doc)
+        # A lower-case or shouted message was re-cased (same length) for spaCy: read the
+        # shapes there too, but do not trust prepositions or proper-noun runs in it.
+        recased = doc is not None and len(doc.text) == len(text) and doc.text != text
+        shape_text = doc.text if recased else text
         results = []
-        for cue in _CUE_RE.finditer(text):
-            kind = cue.lastgroup or "weak"
-            span = self._name_after(text, cue.end(), kind, view)
+        for cue in _CUE_RE.finditer(shape_text):
+            kind = cue.lastgroup or "prep"
+            if recased and kind == "prep":
+                continue
+            span = self._name_after(shape_text, cue.end(), kind, view)
+            if span is None and kind == "signoff":
+                span = self._name_after(shape_text, cue.end(), "role", view, after_signoff=True)
             if span is None:
                 continue
             start, end = span
-            score = {"strong": 0.85, "signoff": 0.8, "weak": 0.7}[kind]
-            results.append(self._result(PERSON, start, end, score))
-        results.extend(self._proper_noun_runs(text, nlp_artifacts, view))
+            results.append(self._result(PERSON, start, end, _SCORES[kind]))
+        if not recased:
+            results.extend(self._proper_noun_runs(text, nlp_artifacts, view))
         return results
 
-    def _name_after(self, text: str, pos: int, kind: str, view: _TokenView) -> tuple[int, int] | None:
+    def _name_after(
+        self, text: str, pos: int, kind: str, view: _TokenView, after_signoff: bool = False
+    ) -> tuple[int, int] | None:
         gap = (_AFTER_SIGNOFF if kind == "signoff" else _AFTER_CUE).match(text, pos)
         pos = gap.end() if gap else pos
         lowercase_ok = kind in ("strong", "signoff")
@@ -144,7 +159,7 @@ class ContextNameRecognizer(SupportRecognizer):
                     # weak cue: the first word must be a proper noun or inside a PERSON entity
                     if view.pos.get(match.start()) != "PROPN" and match.start() not in view.person_chars:
                         return None
-                    if match.start() in view.other_ent_chars:
+                    if kind == "prep" and match.start() in view.other_ent_chars:
                         return None  # "from Microsoft": spaCy sees an organization
                 if words and word.islower() != text[words[0][0]:words[0][1]].islower() and not pending_particles:
                     break  # "John smith"-style case switch ends the name
@@ -172,7 +187,9 @@ class ContextNameRecognizer(SupportRecognizer):
             return None  # initials alone
         if kind == "signoff" and not _LINE_END.match(text, end):
             return None  # "Best Buy told me..." is not a sign-off
-        if kind == "weak" and name.islower():
+        if after_signoff and not _PUNCT_AFTER.match(text, end):
+            return None  # "Thanks Anders!" yes, "Thanks Again for" no
+        if kind in ("role", "prep") and name.islower():
             return None
         return start, end
 
@@ -224,19 +241,21 @@ class NerPersonRecognizer(SupportRecognizer):
             if ent.label_ != "PERSON":
                 continue
             tokens = list(ent)
-            while tokens and (
-                tokens[0].pos_ in _NER_TRIM_POS
-                or tokens[0].text.casefold().rstrip(".") in NOT_NAME_WORDS
-                or not any(ch.isalpha() for ch in tokens[0].text)
-            ):
+
+            def junk(token: Any) -> bool:
+                low = token.text.casefold().rstrip(".")
+                return (
+                    low in NOT_NAME_WORDS
+                    or token.text in ("'s", "’s", "'")
+                    or not any(ch.isalpha() for ch in token.text)
+                )
+
+            while tokens and junk(tokens[0]):
                 tokens.pop(0)
-            while tokens and (
-                tokens[-1].pos_ in _NER_TRIM_POS
-                or tokens[-1].text in ("'s", "’s", "'")
-                or tokens[-1].text.casefold() in NOT_NAME_WORDS
-                or not any(ch.isalpha() for ch in tokens[-1].text)
-            ):
+            while tokens and junk(tokens[-1]):
                 tokens.pop()
+            if not tokens or not any(t.pos_ == "PROPN" for t in tokens):
+                continue  # "Whichever Is Easier": no proper noun, no name
             if not tokens:
                 continue
             start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
