@@ -344,7 +344,7 @@ class Vault:
             if stored != keys.database_id:
                 raise VaultTampered("keys file does not belong to this vault database")
         except BaseException:
-            vault.lock()
+            vault._shutdown(release_process_lock=False)  # the caller releases its own reference
             raise
         log.info("vault unlocked by %s (%s)", slot.user, slot.role)
         return vault
@@ -379,16 +379,21 @@ class Vault:
 
     def lock(self) -> None:
         """Close every connection, zero the data key and release the process lock."""
+        if self._shutdown(release_process_lock=True):
+            log.info("vault locked")
+
+    def _shutdown(self, *, release_process_lock: bool) -> bool:
         with self._state:
             if self._locked:
-                return
+                return False
             self._locked = True
             self._close_connections()
             logs.unregister_secret(bytes(self._data_key))
             zero(self._data_key)
             zero(self._key_spec)
-            process_lock.release(self._lock_path)
-        log.info("vault locked")
+            if release_process_lock:
+                process_lock.release(self._lock_path)
+        return True
 
     def _require_unlocked(self) -> None:
         if self._locked:

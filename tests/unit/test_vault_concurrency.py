@@ -103,3 +103,17 @@ def test_in_process_lock_is_reentrant_but_other_processes_wait(vault: Vault, tmp
     assert _child(vault.path).returncode == 3  # first handle still holds the lock
     vault.lock()
     assert _child(vault.path).returncode == 0
+
+
+def test_failed_unlock_in_the_same_process_keeps_the_owners_lock(vault: Vault, tmp_path: Path) -> None:
+    from agentconsole.vault import VaultTampered, keys_path_for
+
+    other = tmp_path / "other" / "vault.db"
+    Vault.create(other, "alice", bytearray(PASS)).lock()
+    original = keys_path_for(vault.path).read_bytes()
+    keys_path_for(vault.path).write_bytes(keys_path_for(other).read_bytes())
+    with pytest.raises(VaultTampered):
+        Vault.unlock(vault.path, "alice", bytearray(PASS))
+    keys_path_for(vault.path).write_bytes(original)
+    assert _child(vault.path).returncode == 3  # the first handle still holds the process lock
+    assert vault.list_cases() == []
