@@ -36,7 +36,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agentconsole.commands.llm_cmds",
     "agentconsole.commands.doctor_cmd",
     "agentconsole.commands.vault_cmds",
+    "agentconsole.commands.import_cmd",
     "agentconsole.commands.compliance_cmds",
+    "agentconsole.commands.mask_cmd",
 )
 
 

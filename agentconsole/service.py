@@ -370,7 +370,8 @@ class ConsoleService:
         turns = list(lines)
         customer_id = vault.upsert_customer(customer_ref)
         with vault.transaction():
-            case_id = vault.create_case(customer_id, title)
+            case_id = vault.create_case(customer_id, "")
+            vault.set_case_title(case_id, self._mask_into_case(vault, case_id, title).masked_text)
             for role, text, when in turns:
                 added = self._mask_into_case(vault, case_id, text)
                 raw = text if self.settings.compliance.keep_raw_text else None
@@ -724,3 +725,18 @@ class ConsoleService:
         os.replace(staging, path)
         self.settings = candidate
         self._audit_config_changes()
+
+    # --- UI support (added by the UI engineer) -----------------------------------------------
+
+    def reveal_values(self, case_id: int, message_id: int) -> dict[str, str]:
+        """Placeholder -> real value for the placeholders of one message (audited as a reveal).
+
+        Same disclosure as :meth:`reveal`, shaped for the UI, which shows the values
+        in place of that message's chips and re-masks after ``ui.reveal_seconds``.
+        """
+        vault = self.require("reveal")
+        message = next((m for m in vault.list_messages(case_id) if m.id == message_id), None)
+        if message is None:
+            raise AgentConsoleError(f"no message {message_id} in case {case_id}")
+        self._audit("reveal", f"case:{case_id} message:{message_id}")
+        return {p: v for p, v in self.mapping(case_id).placeholders().items() if p in message.text}
