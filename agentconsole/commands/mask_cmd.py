@@ -1,0 +1,84 @@
+"""``agentconsole mask [--jsonl]``: mask PII in text read from stdin.
+
+Plain mode reads all of stdin as one case and prints the masked text (mask a
+transcript before sharing it). ``--jsonl`` reads one JSON object per line,
+``{"text": "..."}``, and writes one object per line, in order::
+
+    {"masked": "...", "entities": [{"start": 0, "end": 10, "type": "PERSON",
+                                    "placeholder": "<PERSON_1>", "score": 0.85}]}
+
+Offsets are Unicode code-point indices into the original text. Each line is
+its own case (placeholders restart at 1). The models load once per process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+EX_DATAERR = 65
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "mask",
+        help="mask PII in text from stdin (e.g. a transcript before sharing it)",
+        description="Read text on stdin and print it with PII replaced by placeholders like <PERSON_1>.",
+    )
+    parser.add_argument(
+        "--jsonl",
+        action="store_true",
+        help='one JSON object {"text": ...} per input line; one {"masked", "entities"} object per output line',
+    )
+    parser.set_defaults(handler=run_mask)
+
+
+def _write_json(out: Any, obj: dict[str, Any]) -> None:
+    try:
+        line = json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from a "\ud800" escape: keep them escaped
+        line = json.dumps(obj, ensure_ascii=True).encode("ascii")
+    out.write(line + b"\n")
+    out.flush()
+
+
+def run_mask(args: argparse.Namespace, ctx: Any) -> int:
+    from agentconsole.errors import AgentConsoleError
+    from agentconsole.privacy import CaseMapping, PrivacyEngine
+
+    engine = PrivacyEngine.from_settings(ctx.settings.privacy)
+    stdin = sys.stdin.buffer
+    stdout = sys.stdout.buffer
+    if not args.jsonl:
+        text = stdin.read().decode("utf-8", errors="replace")
+        stdout.write(engine.mask(text, CaseMapping()).masked.encode("utf-8", errors="surrogateescape"))
+        stdout.flush()
+        return 0
+    for number, raw in enumerate(stdin, start=1):
+        try:
+            record = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise AgentConsoleError(f"line {number}: not valid UTF-8", exit_code=EX_DATAERR) from None
+        except json.JSONDecodeError as exc:
+            raise AgentConsoleError(
+                f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})", exit_code=EX_DATAERR
+            ) from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise AgentConsoleError(
+                f'line {number}: expected a JSON object with a "text" string', exit_code=EX_DATAERR
+            )
+        text = record["text"]
+        result = engine.mask(text, CaseMapping())
+        _write_json(
+            stdout,
+            {
+                "masked": result.masked,
+                "entities": [
+                    {"start": e.start, "end": e.end, "type": e.entity_type, "placeholder": e.placeholder, "score": e.score}
+                    for e in result.entities
+                ],
+            },
+        )
+    return 0
