@@ -262,3 +262,27 @@ def test_entries_filter_by_time_actor_and_action_prefix(vault: Vault) -> None:
     with pytest.raises(AuditError, match="not a date"):
         log.entries(since="yesterday")
     assert json.loads(json.dumps(log.entries()[0].as_json()))["action"] == "unlock"
+
+
+def test_appends_from_many_threads_form_one_unbroken_chain(vault: Vault) -> None:
+    import threading
+
+    log = AuditLog(vault)
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            for i in range(25):
+                log.append(f"user{n}", "reveal", f"case:{i}")
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    result = log.verify()
+    assert result.ok and result.entries == 100
+    assert [e.seq for e in log.entries()] == list(range(1, 101))

@@ -138,3 +138,19 @@ def test_expiry_through_the_service_drops_cached_mappings(service: ConsoleServic
     assert service.mapping(fresh).value_of("<PERSON_1>") == "<PERSON_1>"
     (message,) = service.messages(fresh)
     assert service.reveal(fresh, message.id) == message.text
+
+
+def test_a_failing_retention_run_never_blocks_the_unlock(
+    service: ConsoleService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    def broken(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    service.lock()
+    monkeypatch.setattr(retention, "run", broken)
+    service.unlock("sue", bytearray(PASS))
+    assert service.is_unlocked
+    (entry,) = service.audit_entries(action="retention.failed")
+    assert entry.details == {"trigger": "unlock", "error": "OperationalError"}
