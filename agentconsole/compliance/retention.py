@@ -81,8 +81,10 @@ def run(
     """Apply the retention policy to an unlocked vault in one transaction.
 
     ``record(report)`` runs inside that transaction (the service audits there),
-    so the deletions and their audit entry commit together. Timestamps in the
-    vault are UTC ISO 8601, so string comparison is time order.
+    so the deletions and their audit entry commit together. PII values are
+    always stamped in UTC by the vault (string order is time order, indexed);
+    message and case times can come from imported transcripts with any offset,
+    so they are compared with ``julianday``.
     """
     pii_cutoff, transcripts_cutoff = cutoffs(settings, now)
     conn = vault.connection()
@@ -91,10 +93,13 @@ def run(
             "SELECT count(*) FROM pii_values WHERE created_at < ? AND value != placeholder", (pii_cutoff,)
         ).fetchone()[0]
         raw_count = conn.execute(
-            "SELECT count(*) FROM messages WHERE raw_text IS NOT NULL AND created_at < ?", (pii_cutoff,)
+            "SELECT count(*) FROM messages WHERE raw_text IS NOT NULL AND julianday(created_at) < julianday(?)",
+            (pii_cutoff,),
         ).fetchone()[0]
         case_ids = tuple(
-            int(r[0]) for r in conn.execute("SELECT id FROM cases WHERE updated_at < ? ORDER BY id", (transcripts_cutoff,))
+            int(r[0]) for r in conn.execute(
+                "SELECT id FROM cases WHERE julianday(updated_at) < julianday(?) ORDER BY id", (transcripts_cutoff,)
+            )
         )
         messages = 0
         if case_ids:
@@ -105,7 +110,10 @@ def run(
             conn.execute(
                 "UPDATE pii_values SET value = placeholder WHERE created_at < ? AND value != placeholder", (pii_cutoff,)
             )
-            conn.execute("UPDATE messages SET raw_text = NULL WHERE raw_text IS NOT NULL AND created_at < ?", (pii_cutoff,))
+            conn.execute(
+                "UPDATE messages SET raw_text = NULL WHERE raw_text IS NOT NULL AND julianday(created_at) < julianday(?)",
+                (pii_cutoff,),
+            )
             for case_id in case_ids:
                 vault.delete_case(case_id)
         report = RetentionReport(

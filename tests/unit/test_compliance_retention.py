@@ -154,3 +154,18 @@ def test_a_failing_retention_run_never_blocks_the_unlock(
     assert service.is_unlocked
     (entry,) = service.audit_entries(action="retention.failed")
     assert entry.details == {"trigger": "unlock", "error": "OperationalError"}
+
+
+def test_times_with_an_offset_are_compared_as_instants(service: ConsoleService, settings: Settings) -> None:
+    from datetime import timezone as tz
+
+    vault = service._vault
+    _, stale = seed(vault)
+    plus5 = tz(timedelta(hours=5))
+    # one hour past the cutoff, written as local time at +05:00 (as an imported transcript may):
+    # as text it sorts *after* the cutoff, as an instant it is before it
+    when = (NOW - timedelta(days=365, hours=1)).astimezone(plus5).isoformat()
+    with vault.transaction() as conn:
+        conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (when, stale))
+    report = retention.run(vault, settings, now=NOW)
+    assert report.case_ids == (stale,)
