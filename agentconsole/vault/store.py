@@ -426,6 +426,7 @@ class Vault:
         self._local.conn = conn
         self._local.epoch = self._epoch
         self._local.depth = 0
+        self._local.compact_pending = False
         return conn
 
     def _open_first(self, *, check: bool) -> Any:
@@ -471,9 +472,16 @@ class Vault:
                     conn.execute(f"RELEASE vault_{depth}")
             raise
         else:
-            conn.execute("COMMIT" if depth == 0 else f"RELEASE vault_{depth}")
+            if depth == 0:
+                if self._local.compact_pending:  # deletions inside this unit: one index rewrite for all
+                    conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('optimize')")
+                conn.execute("COMMIT")
+            else:
+                conn.execute(f"RELEASE vault_{depth}")
         finally:
             self._local.depth = depth
+            if depth == 0:
+                self._local.compact_pending = False
 
     def checkpoint(self) -> None:
         """Copy the WAL into the database file and truncate the WAL (after erasing data)."""
@@ -729,21 +737,29 @@ class Vault:
 
         FTS5 secure-delete removes the deleted terms from the index, but the
         index's page directory can keep a short *prefix* of a deleted term; so
-        by default the index is also rewritten (:meth:`compact_search_index`).
-        For many deletions in a row pass ``compact_index=False`` and compact once
-        at the end. Call :meth:`checkpoint` afterwards to flush the WAL.
+        the index is also rewritten (``'optimize'``) when the outermost
+        transaction commits: many deletions inside one :meth:`transaction` cost
+        one rewrite. ``compact_index=False`` skips it. Call :meth:`checkpoint`
+        afterwards to flush the WAL into the main file.
         """
         with self.transaction() as conn:
             cur = conn.execute("DELETE FROM cases WHERE id = ?", (case_id,))
             if cur.rowcount == 0:
                 raise RecordNotFound(f"no case with id {case_id}")
             if compact_index:
-                self.compact_search_index()
+                self._local.compact_pending = True
 
     def compact_search_index(self) -> None:
         """Rewrite the full-text index into one segment (drops every trace of deleted terms)."""
         with self.transaction() as conn:
             conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('optimize')")
+
+    def set_case_title(self, case_id: int, title: str) -> None:
+        """Rename a case (the service passes the masked title)."""
+        with self.transaction() as conn:
+            cur = conn.execute("UPDATE cases SET title = ?, updated_at = ? WHERE id = ?", (title, _now(), case_id))
+            if cur.rowcount == 0:
+                raise RecordNotFound(f"no case with id {case_id}")
 
     # --- messages ---------------------------------------------------------------------
 

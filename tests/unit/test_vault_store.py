@@ -67,6 +67,8 @@ def test_cases_are_listed_by_latest_activity(vault: Vault) -> None:
     cases = vault.list_cases()
     assert [c.id for c in cases] == [first, second]
     assert cases[0].message_count == 1 and cases[0].customer_ref == "CUST-1"
+    vault.set_case_title(second, "second, renamed")
+    assert vault.get_case(second).title == "second, renamed"
     vault.set_case_status(second, "closed")
     assert [c.id for c in vault.list_cases(status="closed")] == [second]
     assert [c.id for c in vault.list_cases(limit=1)] == [second]  # a status change is activity
