@@ -262,9 +262,6 @@ class AuditLog:
     def _key(self) -> bytes:
         return bytes(self._vault.data_key_material(AUDIT_KEY_PURPOSE))
 
-    def _vault_id(self) -> str:
-        return str(_vault_id(self._vault))
-
     def append(self, actor: str, action: str, subject: str = "", details: Mapping[str, Any] | None = None) -> int:
         """Append one entry (atomically chained to the current head); returns its seq."""
         for name, value in (("actor", actor), ("action", action), ("subject", subject)):
@@ -303,7 +300,7 @@ class AuditLog:
         """Check the whole chain (and, with an anchor, that the log still reaches it unchanged)."""
         parsed = anchor if isinstance(anchor, Anchor) or anchor is None else parse_anchor(anchor)
         with self._vault.transaction():  # one consistent snapshot
-            result = verify_chain(self._rows(), self._key(), anchor=parsed, vault_id=self._vault_id())
+            result = verify_chain(self._rows(), self._key(), anchor=parsed, vault_id=_vault_id(self._vault))
             total = self.count()
         return dataclasses.replace(result, entries=total)
 
@@ -312,8 +309,8 @@ class AuditLog:
         conn = self._vault.connection()
         row = conn.execute("SELECT seq, mac, time FROM audit_entries ORDER BY seq DESC LIMIT 1").fetchone()
         if row is None:
-            return {"seq": 0, "mac": GENESIS_MAC.hex(), "time": "", "vault_id": self._vault_id()}
-        return {"seq": int(row[0]), "mac": bytes(row[1]).hex(), "time": str(row[2]), "vault_id": self._vault_id()}
+            return {"seq": 0, "mac": GENESIS_MAC.hex(), "time": "", "vault_id": _vault_id(self._vault)}
+        return {"seq": int(row[0]), "mac": bytes(row[1]).hex(), "time": str(row[2]), "vault_id": _vault_id(self._vault)}
 
     def anchor(self) -> Anchor:
         """The head as an :class:`Anchor` to keep outside the vault."""
@@ -348,7 +345,6 @@ class AuditLog:
 
     def count(self) -> int:
         return int(self._vault.connection().execute("SELECT count(*) FROM audit_entries").fetchone()[0])
-
 
 
 def _vault_id(vault: Any) -> str:
