@@ -448,11 +448,14 @@ def _too_open(path: Path) -> tuple[bool, int, int]:
 
 
 def check_data_dir(settings: Any, options: DoctorOptions) -> Iterable[CheckResult]:
-    from agentconsole.hardening import last_report
+    from agentconsole.hardening import MAX_DEPTH, is_unsafe_data_dir, last_report
 
     home = Path(settings.home)
     if not home.exists():
         yield CheckResult("data dir", OK, f"{home} not created yet (it will be 0700)")
+        return
+    if is_unsafe_data_dir(home.resolve()):
+        yield CheckResult("data dir", FAIL, f"{home} is the filesystem root or your home directory: set AGENTCONSOLE_HOME")
         return
     report = last_report()
     if report is not None and report.home != home.resolve():
@@ -466,7 +469,10 @@ def check_data_dir(settings: Any, options: DoctorOptions) -> Iterable[CheckResul
         open_paths.append(f". {mode:04o}")
     if uid is not None and owner != uid:
         foreign.append(".")
+    base_depth = len(home.parts)
     for dirpath, dirnames, filenames in os.walk(home, followlinks=False):
+        if len(Path(dirpath).parts) - base_depth >= MAX_DEPTH:
+            dirnames[:] = []  # the same depth start-up hardening covers
         for name in [*dirnames, *filenames]:
             path = Path(dirpath) / name
             if path.is_symlink():

@@ -48,7 +48,7 @@ SCREEN_LABELS: dict[str, str] = {
 PRIVATE_UMASK = 0o077
 _PR_GET_DUMPABLE = 3
 _PR_SET_DUMPABLE = 4
-_MAX_DEPTH = 4  # data dir, logs/, models/, exports/...: nothing we create is deeper
+MAX_DEPTH = 4  # data dir, logs/, models/, exports/...: nothing we create is deeper
 
 
 @dataclass(frozen=True)
@@ -120,8 +120,8 @@ def disable_core_dumps() -> tuple[tuple[int, int] | None, int | None, list[str]]
     return core_limit, get_dumpable(), problems
 
 
-def _is_unsafe_root(path: Path) -> bool:
-    """The filesystem root or the user's home: never chmod those recursively."""
+def is_unsafe_data_dir(path: Path) -> bool:
+    """The filesystem root or the user's home: never a data directory, never chmod-ed recursively."""
     try:
         return path == Path(path.anchor) or path == Path.home().resolve()
     except RuntimeError:  # no home directory
@@ -142,7 +142,7 @@ def secure_path_permissions(home: Path) -> tuple[list[PermissionFix], list[str]]
     if not home.is_dir():
         return fixes, problems
     resolved = home.resolve()
-    if _is_unsafe_root(resolved):
+    if is_unsafe_data_dir(resolved):
         problems.append(
             f"data directory {home} is the filesystem root or your home directory; "
             "set AGENTCONSOLE_HOME to a directory of its own"
@@ -176,7 +176,7 @@ def secure_path_permissions(home: Path) -> tuple[list[PermissionFix], list[str]]
     for dirpath, dirnames, filenames in os.walk(resolved, followlinks=False):
         current = Path(dirpath)
         depth = len(current.parts) - base_depth
-        if depth >= _MAX_DEPTH:
+        if depth >= MAX_DEPTH:
             dirnames[:] = []
         for name in [*dirnames, *filenames]:
             tighten(current / name, str((current / name).relative_to(resolved)))
@@ -225,6 +225,7 @@ __all__ = [
     "disable_core_dumps",
     "get_dumpable",
     "harden_process",
+    "is_unsafe_data_dir",
     "last_report",
     "safe_sub_title",
     "secure_path_permissions",

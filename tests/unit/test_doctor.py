@@ -258,3 +258,10 @@ def test_model_run_probe_runs_the_real_model_and_reports_a_broken_one(
     broken.write_bytes(b"GGUF" + b"\0" * 64)
     row = doctor.run_model_probe(broken)
     assert row.status == FAIL and row.check == "model run"
+
+
+def test_data_dir_check_refuses_the_users_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    settings = load_settings(tmp_path)
+    (row,) = doctor.check_data_dir(settings, DoctorOptions())
+    assert row.status == FAIL and "home directory" in row.detail
