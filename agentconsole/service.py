@@ -726,6 +726,18 @@ class ConsoleService:
         self.settings = candidate
         self._audit_config_changes()
 
+    def copy_out(self, case_id: int, text: str) -> str:
+        """``text`` (a draft or message with placeholders) with real values, for the clipboard.
+
+        The same disclosure as :meth:`send` without storing a message: audited as ``copy``.
+        """
+        from agentconsole.privacy import restore
+
+        self.require("send")
+        restored = restore(text, self.mapping(case_id))
+        self._audit("copy", f"case:{case_id}", restored=restored != text)
+        return restored
+
     # --- UI support (added by the UI engineer) -----------------------------------------------
 
     def reveal_values(self, case_id: int, message_id: int) -> dict[str, str]:

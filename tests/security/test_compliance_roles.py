@@ -19,7 +19,7 @@ CALLS: dict[str, list[Callable[[ConsoleService, dict[str, int]], Any]]] = {
     "work_cases": [lambda s, ids: s.list_cases(), lambda s, ids: s.messages(ids["case"])],
     "reveal": [lambda s, ids: s.reveal(ids["case"], ids["message"])],
     "draft": [lambda s, ids: s.draft(ids["case"])],
-    "send": [lambda s, ids: s.send(ids["case"], "hello")],
+    "send": [lambda s, ids: s.send(ids["case"], "hello"), lambda s, ids: s.copy_out(ids["case"], "hi <PERSON_1>")],
     "consent": [lambda s, ids: s.record_consent("C1", True), lambda s, ids: s.consent_history("C1")],
     "manage_users": [
         lambda s, ids: s.user_list(),
@@ -115,6 +115,14 @@ def test_auditor_sees_the_audit_log_but_no_customer_data(world) -> None:
     assert "Ida Canary" not in text
     with pytest.raises(PermissionDenied):
         auditor.reveal(ids["case"], ids["message"])
+
+
+def test_copy_restores_values_and_is_audited(world) -> None:
+    services, ids, _ = world
+    agent = services["agent"]
+    assert agent.copy_out(ids["case"], "Dear <PERSON_1>,") == "Dear Ida Canary,"
+    entry = services["supervisor"].audit_entries(action="copy")[-1]
+    assert (entry.actor, entry.subject, entry.details) == ("ann", f"case:{ids['case']}", {"restored": True})
 
 
 def test_config_file_untouched_by_a_denied_set_config(world) -> None:
