@@ -95,16 +95,16 @@ class AgentConsoleApp(App[int]):
         self.screen_ready = True
 
     def _load_privacy(self) -> None:
-        self.set_status(pii="PII engine: loading…")
+        self.set_status(pii="PII: loading…")
 
         def loaded(_: Any) -> None:
             self.privacy_ready = True
-            self.set_status(pii="PII engine: ready")
+            self.set_status(pii="PII: ready")
 
         self.call_service(
             lambda: self.service.privacy,
             done=loaded,
-            failed=lambda m: self.set_status(pii="PII engine: unavailable"),
+            failed=lambda m: self.set_status(pii="PII: unavailable"),
             name="load-privacy",
             quiet=False,
         )
@@ -175,7 +175,7 @@ class AgentConsoleApp(App[int]):
 
     def _unlocked(self) -> None:
         self.last_activity = self.clock()
-        self.set_status(lock_state=f"unlocked · {self.service.user} ({self.service.role})")
+        self.set_status(lock_state=f"{self.service.user} ({self.service.role})")
         self.show_screen(MainScreen())
 
     def action_lock(self, notice: str = "Locked. Sign in to continue.") -> None:

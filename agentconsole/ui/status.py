@@ -12,13 +12,14 @@ class StatusBar(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
         self.model = "model: waiting"
-        self.pii = "PII engine: waiting"
+        self.pii = "PII: waiting"
         self.tokens_per_s: float | None = None
         self.masked: int | None = None
         self.lock_state = "locked"
-        self.role = ""
 
     def on_mount(self) -> None:
+        for name, value in getattr(self.app, "status_fields", {}).items():
+            setattr(self, name, value)
         self.refresh_status()
 
     def set(self, **fields: object) -> None:
@@ -30,21 +31,11 @@ class StatusBar(Static):
     def render_status(self) -> Content:
         tps = "–" if self.tokens_per_s is None else f"{self.tokens_per_s:.1f}"
         masked = "–" if self.masked is None else str(self.masked)
-        parts: list[str | tuple[str, str]] = []
-        if self.role:
-            parts += [(f" {self.role} ", "reverse bold"), " "]
-        parts += [
-            self.model,
-            " │ ",
-            f"{tps} tok/s",
-            " │ ",
-            f"masked: {masked}",
-            " │ ",
-            self.pii,
-            " │ ",
-            ("🔒 " + self.lock_state, "bold"),
-        ]
-        return Content.assemble(*parts)
+        locked = self.lock_state == "locked"
+        return Content.assemble(
+            (("🔒 " if locked else "🔓 ") + self.lock_state, "bold"),
+            f" │ masked {masked} │ {tps} tok/s │ {self.pii} │ {self.model}",
+        )
 
     def refresh_status(self) -> None:
         self.update(self.render_status())

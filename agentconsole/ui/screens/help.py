@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -35,5 +35,6 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="help"):
             yield Static("Keys", classes="form-title", markup=False)
-            yield Static(help_text(), id="help-text")
+            with VerticalScroll(id="help-scroll"):
+                yield Static(help_text(), id="help-text")
             yield Static("Esc closes · Ctrl+P opens the command palette", classes="form-help", markup=False)

@@ -194,7 +194,6 @@ class MainScreen(Screen):
         self.query_one("#composer-role", Static).update(
             Content.assemble((f" {role.upper()} ", "reverse bold"), (f" {ROLE_HINTS[role]} · F2 switches", "dim"))
         )
-        self.app.set_status(role=role)  # type: ignore[attr-defined]
 
     @on(Composer.RoleChanged)
     def _role_changed(self, event: Composer.RoleChanged) -> None:

@@ -1,0 +1,31 @@
+"""Driving the console in Pilot: bounded waits on predicates, the text on screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+
+async def wait_for(pilot: Pilot, predicate: Callable[[], Any], what: str, tries: int = 1500) -> None:
+    """Pause until ``predicate()`` is true (bounded; no sleeps, no timing assertions)."""
+    for _ in range(tries):
+        if predicate():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"timed out waiting for: {what}")
+
+
+def screen_text(app: Any) -> str:
+    """Everything the terminal would show right now, as plain text."""
+    text = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    return text.replace("\u00a0", " ")  # chips use no-break spaces
+
+
+def screen_name(app: Any) -> str:
+    return type(app.screen).__name__
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    await pilot.press(*["space" if ch == " " else ch for ch in text])

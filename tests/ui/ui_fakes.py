@@ -1,0 +1,286 @@
+"""A small in-memory stand-in for ConsoleService, for UI logic and snapshots only.
+
+Every feature is also tested against the real service (test_flows_real.py);
+this fake gives the layout tests fixed data, fixed times and a scripted model.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from agentconsole.errors import AgentConsoleError
+from agentconsole.service import AddedMessage
+
+
+class WrongPassphrase(AgentConsoleError):
+    """Same name as the vault's, which is what the UI recognizes."""
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    customer_id: int
+    customer_ref: str
+    title: str
+    status: str
+    created_at: str
+    updated_at: str
+    message_count: int
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    case_id: int
+    role: str
+    text: str
+    created_at: str
+    model: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    ttft_ms: float | None = None
+    decode_tokens_per_s: float | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    case_id: int
+    message_id: int
+    case_title: str
+    snippet: str
+    rank: float
+
+
+@dataclass
+class Stats:
+    prompt_tokens: int = 10
+    completion_tokens: int = 5
+    ttft_ms: float = 12.0
+    decode_tokens_per_s: float = 42.0
+    cancelled: bool = False
+
+
+@dataclass
+class FakeDraft:
+    case_id: int
+    kind: str
+    deltas: list[str]
+    gate: threading.Event | None
+    service: FakeService
+    text: str = ""
+    message_id: int | None = None
+    stats: Stats | None = None
+    cancelled: bool = False
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            for index, delta in enumerate(self.deltas):
+                if self._stop.is_set():
+                    break
+                if index == 1 and self.gate is not None:  # hold after the first delta until released
+                    while not self.gate.wait(0.02):
+                        if self._stop.is_set():
+                            break
+                    if self._stop.is_set():
+                        break
+                self.text += delta
+                yield delta
+        finally:
+            self.cancelled = self._stop.is_set()
+            self.stats = Stats(cancelled=self.cancelled)
+            if self.text:
+                self.message_id = self.service._store(self.case_id, "assistant", self.text, model="fake-model",
+                                                      decode_tokens_per_s=42.0)
+            self.service._current = None
+
+    def cancel(self) -> None:
+        self._stop.set()
+
+
+PII = {
+    "PERSON": [r"John Smith", r"Mary Major"],
+    "EMAIL_ADDRESS": [r"[\w.]+@example\.com"],
+    "CREDIT_CARD": [r"4111(?:[ -]?1111){3}"],
+}
+
+T0 = "2026-11-24T09:{:02d}:00+00:00"
+
+
+class FakeService:
+    def __init__(self, *, exists: bool = True, passphrase: str = "correct horse battery",
+                 draft_text: str = "Hello <PERSON_1>, we have blocked card <CREDIT_CARD_1>. **Regards**") -> None:
+        self.exists = exists
+        self.passphrase = passphrase
+        self.unlocked = False
+        self.user_name = ""
+        self.cases: dict[int, Case] = {}
+        self.msgs: dict[int, list[Message]] = {}
+        self.maps: dict[int, dict[str, str]] = {}
+        self.draft_text = draft_text
+        self.gate: threading.Event | None = None
+        self._current: FakeDraft | None = None
+        self.reveals: list[tuple[int, int]] = []
+        self.locks = 0
+        self._tick = 0
+
+    # lifecycle
+    def vault_exists(self) -> bool:
+        return self.exists
+
+    def create_vault(self, user: str, passphrase: bytearray) -> None:
+        self.exists, self.unlocked, self.user_name = True, True, user
+        self.passphrase = passphrase.decode()
+
+    def unlock(self, user: str, passphrase: bytearray) -> None:
+        if passphrase.decode() != self.passphrase:
+            raise WrongPassphrase(f"wrong passphrase for user '{user}'")
+        self.unlocked, self.user_name = True, user
+
+    def lock(self) -> None:
+        self.locks += 1
+        self.unlocked = False
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self.unlocked
+
+    @property
+    def user(self) -> str:
+        return self.user_name
+
+    @property
+    def role(self) -> str:
+        return "supervisor"
+
+    @property
+    def privacy(self) -> object:
+        return object()
+
+    def load_model(self, progress: Callable[[float], None] | None = None) -> None:
+        if progress:
+            progress(0.5)
+            progress(1.0)
+
+    @property
+    def model_name(self) -> str:
+        return "fake-model"
+
+    # cases
+    def _now(self) -> str:
+        self._tick += 1
+        return T0.format(self._tick % 60)
+
+    def _mask(self, case_id: int, text: str) -> tuple[str, int]:
+        mapping = self.maps.setdefault(case_id, {})
+        count = 0
+        for entity, patterns in PII.items():
+            for pattern in patterns:
+                for value in re.findall(pattern, text):
+                    existing = next((p for p, v in mapping.items() if v == value), None)
+                    if existing is None:
+                        n = sum(1 for p in mapping if p.startswith(f"<{entity}_")) + 1
+                        existing = f"<{entity}_{n}>"
+                        mapping[existing] = value
+                    text = text.replace(value, existing)
+                    count += 1
+        return text, count
+
+    def _store(self, case_id: int, role: str, text: str, **extra: object) -> int:
+        message_id = sum(len(v) for v in self.msgs.values()) + 1
+        self.msgs.setdefault(case_id, []).append(Message(message_id, case_id, role, text, self._now(), **extra))
+        case = self.cases[case_id]
+        self.cases[case_id] = Case(**{**case.__dict__, "updated_at": self._now(),
+                                      "message_count": case.message_count + 1})
+        return message_id
+
+    def list_cases(self) -> list[Case]:
+        self._check()
+        return sorted(self.cases.values(), key=lambda c: c.updated_at, reverse=True)
+
+    def get_case(self, case_id: int) -> Case:
+        return self.cases[case_id]
+
+    def messages(self, case_id: int) -> list[Message]:
+        self._check()
+        return list(self.msgs.get(case_id, []))
+
+    def masked_entity_count(self, case_id: int) -> int:
+        return len(self.maps.get(case_id, {}))
+
+    def new_case(self, customer_ref: str, title: str) -> int:
+        self._check()
+        case_id = len(self.cases) + 1
+        self.cases[case_id] = Case(case_id, case_id, customer_ref, "", "open", self._now(), self._now(), 0)
+        masked, _ = self._mask(case_id, title or "New case")
+        self.cases[case_id] = Case(**{**self.cases[case_id].__dict__, "title": masked})
+        return case_id
+
+    def add_message(self, case_id: int, role: str, text: str) -> AddedMessage:
+        self._check()
+        masked, count = self._mask(case_id, text)
+        return AddedMessage(self._store(case_id, role, masked), masked, count, ())
+
+    def send(self, case_id: int, text: str) -> tuple[AddedMessage, str]:
+        added = self.add_message(case_id, "agent", text)
+        outgoing = added.masked_text
+        for placeholder, value in self.maps.get(case_id, {}).items():
+            outgoing = outgoing.replace(placeholder, value)
+        return added, outgoing
+
+    def reveal_values(self, case_id: int, message_id: int) -> dict[str, str]:
+        self._check()
+        self.reveals.append((case_id, message_id))
+        text = next(m.text for m in self.msgs[case_id] if m.id == message_id)
+        return {p: v for p, v in self.maps.get(case_id, {}).items() if p in text}
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        hits = []
+        for case_id, messages in self.msgs.items():
+            for m in messages:
+                if query.lower() in m.text.lower():
+                    i = m.text.lower().index(query.lower())
+                    snippet = m.text[:i] + "\x02" + m.text[i : i + len(query)] + "\x03" + m.text[i + len(query) :]
+                    hits.append(SearchHit(case_id, m.id, self.cases[case_id].title, snippet, -1.0))
+        return hits[:limit]
+
+    def draft(self, case_id: int, kind: str = "reply", question: str | None = None) -> FakeDraft:
+        self._check()
+        if self._current is not None:
+            raise AgentConsoleError("a draft is already being generated: stop it first (Esc)")
+        words = re.split(r"(\s+)", self.draft_text)
+        self._current = FakeDraft(case_id, kind, [w for w in words if w], self.gate, self)
+        return self._current
+
+    def cancel_generation(self) -> bool:
+        if self._current is None:
+            return False
+        self._current.cancel()
+        return True
+
+    @property
+    def generating(self) -> bool:
+        return self._current is not None
+
+    def _check(self) -> None:
+        if not self.unlocked:
+            raise AgentConsoleError("the vault is locked: unlock it first")
+
+
+def seeded(service: FakeService) -> FakeService:
+    """Two cases with fixed data (snapshots)."""
+    service.unlocked, service.user_name = True, "alice"
+    first = service.new_case("CUST-1042", "Card blocked for John Smith")
+    service.add_message(first, "customer",
+                        "Hi, I am John Smith (john.smith@example.com). My card 4111 1111 1111 1111 was "
+                        "blocked at the shop.\nCan you help?")
+    service.add_message(first, "note", "Checked the fraud log: a false positive.")
+    service._store(first, "assistant", "Hello <PERSON_1>,\n\nyour card **<CREDIT_CARD_1>** is unblocked.",
+                   model="fake-model", decode_tokens_per_s=42.0)
+    second = service.new_case("CUST-7", "Invoice question")
+    service.add_message(second, "customer", "Where is my invoice for March? \x1b[31mred\x1b[0m")
+    service.unlocked = False
+    return service
