@@ -25,7 +25,7 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,10 +83,11 @@ def _quiet_native(settings: Any) -> Iterator[None]:
     """C libraries' stderr chatter (llama.cpp) goes to the native log, not the table."""
     from agentconsole.logs import NATIVE_LOG_FILE_NAME, native_stderr_to
 
-    try:
-        with native_stderr_to(Path(settings.logs_dir) / NATIVE_LOG_FILE_NAME):
-            yield
-    except OSError:  # no writable log dir: let the chatter through
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(native_stderr_to(Path(settings.logs_dir) / NATIVE_LOG_FILE_NAME))
+        except OSError:  # no writable log dir: let the chatter through
+            pass
         yield
 
 
