@@ -15,6 +15,7 @@ import pytest
 from agentconsole.config import Settings, UiSettings
 from agentconsole.ui.app import make_app
 from agentconsole.ui.composer import Composer
+from agentconsole.ui.screens.first_run import MIN_PASSPHRASE
 from agentconsole.ui.messages import MessageView
 from ui_driving import screen_name, screen_text, type_text, wait_for
 from ui_fakes import FakeService, seeded
@@ -61,7 +62,7 @@ async def test_first_run_form_tab_enter_and_errors(tmp_path: Path) -> None:
         await pilot.press("tab")
         await type_text(pilot, "short")
         await pilot.press("enter")
-        assert "at least 10 characters" in screen_text(app)
+        assert f"at least {MIN_PASSPHRASE} characters" in screen_text(app)
         assert not service.unlocked
         app.screen.query_one("#passphrase").value = PASS
         app.screen.query_one("#confirm").value = PASS + "x"

@@ -11,7 +11,7 @@ from textual.widgets import Button, Input, Static
 
 from agentconsole.ui.status import StatusBar
 
-MIN_PASSPHRASE = 10
+MIN_PASSPHRASE = 8  # same minimum as the CLI's new passphrases
 
 
 def strength(passphrase: str) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from textual import on
@@ -21,8 +22,22 @@ SNIPPET_START = "\x02"
 SNIPPET_END = "\x03"
 
 
+# A match inside a placeholder (FTS5 tokenizes <CREDIT_CARD_1> into words) would
+# split it; such a placeholder is highlighted as a whole instead.
+_MARKED_PLACEHOLDER_RE = re.compile(r"<[A-Z0-9_\x02\x03]+>")
+
+
+def _fold_marks(match: re.Match[str]) -> str:
+    inner = match.group(0)
+    if SNIPPET_START not in inner and SNIPPET_END not in inner:
+        return inner
+    bare = inner.replace(SNIPPET_START, "").replace(SNIPPET_END, "")
+    return f"{SNIPPET_START}{bare}{SNIPPET_END}"
+
+
 def snippet_content(snippet: str) -> Content:
     """A snippet with matches highlighted and placeholders as chips (all text made inert)."""
+    snippet = _MARKED_PLACEHOLDER_RE.sub(_fold_marks, snippet)
     pieces: list[Content] = []
     for index, chunk in enumerate(snippet.split(SNIPPET_START)):
         if index == 0:
