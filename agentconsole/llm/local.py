@@ -215,6 +215,12 @@ class LocalEngine(Engine):
             self.load()
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
+    def reset_cache(self) -> None:
+        """Forget the KV cache: the next request evaluates its whole prompt (a cold start)."""
+        with self._step_lock:
+            if self._llm is not None:
+                self._llm.reset()
+
     def close(self) -> None:
         """Cancel, then free the model and its context."""
         super().close()
