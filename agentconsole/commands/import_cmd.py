@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,11 @@ def _is_iso8601(value: Any) -> bool:
 
 
 def _normalise_time(value: str) -> str:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
+    """Store instants in UTC, like every other timestamp in the vault (naive times are taken as UTC)."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def import_transcript(args: argparse.Namespace, ctx: Any) -> int:
