@@ -7,6 +7,7 @@ and :meth:`mask` take a few milliseconds per message and are thread-safe.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import threading
 import time
@@ -45,7 +46,8 @@ EXCLUDED_PIPES = ("parser",)
 
 # Above this size a text is analyzed in pieces cut at paragraph/line/space boundaries:
 # spaCy's cost and memory stay linear and a 1 MB paste finishes in bounded time.
-CHUNK_CHARS = 5_000
+CHUNK_CHARS = 2_000
+MAX_ENTITY_CHARS = 300
 # Texts whose letters are mostly capitals are re-cased for NER only (same length).
 _SHOUTING_RATIO = 0.7
 _URL_KEEP_RE = regex.compile(r"^(?:[a-z][a-z0-9+.\-]*://|www\.)", regex.IGNORECASE)
@@ -117,6 +119,16 @@ def _needs_recasing(text: str) -> bool:
     return upper == 0 or upper / len(letters) >= _SHOUTING_RATIO
 
 
+def _nlp_text(text: str) -> str:
+    return _recase_for_ner(text) if _needs_recasing(text) else text
+
+
+def _is_prose(text: str) -> bool:
+    """Enough letters for a name to be in there (number dumps and junk skip spaCy)."""
+    visible = sum(not ch.isspace() for ch in text)
+    return visible > 0 and sum(ch.isalpha() for ch in text) / visible >= 0.4
+
+
 def chunk_spans(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, int]]:
     """Cut ``text`` into pieces of at most ``limit`` characters at the best boundary available."""
     start, n = 0, len(text)
@@ -160,12 +172,60 @@ def resolve_overlaps(detections: Iterable[Detection]) -> list[Detection]:
                 current = det
         if current is not None:
             merged.append(current)
+    merged = _drop_contained(merged)
     ranked = sorted(merged, key=lambda d: (-round(d.score, 4), -(d.end - d.start), d.entity_type, d.start))
+    # Greedy by rank; chosen spans kept sorted so each overlap test is a bisect (n log n on a 1 MB paste).
+    starts: list[int] = []
     chosen: list[Detection] = []
     for det in ranked:
-        if all(det.end <= c.start or det.start >= c.end for c in chosen):
-            chosen.append(det)
-    return sorted(chosen, key=lambda d: d.start)
+        i = bisect.bisect_left(starts, det.start)
+        if i < len(chosen) and chosen[i].start < det.end:
+            continue
+        if i > 0 and chosen[i - 1].end > det.start:
+            continue
+        starts.insert(i, det.start)
+        chosen.insert(i, det)
+    return chosen
+
+
+# A detection inside a longer one of another type loses when the longer one is nearly as
+# sure: the card-number-shaped middle of an IBAN, a name inside a street address.
+_CONTAINER_RATIO = 0.75
+_MAX_CLUSTER = 64
+
+
+def _drop_contained(dets: list[Detection]) -> list[Detection]:
+    ordered = sorted(dets, key=lambda d: (d.start, -d.end, d.entity_type))
+    keep: list[Detection] = []
+    cluster: list[Detection] = []
+    cluster_end = -1
+
+    def settle() -> None:
+        if len(cluster) > _MAX_CLUSTER:
+            keep.extend(cluster)
+            return
+        for det in cluster:
+            swallowed = any(
+                other is not det
+                and other.entity_type != det.entity_type
+                and other.start <= det.start
+                and det.end <= other.end
+                and (other.end - other.start) > (det.end - det.start)
+                and other.score >= _CONTAINER_RATIO * det.score
+                for other in cluster
+            )
+            if not swallowed:
+                keep.append(det)
+
+    for det in ordered:
+        if cluster and det.start >= cluster_end:
+            settle()
+            cluster = []
+        cluster.append(det)
+        cluster_end = max(cluster_end, det.end) if len(cluster) > 1 else det.end
+    if cluster:
+        settle()
+    return keep
 
 
 def _trim(text: str, det: Detection) -> Detection | None:
@@ -264,12 +324,28 @@ class PrivacyEngine:
     # --- analysis -----------------------------------------------------------------
 
     def analyze(self, text: str) -> list[Detection]:
-        """Non-overlapping PII detections in ``text`` that the policy masks, in text order."""
+        """Non-overlapping PII detections in ``text`` that the policy masks, in text order.
+
+        Long texts are cut into pieces at paragraph/line boundaries and run through
+        spaCy in batches; pieces with hardly any letters (number dumps, binary junk)
+        skip spaCy, since names need letters. Work stays linear in the text length.
+        """
         if not text or not text.strip():
             return []
+        pieces = list(chunk_spans(text))
+        if len(pieces) == 1:
+            return resolve_overlaps(self._analyze_piece(text))
         found: list[Detection] = []
-        for start, end in chunk_spans(text):
-            for det in self._analyze_piece(text[start:end]):
+        prose = [(s, e) for s, e in pieces if _is_prose(text[s:e])]
+        with self._lock:
+            docs = self._nlp.pipe((_nlp_text(text[s:e]) for s, e in prose), batch_size=8)
+            for (start, end), doc in zip(prose, docs):
+                for det in self._analyze_doc(text[start:end], doc):
+                    found.append(Detection(det.start + start, det.end + start, det.entity_type, det.score))
+        for start, end in pieces:
+            if (start, end) in prose:
+                continue
+            for det in self.detect_patterns(text[start:end]):
                 found.append(Detection(det.start + start, det.end + start, det.entity_type, det.score))
         return resolve_overlaps(found)
 
@@ -292,9 +368,11 @@ class PrivacyEngine:
         return resolve_overlaps(self._accept(text, raw))
 
     def _analyze_piece(self, text: str) -> list[Detection]:
-        nlp_text = _recase_for_ner(text) if _needs_recasing(text) else text
         with self._lock:
-            doc = self._nlp(nlp_text)
+            return self._analyze_doc(text, self._nlp(_nlp_text(text)))
+
+    def _analyze_doc(self, text: str, doc: Any) -> list[Detection]:
+        with self._lock:
             artifacts = self._nlp_engine._doc_to_nlp_artifact(doc, LANGUAGE)
             raw = self._analyzer.analyze(text=text, language=LANGUAGE, nlp_artifacts=artifacts, score_threshold=0.0)
         return self._accept(text, raw)
@@ -313,6 +391,8 @@ class PrivacyEngine:
                 continue
             if det.entity_type == "URL" and not _URL_KEEP_RE.match(text[det.start:det.end]):
                 continue  # a bare domain ("example.com", the tail of an e-mail) is not personal
+            if det.end - det.start > MAX_ENTITY_CHARS and det.entity_type != "URL":
+                continue  # no identifier is that long; a runaway match is not one
             accepted.append(det)
         return accepted
 

@@ -19,6 +19,7 @@ from agentconsole.privacy.recognizers.identifiers import (
     DocumentNumberRecognizer,
     EmailAddressRecognizer,
     PhoneNumberRecognizer,
+    WebLinkRecognizer,
 )
 from agentconsole.privacy.recognizers.names import ContextNameRecognizer, NerPersonRecognizer
 
@@ -26,19 +27,20 @@ log = logging.getLogger("agentconsole.privacy")
 
 #: Presidio recognizers that work well on support traffic, on by default.
 DEFAULT_PRESIDIO_RECOGNIZERS = (
-    "EmailRecognizer",
     "CreditCardRecognizer",
     "CryptoRecognizer",
     "IpRecognizer",
-    "UrlRecognizer",
     "UsItinRecognizer",
     "MedicalLicenseRecognizer",
 )
+# Presidio's EmailRecognizer and UrlRecognizer are replaced by ours: its TLD check
+# drops internal domains, its URL recognizer flags every e-mail's domain, and both
+# trigger a context lookup that is quadratic in the size of a pasted text.
 # Off unless `privacy.enable_recognizers` names them (by class name or entity type):
 # UK_NHS (NhsRecognizer) fires on ordinary 10-digit phone numbers, UsLicenseRecognizer
 # and UsBankRecognizer on order numbers, and Presidio's own spaCy recognizer is
 # replaced by NerPersonRecognizer (explicit label filter, cleaned spans).
-OFF_BY_DEFAULT_NOTE = "UK_NHS, US_DRIVER_LICENSE, US_BANK_NUMBER, US_PASSPORT, country-specific ids"
+OFF_BY_DEFAULT_NOTE = "UK_NHS, US_DRIVER_LICENSE, US_BANK_NUMBER, US_PASSPORT, country-specific ids, Presidio's e-mail/URL"
 
 
 def own_recognizers() -> list[Any]:
@@ -53,6 +55,7 @@ def own_recognizers() -> list[Any]:
         BankingRecognizer(),
         PhoneNumberRecognizer(),
         EmailAddressRecognizer(),
+        WebLinkRecognizer(),
     ]
 
 

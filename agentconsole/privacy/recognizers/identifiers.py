@@ -122,6 +122,20 @@ class EmailAddressRecognizer(SupportRecognizer):
         return [self._result("EMAIL_ADDRESS", *m.span(), 0.9) for m in _EMAIL_RE.finditer(text)]
 
 
+_URL_RE = regex.compile(r"(?<![\p{L}\p{N}])(?:(?:https?|ftp)://|www\.)[^\s<>\"'`]{2,2000}", regex.IGNORECASE)
+
+
+class WebLinkRecognizer(SupportRecognizer):
+    """Links with a scheme or ``www.`` (a bare domain, such as an e-mail's, is not personal)."""
+
+    ENTITIES = ("URL",)
+
+    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+        if "://" not in text and "www." not in text.casefold():
+            return []
+        return [self._result("URL", *m.span(), 0.6) for m in _URL_RE.finditer(text)]
+
+
 class AccountNumberRecognizer(SupportRecognizer):
     """Customer, account, order, ticket and reference numbers next to their words."""
 

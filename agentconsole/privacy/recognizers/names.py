@@ -157,7 +157,9 @@ class ContextNameRecognizer(SupportRecognizer):
             elif _looks_like_name_word(word, lowercase_ok, view.pos.get(match.start())):
                 if not words and not lowercase_ok and view.has_doc:
                     # weak cue: the first word must be a proper noun or inside a PERSON entity
-                    if view.pos.get(match.start()) != "PROPN" and match.start() not in view.person_chars:
+                    # ("Thanks Sven!" - after a sign-off word, a capitalized noun will do)
+                    allowed = ("PROPN", "NOUN", "X", "INTJ") if after_signoff else ("PROPN",)
+                    if view.pos.get(match.start()) not in allowed and match.start() not in view.person_chars:
                         return None
                     if kind == "prep" and match.start() in view.other_ent_chars:
                         return None  # "from Microsoft": spaCy sees an organization
@@ -227,6 +229,28 @@ class ContextNameRecognizer(SupportRecognizer):
         return results
 
 
+def _name_token(token: Any) -> bool:
+    word = token.text
+    return (
+        token.pos_ == "PROPN"
+        and word[:1].isupper()
+        and word.replace("-", "").replace("'", "").isalpha()
+        and word.casefold() not in NOT_NAME_WORDS
+    )
+
+
+def _extend_with_proper_nouns(doc: Any, tokens: list[Any]) -> list[Any]:
+    """Grow a PERSON span over adjacent capitalized proper nouns ("Leila" + "Aiyana Haddad")."""
+    first, last = tokens[0].i, tokens[-1].i
+    while last + 1 < len(doc) and last - first < 4 and _name_token(doc[last + 1]) and doc[last].whitespace_ == " ":
+        last += 1
+    while first > 0 and last - first < 4 and _name_token(doc[first - 1]) and doc[first - 1].whitespace_ == " ":
+        if first - 1 == 0 or doc[first - 2].is_sent_start or doc[first - 2].text in ".!?\n":
+            break  # a capitalized word opening a sentence may be anything
+        first -= 1
+    return [doc[i] for i in range(first, last + 1)]
+
+
 class NerPersonRecognizer(SupportRecognizer):
     """spaCy PERSON entities with the small model's usual junk trimmed or rejected."""
 
@@ -258,6 +282,7 @@ class NerPersonRecognizer(SupportRecognizer):
                 continue  # "Whichever Is Easier": no proper noun, no name
             if not tokens:
                 continue
+            tokens = _extend_with_proper_nouns(doc, tokens)
             start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
             value = text[start:end]
             if any(ch.isdigit() or ch in "@/\\_#" for ch in value) or "\n" in value:
