@@ -457,9 +457,16 @@ class Vault:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Any]:
         """An atomic unit on this thread's connection; nests with savepoints. Yields the connection."""
+        import sqlcipher3
+
         conn = self.connection()
         depth = self._local.depth
-        conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT vault_{depth}")
+        try:
+            conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT vault_{depth}")
+        except sqlcipher3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise VaultError(f"the vault stayed busy with another write for {BUSY_TIMEOUT_MS // 1000} s; try again") from None
+            raise
         self._local.depth = depth + 1
         try:
             yield conn

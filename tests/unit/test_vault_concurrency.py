@@ -117,3 +117,30 @@ def test_failed_unlock_in_the_same_process_keeps_the_owners_lock(vault: Vault, t
     keys_path_for(vault.path).write_bytes(original)
     assert _child(vault.path).returncode == 3  # the first handle still holds the process lock
     assert vault.list_cases() == []
+
+
+def test_a_write_waits_for_another_threads_transaction(vault: Vault) -> None:
+    case_id = vault.create_case(vault.upsert_customer("CUST-W"), "writers")
+    inside, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def long_writer() -> None:
+        with vault.transaction():
+            vault.add_message(case_id, "note", "first, in a long transaction")
+            inside.set()
+            release.wait(timeout=60)
+
+    def second_writer() -> None:
+        vault.add_message(case_id, "note", "second, after the first commits")
+        done.set()
+
+    first = threading.Thread(target=long_writer)
+    first.start()
+    assert inside.wait(timeout=60)
+    second = threading.Thread(target=second_writer)
+    second.start()
+    assert not done.wait(timeout=0.2)  # blocked on the write lock, not failed
+    release.set()
+    first.join()
+    second.join()
+    assert done.is_set()
+    assert [m.text.split(",")[0] for m in vault.list_messages(case_id)] == ["first", "second"]
