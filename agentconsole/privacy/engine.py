@@ -119,7 +119,20 @@ def _needs_recasing(text: str) -> bool:
     return upper == 0 or upper / len(letters) >= _SHOUTING_RATIO
 
 
+_SURROGATE_RE = regex.compile(r"[\ud800-\udfff]")
+_LONG_RUN_RE = regex.compile(r"\S{64,}")
+
+
 def _nlp_text(text: str) -> str:
+    """What spaCy reads: same length and offsets as ``text``, but digestible.
+
+    Lone surrogates (from broken pastes) become U+FFFD, runs of 64+ non-space
+    characters become "xxx..." (spaCy's affix splitting is slow on them and no
+    name hides in a 64-character token), and shouted or all-lower-case text is
+    re-cased so NER can see names.
+    """
+    text = _SURROGATE_RE.sub("\ufffd", text)
+    text = _LONG_RUN_RE.sub(lambda m: "x" * len(m.group()), text)
     return _recase_for_ner(text) if _needs_recasing(text) else text
 
 
@@ -127,6 +140,19 @@ def _is_prose(text: str) -> bool:
     """Enough letters for a name to be in there (number dumps and junk skip spaCy)."""
     visible = sum(not ch.isspace() for ch in text)
     return visible > 0 and sum(ch.isalpha() for ch in text) / visible >= 0.4
+
+
+def _prose_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        line_end = end if nl == -1 else nl
+        line = text[pos:line_end]
+        if sum(ch.isalpha() for ch in line) >= 8 and _is_prose(line):
+            spans.append((pos, line_end))
+        pos = line_end + 1
+    return spans
 
 
 def chunk_spans(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, int]]:
@@ -336,14 +362,20 @@ class PrivacyEngine:
         if len(pieces) == 1:
             return resolve_overlaps(self._analyze_piece(text))
         found: list[Detection] = []
-        prose = [(s, e) for s, e in pieces if _is_prose(text[s:e])]
+        prose: list[tuple[int, int]] = []
+        for start, end in pieces:
+            if _is_prose(text[start:end]):
+                prose.append((start, end))
+            else:  # a log/CSV dump: its prose lines (customer notes) still get NER
+                prose.extend(_prose_lines(text, start, end))
         with self._lock:
             docs = self._nlp.pipe((_nlp_text(text[s:e]) for s, e in prose), batch_size=8)
             for (start, end), doc in zip(prose, docs):
                 for det in self._analyze_doc(text[start:end], doc):
                     found.append(Detection(det.start + start, det.end + start, det.entity_type, det.score))
+        prose_pieces = set(prose)
         for start, end in pieces:
-            if (start, end) in prose:
+            if (start, end) in prose_pieces:
                 continue
             for det in self.detect_patterns(text[start:end]):
                 found.append(Detection(det.start + start, det.end + start, det.entity_type, det.score))
