@@ -196,6 +196,13 @@ def _apply_pragmas(conn: Any) -> None:
             raise VaultError(f"vault connection setting {name} is {actual[name]}, expected {want}")
 
 
+def _remove_staging(db_path: Path) -> None:
+    """Delete what an interrupted rekey may leave: the staging copy and its journal."""
+    for suffix in (".rekey", ".rekey-journal", ".rekey-wal", ".rekey-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{db_path}{suffix}").unlink()
+
+
 def _probe(path: Path, data_key: bytearray) -> list[str]:
     """Integrity problems of the database under ``data_key`` ([] = this key opens it intact)."""
     spec = _key_spec(data_key)
@@ -368,8 +375,7 @@ class Vault:
             slot.data_keys.pop(dropped, None)
         keys.generation, keys.pending_generation = generation, None
         keys.save(keys_path_for(path))
-        with contextlib.suppress(FileNotFoundError):
-            Path(f"{path}.rekey").unlink()
+        _remove_staging(path)
         log.warning("finished an interrupted rekey: database is at key generation %d", generation)
         return chosen
 
@@ -598,8 +604,7 @@ class Vault:
             _crash_point("pending-written")
 
             staging = Path(f"{self.path}.rekey")
-            with contextlib.suppress(FileNotFoundError):
-                staging.unlink()
+            _remove_staging(self.path)
             os.close(os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             new_spec = _key_spec(new_key)
             try:
