@@ -20,7 +20,7 @@ def case_prompt(case: Any) -> Content:
     """Two lines: status mark, title with chips; then customer ref and last activity."""
     title = chip_content(case.title or "(untitled)")
     first = Content.assemble((STATUS_MARK.get(case.status, "?") + " ", "bold"), title)
-    second = Content.assemble((f"  #{case.id} {inert(case.customer_ref)} · {short_time(case.updated_at)}", "dim"))
+    second = Content.assemble((f"#{case.id} {inert(case.customer_ref)} · {short_time(case.updated_at)}", "dim"))
     return Content.assemble(first, "\n", second)
 
 

@@ -30,7 +30,22 @@ def run_console(ctx: Any) -> int:
     _set_terminal_title()
     try:
         with logs.native_stderr_to(settings.logs_dir / logs.NATIVE_LOG_FILE_NAME):
-            result = app.run()
+            result = _run_on_terminal(app)
     finally:
         app.service.lock()
     return int(result or 0)
+
+
+def _run_on_terminal(app: Any) -> Any:
+    """Run ``app`` drawing on the terminal while descriptor 2 goes to the native log.
+
+    Textual's Linux driver writes to ``sys.__stderr__`` (descriptor 2), which now
+    points at the log; inside :func:`logs.native_stderr_to` ``sys.stderr`` is a
+    duplicate of the original terminal descriptor, so the driver gets that one.
+    """
+    original = sys.__stderr__
+    sys.__stderr__ = sys.stderr
+    try:
+        return app.run()
+    finally:
+        sys.__stderr__ = original

@@ -6,18 +6,22 @@ makes the UI-only behaviour (gated streams, a fake clock) exact and fast.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.events import Paste
 
 from agentconsole.config import Settings, UiSettings
 from agentconsole.ui.app import make_app
 from agentconsole.ui.composer import Composer
 from agentconsole.ui.screens.first_run import MIN_PASSPHRASE
 from agentconsole.ui.messages import MessageView
-from ui_driving import screen_name, screen_text, type_text, wait_for
+from ui_driving import screen_name, screen_text, sign_in, type_text, wait_for
 from ui_fakes import FakeService, seeded
 
 PASS = "correct horse battery"
@@ -35,18 +39,19 @@ class FakeClock:
         return self.now
 
 
-async def unlock(pilot, app, user: str = "alice") -> None:
-    await wait_for(pilot, lambda: screen_name(app) == "UnlockScreen" and app.screen.query("#user"), "unlock screen")
-    await pilot.pause()
-    if not app.screen.query_one("#user").value:  # after a lock the user name is filled in
-        await type_text(pilot, user)
-        await pilot.press("tab")
-    await type_text(pilot, PASS)
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: screen_name(app) == "MainScreen", "main screen")
-    await wait_for(pilot, lambda: app.screen.case_id is not None, "a case opened")
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+async def unlock(pilot, app) -> None:
+    await sign_in(pilot, app, PASS)
+
+
+@contextlib.asynccontextmanager
+async def signed_in(tmp_path: Path, size: tuple[int, int] = (100, 30), service: FakeService | None = None,
+                    **ui: object) -> AsyncIterator[tuple[Any, Any, FakeService]]:
+    """The console on the seeded fake service, unlocked, the newest case open."""
+    service = service or seeded(FakeService())
+    app = make_app(settings_for(tmp_path, **ui), service)
+    async with app.run_test(size=size) as pilot:
+        await unlock(pilot, app)
+        yield app, pilot, service
 
 
 @pytest.mark.timeout(60)
@@ -101,14 +106,11 @@ async def test_unlock_wrong_then_right_and_growing_delay(tmp_path: Path) -> None
 
 @pytest.mark.timeout(60)
 async def test_customer_paste_is_sealed_then_shown_masked(tmp_path: Path) -> None:
-    service = seeded(FakeService())
-    app = make_app(settings_for(tmp_path), service)
     raw = "I am Mary Major, mary@example.com, card 4111-1111-1111-1111.\n\x1b]0;owned\x07bye"
-    async with app.run_test(size=(100, 30)) as pilot:
-        await unlock(pilot, app)
+    async with signed_in(tmp_path) as (app, pilot, service):
         composer = app.screen.query_one(Composer)
         assert composer.role == "customer"
-        app.screen.query_one(Composer).post_message(__import__("textual.events", fromlist=["Paste"]).Paste(raw))
+        composer.post_message(Paste(raw))
         await wait_for(pilot, lambda: composer.sealed_count() == 1, "sealed paste")
         text = screen_text(app)
         assert "[pasted #1: 2 lines" in text
@@ -129,10 +131,7 @@ async def test_customer_paste_is_sealed_then_shown_masked(tmp_path: Path) -> Non
 
 @pytest.mark.timeout(60)
 async def test_composer_newline_role_switch_and_large_paste(tmp_path: Path) -> None:
-    service = seeded(FakeService())
-    app = make_app(settings_for(tmp_path), service)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await unlock(pilot, app)
+    async with signed_in(tmp_path, (80, 24)) as (app, pilot, service):
         composer = app.screen.query_one(Composer)
         await pilot.press("f2")
         assert composer.role == "agent"
@@ -142,8 +141,6 @@ async def test_composer_newline_role_switch_and_large_paste(tmp_path: Path) -> N
         await type_text(pilot, "line two")
         assert composer.text == "line one\nline two"
         big = "x" * 200_000
-        from textual.events import Paste
-
         composer.post_message(Paste(big))
         await wait_for(pilot, lambda: composer.sealed_count() == 1, "large paste sealed")
         assert len(composer.text) < 100  # the editor holds a token, not 200 000 characters
@@ -158,9 +155,7 @@ async def test_composer_newline_role_switch_and_large_paste(tmp_path: Path) -> N
 async def test_draft_streams_esc_stops_and_accept_into_composer(tmp_path: Path) -> None:
     service = seeded(FakeService())
     service.gate = threading.Event()
-    app = make_app(settings_for(tmp_path), service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await unlock(pilot, app)
+    async with signed_in(tmp_path, service=service) as (app, pilot, service):
         screen = app.screen
         await pilot.press("ctrl+d")
         await wait_for(pilot, lambda: screen.drafting and "writing" in screen_text(app), "draft streaming")
@@ -182,10 +177,7 @@ async def test_draft_streams_esc_stops_and_accept_into_composer(tmp_path: Path) 
 
 @pytest.mark.timeout(60)
 async def test_send_copies_outgoing_text_with_real_values(tmp_path: Path) -> None:
-    service = seeded(FakeService())
-    app = make_app(settings_for(tmp_path), service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await unlock(pilot, app)
+    async with signed_in(tmp_path, (100, 30)) as (app, pilot, service):
         screen = app.screen
         screen.open_case(1)
         await wait_for(pilot, lambda: screen.case_id == 1, "case 1")
@@ -200,10 +192,7 @@ async def test_send_copies_outgoing_text_with_real_values(tmp_path: Path) -> Non
 
 @pytest.mark.timeout(60)
 async def test_reveal_then_automatic_remask(tmp_path: Path) -> None:
-    service = seeded(FakeService())
-    app = make_app(settings_for(tmp_path, reveal_seconds=1), service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await unlock(pilot, app)
+    async with signed_in(tmp_path, (100, 30), reveal_seconds=1) as (app, pilot, service):
         screen = app.screen
         screen.open_case(1)
         await wait_for(pilot, lambda: screen.case_id == 1 and len(list(screen.query(MessageView))) == 3, "case 1")
@@ -223,10 +212,7 @@ async def test_reveal_then_automatic_remask(tmp_path: Path) -> None:
 
 @pytest.mark.timeout(60)
 async def test_click_on_chip_reveals_message(tmp_path: Path) -> None:
-    service = seeded(FakeService())
-    app = make_app(settings_for(tmp_path), service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await unlock(pilot, app)
+    async with signed_in(tmp_path, (100, 30)) as (app, pilot, service):
         screen = app.screen
         screen.open_case(1)
         await wait_for(pilot, lambda: screen.case_id == 1 and len(list(screen.query(MessageView))) == 3, "case 1")
@@ -265,10 +251,7 @@ async def test_lock_and_autolock(tmp_path: Path) -> None:
 
 @pytest.mark.timeout(60)
 async def test_search_opens_case_at_hit(tmp_path: Path) -> None:
-    service = seeded(FakeService())
-    app = make_app(settings_for(tmp_path), service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await unlock(pilot, app)
+    async with signed_in(tmp_path, (100, 30)) as (app, pilot, service):
         await pilot.press("ctrl+f")
         await wait_for(pilot, lambda: screen_name(app) == "SearchScreen", "search screen")
         await type_text(pilot, "fraud")
@@ -287,10 +270,7 @@ async def test_title_never_shows_case_content_and_palette_has_every_action(tmp_p
     from agentconsole.ui import keys
     from agentconsole.ui.screens.main import MainScreen
 
-    service = seeded(FakeService())
-    app = make_app(settings_for(tmp_path), service)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await unlock(pilot, app)
+    async with signed_in(tmp_path, (80, 24)) as (app, pilot, service):
         assert (app.title, app.sub_title) == ("agentconsole", "")
         titles = {c.title for c in app.get_system_commands(app.screen)}
         for key in keys.KEYS:
@@ -307,10 +287,7 @@ async def test_title_never_shows_case_content_and_palette_has_every_action(tmp_p
 async def test_help_lists_every_binding(tmp_path: Path) -> None:
     from agentconsole.ui import keys
 
-    service = seeded(FakeService())
-    app = make_app(settings_for(tmp_path), service)
-    async with app.run_test(size=(100, 50)) as pilot:
-        await unlock(pilot, app)
+    async with signed_in(tmp_path, (100, 50)) as (app, pilot, service):
         await pilot.press("f1")
         await wait_for(pilot, lambda: screen_name(app) == "HelpScreen", "help")
         text = screen_text(app)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from textual.events import Paste
 from ui_driving import screen_name, screen_text, type_text, wait_for
+from ui_driving import sign_in as sign_in_as_alice
 
 from agentconsole.config import ModelSettings, Settings, UiSettings
 from agentconsole.service import ConsoleService
@@ -67,18 +68,8 @@ def assert_no_values(text: str) -> None:
         assert value not in text
 
 
-async def sign_in(pilot, app) -> None:
-    await wait_for(pilot, lambda: screen_name(app) == "UnlockScreen" and app.screen.query("#user"), "unlock screen")
-    await pilot.pause()
-    if not app.screen.query_one("#user").value:
-        await type_text(pilot, "alice")
-        await pilot.press("tab")
-    await type_text(pilot, PASS)
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: screen_name(app) == "MainScreen", "main screen")
-    await wait_for(pilot, lambda: app.screen.case_id is not None, "the case opened")
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+async def sign_in(pilot, app, wait_case: bool = True) -> None:
+    await sign_in_as_alice(pilot, app, PASS, wait_case=wait_case)
 
 
 @pytest.mark.timeout(120)
@@ -128,12 +119,7 @@ async def test_new_case_with_name_email_card_shows_chips_not_values(tmp_path: Pa
     app = make_app(service.settings, service)
     seen: list[str] = []
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: screen_name(app) == "UnlockScreen" and app.screen.query("#user"), "unlock")
-        await type_text(pilot, "alice")
-        await pilot.press("tab")
-        await type_text(pilot, PASS)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: screen_name(app) == "MainScreen", "main screen")
+        await sign_in(pilot, app, wait_case=False)
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: screen_name(app) == "NewCaseDialog", "new case dialog")
         await type_text(pilot, "CUST-1042")

@@ -29,3 +29,19 @@ def screen_name(app: Any) -> str:
 
 async def type_text(pilot: Pilot, text: str) -> None:
     await pilot.press(*["space" if ch == " " else ch for ch in text])
+
+
+async def sign_in(pilot: Pilot, app: Any, passphrase: str, *, user: str = "alice", wait_case: bool = True) -> None:
+    """Unlock through the form (the user name is filled in after a lock) and wait for the main screen."""
+    await wait_for(pilot, lambda: screen_name(app) == "UnlockScreen" and app.screen.query("#user"), "unlock screen")
+    await pilot.pause()
+    if not app.screen.query_one("#user").value:
+        await type_text(pilot, user)
+        await pilot.press("tab")
+    await type_text(pilot, passphrase)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: screen_name(app) == "MainScreen", "main screen")
+    if wait_case:
+        await wait_for(pilot, lambda: app.screen.case_id is not None, "a case opened")
+    await app.workers.wait_for_complete()
+    await pilot.pause()

@@ -13,45 +13,11 @@ from dataclasses import dataclass, field
 
 from agentconsole.errors import AgentConsoleError
 from agentconsole.service import AddedMessage
+from agentconsole.vault import Case, Message, SearchHit
 
 
 class WrongPassphrase(AgentConsoleError):
     """Same name as the vault's, which is what the UI recognizes."""
-
-
-@dataclass(frozen=True)
-class Case:
-    id: int
-    customer_id: int
-    customer_ref: str
-    title: str
-    status: str
-    created_at: str
-    updated_at: str
-    message_count: int
-
-
-@dataclass(frozen=True)
-class Message:
-    id: int
-    case_id: int
-    role: str
-    text: str
-    created_at: str
-    model: str | None = None
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-    ttft_ms: float | None = None
-    decode_tokens_per_s: float | None = None
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    case_id: int
-    message_id: int
-    case_title: str
-    snippet: str
-    rank: float
 
 
 @dataclass
