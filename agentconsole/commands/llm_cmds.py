@@ -27,7 +27,7 @@ def register(subparsers: Any) -> None:
     ask.add_argument("--stats", action="store_true", help="print timing and token counts to stderr")
     ask.add_argument("--json", action="store_true", help="print one JSON object with the text and stats")
     ask.add_argument(
-        "--no-mask", action="store_true", help="send the text to the model unmasked (debugging only; never with real data)"
+        "--no-mask", action="store_true", help="send the text unmasked (debugging with synthetic text only)"
     )
     ask.set_defaults(handler=ask_command)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agentconsole.llm.engine import Engine, Generation, GenerationError, GenerationStats
+from agentconsole.llm.engine import Engine, Generation, GenerationError, GenerationRequest, GenerationStats
 from agentconsole.llm.gguf import GGUFHeader, ModelError, ModelNotFound, ModelNotGGUF, ModelTruncated, read_header
 from agentconsole.llm.local import LocalEngine, PreparedPrompt
 from agentconsole.llm.models import (
@@ -61,6 +61,7 @@ __all__ = [
     "GGUFHeader",
     "Generation",
     "GenerationError",
+    "GenerationRequest",
     "GenerationStats",
     "LocalEngine",
     "ModelChecksumMismatch",

@@ -54,6 +54,18 @@ class GenerationStats:
         return data
 
 
+@dataclass(frozen=True)
+class GenerationRequest:
+    """One request's conversation and sampling options, defaults filled in from ``[model]``."""
+
+    turns: tuple[ChatTurn, ...]
+    max_tokens: int
+    temperature: float
+    top_p: float
+    seed: int | None  # None = a random seed
+    stop: tuple[str, ...]
+
+
 class Generation:
     """One streamed answer: iterate for ``str`` deltas; ``cancel()`` from any thread.
 
@@ -176,7 +188,8 @@ class Generation:
 class Engine(abc.ABC):
     """A chat model behind a uniform, streaming, cancellable interface."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Any) -> None:
+        self._settings = settings
         self._step_lock = threading.Lock()  # one backend step at a time
         self._state_lock = threading.Lock()
         self._active: Generation | None = None
@@ -243,9 +256,30 @@ class Engine(abc.ABC):
 
     # --- what backends implement ---------------------------------------------------
 
-    @abc.abstractmethod
-    def _make_request(self, turns: list[ChatTurn], **options: Any) -> Any:
-        """Validate options and capture them for :meth:`_generate`."""
+    def _make_request(
+        self,
+        turns: list[ChatTurn],
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        seed: int | None = None,
+        stop: list[str] | None = None,
+    ) -> GenerationRequest:
+        """Validate the options and fill the defaults from ``settings.model``."""
+        model = self._settings.model
+        max_tokens = model.max_tokens if max_tokens is None else max_tokens
+        if max_tokens < 1:
+            raise GenerationError("max_tokens must be at least 1")
+        if temperature is not None and temperature < 0:
+            raise GenerationError("temperature must be 0 or more")
+        return GenerationRequest(
+            turns=tuple(turns),
+            max_tokens=int(max_tokens),
+            temperature=float(model.temperature if temperature is None else temperature),
+            top_p=model.top_p,
+            seed=seed if seed is not None else (model.seed if model.seed >= 0 else None),
+            stop=tuple(model.stop if stop is None else stop),
+        )
 
     @abc.abstractmethod
     def _generate(self, generation: Generation, request: Any) -> Iterator[str]:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from agentconsole.llm.engine import Engine, Generation, GenerationError
+from agentconsole.llm.engine import Engine, Generation, GenerationError, GenerationRequest
 from agentconsole.llm.gguf import ModelError
 from agentconsole.llm.models import ResolvedModel, resolve_model
 from agentconsole.llm.native import (
@@ -62,16 +62,6 @@ class PreparedPrompt:
     truncated: bool
 
 
-@dataclass(frozen=True)
-class LocalRequest:
-    turns: tuple[ChatTurn, ...]
-    max_tokens: int
-    temperature: float
-    top_p: float
-    seed: int | None
-    stop: tuple[str, ...]
-
-
 def _common_prefix(cached: Any, tokens: list[int]) -> int:
     n = 0
     for a, b in zip(cached, tokens):
@@ -96,8 +86,7 @@ class LocalEngine(Engine):
     """llama.cpp in this process. Construct with :func:`build_engine`."""
 
     def __init__(self, settings: Any, model_reference: str | None = None) -> None:
-        super().__init__()
-        self._settings = settings
+        super().__init__(settings)
         self._model_settings = settings.model
         self._reference = model_reference
         self._load_lock = threading.Lock()
@@ -186,7 +175,9 @@ class LocalEngine(Engine):
         self._bos_text = bos_text
         self._template = ChatTemplate(resolved.header.chat_template, bos_token=bos_text, eos_token=eos_text)
         special_attrs = (
-            llama_cpp.LLAMA_TOKEN_ATTR_CONTROL | llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED | llama_cpp.LLAMA_TOKEN_ATTR_UNKNOWN
+            llama_cpp.LLAMA_TOKEN_ATTR_CONTROL
+            | llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED
+            | llama_cpp.LLAMA_TOKEN_ATTR_UNKNOWN
         )
         specials = set()
         for token_id in range(llm.n_vocab()):
@@ -244,29 +235,10 @@ class LocalEngine(Engine):
         with self._step_lock:
             return self._fit(self._llm, request, self._answer_room(request))
 
-    def _answer_room(self, request: LocalRequest) -> int:
+    def _answer_room(self, request: GenerationRequest) -> int:
         return max(1, min(request.max_tokens, self._n_ctx - _MIN_ANSWER_ROOM))
 
-    def _make_request(self, turns: list[ChatTurn], **options: Any) -> LocalRequest:
-        settings = self._model_settings
-        max_tokens = options.get("max_tokens") or settings.max_tokens
-        temperature = options.get("temperature")
-        seed = options.get("seed")
-        stop = options.get("stop")
-        if max_tokens < 1:
-            raise GenerationError("max_tokens must be at least 1")
-        if temperature is not None and temperature < 0:
-            raise GenerationError("temperature must be 0 or more")
-        return LocalRequest(
-            turns=tuple(turns),
-            max_tokens=int(max_tokens),
-            temperature=float(settings.temperature if temperature is None else temperature),
-            top_p=settings.top_p,
-            seed=seed if seed is not None else (settings.seed if settings.seed >= 0 else None),
-            stop=tuple(settings.stop if stop is None else stop),
-        )
-
-    def _fit(self, llm: Any, request: LocalRequest, max_tokens: int) -> PreparedPrompt:
+    def _fit(self, llm: Any, request: GenerationRequest, max_tokens: int) -> PreparedPrompt:
         """The prompt that leaves ``max_tokens`` of the context free for the answer."""
         turns = list(request.turns)
         system = self._model_settings.system_prompt or DEFAULT_SYSTEM_PROMPT
@@ -290,7 +262,7 @@ class LocalEngine(Engine):
             budget -= len(tokens) - limit
         raise GenerationError(f"the conversation does not fit in the model's context ({self._n_ctx} tokens)")
 
-    def _generate(self, generation: Generation, request: LocalRequest) -> Iterator[str]:
+    def _generate(self, generation: Generation, request: GenerationRequest) -> Iterator[str]:
         if self._llm is None:
             self.load()
         llm = self._llm

@@ -34,8 +34,8 @@ from urllib.parse import urlsplit
 
 from agentconsole import airgap
 from agentconsole.errors import AgentConsoleError, EgressRefused
-from agentconsole.llm.engine import Engine, Generation, GenerationError
-from agentconsole.llm.prompt import DEFAULT_SYSTEM_PROMPT, ChatTurn, assemble_prompt
+from agentconsole.llm.engine import Engine, Generation, GenerationError, GenerationRequest
+from agentconsole.llm.prompt import DEFAULT_SYSTEM_PROMPT, assemble_prompt
 
 log = logging.getLogger("agentconsole.llm.server")
 
@@ -125,22 +125,11 @@ def _read_token(token_file: str) -> str | None:
     return token
 
 
-@dataclass(frozen=True)
-class ServerRequest:
-    turns: tuple[ChatTurn, ...]
-    max_tokens: int
-    temperature: float
-    top_p: float
-    seed: int | None
-    stop: tuple[str, ...]
-
-
 class ServerEngine(Engine):
     """Chat completions from an OpenAI-compatible server. Construct with :func:`build_engine`."""
 
     def __init__(self, settings: Any, model_override: str | None = None) -> None:
-        super().__init__()
-        self._settings = settings
+        super().__init__(settings)
         self._server = settings.server
         self._model_settings = settings.model
         self._model = model_override or self._server.model
@@ -261,23 +250,6 @@ class ServerEngine(Engine):
 
     # --- one request -----------------------------------------------------------------
 
-    def _make_request(self, turns: list[ChatTurn], **options: Any) -> ServerRequest:
-        settings = self._model_settings
-        max_tokens = options.get("max_tokens") or settings.max_tokens
-        temperature = options.get("temperature")
-        seed = options.get("seed")
-        stop = options.get("stop")
-        if max_tokens < 1:
-            raise GenerationError("max_tokens must be at least 1")
-        return ServerRequest(
-            turns=tuple(turns),
-            max_tokens=int(max_tokens),
-            temperature=float(settings.temperature if temperature is None else temperature),
-            top_p=settings.top_p,
-            seed=seed if seed is not None else (settings.seed if settings.seed >= 0 else None),
-            stop=tuple(settings.stop if stop is None else stop),
-        )
-
     def _interrupt(self, generation: Generation) -> None:
         # A blocked read would otherwise wait for the server's next chunk.
         with self._conn_lock:
@@ -289,7 +261,7 @@ class ServerEngine(Engine):
             except OSError:
                 pass
 
-    def _body(self, request: ServerRequest, generation: Generation) -> dict[str, Any]:
+    def _body(self, request: GenerationRequest, generation: Generation) -> dict[str, Any]:
         turns = list(request.turns)
         system = self._model_settings.system_prompt or DEFAULT_SYSTEM_PROMPT
         if turns and turns[0].role == "system":
@@ -316,7 +288,7 @@ class ServerEngine(Engine):
             body["stop"] = list(request.stop)
         return body
 
-    def _generate(self, generation: Generation, request: ServerRequest) -> Iterator[str]:
+    def _generate(self, generation: Generation, request: GenerationRequest) -> Iterator[str]:
         if not self._loaded:
             self.load()
         stats = generation.stats
@@ -336,7 +308,8 @@ class ServerEngine(Engine):
                 except (OSError, http.client.HTTPException, ValueError) as exc:
                     if cancelled():
                         return
-                    raise ServerError(f"model server {self.target.display} broke the stream: {type(exc).__name__}") from None
+                    broken = f"model server {self.target.display} broke the stream: {type(exc).__name__}"
+                    raise ServerError(broken) from None
                 if not line:
                     if cancelled():
                         return

@@ -9,11 +9,11 @@ import pytest
 
 from agentconsole.config import ModelSettings, Settings
 from agentconsole.llm import (
+    TRUNCATION_MARKER,
     ChatTurn,
     LocalEngine,
     ModelNotGGUF,
     ModelTruncated,
-    TRUNCATION_MARKER,
     build_engine,
 )
 
