@@ -4,7 +4,6 @@ Headless core: never imports textual nor other cores. See ``docs/vault.md``.
 """
 
 from agentconsole.vault.errors import (
-    PermissionDenied,
     RecordNotFound,
     VaultError,
     VaultExists,
@@ -37,7 +36,6 @@ __all__ = [
     "Case",
     "Customer",
     "Message",
-    "PermissionDenied",
     "PiiValue",
     "RecordNotFound",
     "SearchHit",

@@ -44,11 +44,5 @@ class VaultInUse(VaultError):
         self.pid = pid
 
 
-class PermissionDenied(VaultError):
-    """The user's role does not allow the action (raised by callers that check roles)."""
-
-    exit_code = 3
-
-
 class RecordNotFound(VaultError):
     """A case or customer id that does not exist."""
