@@ -766,13 +766,6 @@ class Vault:
         with self.transaction() as conn:
             conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('optimize')")
 
-    def set_case_title(self, case_id: int, title: str) -> None:
-        """Rename a case (the service passes the masked title)."""
-        with self.transaction() as conn:
-            cur = conn.execute("UPDATE cases SET title = ?, updated_at = ? WHERE id = ?", (title, _now(), case_id))
-            if cur.rowcount == 0:
-                raise RecordNotFound(f"no case with id {case_id}")
-
     # --- messages ---------------------------------------------------------------------
 
     def add_message(
