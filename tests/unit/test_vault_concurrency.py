@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from agentconsole.vault import Vault, VaultInUse
+from agentconsole.vault import Vault
 
 PASS = b"concurrency-passphrase"
 
 OPEN_IN_CHILD = """
 import sys
-from agentconsole.vault import Vault, VaultInUse
+from agentconsole.vault import Vault
 try:
     v = Vault.unlock(sys.argv[1], "alice", bytearray(sys.stdin.buffer.read()))
 except VaultInUse as exc:
