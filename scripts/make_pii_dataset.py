@@ -293,6 +293,32 @@ TUNE_TEMPLATES = [
     "wire the refund to {IBAN} please, thx",
 ]
 
+# Second tuning batch: field layouts, e-mail headers, names without cues, lists of people.
+TUNE_TEMPLATES_2 = [
+    "From: {FULLNAME} <{EMAIL}>\nTo: support\nSubject: refund for {ACCT}",
+    "Name: {FULLNAME}\nAddress: {ADDR}\nTel: {PHONE}",
+    "{FULLNAME} called at 10:40 asking about the refund. Told her 3-5 business days.",
+    "Forward this to {FULLNAME} please, she handles the Enterprise contracts.",
+    "Is {FIRST} available tomorrow? The install at {STREET} needs two people.",
+    "Customer Name - {FULLNAME} / Acct # {ACCT} / DOB {DOB}",
+    "{LAST}, {FIRST} - requested account closure, phone {PHONE}",
+    "Spoke to the customer ({FULLNAME}); confirmed identity with DOB {DOB} and last 4 of card.",
+    "Both {FULLNAME} and {FULLNAME} are listed on the account.",
+    "Per {FULLNAME}'s request I updated the billing email to {EMAIL}.",
+    "Mrs {LAST} wants the engineer to call {PHONE} before arriving.",
+    "Escalated by {FULLNAME} (team lead). Customer reachable on {PHONE} after 6pm.",
+    "apartment {ACCT}? no sorry, my member number is {ACCT}",
+    "Could you update the delivery address to Flat 2, {INTLADDR}?",
+    "Dear Mr {LAST},\nThank you for contacting Northwind Support.",
+    "Hi {FIRST}, thanks for reaching out to Contoso Help Desk!",
+    "Refund card {CARD} exp 11/26 (cardholder {FULLNAME})",
+    "Account holder {FULLNAME}, sort code 20-00-00, IBAN {IBAN}",
+    "The Windows Update broke Outlook and my Surface Pro won't boot.",
+    "Customer Service Team, Acme Corp, Level 3 Support",
+    "Our Head of Finance approved the upgrade to the Premium plan on Tuesday.",
+    "Please cancel order {ACCT} — bought the wrong size.",
+]
+
 HELDOUT_TEMPLATES = [
     "Good morning! {FULLNAME} here, I'm locked out again. You can text me at {PHONE}.",
     "To whom it may concern,\nplease close my membership ({ACCT}).\nSincerely,\n{FULLNAME}\n{ADDR2}",
@@ -394,6 +420,7 @@ def build(templates: list[str], negatives: list[str], count: int, pool: str, spl
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     tune = build(TUNE_TEMPLATES, NEGATIVE_TUNE, 360, "A", "tune", seed=20261125)
+    tune += [dict(r, id=r["id"].replace("tune-", "tune2-")) for r in build(TUNE_TEMPLATES_2, [], 132, "A", "tune", seed=77)]
     heldout = build(HELDOUT_TEMPLATES, NEGATIVE_HELDOUT, 240, "B", "heldout", seed=4242)
     for name, rows in (("pii_tune.jsonl", tune), ("pii_heldout.jsonl", heldout)):
         with (OUT / name).open("w", encoding="utf-8") as fh:

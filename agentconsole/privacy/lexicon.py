@@ -39,7 +39,19 @@ internet wifi router modem laptop computer tablet tv printer
 monthly annual yearly weekly daily
 message messages chat call calls text texts reply response
 new old same other another next previous last
+tel fax subject re fwd fw attn ref dob ssn iban bic swift vat tax id
 """.split()
+
+#: Words that make the capitalized word before them an organization or product
+#: ("Contoso Help Desk", "Northwind Support", "Surface Pro"), not a person.
+ORGANIZATION_WORDS: frozenset[str] = frozenset(
+    """support help desk helpdesk team inc ltd llc plc corp co company group bank banking services service
+    store stores shop shops airlines airways air telecom mobile energy insurance university college school
+    hospital clinic center centre labs lab systems solutions technologies technology software hardware
+    pro max plus mini ultra edition cloud online app apps pay wallet studio studios foundation trust
+    association agency partners holdings logistics express motors pharmacy market markets club hotel hotels
+    gmbh sa ag bv ab oy as""".split()
+)
 
 #: Lower-cased words that never start or continue a person's name.
 NOT_NAME_WORDS: frozenset[str] = frozenset(STOP_WORDS) | frozenset(_DOMAIN_WORDS)

@@ -27,8 +27,12 @@ _B = r"(?<![\p{L}\p{N}])"
 _ACCOUNT_RE = regex.compile(_B + r"(?:" + ACCOUNT_CONTEXT + r")(?![\p{L}\p{N}])" + _CONNECT + _ID, regex.IGNORECASE)
 _PREFIXED_ID_RE = regex.compile(
     _B + r"(?P<id>(?:ACC|ACCT|CUST|CUS|CID|ORD|ORDER|TKT|TCK|TICKET|INV|REF|CASE|CS|SR|INC|RMA|MEM|MBR|BK|PNR|"
-    r"CLM|POL|SUB|USR|UID)[-_#]?\d{3,}(?:[-_][A-Z0-9]+)*)(?![\p{L}\p{N}])"
+    r"CLM|POL|SUB|USR|UID)[-_#]?\d{3,}(?:[-_][A-Z0-9]+)*)(?![\p{L}\p{N}])",
+    regex.IGNORECASE,
 )
+# A bare run of 8+ digits in support text is some customer's number (order, account,
+# phone...); amounts and years have separators or fewer digits.
+_LONG_NUMBER_RE = regex.compile(r"(?<![\p{L}\p{N}.,:/+\-])#?(?P<id>\d{8,20})(?![\p{L}\p{N}]|[.,]\d)")
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
@@ -152,6 +156,8 @@ class AccountNumberRecognizer(SupportRecognizer):
             results.append(self._result("ACCOUNT_NUMBER", start, end, 0.8))
         for match in _PREFIXED_ID_RE.finditer(text):
             results.append(self._result("ACCOUNT_NUMBER", *match.span("id"), 0.7))
+        for match in _LONG_NUMBER_RE.finditer(text):
+            results.append(self._result("ACCOUNT_NUMBER", *match.span("id"), 0.45))
         return results
 
 
@@ -260,13 +266,14 @@ _PHONE_WEAK_RE = regex.compile(
     + _EXT + r"(?![\p{L}\p{N}]|[.\-/]\d)"
 )
 _PHONE_CONTEXT_RE = regex.compile(
-    r"(?<![\p{L}])(?:call(?:ed|ing)?|phone|ph|tel|telephone|mobile|mob|cell|cellphone|number|reach|text|sms|"
+    r"(?<![\p{L}])(?:call(?:ed|ing)?|phone|ph|tel|telephone|mobile|mob|cell|cellphone|number|reach(?:able)?|text|sms|"
     r"whatsapp|fax|landline|contact|ring|dial|hotline|callback|call[ \t]+back|tlf|telefon|tél|handy|m:|t:|p:)(?![\p{L}])",
     regex.IGNORECASE,
 )
+# "order 555-123-4567", "card: 4111 ...": an identifier's word right before the number.
 _NOT_PHONE_CONTEXT_RE = regex.compile(
     r"(?<![\p{L}])(?:" + ACCOUNT_CONTEXT + r"|iban|card|passport|licen[cs]e|ssn|amount|total|price|serial|imei|"
-    r"tracking|model|version|zip|postcode|postal)(?![\p{L}])",
+    r"tracking|model|version|zip|postcode|postal)(?![\p{L}])" + _CONNECT + r"\Z",
     regex.IGNORECASE,
 )
 _DATE_SHAPE_RE = regex.compile(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}")
@@ -289,7 +296,7 @@ class PhoneNumberRecognizer(SupportRecognizer):
             if not 7 <= digits <= 15 or _DATE_SHAPE_RE.fullmatch(value):
                 continue
             phone_ctx = _near(_PHONE_CONTEXT_RE, text, start, end, before=40, after=15)
-            if not phone_ctx and _near(_NOT_PHONE_CONTEXT_RE, text, start, end, before=25):
+            if not phone_ctx and _NOT_PHONE_CONTEXT_RE.search(text[max(0, start - 40):start]):
                 continue
             if value.startswith("0") and not value.startswith("00") and not phone_ctx and digits < 9:
                 continue
@@ -306,7 +313,7 @@ class PhoneNumberRecognizer(SupportRecognizer):
                 continue
             if not _near(_PHONE_CONTEXT_RE, text, start, end, before=30, after=0):
                 continue
-            if _near(_NOT_PHONE_CONTEXT_RE, text, start, end, before=20):
+            if _NOT_PHONE_CONTEXT_RE.search(text[max(0, start - 40):start]):
                 continue
             results.append(self._result("PHONE_NUMBER", start, match.end(), 0.65))
         return results

@@ -19,7 +19,13 @@ from typing import Any
 
 import regex
 
-from agentconsole.privacy.lexicon import HONORIFICS, NAME_PARTICLES, NON_NAME_POS, NOT_NAME_WORDS
+from agentconsole.privacy.lexicon import (
+    HONORIFICS,
+    NAME_PARTICLES,
+    NON_NAME_POS,
+    NOT_NAME_WORDS,
+    ORGANIZATION_WORDS,
+)
 from agentconsole.privacy.recognizers.base import SupportRecognizer
 
 PERSON = "PERSON"
@@ -32,7 +38,7 @@ _GAP = regex.compile(r"[ \t]{1,3}|\.[ \t]{1,2}")
 # noun required); "signoff" closes a message (name must end its line).
 _STRONG = [
     r"my\s+name\s+is", r"my\s+name's", r"my\s+names", r"(?:the\s+)?name\s+is", r"name's",
-    r"(?:full\s+|first\s+|last\s+|customer\s+|client\s+|contact\s+|account\s+|holder'?s?\s+)?name\s*[:=]",
+    r"(?:full\s+|first\s+|last\s+|customer\s+|client\s+|contact\s+|account\s+|holder'?s?\s+)?name\s*[:=\-–]",
     r"full\s+name\s+is", r"account\s+holder(?:'s\s+name)?(?:\s+is)?", r"card\s?holder(?:'s\s+name)?(?:\s+is)?",
     r"call\s+me", r"ask\s+for", r"asked\s+for", r"asking\s+for", r"speak\s+(?:to|with)", r"spoke\s+(?:to|with)",
     r"talk(?:ed)?\s+(?:to|with)", r"talking\s+(?:to|with)", r"contact\s+person(?:\s+is)?", r"attn[:.]?",
@@ -70,6 +76,10 @@ _PUNCT_AFTER = regex.compile(r"[ \t]*[,.!?;:)]")
 # spaCy labels the small model confuses with people; an ORG/GPE in a name cue is a name.
 _NER_OTHER = frozenset({"ORG", "PRODUCT", "GPE", "FAC", "LOC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"})
 _SCORES = {"strong": 0.85, "signoff": 0.8, "role": 0.75, "prep": 0.7}
+# "Sorensen, Zanele - requested closure": a CRM-style "Last, First" opening a line.
+_LAST_FIRST_RE = regex.compile(
+    r"(?m)^[ \t]*(?P<name>\p{Lu}[\p{L}'’\-]+[ \t]*,[ \t]*\p{Lu}[\p{L}'’\-]+)(?=[ \t]*(?:[-–|:;(]|\r?\n|$))"
+)
 
 
 class _TokenView:
@@ -78,18 +88,31 @@ class _TokenView:
     def __init__(self, doc: Any) -> None:
         self.pos: dict[int, str] = {}
         self.person_chars: set[int] = set()
-        self.other_ent_starts: dict[int, str] = {}
         self.other_ent_chars: set[int] = set()
+        # non-person entities that are surely not a misread name: one word, or ending in "Bank", "Support"...
+        self.firm_other_chars: set[int] = set()
         self.has_doc = doc is not None
         if doc is None:
             return
         for token in doc:
             self.pos[token.idx] = token.pos_
         for ent in doc.ents:
+            chars = range(ent.start_char, ent.end_char)
             if ent.label_ == "PERSON":
-                self.person_chars.update(range(ent.start_char, ent.end_char))
+                self.person_chars.update(chars)
             elif ent.label_ in _NER_OTHER:
-                self.other_ent_chars.update(range(ent.start_char, ent.end_char))
+                self.other_ent_chars.update(chars)
+                if len(ent) == 1 or ent[-1].text.casefold() in ORGANIZATION_WORDS:
+                    self.firm_other_chars.update(chars)
+
+
+_NEXT_WORD = regex.compile(r"[ \t]+(\p{L}+)")
+
+
+def _followed_by_organization_word(text: str, end: int) -> bool:
+    """ "Contoso| Help Desk", "Northwind| Support": the name is a firm's."""
+    match = _NEXT_WORD.match(text, end)
+    return bool(match and match.group(1)[:1].isupper() and match.group(1).casefold() in ORGANIZATION_WORDS)
 
 
 def _is_capitalized(word: str) -> bool:
@@ -127,19 +150,25 @@ class ContextNameRecognizer(SupportRecognizer):
             kind = cue.lastgroup or "prep"
             if recased and kind == "prep":
                 continue
-            span = self._name_after(shape_text, cue.end(), kind, view)
+            span = self._name_after(shape_text, cue.end(), kind, view, recased=recased)
             if span is None and kind == "signoff":
-                span = self._name_after(shape_text, cue.end(), "role", view, after_signoff=True)
+                span = self._name_after(shape_text, cue.end(), "role", view, after_signoff=True, recased=recased)
             if span is None:
                 continue
             start, end = span
             results.append(self._result(PERSON, start, end, _SCORES[kind]))
+        for match in _LAST_FIRST_RE.finditer(shape_text):
+            start, end = match.span("name")
+            words = [w.strip() for w in match.group("name").split(",")]
+            if all(w.casefold() not in NOT_NAME_WORDS and view.pos.get(start) != "VERB" for w in words):
+                if not any(c in view.firm_other_chars for c in range(start, end)):
+                    results.append(self._result(PERSON, start, end, 0.6))
         if not recased:
             results.extend(self._proper_noun_runs(text, nlp_artifacts, view))
         return results
 
     def _name_after(
-        self, text: str, pos: int, kind: str, view: _TokenView, after_signoff: bool = False
+        self, text: str, pos: int, kind: str, view: _TokenView, after_signoff: bool = False, recased: bool = False
     ) -> tuple[int, int] | None:
         gap = (_AFTER_SIGNOFF if kind == "signoff" else _AFTER_CUE).match(text, pos)
         pos = gap.end() if gap else pos
@@ -152,23 +181,37 @@ class ContextNameRecognizer(SupportRecognizer):
             if match is None:
                 break
             word = match.group(0)
+            possessive = word.endswith(("'s", "’s")) and len(word) > 3
+            if possessive:  # "Marek Halvorsen's request": the name stops before the 's
+                word = word[:-2]
+                match_span = (match.start(), match.end() - 2)
+            else:
+                match_span = match.span()
             if words and word.islower() and word in NAME_PARTICLES:
                 pending_particles.append(match.span())
             elif _looks_like_name_word(word, lowercase_ok, view.pos.get(match.start())):
-                if not words and not lowercase_ok and view.has_doc:
+                is_initial = len(word) == 2 and word.endswith(".")
+                if not words and not lowercase_ok and view.has_doc and not is_initial:
                     # weak cue: the first word must be a proper noun or inside a PERSON entity
                     # ("Thanks Sven!" - after a sign-off word, a capitalized noun will do)
-                    allowed = ("PROPN", "NOUN", "X", "INTJ") if after_signoff else ("PROPN",)
-                    if view.pos.get(match.start()) not in allowed and match.start() not in view.person_chars:
+                    # (re-cased text makes every word look proper: see the two-word rule below)
+                    any_pos = after_signoff and not recased
+                    if (
+                        not any_pos
+                        and view.pos.get(match.start()) != "PROPN"
+                        and match.start() not in view.person_chars
+                    ):
                         return None
-                    if kind == "prep" and match.start() in view.other_ent_chars:
+                    if kind == "prep" and match.start() in view.firm_other_chars:
                         return None  # "from Microsoft": spaCy sees an organization
                 if words and word.islower() != text[words[0][0]:words[0][1]].islower() and not pending_particles:
                     break  # "John smith"-style case switch ends the name
                 words.extend(pending_particles)
                 pending_particles = []
-                words.append(match.span())
+                words.append(match_span)
             else:
+                break
+            if possessive:
                 break
             end = match.end()
             if end < len(text) and text[end] in "@/\\_" or (end < len(text) and text[end].isdigit()):
@@ -193,6 +236,10 @@ class ContextNameRecognizer(SupportRecognizer):
             return None  # "Thanks Anders!" yes, "Thanks Again for" no
         if kind in ("role", "prep") and name.islower():
             return None
+        if _followed_by_organization_word(text, end):
+            return None
+        if recased and kind in ("role", "prep") and len(words) < 2 and start not in view.person_chars:
+            return None  # re-cased text makes every word look proper: one word is too little
         return start, end
 
     def _proper_noun_runs(self, text: str, nlp_artifacts: Any, view: _TokenView) -> list[Any]:
@@ -205,7 +252,12 @@ class ContextNameRecognizer(SupportRecognizer):
         def close() -> None:
             if len(run) >= 2:
                 start, end = run[0].idx, run[-1].idx + len(run[-1].text)
-                if not any(c in view.other_ent_chars for c in range(start, end)):
+                last = run[-1].text.casefold()
+                if (
+                    not any(c in view.other_ent_chars for c in range(start, end))
+                    and last not in ORGANIZATION_WORDS
+                    and not _followed_by_organization_word(text, end)
+                ):
                     results.append(self._result(PERSON, start, end, 0.6))
             run.clear()
 
@@ -260,6 +312,7 @@ class NerPersonRecognizer(SupportRecognizer):
         doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
         if doc is None:
             return []
+        recased = len(doc.text) == len(text) and doc.text != text
         results = []
         for ent in doc.ents:
             if ent.label_ != "PERSON":
@@ -280,6 +333,12 @@ class NerPersonRecognizer(SupportRecognizer):
                 tokens.pop()
             if not tokens or not any(t.pos_ == "PROPN" for t in tokens):
                 continue  # "Whichever Is Easier": no proper noun, no name
+            if recased and not all(t.pos_ == "PROPN" for t in tokens):
+                continue  # re-cased text: "Bought The Wrong Size" is not a name
+            if tokens[-1].text.casefold() in ORGANIZATION_WORDS or _followed_by_organization_word(
+                text, tokens[-1].idx + len(tokens[-1].text)
+            ):
+                continue
             if not tokens:
                 continue
             tokens = _extend_with_proper_nouns(doc, tokens)
