@@ -274,8 +274,8 @@ class ConsoleService:
     def _flush_failed_unlocks(self) -> None:
         from agentconsole.compliance import failed_unlocks
 
-        for when, user in failed_unlocks.drain(self.settings.home):
-            self._audit("unlock.failed", f"user:{user}", at=when)
+        for when, user, action in failed_unlocks.drain_events(self.settings.home):
+            self._audit(action, f"user:{user}", at=when)
 
     # --- audit -------------------------------------------------------------------------
 
@@ -690,6 +690,18 @@ class ConsoleService:
         user = self.user
         Vault.change_passphrase(self.vault_path, user, old, new)
         self._audit("user.passwd", f"user:{user}")
+
+    def change_passphrase_offline(self, user: str, old: bytearray, new: bytearray) -> None:
+        """``agentconsole passwd``: rewrap one slot with the database untouched (byte-identical).
+
+        The audit entry cannot be written without opening the database, so it
+        waits in the home's sidecar and lands at the next unlock.
+        """
+        from agentconsole.compliance import failed_unlocks
+        from agentconsole.vault import Vault
+
+        Vault.change_passphrase(self.vault_path, user, old, new)
+        failed_unlocks.record(self.settings.home, user, action="user.passwd")
 
     def rekey(self) -> None:
         """Rotate the data key. Supervisor; audited. The audit key survives (see docs/compliance.md)."""

@@ -104,13 +104,12 @@ def user_add(args: argparse.Namespace, ctx: Any) -> int:
     from agentconsole.commands.session import open_service
 
     with open_service(args, ctx) as service:
-        vault = service.require("manage_users")
+        service.require("manage_users")
         new = read_passphrase(args, f"new passphrase for {args.name}: ", confirm=True, new=True)
         try:
-            vault.add_user(args.name, args.role, new)
+            service.user_add(args.name, args.role, new)
         finally:
             _zero(new)
-        service._audit("user.add", f"user:{args.name}", role=args.role)
     print(f"added {args.role} {args.name}")
     return 0
 
@@ -119,8 +118,7 @@ def user_remove(args: argparse.Namespace, ctx: Any) -> int:
     from agentconsole.commands.session import open_service
 
     with open_service(args, ctx) as service:
-        service.require("manage_users").remove_user(args.name)
-        service._audit("user.remove", f"user:{args.name}")
+        service.user_remove(args.name)
     print(f"removed {args.name} (run 'agentconsole rekey' if they may have kept a copy of the keys file)")
     return 0
 
@@ -129,7 +127,7 @@ def user_list(args: argparse.Namespace, ctx: Any) -> int:
     from agentconsole.commands.session import open_service
 
     with open_service(args, ctx) as service:
-        users = service.require("manage_users").list_users()
+        users = service.user_list()
     width = max(len(name) for name, _ in users)
     for name, role in users:
         print(f"{name:<{width}}  {role}")
@@ -137,11 +135,11 @@ def user_list(args: argparse.Namespace, ctx: Any) -> int:
 
 
 def change_passphrase(args: argparse.Namespace, ctx: Any) -> int:
-    """Rewrap the user's slot under a new passphrase. The database file is not touched
-    (so this action is not in the audit log, which lives inside the database)."""
+    """Rewrap the user's slot under a new passphrase. The database file is not touched;
+    the audit entry waits in a sidecar and is written at the next unlock."""
     from agentconsole.commands.passphrase import read_passphrase
     from agentconsole.commands.session import session_user
-    from agentconsole.vault import Vault
+    from agentconsole.service import ConsoleService
 
     user = session_user(args)
     old = read_passphrase(args, f"current passphrase for {user}: ")
@@ -151,7 +149,7 @@ def change_passphrase(args: argparse.Namespace, ctx: Any) -> int:
         _zero(old)
         raise
     try:
-        Vault.change_passphrase(ctx.settings.vault_path, user, old, new)
+        ConsoleService(ctx.settings).change_passphrase_offline(user, old, new)
     finally:
         _zero(old)
         _zero(new)
@@ -163,9 +161,7 @@ def rotate_data_key(args: argparse.Namespace, ctx: Any) -> int:
     from agentconsole.commands.session import open_service
 
     with open_service(args, ctx) as service:
-        vault = service.require("rekey")
-        vault.rekey()
-        service._audit("vault.rekey", "vault")
+        service.rekey()
     print("data key rotated; every key slot rewrapped")
     return 0
 

@@ -57,8 +57,13 @@ def _read_all(fd: int) -> bytes:
     return b"".join(chunks)
 
 
-def record(home: Path, user: str, *, now: datetime | None = None) -> None:
-    """Remember one failed unlock by ``user`` (a name as typed, clipped; never the passphrase)."""
+def record(home: Path, user: str, *, now: datetime | None = None, action: str = "unlock.failed") -> None:
+    """Remember one failed unlock by ``user`` (a name as typed, clipped; never the passphrase).
+
+    ``action`` names other events that happen while the database must not be
+    written, e.g. ``user.passwd`` (a passphrase change leaves the database
+    byte-identical, so it is audited at the next unlock).
+    """
     home = Path(home)
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
     when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
@@ -77,6 +82,8 @@ def record(home: Path, user: str, *, now: datetime | None = None) -> None:
             else:
                 full = len(lines) >= MAX_RECORDS - 1
                 line = {"at": when, "user": "", "dropped": 1} if full else {"at": when, "user": name}
+                if action != "unlock.failed" and not full:
+                    line["action"] = action
                 os.lseek(fd, 0, os.SEEK_END)
                 os.write(fd, json.dumps(line, ensure_ascii=True).encode("ascii") + b"\n")
             os.fsync(fd)
@@ -85,6 +92,11 @@ def record(home: Path, user: str, *, now: datetime | None = None) -> None:
 
 
 def drain(home: Path) -> list[tuple[str, str]]:
+    """Like :func:`drain_events`, without the action (every line read as a failed unlock)."""
+    return [(when, user) for when, user, _ in drain_events(home)]
+
+
+def drain_events(home: Path) -> list[tuple[str, str, str]]:
     """Return and forget the recorded failures as ``(iso time, user)``, oldest first.
 
     The file is emptied, not removed, under the lock: a failure recorded
@@ -104,14 +116,16 @@ def drain(home: Path) -> list[tuple[str, str]]:
     except OSError as exc:
         log.warning("could not read failed unlocks: %s", exc.strerror)
         return []
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, str]] = []
     for raw in data.splitlines():
         try:
             item = json.loads(raw)
             if "dropped" in item:
-                out.append((str(item["at"]), f"<{int(item['dropped'])} more failed unlocks not recorded>"))
+                out.append(
+                    (str(item["at"]), f"<{int(item['dropped'])} more failed unlocks not recorded>", "unlock.failed")
+                )
             else:
-                out.append((str(item["at"]), str(item["user"])))
+                out.append((str(item["at"]), str(item["user"]), str(item.get("action", "unlock.failed"))))
         except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("skipped a malformed line in %s", FILE_NAME)
     return out
