@@ -40,6 +40,8 @@ monthly annual yearly weekly daily
 message messages chat call calls text texts reply response
 new old same other another next previous last
 tel fax subject re fwd fw attn ref dob ssn iban bic swift vat tax id
+finance hr legal marketing operations procurement accounting engineering security compliance management
+head director ceo cfo cto coo vp department dept office board committee it qa dev devops
 """.split()
 
 #: Words that make the capitalized word before them an organization or product
@@ -78,7 +80,16 @@ STREET_SUFFIXES = (
     "crossing|xing|bend|rise|hollow|harbor|harbour|landing|meadow|meadows|route|rte|turnpike|tpke|"
     "center|centre|commons|estate|estates|vale|villas|wynd|yard|embankment|broadway|circus|"
     "chase|glen|grange|hts|manor|orchard|pass|passage|pines|run|spur|station|summit|trace|track|"
-    "valley|village|vista|woods|court|ctr|dale|field|fields|gate|gateway|lodge|market|moor"
+    "valley|village|vista|woods|court|ctr|dale|field|fields|gate|gateway|lodge|market|moor|"
+    # more USPS Publication 28 street types (grammar of US addresses) and common plurals
+    "branch|brg|bridge|brook|brooks|burg|bypass|byp|camp|canyon|cape|centers|circles|cliff|cliffs|club|common|"
+    "corner|corners|course|courts|coves|creek|crk|crest|crossroad|curve|dam|divide|dv|drives|drs|extension|ext|"
+    "falls|ferry|flat|flats|ford|fords|forest|forge|forges|fork|forks|fort|ft|gardens|glens|greens|groves|"
+    "harbors|haven|hills|inlet|island|islands|isle|junction|jct|knoll|knolls|lakes|lake|ldg|manors|mill|mills|"
+    "mission|motorway|mount|mountain|mountains|mtn|neck|oval|overpass|parks|parkways|plains|plain|points|port|"
+    "ports|prairie|radial|ramp|ranch|rapid|rapids|ridges|river|roads|shoal|shoals|shore|shores|skyway|spring|"
+    "springs|spurs|squares|stravenue|stream|streets|terr|throughway|trafficway|tunnel|underpass|unions|valleys|"
+    "viaduct|views|villages|ville|walks|ways|wells|lndg|mdws|pkwys|sqs|trce|vlg|vly|vw|ter|bypass|hwy"
 )
 
 #: Street-type words before the street name (Romance, Slavic and others: "Rue de la Paix").

@@ -138,7 +138,30 @@ def test_overlap_resolution_is_deterministic() -> None:
         ("my passport number is X1234567", ("X1234567", "PASSPORT")),
         ("order #ORD-2023-55821 never arrived", ("ORD-2023-55821", "ACCOUNT_NUMBER")),
         ("whatsapp +49 30 1234567 anytime", ("+49 30 1234567", "PHONE_NUMBER")),
+        ("Contact: Ines Ferreira (+1-555-010-0199, ines@example.org)", ("+1-555-010-0199", "PHONE_NUMBER")),
+        ("Landline (0161) 496 0000 after 6pm", ("(0161) 496 0000", "PHONE_NUMBER")),
+        ("Kenji called yesterday about the router.", ("Kenji", "PERSON")),
+        ("Please tell Kenji the part arrived.", ("Kenji", "PERSON")),
+        ("Sorensen, Zanele - requested account closure", ("Sorensen, Zanele", "PERSON")),
+        ("Ship to 9281 Kirlin Manors Apt. 312, Port Andrewside, NV 23145", ("9281 Kirlin Manors Apt. 312, Port Andrewside, NV 23145", "STREET_ADDRESS")),
+        ("wire it to FR49 0114 5059 1888 2317 0362 816 please", ("FR49 0114 5059 1888 2317 0362 816", "IBAN_CODE")),
     ],
 )
 def test_recognizers_beyond_vanilla(engine: PrivacyEngine, text: str, expected: tuple[str, str]) -> None:
     assert expected in _found(engine, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi Anders, thanks for reaching out to Contoso Help Desk!",
+        "Our Head of Finance approved the upgrade to the Premium plan on Tuesday.",
+        "Thank you for contacting Northwind Support.",
+        "I contacted Apple Support twice and Microsoft said the license is fine.",
+        "I bought 3 items for $84.50 on 12 March; version 2.3.1 crashed at 9:30.",
+    ],
+)
+def test_organizations_products_and_numbers_are_not_people(engine: PrivacyEngine, text: str) -> None:
+    found = _found(engine, text)
+    assert all(t != "PERSON" or v in ("Anders",) for v, t in found), found
+    assert all(t == "PERSON" for _, t in found), found

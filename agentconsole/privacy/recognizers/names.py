@@ -57,6 +57,13 @@ _ROLE = [
     r"buyer", r"seller", r"owner", r"cardholder", r"manager", r"supervisor", r"accountant", r"assistant",
 ]
 _PREP = [r"from", r"with", r"for", r"by", r"to", r"cc", r"and", r"per", r"under", r"via"]
+# Verbs whose object is usually a person ("tell Kenji", "emailed Ortega"): unlike a
+# preposition, a place after them is unlikely, so spaCy's GPE guess does not veto.
+_VERB = [
+    r"tell", r"told", r"ask", r"email(?:ed)?", r"e-mailed", r"text(?:ed)?", r"ping(?:ed)?", r"message[d]?",
+    r"thank(?:ed)?", r"remind(?:ed)?", r"contact(?:ed)?", r"assign(?:ed)?", r"inform(?:ed)?", r"meet", r"met",
+    r"phoned", r"help(?:ed)?", r"helping", r"paid", r"refund(?:ed)?", r"invoice[d]?", r"let", r"escalate[d]?",
+]
 _SIGNOFF = [
     r"(?:kind|best|warm|warmest|many|with)\s+(?:regards|wishes|thanks)", r"regards", r"thanks", r"thank\s+you",
     r"thx", r"cheers", r"sincerely", r"yours\s+(?:sincerely|truly|faithfully)", r"best", r"respectfully",
@@ -64,7 +71,8 @@ _SIGNOFF = [
 ]
 _CUE_RE = regex.compile(
     r"(?<![\p{L}\p{N}])(?:(?P<strong>" + "|".join(_STRONG) + r")|(?P<signoff>" + "|".join(_SIGNOFF)
-    + r")|(?P<role>" + "|".join(_ROLE) + r")|(?P<prep>" + "|".join(_PREP) + r"))(?![\p{L}\p{N}])",
+    + r")|(?P<role>" + "|".join(_ROLE) + r")|(?P<prep>" + "|".join(_PREP) + r")|(?P<verb>" + "|".join(_VERB)
+    + r"))(?![\p{L}\p{N}])",
     regex.IGNORECASE,
 )
 # Between a cue and the name: "is", a colon or comma; after a sign-off also one line break.
@@ -75,7 +83,17 @@ _PUNCT_AFTER = regex.compile(r"[ \t]*[,.!?;:)]")
 
 # spaCy labels the small model confuses with people; an ORG/GPE in a name cue is a name.
 _NER_OTHER = frozenset({"ORG", "PRODUCT", "GPE", "FAC", "LOC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"})
-_SCORES = {"strong": 0.85, "signoff": 0.8, "role": 0.75, "prep": 0.7}
+_SCORES = {"strong": 0.85, "signoff": 0.8, "role": 0.75, "prep": 0.7, "verb": 0.7}
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
+# "Kenji called yesterday", "Maria Lopez said...": a name right before a verb of contact.
+_NAME_BEFORE_VERB_RE = regex.compile(
+    r"(?<![\p{L}\p{N}@.])(?P<name>\p{Lu}[\p{L}'’\-]+(?:[ \t]+\p{Lu}[\p{L}'’\-]+){0,2})[ \t]+"
+    r"(?:said|says|called|calls|wrote|writes|asked|asks|mentioned|told|tells|replied|emailed|e-mailed|phoned|"
+    r"texted|confirmed|reported|complained|explained|requested|contacted|visited|signed|paid|ordered|bought|"
+    r"returned|received|approved|agreed|promised|insisted|rang|messaged|left\s+a|needs|wants|wanted|"
+    r"will\s+(?:call|email|send|pick|come|visit|sign|pay)|has\s+(?:called|asked|paid|moved|left)|"
+    r"is\s+(?:the\s+)?(?:account\s+holder|cardholder|customer|owner|tenant|on\s+leave|away|out))(?![\p{L}])"
+)
 # "Sorensen, Zanele - requested closure": a CRM-style "Last, First" opening a line.
 _LAST_FIRST_RE = regex.compile(
     r"(?m)^[ \t]*(?P<name>\p{Lu}[\p{L}'’\-]+[ \t]*,[ \t]*\p{Lu}[\p{L}'’\-]+)(?=[ \t]*(?:[-–|:;(]|\r?\n|$))"
@@ -91,6 +109,7 @@ class _TokenView:
         self.other_ent_chars: set[int] = set()
         # non-person entities that are surely not a misread name: one word, or ending in "Bank", "Support"...
         self.firm_other_chars: set[int] = set()
+        self.firm_org_chars: set[int] = set()  # the same, minus places
         self.has_doc = doc is not None
         if doc is None:
             return
@@ -104,9 +123,21 @@ class _TokenView:
                 self.other_ent_chars.update(chars)
                 if len(ent) == 1 or ent[-1].text.casefold() in ORGANIZATION_WORDS:
                     self.firm_other_chars.update(chars)
+                    if ent.label_ not in _PLACE_LABELS:
+                        self.firm_org_chars.update(chars)
 
 
 _NEXT_WORD = regex.compile(r"[ \t]+(\p{L}+)")
+
+
+_DETERMINER_BEFORE = regex.compile(
+    r"(?<![\p{L}])(?:a|an|the|these|those|its|our|your|their)[ \t]+\Z", regex.IGNORECASE
+)
+
+
+def _after_determiner(text: str, start: int) -> bool:
+    """ "the Wrong Size", "our Finance": a determiner does not precede a person's name."""
+    return bool(_DETERMINER_BEFORE.search(text[max(0, start - 12):start]))
 
 
 def _followed_by_organization_word(text: str, end: int) -> bool:
@@ -148,7 +179,7 @@ class ContextNameRecognizer(SupportRecognizer):
         results = []
         for cue in _CUE_RE.finditer(shape_text):
             kind = cue.lastgroup or "prep"
-            if recased and kind == "prep":
+            if recased and kind in ("prep", "verb"):
                 continue
             span = self._name_after(shape_text, cue.end(), kind, view, recased=recased)
             if span is None and kind == "signoff":
@@ -157,6 +188,22 @@ class ContextNameRecognizer(SupportRecognizer):
                 continue
             start, end = span
             results.append(self._result(PERSON, start, end, _SCORES[kind]))
+        for match in _NAME_BEFORE_VERB_RE.finditer(text if not recased else shape_text):
+            start, end = match.span("name")
+            words = match.group("name").split()
+            # drop a sentence-opening word that is not a name ("Yesterday Kenji called")
+            while words and words[0].casefold() in NOT_NAME_WORDS:
+                start += len(words[0]) + (len(text[start + len(words[0]):]) - len(text[start + len(words[0]):].lstrip(" \t")))
+                words.pop(0)
+            if not words or any(w.casefold() in NOT_NAME_WORDS for w in words):
+                continue
+            if any(c in view.firm_org_chars for c in range(start, end)) or _after_determiner(text, start):
+                continue
+            if view.has_doc and view.pos.get(start) != "PROPN" and start not in view.person_chars:
+                continue
+            if recased and len(words) < 2 and start not in view.person_chars:
+                continue
+            results.append(self._result(PERSON, start, end, 0.7))
         for match in _LAST_FIRST_RE.finditer(shape_text):
             start, end = match.span("name")
             words = [w.strip() for w in match.group("name").split(",")]
@@ -203,7 +250,9 @@ class ContextNameRecognizer(SupportRecognizer):
                     ):
                         return None
                     if kind == "prep" and match.start() in view.firm_other_chars:
-                        return None  # "from Microsoft": spaCy sees an organization
+                        return None  # "from Microsoft", "to Germany": spaCy sees a firm or place
+                    if kind == "verb" and match.start() in view.firm_org_chars:
+                        return None  # "contacted Microsoft"
                 if words and word.islower() != text[words[0][0]:words[0][1]].islower() and not pending_particles:
                     break  # "John smith"-style case switch ends the name
                 words.extend(pending_particles)
@@ -234,11 +283,11 @@ class ContextNameRecognizer(SupportRecognizer):
             return None  # "Best Buy told me..." is not a sign-off
         if after_signoff and not _PUNCT_AFTER.match(text, end):
             return None  # "Thanks Anders!" yes, "Thanks Again for" no
-        if kind in ("role", "prep") and name.islower():
+        if kind in ("role", "prep", "verb") and name.islower():
             return None
         if _followed_by_organization_word(text, end):
             return None
-        if recased and kind in ("role", "prep") and len(words) < 2 and start not in view.person_chars:
+        if recased and kind in ("role", "prep", "verb") and len(words) < 2 and start not in view.person_chars:
             return None  # re-cased text makes every word look proper: one word is too little
         return start, end
 
@@ -255,6 +304,7 @@ class ContextNameRecognizer(SupportRecognizer):
                 last = run[-1].text.casefold()
                 if (
                     not any(c in view.other_ent_chars for c in range(start, end))
+                    and not _after_determiner(text, start)
                     and last not in ORGANIZATION_WORDS
                     and not _followed_by_organization_word(text, end)
                 ):
@@ -335,6 +385,8 @@ class NerPersonRecognizer(SupportRecognizer):
                 continue  # "Whichever Is Easier": no proper noun, no name
             if recased and not all(t.pos_ == "PROPN" for t in tokens):
                 continue  # re-cased text: "Bought The Wrong Size" is not a name
+            if recased and _after_determiner(doc.text, tokens[0].idx):
+                continue
             if tokens[-1].text.casefold() in ORGANIZATION_WORDS or _followed_by_organization_word(
                 text, tokens[-1].idx + len(tokens[-1].text)
             ):
