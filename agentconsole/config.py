@@ -107,6 +107,7 @@ DEFAULT_MASKED_ENTITIES = [
     "CRYPTO",
     "URL",
     "MEDICAL_LICENSE",
+    "NATIONAL_ID",
 ]
 
 
