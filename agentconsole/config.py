@@ -54,6 +54,7 @@ class ModelSettings:
     # llama.cpp CPU extra buffers (weight repacking, Intel AMX): "auto" probes AMX once in a
     # child process (some VMs advertise AMX but fault on it), "on"/"off" force it.
     cpu_extra_buffers: str = "auto"
+    kv_cache: str = "q8_0"  # KV cache precision: "q8_0" (half the memory, with flash attention) or "f16"
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,7 @@ _FILE_SECTIONS = tuple(f.name for f in dataclasses.fields(Settings) if f.name no
 _ENUMS = {
     ("model", "backend"): ("local", "server"),
     ("model", "cpu_extra_buffers"): ("auto", "on", "off"),
+    ("model", "kv_cache"): ("q8_0", "f16"),
     ("logging", "level"): ("DEBUG", "INFO", "WARNING", "ERROR"),
 }
 

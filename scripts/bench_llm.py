@@ -17,7 +17,8 @@ to first token for a ~1,500-token prompt, cold (empty KV cache) and warm (the
 same case asked again: its prefix is cached) and the ratio (goal <= 0.25);
 peak RSS of a process running only our path (goal <= 400 MB).
 
-Both sides load the model with the same CPU buffer policy
+Both sides load the model with the same context parameters (batch, threads,
+KV cache type), OpenMP wait policy and CPU buffer policy
 (``model.cpu_extra_buffers``; on machines whose AMX faults, raw llama.cpp
 would otherwise crash).
 
@@ -254,9 +255,10 @@ def main() -> int:
         path = open_ours(Path(tmp), args.max_tokens)
         engine, messages = path.engine, path.messages
         llama_cpp = import_llama_cpp()
+        # The same context parameters as ours (batch, threads, KV cache type).
         raw = llama_cpp.Llama(
-            model_path=str(engine.model.path), n_ctx=engine.n_ctx, n_batch=512,
-            n_threads=engine.threads, n_threads_batch=engine.threads, verbose=False,
+            model_path=str(engine.model.path), n_ctx=engine.n_ctx, verbose=False,
+            **engine.context_options(llama_cpp),
         )
         path.run(), run_raw(raw, messages, args.max_tokens)  # warm-up: page in the weights
         ours, theirs = [], []
