@@ -96,6 +96,9 @@ class Generation:
             raise StopIteration
         with self._engine._step_lock:
             if self._source is None:
+                if self._cancel.is_set():  # cancelled (or superseded) before it started
+                    self._finish()
+                    raise StopIteration
                 self._engine._take_over(self)
                 self._started = time.perf_counter()
                 self._source = self._source_factory(self)
@@ -112,6 +115,8 @@ class Generation:
 
     def cancel(self) -> None:
         """Stop before the next token; safe from any thread, idempotent."""
+        if self._done.is_set():
+            return
         self._cancel.set()
         self._engine._interrupt(self)
 
@@ -251,8 +256,19 @@ class Engine(abc.ABC):
             active.cancel()
 
     def close(self) -> None:
-        """Release the model (the engine can be loaded again)."""
+        """End every open generation now (its iteration stops); backends then free the model."""
         self.cancel()
+        with self._step_lock:
+            self._end_all()
+
+    def _end_all(self) -> None:
+        """Under the step lock: close every generation whose backend state is open."""
+        with self._state_lock:
+            running, self._running = self._running, []
+        for generation in running:
+            generation._cancel.set()
+            generation._close_source()
+            generation._finish()
 
     # --- what backends implement ---------------------------------------------------
 
@@ -292,13 +308,9 @@ class Engine(abc.ABC):
 
     def _take_over(self, generation: Generation) -> None:
         """Under the step lock: end any other generation whose backend state is still open."""
+        self._end_all()
         with self._state_lock:
-            others = [g for g in self._running if g is not generation]
             self._running = [generation]
-        for other in others:
-            other._cancel.set()
-            other._close_source()
-            other._finish()
 
     def _released(self, generation: Generation) -> None:
         with self._state_lock:

@@ -228,8 +228,9 @@ class LocalEngine(Engine):
 
     def close(self) -> None:
         """Cancel, then free the model and its context."""
-        super().close()
+        self.cancel()
         with self._step_lock, self._load_lock:
+            self._end_all()  # no generation may touch the context once it is freed
             llm, self._llm = self._llm, None
             if llm is not None:
                 llm.close()

@@ -140,6 +140,7 @@ class ServerEngine(Engine):
         self._load_lock = threading.Lock()
         self._conn_lock = threading.Lock()
         self._conn: http.client.HTTPConnection | None = None
+        self._conn_owner: Generation | None = None
 
     @property
     def model_name(self) -> str:
@@ -253,7 +254,7 @@ class ServerEngine(Engine):
     def _interrupt(self, generation: Generation) -> None:
         # A blocked read would otherwise wait for the server's next chunk.
         with self._conn_lock:
-            conn = self._conn
+            conn = self._conn if self._conn_owner is generation else None
         sock = getattr(conn, "sock", None) if conn is not None else None
         if sock is not None:
             try:
@@ -298,7 +299,7 @@ class ServerEngine(Engine):
             return
         conn = self._connect()
         with self._conn_lock:
-            self._conn = conn
+            self._conn, self._conn_owner = conn, generation
         try:
             response = self._request(conn, "POST", "/v1/chat/completions", body, streaming=True)
             stats.finish_reason = "length"
@@ -344,5 +345,5 @@ class ServerEngine(Engine):
         finally:
             with self._conn_lock:
                 if self._conn is conn:
-                    self._conn = None
+                    self._conn, self._conn_owner = None, None
             conn.close()

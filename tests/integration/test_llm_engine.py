@@ -232,3 +232,20 @@ def test_bad_model_files_fail_before_llama_cpp(tmp_path: Path) -> None:
     with pytest.raises(ModelTruncated, match="truncated"):
         build_engine(_settings(tmp_path, path=str(truncated))).load()
 
+
+
+def test_a_superseded_generation_never_started_stays_out_of_the_way(engine: LocalEngine, baseline: str) -> None:
+    stale = engine.stream([QUESTION], max_tokens=24, **GREEDY)
+    current = engine.stream([QUESTION], max_tokens=24, **GREEDY)
+    first = next(current)
+    assert list(stale) == [] and stale.stats.cancelled
+    assert first + "".join(current) == baseline  # iterating the stale one did not end the current one
+
+
+def test_close_ends_an_open_generation(tmp_path: Path) -> None:
+    engine = build_engine(_settings(tmp_path, n_ctx=512))
+    generation = engine.stream([QUESTION], max_tokens=100, **GREEDY)
+    next(generation)
+    engine.close()
+    assert list(generation) == [] and generation.stats.cancelled
+    assert not engine.is_loaded
