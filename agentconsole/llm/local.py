@@ -26,7 +26,7 @@ from typing import Any
 
 from agentconsole.llm.engine import Engine, Generation, GenerationError, GenerationRequest
 from agentconsole.llm.gguf import ModelError
-from agentconsole.llm.models import ResolvedModel, resolve_model
+from agentconsole.llm.models import ResolvedModel, model_display_name, resolve_model
 from agentconsole.llm.native import (
     extra_buffers_usable,
     import_llama_cpp,
@@ -111,7 +111,7 @@ class LocalEngine(Engine):
     def model_name(self) -> str:
         if self._resolved is not None:
             return self._resolved.name
-        return self._reference or self._model_settings.path or "default model"
+        return model_display_name(self._settings, self._reference)
 
     @property
     def is_loaded(self) -> bool:

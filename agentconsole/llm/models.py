@@ -225,6 +225,17 @@ def _locate(settings: Any, reference: str, manifest: Manifest | None) -> tuple[P
     )
 
 
+def model_display_name(settings: Any, override: str | None = None) -> str:
+    """The name the model will have once resolved (cheap: no header read, no hashing)."""
+    reference = ((override if override else settings.model.path) or "").strip()
+    manifest = _manifest()
+    try:
+        path, entry = _locate(settings, reference, manifest)
+    except ModelError:
+        return reference or "default model"
+    return _display_name(path, entry)
+
+
 def resolve_model(
     settings: Any, override: str | None = None, progress: Callable[[float], None] | None = None
 ) -> ResolvedModel:
