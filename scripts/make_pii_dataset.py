@@ -319,6 +319,25 @@ TUNE_TEMPLATES_2 = [
     "Please cancel order {ACCT} — bought the wrong size.",
 ]
 
+# Third tuning batch: chat transcripts, call notes with abbreviations, typos.
+TUNE_TEMPLATES_3 = [
+    "[10:02] Customer: hi im {FULLNAME}\n[10:02] Agent: Hi {FIRST}, how can I help?\n[10:03] Customer: my card {CARD} got blocked",
+    "Call notes - cust {FULLNAME}, cb {PHONE}, dob {DOB}, wants refund on {ACCT}",
+    "my nmae is {FULLNAME} and my adress is {ADDR}",
+    "pls call me back on {PHONE} asap, {FIRST}",
+    "Hello,\nI am writing regarding my account ({EMAIL}).\nMany thanks,\n{FULLNAME}",
+    "Agent note: verified {FULLNAME} via last 4 of SSN and DOB {DOB}. New address {INTLADDR}.",
+    "{FULLNAME} - {PHONE} - {EMAIL}",
+    "Can I change the name on the account from {FULLNAME} to {FULLNAME}?",
+    "The invoice should be addressed to {FULLNAME}, {ADDR}",
+    "Hi! Quick q: does {FIRST} from your team still work there? She helped me last week.",
+    "Please don't call {PHONE} anymore, that's my old number. Use {PHONE}.",
+    "Customer: {FULLNAME}\nOrder: {ACCT}\nIssue: damaged on arrival\nCallback: {PHONE}",
+    "ok so {FIRST} (my flatmate) ordered it on my card {CARD}",
+    "I was born on {DOB} if you need it for verification.",
+    "Sent from my iPhone\n\n{FULLNAME}\n{ADDR2}",
+]
+
 HELDOUT_TEMPLATES = [
     "Good morning! {FULLNAME} here, I'm locked out again. You can text me at {PHONE}.",
     "To whom it may concern,\nplease close my membership ({ACCT}).\nSincerely,\n{FULLNAME}\n{ADDR2}",
@@ -421,6 +440,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     tune = build(TUNE_TEMPLATES, NEGATIVE_TUNE, 360, "A", "tune", seed=20261125)
     tune += [dict(r, id=r["id"].replace("tune-", "tune2-")) for r in build(TUNE_TEMPLATES_2, [], 132, "A", "tune", seed=77)]
+    tune += [dict(r, id=r["id"].replace("tune-", "tune3-")) for r in build(TUNE_TEMPLATES_3, [], 90, "A", "tune", seed=78)]
     heldout = build(HELDOUT_TEMPLATES, NEGATIVE_HELDOUT, 240, "B", "heldout", seed=4242)
     for name, rows in (("pii_tune.jsonl", tune), ("pii_heldout.jsonl", heldout)):
         with (OUT / name).open("w", encoding="utf-8") as fh:

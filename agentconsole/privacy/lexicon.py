@@ -42,6 +42,8 @@ new old same other another next previous last
 tel fax subject re fwd fw attn ref dob ssn iban bic swift vat tax id
 finance hr legal marketing operations procurement accounting engineering security compliance management
 head director ceo cfo cto coo vp department dept office board committee it qa dev devops
+callback issue status priority category summary description resolution notes note comments comment reason
+quick q info details verified unverified pending closed open resolved
 """.split()
 
 #: Words that make the capitalized word before them an organization or product

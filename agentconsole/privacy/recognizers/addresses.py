@@ -112,6 +112,10 @@ _LOCALITY_NEXT_LINE_RE = regex.compile(
 _TOWN_RE = regex.compile(r"[ \t]*,[ \t]*\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \t]\p{Lu}[\p{L}\p{M}'’\-]+)?(?=[ \t]*(?:[.;!?)]|,|\r?\n|$))")
 _COUNTRY_LINE_RE = regex.compile(r"[ \t]*\r?\n[ \t]*(?:[A-Z]{2,3}|\p{Lu}[\p{L}]+(?:[ \t]\p{Lu}[\p{L}]+){0,2})[ \t]*(?=\r?\n|$)")
 
+_NOT_STREET_NAMES = frozenset(
+    "last first next previous my your our their the a an this that email phone text chat app web website "
+    "number code card account order".split()
+)
 _STOP_NAME_WORDS = frozenset(
     "i you we they he she it my your our their the a an and or but is are was were have has had "
     "to for of on in at by with from this that these those be been do did does not no".split()
@@ -127,9 +131,10 @@ class StreetAddressRecognizer(SupportRecognizer):
         if not any(ch.isdigit() for ch in text):
             return []  # every form we recognize carries a number
         doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
-        if doc is not None and len(doc.text) == len(text):
-            text = doc.text  # lower-case/shouted messages: their re-cased twin (same offsets)
-        elif not any(ch.isupper() for ch in text):
+        lowercase = not any(ch.isupper() for ch in text)
+        if doc is not None and len(doc.text) == len(text) and lowercase:
+            text = doc.text  # a lower-case message: its re-cased twin (same offsets)
+        elif lowercase:
             from agentconsole.privacy.engine import _recase_for_ner
 
             text = _recase_for_ner(text)
@@ -151,7 +156,11 @@ class StreetAddressRecognizer(SupportRecognizer):
         words = street.split()
         # "I have 3 of them on the way" and "the 2 of us st..." are not streets.
         inner = [w.casefold().strip(".,") for w in words[1:-1]]
-        return not any(w in _STOP_NAME_WORDS for w in inner)
+        if any(w in _STOP_NAME_WORDS for w in inner):
+            return False
+        # "via last 4 of SSN": a street-type word first, then an ordinary word, is prose
+        first = words[0].casefold().strip(".,")
+        return not (first.isalpha() and len(words) > 1 and words[1].casefold().strip(".,") in _NOT_STREET_NAMES)
 
     def _extended(self, text: str, start: int, end: int, score: float) -> Any:
         unit = _UNIT_LINE_RE.match(text, end)

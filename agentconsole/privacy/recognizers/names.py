@@ -37,7 +37,7 @@ _GAP = regex.compile(r"[ \t]{1,3}|\.[ \t]{1,2}")
 # "weak" ones often precede a name but also ordinary words (capitalized proper
 # noun required); "signoff" closes a message (name must end its line).
 _STRONG = [
-    r"my\s+name\s+is", r"my\s+name's", r"my\s+names", r"(?:the\s+)?name\s+is", r"name's",
+    r"my\s+n(?:ame|mae|aem|ane|am)\s+is", r"my\s+name's", r"my\s+names", r"(?:the\s+)?name\s+is", r"name's",
     r"(?:full\s+|first\s+|last\s+|customer\s+|client\s+|contact\s+|account\s+|holder'?s?\s+)?name\s*[:=\-–]",
     r"full\s+name\s+is", r"account\s+holder(?:'s\s+name)?(?:\s+is)?", r"card\s?holder(?:'s\s+name)?(?:\s+is)?",
     r"call\s+me", r"ask\s+for", r"asked\s+for", r"asking\s+for", r"speak\s+(?:to|with)", r"spoke\s+(?:to|with)",
@@ -47,7 +47,7 @@ _STRONG = [
     r"my\s+(?:wife|husband|son|daughter|partner|mother|mom|mum|father|dad|brother|sister|colleague|"
     r"manager|boss|friend|neighbou?r|assistant|landlord|tenant|grandmother|grandfather|aunt|uncle|"
     r"cousin|fianc[ée]e?|girlfriend|boyfriend|spouse)(?:'s\s+name\s+is|\s+is\s+called|,)?",
-    r"i\s+am", r"i'm", r"i’m", r"this\s+is", r"it's", r"it\s+is", r"here\s+is",
+    r"i\s+am", r"i'm", r"i’m", r"im", r"this\s+is", r"it's", r"its", r"it\s+is", r"here\s+is",
 ]
 _ROLE = [
     r"hi", r"hello", r"hey", r"hiya", r"good\s+(?:morning|afternoon|evening)", r"agent", r"rep",
@@ -63,6 +63,7 @@ _VERB = [
     r"tell", r"told", r"ask", r"email(?:ed)?", r"e-mailed", r"text(?:ed)?", r"ping(?:ed)?", r"message[d]?",
     r"thank(?:ed)?", r"remind(?:ed)?", r"contact(?:ed)?", r"assign(?:ed)?", r"inform(?:ed)?", r"meet", r"met",
     r"phoned", r"help(?:ed)?", r"helping", r"paid", r"refund(?:ed)?", r"invoice[d]?", r"let", r"escalate[d]?",
+    r"verified", r"authenticated", r"transferred\s+to", r"forwarded\s+to",
 ]
 _SIGNOFF = [
     r"(?:kind|best|warm|warmest|many|with)\s+(?:regards|wishes|thanks)", r"regards", r"thanks", r"thank\s+you",
@@ -80,6 +81,7 @@ _AFTER_CUE = regex.compile(r"[ \t]*[:,\-]?[ \t]*")
 _AFTER_SIGNOFF = regex.compile(r"[ \t]*[,.!:]?[ \t]*(?:\r?\n[ \t]*)?")
 _LINE_END = regex.compile(r"[ \t]*[,.!]?[ \t]*(?:\r?\n|$)")
 _PUNCT_AFTER = regex.compile(r"[ \t]*[,.!?;:)]")
+_GREETING_RE = regex.compile(r"(?:hi|hello|hey|hiya|dear|good\s+(?:morning|afternoon|evening))[ \t,:\-]*", regex.IGNORECASE)
 
 # spaCy labels the small model confuses with people; an ORG/GPE in a name cue is a name.
 _NER_OTHER = frozenset({"ORG", "PRODUCT", "GPE", "FAC", "LOC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"})
@@ -87,12 +89,30 @@ _SCORES = {"strong": 0.85, "signoff": 0.8, "role": 0.75, "prep": 0.7, "verb": 0.
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
 # "Kenji called yesterday", "Maria Lopez said...": a name right before a verb of contact.
 _NAME_BEFORE_VERB_RE = regex.compile(
-    r"(?<![\p{L}\p{N}@.])(?P<name>\p{Lu}[\p{L}'’\-]+(?:[ \t]+\p{Lu}[\p{L}'’\-]+){0,2})[ \t]+"
+    r"(?<![\p{L}\p{N}@.])(?P<name>\p{Lu}[\p{L}'’\-]+(?:[ \t]+\p{Lu}[\p{L}'’\-]+){0,2})[ \t]*(?<=[ \t]|(?=[(,]))"
     r"(?:said|says|called|calls|wrote|writes|asked|asks|mentioned|told|tells|replied|emailed|e-mailed|phoned|"
     r"texted|confirmed|reported|complained|explained|requested|contacted|visited|signed|paid|ordered|bought|"
     r"returned|received|approved|agreed|promised|insisted|rang|messaged|left\s+a|needs|wants|wanted|"
     r"will\s+(?:call|email|send|pick|come|visit|sign|pay)|has\s+(?:called|asked|paid|moved|left)|"
-    r"is\s+(?:the\s+)?(?:account\s+holder|cardholder|customer|owner|tenant|on\s+leave|away|out))(?![\p{L}])"
+    r"is\s+(?:the\s+)?(?:account\s+holder|cardholder|customer|owner|tenant|on\s+leave|away|out)|"
+    # appositions: "Yusuf (my flatmate)", "Anna, my wife,", "Priya from your team"
+    r"[(,][ \t]*(?:my|our|the)[ \t]+(?:wife|husband|partner|son|daughter|mother|mom|mum|father|dad|brother|"
+    r"sister|flatmate|roommate|housemate|colleague|manager|boss|friend|neighbou?r|assistant|landlord|tenant|"
+    r"account\s+holder|cardholder|customer|client|technician|agent|accountant)|"
+    r"from[ \t]+(?:your|the|our)[ \t]+(?:team|support|office|company|side|billing|store|shop|department|"
+    r"dept|branch|help\s*desk))(?![\p{L}])"
+)
+# A name alone at the end of a message or line, after a comma or dash ("call me back asap, Nadia").
+_TRAILING_NAME_RE = regex.compile(
+    r"(?:,|[ \t]-|–|—)[ \t]*(?P<name>\p{Lu}[\p{L}'’\-]+(?:[ \t]+\p{Lu}[\p{L}'’\-]+)?)[ \t]*[.!]?[ \t]*(?=\r?\n|\Z)"
+)
+# A signature or postal block: a line that is only a name, followed by a line of contact
+# details (a street number, a phone, an e-mail, a PO box).
+_NAME_LINE_RE = regex.compile(
+    r"(?m)^[ \t]*(?P<name>(?:\p{Lu}\.|\p{Lu}[\p{L}'’\-]+)(?:[ \t]+(?:\p{Lu}\.|\p{Lu}[\p{L}'’\-]+|"
+    r"van|von|de|da|del|della|der|den|la|le|bin|al)){1,3})[ \t]*\r?\n"
+    r"(?=[ \t]*(?:\d|\+|\(|p\.?[ \t]?o\.?[ \t]?box|[^\s@]+@))",
+    regex.IGNORECASE,
 )
 # "Sorensen, Zanele - requested closure": a CRM-style "Last, First" opening a line.
 _LAST_FIRST_RE = regex.compile(
@@ -150,12 +170,14 @@ def _is_capitalized(word: str) -> bool:
     return word[:1].isupper()
 
 
-def _looks_like_name_word(word: str, lowercase_ok: bool, pos: str | None) -> bool:
+def _looks_like_name_word(word: str, lowercase_ok: bool, pos: str | None, recased: bool = False) -> bool:
     if len(word) == 2 and word.endswith("."):
         return word[0].isupper() or lowercase_ok  # an initial
     low = word.casefold()
     if low in NOT_NAME_WORDS or len(word) < 2 and not word.isupper():
         return False
+    if recased:  # capitals were added by us: judge it like a lower-case word
+        return pos not in NON_NAME_POS and pos not in ("ADJ", "ADV")
     if _is_capitalized(word):
         return pos not in ("AUX", "DET", "PRON", "ADP", "CCONJ", "SCONJ", "PART")
     if not lowercase_ok or not word.islower():
@@ -181,9 +203,11 @@ class ContextNameRecognizer(SupportRecognizer):
             kind = cue.lastgroup or "prep"
             if recased and kind in ("prep", "verb"):
                 continue
-            span = self._name_after(shape_text, cue.end(), kind, view, recased=recased)
+            span = self._name_after(shape_text, cue.end(), kind, view, recased=recased, cue_start=cue.start())
             if span is None and kind == "signoff":
-                span = self._name_after(shape_text, cue.end(), "role", view, after_signoff=True, recased=recased)
+                span = self._name_after(
+                    shape_text, cue.end(), "role", view, after_signoff=True, recased=recased, cue_start=cue.start()
+                )
             if span is None:
                 continue
             start, end = span
@@ -204,6 +228,20 @@ class ContextNameRecognizer(SupportRecognizer):
             if recased and len(words) < 2 and start not in view.person_chars:
                 continue
             results.append(self._result(PERSON, start, end, 0.7))
+        for pattern, score in ((_TRAILING_NAME_RE, 0.65), (_NAME_LINE_RE, 0.7)):
+            for match in pattern.finditer(shape_text):
+                start, end = match.span("name")
+                words = match.group("name").split()
+                if any(w.casefold().rstrip(".") in NOT_NAME_WORDS for w in words):
+                    continue
+                if any(c in view.firm_org_chars for c in range(start, end)) or _followed_by_organization_word(
+                    shape_text, end
+                ):
+                    continue
+                if pattern is _TRAILING_NAME_RE and view.has_doc and not recased:
+                    if view.pos.get(start) not in ("PROPN", "NOUN", "X") and start not in view.person_chars:
+                        continue
+                results.append(self._result(PERSON, start, end, score))
         for match in _LAST_FIRST_RE.finditer(shape_text):
             start, end = match.span("name")
             words = [w.strip() for w in match.group("name").split(",")]
@@ -215,7 +253,14 @@ class ContextNameRecognizer(SupportRecognizer):
         return results
 
     def _name_after(
-        self, text: str, pos: int, kind: str, view: _TokenView, after_signoff: bool = False, recased: bool = False
+        self,
+        text: str,
+        pos: int,
+        kind: str,
+        view: _TokenView,
+        after_signoff: bool = False,
+        recased: bool = False,
+        cue_start: int = 0,
     ) -> tuple[int, int] | None:
         gap = (_AFTER_SIGNOFF if kind == "signoff" else _AFTER_CUE).match(text, pos)
         pos = gap.end() if gap else pos
@@ -236,7 +281,7 @@ class ContextNameRecognizer(SupportRecognizer):
                 match_span = match.span()
             if words and word.islower() and word in NAME_PARTICLES:
                 pending_particles.append(match.span())
-            elif _looks_like_name_word(word, lowercase_ok, view.pos.get(match.start())):
+            elif _looks_like_name_word(word, lowercase_ok, view.pos.get(match.start()), recased):
                 is_initial = len(word) == 2 and word.endswith(".")
                 if not words and not lowercase_ok and view.has_doc and not is_initial:
                     # weak cue: the first word must be a proper noun or inside a PERSON entity
@@ -288,7 +333,10 @@ class ContextNameRecognizer(SupportRecognizer):
         if _followed_by_organization_word(text, end):
             return None
         if recased and kind in ("role", "prep", "verb") and len(words) < 2 and start not in view.person_chars:
-            return None  # re-cased text makes every word look proper: one word is too little
+            # re-cased text makes every word look proper: one word is too little,
+            # unless a greeting addresses it ("hi sven, ...")
+            if not (_GREETING_RE.fullmatch(text[cue_start:pos].strip()) and _PUNCT_AFTER.match(text, end)):
+                return None
         return start, end
 
     def _proper_noun_runs(self, text: str, nlp_artifacts: Any, view: _TokenView) -> list[Any]:
