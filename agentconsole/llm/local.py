@@ -139,7 +139,7 @@ class LocalEngine(Engine):
             trained = resolved.header.context_length
             n_ctx = min(self._model_settings.n_ctx, trained) if trained else self._model_settings.n_ctx
             mode = getattr(self._model_settings, "cpu_extra_buffers", "auto")
-            set_extra_buffers(extra_buffers_usable(resolved.path, mode))
+            set_extra_buffers(extra_buffers_usable(resolved.path, mode, cache_dir=self._settings.home / "cache"))
             log.info("loading model %s (n_ctx=%d, threads=%d)", resolved.name, n_ctx, self.threads)
             try:
                 with load_progress(lambda f: report(0.7 + 0.2 * f)):

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
+import json
 import logging
 import os
 import subprocess
@@ -167,21 +169,49 @@ def cpu_flags() -> set[str]:
     return set()
 
 
-def extra_buffers_usable(model_path: Path, mode: str = "auto") -> bool:
+def _probe_key(model_path: Path) -> str:
+    """What the probe's verdict depends on: CPU, kernel, llama.cpp build and model file."""
+    import llama_cpp
+
+    stat = model_path.stat()
+    parts = [
+        " ".join(sorted(cpu_flags())),
+        os.uname().release,
+        getattr(llama_cpp, "__version__", "?"),
+        str(model_path.resolve()),
+        str(stat.st_size),
+        str(stat.st_mtime_ns),
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def extra_buffers_usable(model_path: Path, mode: str = "auto", cache_dir: Path | None = None) -> bool:
     """Whether llama.cpp's CPU extra buffers are safe here ("on"/"off" force it).
 
     With "auto" the answer is yes unless the CPU advertises AMX; then a child
     process decodes one batch with ``model_path`` and the answer is whether
-    it survived (cached for the life of this process).
+    it survived. The verdict is cached for the process and, with
+    ``cache_dir``, in ``cpu_probe.json`` there (keyed by CPU flags, kernel,
+    llama.cpp version and model file), so the probe runs once per machine.
     """
     if mode in ("on", "off"):
         return mode == "on"
     if "amx_tile" not in cpu_flags():
         return True
-    key = str(model_path)
+    key = _probe_key(Path(model_path))
+    cache_file = Path(cache_dir) / "cpu_probe.json" if cache_dir is not None else None
     with _lock:
-        if key in _probe_results:
-            return _probe_results[key]
+        known = _probe_results.get(key)
+    if known is None and cache_file is not None:
+        with contextlib.suppress(OSError, ValueError):
+            cached = json.loads(cache_file.read_text()).get(key)
+            if isinstance(cached, bool):
+                with _lock:
+                    _probe_results[key] = cached
+                return cached
+    if known is not None:
+        _remember_probe(cache_file, key, known)
+        return known
     try:
         result = subprocess.run(
             [sys.executable, "-c", _PROBE, str(model_path)],
@@ -199,7 +229,19 @@ def extra_buffers_usable(model_path: Path, mode: str = "auto") -> bool:
         )
     with _lock:
         _probe_results[key] = usable
+    _remember_probe(cache_file, key, usable)
     return usable
+
+
+def _remember_probe(cache_file: Path | None, key: str, usable: bool) -> None:
+    if cache_file is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        known = json.loads(cache_file.read_text()) if cache_file.exists() else {}
+        if known.get(key) is not usable:
+            cache_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            known[key] = usable
+            cache_file.write_text(json.dumps(known))
 
 
 def physical_cores() -> int:

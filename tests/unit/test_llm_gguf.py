@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import struct
 from pathlib import Path
@@ -198,3 +199,16 @@ def test_discover_flags_a_mismatching_manifest_file(settings: Settings, tmp_path
 
     infos = discover_models(HomeOnly(home=settings.home))
     assert [(i.name, i.checksum_status) for i in infos] == [(entry.name, "MISMATCH")]
+
+
+def test_cpu_probe_verdict_is_cached_per_machine(tmp_path: Path, default_model_path: Path) -> None:
+    from agentconsole.llm import native
+
+    assert native.extra_buffers_usable(default_model_path, "on") is True
+    assert native.extra_buffers_usable(default_model_path, "off") is False
+    if "amx_tile" not in native.cpu_flags():
+        assert native.extra_buffers_usable(default_model_path, "auto", cache_dir=tmp_path) is True
+        return
+    verdict = native.extra_buffers_usable(default_model_path, "auto", cache_dir=tmp_path)
+    cached = json.loads((tmp_path / "cpu_probe.json").read_text())
+    assert list(cached.values()) == [verdict]
