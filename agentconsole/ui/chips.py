@@ -53,7 +53,8 @@ _FAMILY_OF = {entity: family for family, entities in _FAMILIES.items() for entit
 #: Every chip component class (declared by widgets that host chips).
 CHIP_CLASSES = frozenset({f"chip--{family}" for family in (*_FAMILIES, "other")} | {"revealed"})
 
-_NBSP = "\u00a0"
+#: Joins the words of a chip: a blank cell that is not whitespace, so a chip never wraps.
+_JOIN = "\u2800"
 
 
 def chip_class(entity_type: str) -> str:
@@ -62,8 +63,8 @@ def chip_class(entity_type: str) -> str:
 
 
 def chip_label(entity_type: str, number: str | int) -> str:
-    """``PERSON 1``: what a chip says (no-break spaces keep it on one line)."""
-    return f"{entity_type.replace('_', _NBSP)}{_NBSP}{number}"
+    """``PERSON 1``: what a chip says (kept on one line)."""
+    return f"{entity_type.replace('_', _JOIN)}{_JOIN}{number}"
 
 
 def placeholder_count(text: str) -> int:
@@ -155,7 +156,7 @@ def _chipped(content: Content, click: Style | None) -> Content:
             continue
         for index in range(start + 1, end - 1):
             if chars[index] == "_":
-                chars[index] = _NBSP
+                chars[index] = _JOIN
         spans.append(Span(start, end, "." + chip_class(match.group(1))))
         if click is not None:
             spans.append(Span(start, end, click))

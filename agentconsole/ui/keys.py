@@ -28,6 +28,7 @@ KEYS: tuple[Key, ...] = (
     Key("ctrl+s", "summarize", "Summary", "Summarize the open case"),
     Key("ctrl+k", "ask", "Ask", "Ask the model a free question about the open case"),
     Key("ctrl+e", "accept_draft", "Use draft", "Put the latest draft into the composer to edit and send"),
+    Key("ctrl+y", "copy_out", "Copy", "Copy the focused message (or the latest draft) with real values"),
     Key("ctrl+r", "reveal", "Reveal", "Reveal the real values of the focused message for a few seconds"),
     Key("ctrl+f", "search", "Search", "Full-text search across cases"),
     Key("escape", "stop", "Stop", "Stop the running generation"),

@@ -55,7 +55,7 @@ class Tmux:
         self.run("paste-buffer", "-p", "-d", "-b", "e2e", "-t", "e2e")  # -p: bracketed paste
 
     def capture(self) -> str:
-        text = self.run("capture-pane", "-p", "-t", "e2e").replace("\u00a0", " ")
+        text = self.run("capture-pane", "-p", "-t", "e2e").replace("\u2800", " ")
         self.captures.append(text)
         return text
 
@@ -78,12 +78,12 @@ class Tmux:
 
         Keys sent right after Tab can reach the old field first; typing waits for the move.
         """
-        cursor = re.compile(re.escape(placeholder[0]) + r"\x1b\[[0-9;]*m" + re.escape(placeholder[1:]))
+        cursor = re.compile(re.escape(placeholder[0]) + r"(?:\x1b\[[0-9;]*m)+" + re.escape(placeholder[1:]))
         deadline = time.monotonic() + timeout
         pause = threading.Event()
         while True:
             styled = self.run("capture-pane", "-p", "-e", "-t", "e2e")
-            self.captures.append(re.sub(r"\x1b\[[0-9;]*m", "", styled).replace("\u00a0", " "))
+            self.captures.append(re.sub(r"\x1b\[[0-9;]*m", "", styled).replace("\u2800", " "))
             if cursor.search(styled):
                 return
             if time.monotonic() > deadline:
@@ -112,7 +112,10 @@ def test_first_run_customer_message_draft_quit_never_shows_raw_values(tmp_path: 
         f"cd {REPO} && AGENTCONSOLE_HOME={home} {sys.executable} -m agentconsole --model {default_model_path}; "
         "echo EXITED-$?; sleep 60"
     )
-    tmux.run("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", command)
+    # Start the pane first, then the console in it: the console must see the final pane size.
+    tmux.run("new-session", "-d", "-s", "e2e", "-x", "120", "-y", "30", "sleep 600")
+    assert tmux.run("display", "-p", "-t", "e2e", "#{pane_width}x#{pane_height}").strip() == "120x30"
+    tmux.run("respawn-pane", "-k", "-t", "e2e", command)
 
     tmux.wait_text("Create the vault", timeout=60)
     tmux.wait_focus("user name")
@@ -144,7 +147,7 @@ def test_first_run_customer_message_draft_quit_never_shows_raw_values(tmp_path: 
     tmux.wait_text("[pasted #1: 1 line")
     tmux.keys("Enter")
     screen = tmux.wait_text("CREDIT CARD 1", timeout=120)
-    assert "PERSON 1" in screen and "EMAIL ADDRESS 1" in screen
+    assert "PERSON 1" in screen and "EMAIL ADDRESS 1" in screen, screen
 
     tmux.keys("C-d")
     tmux.wait_text("Draft reply", timeout=60)

@@ -24,6 +24,8 @@ from agentconsole.ui.messages import MessageView
 from ui_driving import screen_name, screen_text, sign_in, type_text, wait_for
 from ui_fakes import FakeService, seeded
 
+pytestmark = pytest.mark.anyio
+
 PASS = "correct horse battery"
 
 
@@ -188,6 +190,11 @@ async def test_send_copies_outgoing_text_with_real_values(tmp_path: Path) -> Non
         await wait_for(pilot, lambda: app._clipboard == "Dear John Smith, done.", "clipboard set")
         await wait_for(pilot, lambda: composer.text == "", "composer cleared")
         assert "John Smith" not in screen_text(app)
+        draft = next(v for v in screen.query(MessageView) if v.role == "assistant")
+        draft.focus()
+        await pilot.press("ctrl+y")
+        await wait_for(pilot, lambda: app._clipboard.startswith("Hello John Smith,"), "draft copied with values")
+        assert "4111 1111 1111 1111" in app._clipboard and "John Smith" not in screen_text(app)
 
 
 @pytest.mark.timeout(60)

@@ -22,7 +22,7 @@ from agentconsole.ui.app import make_app
 from agentconsole.ui.composer import Composer
 from agentconsole.ui.messages import MessageView
 
-pytestmark = [pytest.mark.model, pytest.mark.slow]
+pytestmark = [pytest.mark.anyio, pytest.mark.model, pytest.mark.slow]
 
 PASS = "correct horse battery staple"
 NAME, EMAIL, CARD = "John Smith", "john.smith@example.com", "4111 1111 1111 1111"

@@ -28,10 +28,10 @@ def test_chip_markers_in_user_text_cannot_forge_chips() -> None:
 def test_chip_content_never_holds_values_unless_revealed() -> None:
     text = "Hi <PERSON_1>, card <CREDIT_CARD_1>, <UNKNOWN_TYPE_2>"
     content = chip_content(text)
-    assert content.plain.replace("\u00a0", " ") == "Hi  PERSON 1 , card  CREDIT CARD 1 ,  UNKNOWN TYPE 2 "
+    assert content.plain.replace("\u2800", " ") == "Hi  PERSON 1 , card  CREDIT CARD 1 ,  UNKNOWN TYPE 2 "
     assert {str(span.style) for span in content.spans} == {".chip--person", ".chip--finance", ".chip--other"}
     revealed = chip_content(text, {"<PERSON_1>": "John Smith"})
-    assert "John Smith" in revealed.plain and "CREDIT\u00a0CARD\u00a01" in revealed.plain
+    assert "John Smith" in revealed.plain and "CREDIT\u2800CARD\u28001" in revealed.plain
     assert any(span.style == ".revealed" for span in revealed.spans)
 
 
@@ -60,7 +60,7 @@ def test_snippet_markers_match_the_vault_and_keep_placeholders_whole() -> None:
 
     assert (SNIPPET_START, SNIPPET_END) == (VAULT_START, VAULT_END)
     content = snippet_content("my \x02card\x03 <CREDIT_\x02CARD\x03_1> \x1b[2J")
-    plain = content.plain.replace("\u00a0", " ")
+    plain = content.plain.replace("\u2800", " ")
     assert plain == "my card  CREDIT CARD 1  ␛[2J"
     hits = [plain[s.start : s.end] for s in content.spans if s.style == ".search-hit"]
     assert hits == ["card", " CREDIT CARD 1 "]

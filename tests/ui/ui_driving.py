@@ -20,7 +20,7 @@ async def wait_for(pilot: Pilot, predicate: Callable[[], Any], what: str, tries:
 def screen_text(app: Any) -> str:
     """Everything the terminal would show right now, as plain text."""
     text = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-    return text.replace("\u00a0", " ")  # chips use no-break spaces
+    return text.replace("\u2800", " ")  # chips join their words with a blank braille cell
 
 
 def screen_name(app: Any) -> str:

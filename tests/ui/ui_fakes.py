@@ -192,10 +192,12 @@ class FakeService:
 
     def send(self, case_id: int, text: str) -> tuple[AddedMessage, str]:
         added = self.add_message(case_id, "agent", text)
-        outgoing = added.masked_text
+        return added, self.copy_out(case_id, added.masked_text)
+
+    def copy_out(self, case_id: int, text: str) -> str:
         for placeholder, value in self.maps.get(case_id, {}).items():
-            outgoing = outgoing.replace(placeholder, value)
-        return added, outgoing
+            text = text.replace(placeholder, value)
+        return text
 
     def reveal_values(self, case_id: int, message_id: int) -> dict[str, str]:
         self._check()

@@ -255,14 +255,29 @@ class MainScreen(Screen):
             conversation.mount_all(new)
             conversation.anchor()
 
-    def action_accept_draft(self) -> None:
-        if not self._require_case():
-            return
+    def _chosen_draft(self, any_role: bool = False) -> MessageView | None:
+        """The focused message (a draft unless ``any_role``), else the latest finished draft."""
         focused = self._focused_view()
+        if focused is not None and (any_role or focused.role == "assistant") and focused.text.strip():
+            return focused
         drafts = [v for v in self.query_one(Conversation).views() if v.role == "assistant" and not v.streaming]
-        view = focused if focused is not None and focused.role == "assistant" else (drafts[-1] if drafts else None)
-        if view is None or not view.text.strip():
+        if not drafts or not drafts[-1].text.strip():
             self.app.notify("No draft yet: Ctrl+D drafts a reply", severity="warning", markup=False)
+            return None
+        return drafts[-1]
+
+    def action_copy_out(self) -> None:
+        if not self._require_case() or (view := self._chosen_draft(any_role=True)) is None:
+            return
+
+        def copied(outgoing: str) -> None:
+            self.app.copy_to_clipboard(outgoing)
+            self.app.notify("Copied to the clipboard with real values", markup=False)
+
+        self.app.call_service(self.service.copy_out, self.case_id, view.text, done=copied, name="copy")  # type: ignore[attr-defined]
+
+    def action_accept_draft(self) -> None:
+        if not self._require_case() or (view := self._chosen_draft()) is None:
             return
         composer = self.query_one(Composer)
         composer.load_draft(view.text)
