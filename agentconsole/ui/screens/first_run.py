@@ -64,7 +64,7 @@ class FirstRunScreen(Screen):
             hint.update("")
             return
         hint.update(
-            Content.assemble("strength: ", (word, style), f"  (at least {MIN_PASSPHRASE} characters; a few words are best)")
+            Content.assemble("strength: ", (word, style), f" · {MIN_PASSPHRASE}+ characters; a few words are best")
         )
 
     @on(Input.Submitted, "#user")
