@@ -129,21 +129,21 @@ class CaseMapping:
         with self._lock:
             return self._by_key.get((entity_type, normalize_value(entity_type, value)))
 
-    def value_of(self, placeholder: str) -> str | None:
-        """The original value behind a placeholder (damaged forms accepted), or None."""
+    def _row(self, placeholder: str) -> tuple[str, str] | None:
         parsed = parse_placeholder(placeholder)
         if parsed is None:
             return None
         with self._lock:
-            row = self._by_placeholder.get(format_placeholder(*parsed))
+            return self._by_placeholder.get(format_placeholder(*parsed))
+
+    def value_of(self, placeholder: str) -> str | None:
+        """The original value behind a placeholder (damaged forms accepted), or None."""
+        row = self._row(placeholder)
         return row[1] if row else None
 
     def entity_type_of(self, placeholder: str) -> str | None:
-        parsed = parse_placeholder(placeholder)
-        if parsed is None:
-            return None
-        with self._lock:
-            row = self._by_placeholder.get(format_placeholder(*parsed))
+        """The entity type behind a placeholder (damaged forms accepted), or None."""
+        row = self._row(placeholder)
         return row[0] if row else None
 
     def placeholders(self) -> dict[str, str]:
