@@ -7,6 +7,7 @@ after checking the change by eye.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -52,77 +53,66 @@ async def to_main(pilot: Pilot) -> None:
     await pilot.pause()
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_first_run(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
-    async def run_before(pilot: Pilot) -> None:
-        app = pilot.app
-        await wait_for(pilot, lambda: screen_name(app) == "FirstRunScreen" and app.screen.query("#user"), "form")
-        await type_text(pilot, "alice")
-        await pilot.press("tab")
-        await type_text(pilot, "horse battery")
-        await still(pilot)
-
-    assert snap_compare(app_for(tmp_path, FakeService(exists=False)), terminal_size=size, run_before=run_before)
+async def first_run(pilot: Pilot) -> None:
+    app = pilot.app
+    await wait_for(pilot, lambda: screen_name(app) == "FirstRunScreen" and app.screen.query("#user"), "form")
+    await type_text(pilot, "alice")
+    await pilot.press("tab")
+    await type_text(pilot, "horse battery")
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_unlock_wrong_passphrase(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
-    async def run_before(pilot: Pilot) -> None:
-        app = pilot.app
-        await wait_for(pilot, lambda: screen_name(app) == "UnlockScreen" and app.screen.query("#user"), "unlock")
-        await type_text(pilot, "alice")
-        await pilot.press("tab")
-        await type_text(pilot, "nope")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen.failures == 1, "failure")
-        await still(pilot)
-
-    assert snap_compare(app_for(tmp_path, seeded(FakeService())), terminal_size=size, run_before=run_before)
+async def unlock_wrong_passphrase(pilot: Pilot) -> None:
+    app = pilot.app
+    await wait_for(pilot, lambda: screen_name(app) == "UnlockScreen" and app.screen.query("#user"), "unlock")
+    await type_text(pilot, "alice")
+    await pilot.press("tab")
+    await type_text(pilot, "nope")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: app.screen.failures == 1, "failure")
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_main_case_with_chips(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
-    async def run_before(pilot: Pilot) -> None:
-        await to_main(pilot)
-        await still(pilot)
-
-    assert snap_compare(app_for(tmp_path, seeded(FakeService())), terminal_size=size, run_before=run_before)
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_main_light_theme_revealed(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
-    async def run_before(pilot: Pilot) -> None:
-        await to_main(pilot)
-        view = pilot.app.screen.query("MessageView").first()
-        view.focus()
-        await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: view.revealed, "revealed")
-        await still(pilot)
-
-    service = seeded(FakeService())
-    assert snap_compare(app_for(tmp_path, service, theme="textual-light"), terminal_size=size, run_before=run_before)
+async def main_revealed(pilot: Pilot) -> None:
+    await to_main(pilot)
+    view = pilot.app.screen.query("MessageView").first()
+    view.focus()
+    await pilot.press("ctrl+r")
+    await wait_for(pilot, lambda: view.revealed, "revealed")
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_search_results(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
-    async def run_before(pilot: Pilot) -> None:
-        await to_main(pilot)
-        await pilot.press("ctrl+f")
-        await wait_for(pilot, lambda: screen_name(pilot.app) == "SearchScreen", "search")
-        await type_text(pilot, "card")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: pilot.app.screen.hits, "hits")
-        await still(pilot)
+async def search_results(pilot: Pilot) -> None:
+    await to_main(pilot)
+    await pilot.press("ctrl+f")
+    await wait_for(pilot, lambda: screen_name(pilot.app) == "SearchScreen", "search")
+    await type_text(pilot, "card")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: pilot.app.screen.hits, "hits")
 
-    assert snap_compare(app_for(tmp_path, seeded(FakeService())), terminal_size=size, run_before=run_before)
+
+async def help_screen(pilot: Pilot) -> None:
+    await to_main(pilot)
+    await pilot.press("f1")
+    await wait_for(pilot, lambda: screen_name(pilot.app) == "HelpScreen", "help")
+
+
+#: name -> (what to do before the shot, vault exists, theme)
+SCREENS: dict[str, tuple[Callable[[Pilot], Awaitable[None]], bool, str]] = {
+    "first_run": (first_run, False, "textual-dark"),
+    "unlock_wrong_passphrase": (unlock_wrong_passphrase, True, "textual-dark"),
+    "main_case_with_chips": (to_main, True, "textual-dark"),
+    "main_light_theme_revealed": (main_revealed, True, "textual-light"),
+    "search_results": (search_results, True, "textual-dark"),
+    "help": (help_screen, True, "textual-dark"),
+}
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_help(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(snap_compare, tmp_path: Path, screen: str, size: tuple[int, int]) -> None:
+    steps, exists, theme = SCREENS[screen]
+
     async def run_before(pilot: Pilot) -> None:
-        await to_main(pilot)
-        await pilot.press("f1")
-        await wait_for(pilot, lambda: screen_name(pilot.app) == "HelpScreen", "help")
+        await steps(pilot)
         await still(pilot)
 
-    assert snap_compare(app_for(tmp_path, seeded(FakeService())), terminal_size=size, run_before=run_before)
+    service = seeded(FakeService()) if exists else FakeService(exists=False)
+    assert snap_compare(app_for(tmp_path, service, theme), terminal_size=size, run_before=run_before)
