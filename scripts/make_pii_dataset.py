@@ -381,6 +381,40 @@ NEGATIVE_TUNE = [
     "I live in Canada, do you ship to Toronto?",
     "The New York office uses the same account as London.",
 ]
+# More tuning negatives: products, firms, places, dates, amounts, versions (nothing to mask).
+NEGATIVE_TUNE_2 = [
+    "My Pixel 8 Pro keeps rebooting after the March security update.",
+    "Tried Google Chrome and Mozilla Firefox, same error both times.",
+    "The Samsung Galaxy Buds won't connect to my MacBook Air.",
+    "Netflix and Disney Plus both buffer on the Fire TV Stick.",
+    "Is Visa or Mastercard accepted for the Annual Plan?",
+    "I paid with PayPal on 3 June and the receipt shows EUR 49.99.",
+    "Deliveries to Northern Ireland take 5 to 7 working days, right?",
+    "Your Berlin warehouse shipped the wrong colour again.",
+    "The Zoom plugin for Outlook 365 crashes on startup.",
+    "Salesforce sync stopped at 14:05 UTC with code 503.",
+    "Our New York and San Francisco offices share one admin account.",
+    "Apple Pay fails at checkout but Google Pay works fine.",
+    "Please escalate to Tier 2, the Level 1 script did not help.",
+    "Windows Defender flagged the installer as Trojan:Win32/Wacatac.",
+    "The Premium Support add-on costs $12 per month per seat.",
+    "Can I move from the Starter tier to Business Plus mid-cycle?",
+    "Christmas orders placed after 18 December arrive in January.",
+    "The Hue Bridge lost all my Living Room scenes.",
+    "Battery health dropped to 81% within 6 months.",
+    "Happy New Year! Any news on the Android beta?",
+    "Ticket volume doubled since Black Friday, please add 3 seats.",
+    "We use Microsoft Teams, Slack and Jira Service Management.",
+    "Received 2 boxes instead of 3, the Large Frame Kit is missing.",
+    "The Toronto data centre had an outage on Tuesday night.",
+    "Settings > Privacy > Location Services is greyed out.",
+    "Will the Smart Thermostat work with Amazon Alexa and Google Home?",
+    "Invoice INV total shows 0.00 after the coupon SPRING25.",
+    "The Dyson V15 charger is sparking, is that covered by warranty?",
+    "Thanks a lot, Support Team! Great job.",
+    "Running macOS Sonoma 14.4 on an Intel iMac from 2019.",
+]
+
 NEGATIVE_HELDOUT = [
     "Dark mode looks broken on the iPad since the update last week.",
     "Could you explain the difference between Standard and Premium?",
@@ -441,6 +475,7 @@ def main() -> None:
     tune = build(TUNE_TEMPLATES, NEGATIVE_TUNE, 360, "A", "tune", seed=20261125)
     tune += [dict(r, id=r["id"].replace("tune-", "tune2-")) for r in build(TUNE_TEMPLATES_2, [], 132, "A", "tune", seed=77)]
     tune += [dict(r, id=r["id"].replace("tune-", "tune3-")) for r in build(TUNE_TEMPLATES_3, [], 90, "A", "tune", seed=78)]
+    tune += [dict(r, id=r["id"].replace("tune-neg-", "tune-neg2-")) for r in build([], NEGATIVE_TUNE_2, 0, "A", "tune", seed=0)]
     heldout = build(HELDOUT_TEMPLATES, NEGATIVE_HELDOUT, 240, "B", "heldout", seed=4242)
     for name, rows in (("pii_tune.jsonl", tune), ("pii_heldout.jsonl", heldout)):
         with (OUT / name).open("w", encoding="utf-8") as fh:

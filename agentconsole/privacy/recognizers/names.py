@@ -130,6 +130,7 @@ class _TokenView:
         # non-person entities that are surely not a misread name: one word, or ending in "Bank", "Support"...
         self.firm_other_chars: set[int] = set()
         self.firm_org_chars: set[int] = set()  # the same, minus places
+        self.place_chars: set[int] = set()  # GPE/LOC/FAC/NORP of any length
         self.has_doc = doc is not None
         if doc is None:
             return
@@ -141,6 +142,8 @@ class _TokenView:
                 self.person_chars.update(chars)
             elif ent.label_ in _NER_OTHER:
                 self.other_ent_chars.update(chars)
+                if ent.label_ in _PLACE_LABELS:
+                    self.place_chars.update(chars)
                 if len(ent) == 1 or ent[-1].text.casefold() in ORGANIZATION_WORDS:
                     self.firm_other_chars.update(chars)
                     if ent.label_ not in _PLACE_LABELS:
@@ -148,10 +151,11 @@ class _TokenView:
 
 
 _NEXT_WORD = regex.compile(r"[ \t]+(\p{L}+)")
+_NUMBER_AFTER = regex.compile(r"[ \t]+\d")
 
 
 _DETERMINER_BEFORE = regex.compile(
-    r"(?<![\p{L}])(?:a|an|the|these|those|its|our|your|their)[ \t]+\Z", regex.IGNORECASE
+    r"(?<![\p{L}])(?:a|an|the|these|those|its|my|our|your|their|his|her)[ \t]+\Z", regex.IGNORECASE
 )
 
 
@@ -178,6 +182,8 @@ def _looks_like_name_word(word: str, lowercase_ok: bool, pos: str | None, recase
         return False
     if recased:  # capitals were added by us: judge it like a lower-case word
         return pos not in NON_NAME_POS and pos not in ("ADJ", "ADV")
+    if word.isupper() and len(word) <= 3:
+        return False  # "INV", "USA": an acronym
     if _is_capitalized(word):
         return pos not in ("AUX", "DET", "PRON", "ADP", "CCONJ", "SCONJ", "PART")
     if not lowercase_ok or not word.islower():
@@ -294,8 +300,8 @@ class ContextNameRecognizer(SupportRecognizer):
                         and match.start() not in view.person_chars
                     ):
                         return None
-                    if kind == "prep" and match.start() in view.firm_other_chars:
-                        return None  # "from Microsoft", "to Germany": spaCy sees a firm or place
+                    if kind == "prep" and (match.start() in view.firm_other_chars or match.start() in view.place_chars):
+                        return None  # "from Microsoft", "to Northern Ireland": spaCy sees a firm or place
                     if kind == "verb" and match.start() in view.firm_org_chars:
                         return None  # "contacted Microsoft"
                 if words and word.islower() != text[words[0][0]:words[0][1]].islower() and not pending_particles:
@@ -332,6 +338,8 @@ class ContextNameRecognizer(SupportRecognizer):
             return None
         if _followed_by_organization_word(text, end):
             return None
+        if kind in ("role", "prep", "verb") and _NUMBER_AFTER.match(text, end):
+            return None  # "to Tier 2", "with Windows 11": a product or level
         if recased and kind in ("role", "prep", "verb") and len(words) < 2 and start not in view.person_chars:
             # re-cased text makes every word look proper: one word is too little,
             # unless a greeting addresses it ("hi sven, ...")
@@ -346,8 +354,9 @@ class ContextNameRecognizer(SupportRecognizer):
         results = []
         run: list[Any] = []
 
-        def close() -> None:
-            if len(run) >= 2:
+        def close(next_token: Any = None) -> None:
+            if len(run) >= 2 and not (next_token is not None and next_token.pos_ in ("NOUN", "PROPN", "NUM")):
+                # ("my Living Room scenes", "Pixel 8": a run that modifies a noun or number is a thing)
                 start, end = run[0].idx, run[-1].idx + len(run[-1].text)
                 last = run[-1].text.casefold()
                 if (
@@ -374,7 +383,7 @@ class ContextNameRecognizer(SupportRecognizer):
             if ok:
                 run.append(token)
             else:
-                close()
+                close(token)
         close()
         return results
 
@@ -416,6 +425,11 @@ class NerPersonRecognizer(SupportRecognizer):
             if ent.label_ != "PERSON":
                 continue
             tokens = list(ent)
+            following = doc[ent.end] if ent.end < len(doc) else None
+            if any(t.like_num for t in tokens) or (following is not None and following.like_num):
+                continue  # "Tier 2", "Outlook 365", "Pixel 8": a product or a level, not a person
+            if any(t.text[:1].islower() and any(ch.isupper() for ch in t.text) for t in tokens):
+                continue  # "macOS Sonoma", "iMac": brand casing
 
             def junk(token: Any) -> bool:
                 low = token.text.casefold().rstrip(".")
