@@ -109,6 +109,8 @@ DEFAULT_MASKED_ENTITIES = [
     "URL",
     "MEDICAL_LICENSE",
     "NATIONAL_ID",
+    "PASSWORD",
+    "USERNAME",
 ]
 
 

@@ -15,6 +15,7 @@ from agentconsole.privacy.recognizers.addresses import StreetAddressRecognizer
 from agentconsole.privacy.recognizers.identifiers import (
     AccountNumberRecognizer,
     BankingRecognizer,
+    CredentialRecognizer,
     DateOfBirthRecognizer,
     DocumentNumberRecognizer,
     EmailAddressRecognizer,
@@ -56,6 +57,7 @@ def own_recognizers() -> list[Any]:
         PhoneNumberRecognizer(),
         EmailAddressRecognizer(),
         WebLinkRecognizer(),
+        CredentialRecognizer(),
     ]
 
 

@@ -140,6 +140,37 @@ class WebLinkRecognizer(SupportRecognizer):
         return [self._result("URL", *m.span(), 0.6) for m in _URL_RE.finditer(text)]
 
 
+_CREDENTIAL_RE = regex.compile(
+    _B + r"(?:(?P<pw>(?:new[ \t]+|old[ \t]+|temporary[ \t]+|temp[ \t]+)?(?:password|passwd|pwd|passcode|pass[ \t]?phrase|pin(?:[ \t]?code)?))"
+    r"|(?P<user>user[ \t]?name|user[ \t]?id|login(?:[ \t]+(?:name|id))?|handle|gamertag))(?![\p{L}])"
+    r"(?:[ \t]+(?:is|was|will[ \t]+be|should[ \t]+be)[ \t]*[:=]?[ \t]*|[ \t]*[:=][ \t]*|[ \t]+(?=[\"'“‘`]))"
+    r"(?P<q>[\"'“‘`]?)(?P<value>[^\s\"'”’`]{3,64}?)(?P=q)(?=[.,;!?)]*(?:\s|$))",
+    regex.IGNORECASE,
+)
+_NOT_CREDENTIAL = frozenset(
+    "is was has had and but the a an for to of on in at my your our it this that not been being reset "
+    "expired wrong incorrect correct changed required please thanks again anymore field box".split()
+)
+
+
+class CredentialRecognizer(SupportRecognizer):
+    """Passwords, PINs and user names a customer types into a ticket ("my password is ...")."""
+
+    ENTITIES = ("PASSWORD", "USERNAME")
+
+    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+        results = []
+        for match in _CREDENTIAL_RE.finditer(text):
+            value = match.group("value")
+            if value.casefold().strip(".,;!?") in _NOT_CREDENTIAL:
+                continue
+            kind = "PASSWORD" if match.group("pw") else "USERNAME"
+            if kind == "PASSWORD" and match.group("pw").casefold().startswith("pin") and not value.isdigit():
+                continue
+            results.append(self._result(kind, *match.span("value"), 0.75))
+        return results
+
+
 class AccountNumberRecognizer(SupportRecognizer):
     """Customer, account, order, ticket and reference numbers next to their words."""
 
