@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-import conftest
 from agentconsole import doctor
 from agentconsole.config import load_settings
 from agentconsole.doctor import FAIL, OK, WARN, CheckResult, DoctorOptions
@@ -123,7 +122,6 @@ def test_passphrase_from_stdin_needs_content_and_a_user(agentconsole_home: Path)
 
 
 def test_egress_guard_check_proves_refusal(agentconsole_home: Path) -> None:
-    conftest.EXPECTED_REFUSALS.add(doctor.PROBE_ADDRESS[0])
     rows = list(doctor.check_egress_guard(load_settings(agentconsole_home), DoctorOptions()))
     assert rows == [rows[0]] and rows[0].status == OK
     assert "refused" in rows[0].detail
