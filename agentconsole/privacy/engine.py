@@ -453,14 +453,18 @@ def _inside_placeholder(text: str, det: Detection) -> bool:
 
 def known_value_detections(text: str, mapping: CaseMapping) -> list[Detection]:
     """Every occurrence of a value the case already knows (case- and whitespace-insensitive)."""
+    from agentconsole.privacy.lexicon import NOT_NAME_WORDS
+
     found = []
     for entity_type, value, _placeholder in mapping.known_values():
         value = value.strip()
-        if len(value) < 3:
+        if len(value) < 3 or value.casefold() in NOT_NAME_WORDS:
             continue
-        parts = [regex.escape(p) for p in value.split()]
-        pattern = r"(?<![\p{L}\p{N}])" + r"\s+".join(parts) + r"(?![\p{L}\p{N}])"
-        for match in regex.finditer(pattern, text, regex.IGNORECASE):
+        parts = value.split()
+        pattern = r"(?<![\p{L}\p{N}])" + r"\s+".join(regex.escape(p) for p in parts) + r"(?![\p{L}\p{N}])"
+        # A one-word name keeps its case ("Will" the customer, not "will" the verb).
+        flags = 0 if entity_type == "PERSON" and len(parts) == 1 else regex.IGNORECASE
+        for match in regex.finditer(pattern, text, flags):
             found.append(Detection(match.start(), match.end(), entity_type, 1.0))
     return found
 

@@ -145,6 +145,8 @@ def test_overlap_resolution_is_deterministic() -> None:
         ("Sorensen, Zanele - requested account closure", ("Sorensen, Zanele", "PERSON")),
         ("Ship to 9281 Kirlin Manors Apt. 312, Port Andrewside, NV 23145", ("9281 Kirlin Manors Apt. 312, Port Andrewside, NV 23145", "STREET_ADDRESS")),
         ("wire it to FR49 0114 5059 1888 2317 0362 816 please", ("FR49 0114 5059 1888 2317 0362 816", "IBAN_CODE")),
+        ("my password is Summer2024 and it stopped working", ("Summer2024", "PASSWORD")),
+        ("login: anna.berg", ("anna.berg", "USERNAME")),
     ],
 )
 def test_recognizers_beyond_vanilla(engine: PrivacyEngine, text: str, expected: tuple[str, str]) -> None:
@@ -165,3 +167,9 @@ def test_organizations_products_and_numbers_are_not_people(engine: PrivacyEngine
     found = _found(engine, text)
     assert all(t != "PERSON" or v in ("Anders",) for v, t in found), found
     assert all(t == "PERSON" for _, t in found), found
+
+
+def test_known_one_word_name_keeps_its_case(engine: PrivacyEngine) -> None:
+    mapping = CaseMapping.from_entries([("<PERSON_1>", "PERSON", "Rose")])
+    result = engine.mask("Rose says the price rose again", mapping)
+    assert result.masked == "<PERSON_1> says the price rose again"
