@@ -73,6 +73,8 @@ class AgentConsoleApp(App[int]):
         self.screen_ready = False
         self.model_ready = False
         self.privacy_ready = False
+        #: Wrong passphrases in a row (the unlock screen's growing delay survives a lock).
+        self.unlock_failures = 0
 
     # --- start-up ----------------------------------------------------------------------------
 
@@ -174,6 +176,7 @@ class AgentConsoleApp(App[int]):
         return call
 
     def _unlocked(self) -> None:
+        self.unlock_failures = 0
         self.last_activity = self.clock()
         self.set_status(lock_state=f"{self.service.user} ({self.service.role})")
         self.show_screen(MainScreen())

@@ -300,3 +300,21 @@ async def test_help_lists_every_binding(tmp_path: Path) -> None:
         text = screen_text(app)
         for key in keys.KEYS:
             assert keys.display_key(key.key) in text, key
+
+
+@pytest.mark.timeout(60)
+async def test_opening_another_case_stops_the_running_draft(tmp_path: Path) -> None:
+    service = seeded(FakeService())
+    service.gate = threading.Event()
+    async with signed_in(tmp_path, service=service) as (app, pilot, service):
+        screen = app.screen
+        first = screen.case_id
+        await pilot.press("ctrl+d")
+        await wait_for(pilot, lambda: screen.drafting and service._current is not None, "draft streaming")
+        other = 1 if first != 1 else 2
+        screen.open_case(other)
+        await wait_for(pilot, lambda: screen.case_id == other and not screen.drafting, "switched and stopped")
+        await wait_for(pilot, lambda: service._current is None, "generation ended")
+        await pilot.pause()
+        assert not any(v.streaming for v in screen.query(MessageView))
+        assert [m.text for m in service.msgs[first] if m.role == "assistant"] == ["Hello"]  # stored as stopped

@@ -120,7 +120,10 @@ class MainScreen(Screen):
 
     async def _show_case(self, case: Any, messages: list[Any], masked: int, *, focus_message: int | None) -> None:
         if self._draft is not None and self.case_id != case.id:
+            # the draft belongs to the case being left: stop it and let its view go with the case
             self.service.cancel_generation()
+            await self._draft[1].stop()
+            self._draft = None
         self.case_id = case.id
         self.query_one(CaseHeader).update(
             Content.assemble(
@@ -340,6 +343,8 @@ class MainScreen(Screen):
             await self._draft[1].stop()
             self._draft = None
         stream = message.stream
+        if not self._shown(view):  # its case was closed meanwhile; the service stored what there was
+            return
         if message.error is not None or stream is None or not stream.text.strip():
             await view.remove()
             note = message.error or ("Stopped before any text" if stream and stream.cancelled else "The model wrote nothing")
@@ -408,7 +413,7 @@ class MainScreen(Screen):
         seconds = self.app.settings.ui.reveal_seconds  # type: ignore[attr-defined]
 
         async def show(values: dict[str, str]) -> None:
-            if not view.is_mounted:
+            if not self._shown(view):
                 return
             await view.show_values(values)
             old = self._remask.pop(message_id, None)
@@ -420,8 +425,12 @@ class MainScreen(Screen):
 
     async def _remask_view(self, view: MessageView, message_id: int) -> None:
         self._remask.pop(message_id, None)
-        if view.is_mounted:
+        if self._shown(view):
             await view.show_values(None)
+
+    def _shown(self, view: MessageView) -> bool:
+        """Still part of the open conversation (not removed with a case that was left)."""
+        return view in self.query_one(Conversation).views()
 
     def action_focus_previous_message(self) -> None:
         self._step_message(-1)

@@ -28,7 +28,6 @@ class UnlockScreen(Screen):
         super().__init__()
         self.user = user
         self.notice = notice
-        self.failures = 0
         self.wait_left = 0
         self._countdown: Timer | None = None
 
@@ -71,6 +70,15 @@ class UnlockScreen(Screen):
         self.query_one("#error", Static).update(message)
         if not busy:
             self.query_one("#passphrase", Input).focus()
+
+    @property
+    def failures(self) -> int:
+        """Wrong passphrases in a row in this session (kept across locks)."""
+        return getattr(self.app, "unlock_failures", 0)
+
+    @failures.setter
+    def failures(self, value: int) -> None:
+        self.app.unlock_failures = value  # type: ignore[attr-defined]
 
     def wrong_passphrase(self, message: str) -> None:
         """Called by the app after a failed unlock: inline error, then a growing pause."""
