@@ -54,7 +54,9 @@ class ModelSettings:
     # llama.cpp CPU extra buffers (weight repacking, Intel AMX): "auto" probes AMX once in a
     # child process (some VMs advertise AMX but fault on it), "on"/"off" force it.
     cpu_extra_buffers: str = "auto"
-    kv_cache: str = "q8_0"  # KV cache precision: "q8_0" (half the memory, with flash attention) or "f16"
+    # KV cache precision: "q8_0" halves its memory (keeps the console under 400 MB with the
+    # default model); "f16" reads long prompts 30-60% faster on CPU.
+    kv_cache: str = "q8_0"
 
 
 @dataclass(frozen=True)
