@@ -227,3 +227,109 @@ def test_malformed_urls(url: str, phrase: str) -> None:
     with pytest.raises(ServerError, match=phrase) as info:
         check_server_url(url)
     assert "secret" not in info.value.message
+
+
+# --- https: certificate verification with an internal CA ------------------------------
+
+
+@pytest.fixture(scope="module")
+def internal_tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A real TLS endpoint on 127.0.0.1 with a certificate from a throwaway 'internal CA'.
+
+    It answers the two OpenAI-compatible routes the engine uses, enough to prove
+    the handshake, host-name check and SSE parsing over TLS.
+    """
+    import datetime
+    import http.server
+    import json
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    folder = tmp_path_factory.mktemp("internal-ca")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Example Support Internal CA")])
+    ca_cert = (
+        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    ca_pem = folder / "internal-ca.pem"
+    ca_pem.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    chain = folder / "server.pem"
+    chain.write_bytes(
+        cert.public_bytes(serialization.Encoding.PEM)
+        + key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    )
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            body = json.dumps({"data": [{"id": "internal-model"}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers["Content-Length"]))
+            events = [{"choices": [{"delta": {"content": part}, "finish_reason": None}]} for part in ("Over", " TLS")]
+            events.append({"choices": [{"delta": {}, "finish_reason": "stop"}],
+                           "usage": {"prompt_tokens": 42, "completion_tokens": 2}})
+            payload = b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events) + b"data: [DONE]\n\n"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(chain)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://localhost:{server.server_address[1]}/v1", ca_pem
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_https_needs_the_internal_ca(internal_tls_server: tuple[str, Path], tmp_path: Path) -> None:
+    url, ca_pem = internal_tls_server
+    with pytest.raises(ServerError, match="certificate not trusted") as info:
+        build_engine(_settings(tmp_path, url)).load()
+    assert "server.ca_bundle" in info.value.message and "\n" not in info.value.message
+    engine = build_engine(_settings(tmp_path, url, ca_bundle=str(ca_pem)))
+    engine.load()
+    assert engine.model_name == "internal-model"
+    generation = engine.stream(QUESTION)
+    assert "".join(generation) == "Over TLS"
+    assert generation.stats.prompt_tokens == 42 and generation.stats.finish_reason == "stop"
+
+
+def test_https_checks_the_host_name(internal_tls_server: tuple[str, Path], tmp_path: Path) -> None:
+    url, ca_pem = internal_tls_server
+    # Same listener, trusted CA, but the certificate names only "localhost".
+    wrong_name = url.replace("localhost", "127.0.0.1")
+    with pytest.raises(ServerError, match="certificate not trusted.*mismatch"):
+        build_engine(_settings(tmp_path, wrong_name, ca_bundle=str(ca_pem))).load()
