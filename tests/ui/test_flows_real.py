@@ -266,3 +266,28 @@ async def test_import_of_a_good_and_a_malformed_file(tmp_path: Path, engines, ca
         assert [v.role for v in views] == ["customer", "agent"]
         await wait_for(pilot, lambda: "PERSON 1" in screen_text(app), "imported case shown with chips")
         assert_no_values(screen_text(app))
+
+
+@pytest.mark.timeout(180)
+async def test_send_stores_masked_and_copies_real_values(tmp_path: Path, engines) -> None:
+    service = make_service(tmp_path, engines)
+    case_id = seed_vault(service)
+    app = make_app(service.settings, service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await sign_in(pilot, app)
+        screen = app.screen
+        composer = screen.query_one(Composer)
+        composer.load_draft("Dear <PERSON_1>, the double charge is refunded.")  # as Ctrl+E does
+        composer.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app._clipboard == f"Dear {NAME}, the double charge is refunded.", "copied")
+        await wait_for(pilot, lambda: any(v.role == "agent" for v in screen.query(MessageView)), "reply shown")
+        stored = [m for m in service.messages(case_id) if m.role == "agent"]
+        assert [m.text for m in stored] == ["Dear <PERSON_1>, the double charge is refunded."]
+        customer = next(v for v in screen.query(MessageView) if v.role == "customer")
+        customer.focus()
+        await pilot.press("ctrl+y")
+        await wait_for(pilot, lambda: app._clipboard == CUSTOMER_TEXT, "customer message copied with values")
+        assert_no_values(screen_text(app))
+        actions = [e.action for e in service.audit_entries()]
+        assert "send" in actions and "copy" in actions
