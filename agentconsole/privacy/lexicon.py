@@ -54,7 +54,10 @@ ORGANIZATION_WORDS: frozenset[str] = frozenset(
     hospital clinic center centre labs lab systems solutions technologies technology software hardware
     pro max plus mini ultra edition cloud online app apps pay wallet studio studios foundation trust
     association agency partners holdings logistics express motors pharmacy market markets club hotel hotels
-    gmbh sa ag bv ab oy as""".split()
+    gmbh sa ag bv ab oy as electronics retail supplies supply industries enterprises consulting media network
+    networks communications health healthcare care pharma foods food restaurant cafe bakery garage auto autos
+    repairs repair properties realty homes construction builders travel tours airport station library museum
+    church council ministry government police""".split()
 )
 
 #: Lower-cased words that never start or continue a person's name.

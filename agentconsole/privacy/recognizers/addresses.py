@@ -40,7 +40,7 @@ _DIRECTION = r"(?:north|south|east|west|n|s|e|w|ne|nw|se|sw|northeast|northwest|
 _UNIT_ID = r"(?:[A-Za-z]?\d[A-Za-z0-9\-]{0,5}|[A-Za-z](?![\p{L}\p{N}]))"
 _UNIT = (
     r"(?:[ \t]*,?[ \t]*(?<![\p{L}\p{N}])(?:" + UNIT_WORDS + r")\.?[ \t]*(?:no\.?[ \t]*)?#?[ \t]*" + _UNIT_ID
-    + r"|[ \t]*,[ \t]*\d{1,3}[ºª°]?[ \t]*[A-Za-z]?(?![\p{L}\p{N}]))"
+    + r"|[ \t]*,[ \t]*\d{1,3}[ºª°][ \t]*[A-Za-z]?(?![\p{L}\p{N}]))"
 )
 
 # "42 Elm Street", "1600 W Lake Shore Dr", "221B Baker St."

@@ -62,7 +62,7 @@ _NATIONAL_ID_RE = regex.compile(
     _B + r"(?P<ctx>ssn|social[ \t]+security(?:[ \t]+(?:number|no\.?|#))?|national[ \t]+(?:id|identity|insurance)(?:[ \t]+(?:card|number|no\.?))?|"
     r"ni[ \t]+(?:number|no\.?)|nino|sin|social[ \t]+insurance(?:[ \t]+number)?|tax[ \t]+(?:id|file[ \t]+number|number)|"
     r"tin|tfn|nif|nie|dni|bsn|personnummer|pesel|aadhaar|aadhar|cpf|curp|id[ \t]+(?:card[ \t]+)?(?:number|no\.?)|identity[ \t]+card(?:[ \t]+number)?)"
-    + _CONNECT + r"(?P<id>[A-Z0-9](?:[A-Z0-9]|[-. /](?=[A-Z0-9])){4,19})(?![\p{L}\p{N}])",
+    + _CONNECT + r"(?P<id>(?-i:[A-Z0-9](?:[A-Z0-9]|[-. /](?=[A-Z0-9])){4,19}))(?![\p{L}\p{N}])",
     regex.IGNORECASE,
 )
 _SSN_SHAPE_RE = regex.compile(_B + r"(?P<id>\d{3}-\d{2}-\d{4})(?![\p{N}\-])")
@@ -143,7 +143,9 @@ class WebLinkRecognizer(SupportRecognizer):
 _CREDENTIAL_RE = regex.compile(
     _B + r"(?:(?P<pw>(?:new[ \t]+|old[ \t]+|temporary[ \t]+|temp[ \t]+)?(?:password|passwd|pwd|passcode|pass[ \t]?phrase|pin(?:[ \t]?code)?))"
     r"|(?P<user>user[ \t]?name|user[ \t]?id|login(?:[ \t]+(?:name|id))?|handle|gamertag))(?![\p{L}])"
-    r"(?:[ \t]+(?:is|was|will[ \t]+be|should[ \t]+be)[ \t]*[:=]?[ \t]*|[ \t]*[:=][ \t]*|[ \t]+(?=[\"'“‘`]))"
+    r"(?:[ \t]+(?:is|was|will[ \t]+be|should[ \t]+be)[ \t]*[:=]?[ \t]*|[ \t]*[:=][ \t]*|[ \t]+(?=[\"'“‘`])"
+    # "username marcus_t91": no connector, but the value looks like a handle
+    r"|(?<=name|id|login)[ \t]+(?=[^\s]*[\d_.@]))"
     r"(?P<q>[\"'“‘`]?)(?P<value>[^\s\"'”’`]{3,64}?)(?P=q)(?=[.,;!?)]*(?:\s|$))",
     regex.IGNORECASE,
 )

@@ -240,9 +240,9 @@ class ContextNameRecognizer(SupportRecognizer):
                 words = match.group("name").split()
                 if any(w.casefold().rstrip(".") in NOT_NAME_WORDS for w in words):
                     continue
-                if any(c in view.firm_org_chars for c in range(start, end)) or _followed_by_organization_word(
-                    shape_text, end
-                ):
+                if any(c in view.firm_org_chars for c in range(start, end)):
+                    continue  # (a country ending an address line is taken by the address, which outscores this)
+                if _followed_by_organization_word(shape_text, end):
                     continue
                 if pattern is _TRAILING_NAME_RE and view.has_doc and not recased:
                     if view.pos.get(start) not in ("PROPN", "NOUN", "X") and start not in view.person_chars:
