@@ -55,6 +55,7 @@ _ROLE = [
     r"customer", r"client", r"caller", r"named", r"called", r"thanks\s+to", r"reporter", r"requester",
     r"tenant", r"landlord", r"patient", r"guest", r"passenger", r"recipient", r"sender", r"user",
     r"buyer", r"seller", r"owner", r"cardholder", r"manager", r"supervisor", r"accountant", r"assistant",
+    r"name", r"names",
 ]
 _PREP = [r"from", r"with", r"for", r"by", r"to", r"cc", r"and", r"per", r"under", r"via"]
 # Verbs whose object is usually a person ("tell Kenji", "emailed Ortega"): unlike a
@@ -106,6 +107,8 @@ _NAME_BEFORE_VERB_RE = regex.compile(
 _TRAILING_NAME_RE = regex.compile(
     r"(?:,|[ \t]-|–|—)[ \t]*(?P<name>\p{Lu}[\p{L}'’\-]+(?:[ \t]+\p{Lu}[\p{L}'’\-]+)?)[ \t]*[.!]?[ \t]*(?=\r?\n|\Z)"
 )
+# "(Ingeborg Svensson)": two or three capitalized words alone in parentheses.
+_PAREN_NAME_RE = regex.compile(r"\((?P<name>\p{Lu}[\p{L}'’\-]+(?:[ \t]+\p{Lu}[\p{L}'’\-]+){1,2})\)")
 # A signature or postal block: a line that is only a name, followed by a line of contact
 # details (a street number, a phone, an e-mail, a PO box).
 _NAME_LINE_RE = regex.compile(
@@ -234,11 +237,17 @@ class ContextNameRecognizer(SupportRecognizer):
             if recased and len(words) < 2 and start not in view.person_chars:
                 continue
             results.append(self._result(PERSON, start, end, 0.7))
-        for pattern, score in ((_TRAILING_NAME_RE, 0.65), (_NAME_LINE_RE, 0.7)):
+        for pattern, score in ((_TRAILING_NAME_RE, 0.65), (_NAME_LINE_RE, 0.7), (_PAREN_NAME_RE, 0.65)):
             for match in pattern.finditer(shape_text):
                 start, end = match.span("name")
                 words = match.group("name").split()
-                if any(w.casefold().rstrip(".") in NOT_NAME_WORDS for w in words):
+                if any(w.casefold().rstrip(".") in NOT_NAME_WORDS or w.casefold() in ORGANIZATION_WORDS for w in words):
+                    continue  # "Head of IT, Meridian Health": a firm
+                if pattern is _PAREN_NAME_RE and (
+                    recased
+                    or (view.has_doc and view.pos.get(start) != "PROPN")
+                    or any(c in view.place_chars for c in range(start, end))
+                ):
                     continue
                 if any(c in view.firm_org_chars for c in range(start, end)):
                     continue  # (a country ending an address line is taken by the address, which outscores this)
