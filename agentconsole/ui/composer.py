@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import re
 
+from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
 
+from agentconsole.ui.chips import PLACEHOLDER_RE
 from agentconsole.ui.inert import inert
 from agentconsole.ui.keys import KEYS
 
@@ -26,6 +29,8 @@ ROLES = ("customer", "agent", "note")
 SEAL_CHARS = 2000
 SEAL_LINES = 20
 _SEAL_RE = re.compile(r"\[pasted #(\d+): [^\]]*\]")
+_PLACEHOLDER_STYLE = Style(bold=True, reverse=True)
+_SEAL_STYLE = Style(italic=True, underline=True)
 
 
 def _composer_bindings() -> list[Binding]:
@@ -71,6 +76,15 @@ class Composer(TextArea):
 
     def cycle_role(self) -> None:
         self.set_role(ROLES[(ROLES.index(self.role) + 1) % len(ROLES)])
+
+    def get_line(self, line_index: int) -> Text:
+        """Placeholders (restored on send) and sealed pastes stand out from typed text."""
+        line = super().get_line(line_index)
+        for match in PLACEHOLDER_RE.finditer(line.plain):
+            line.stylize(_PLACEHOLDER_STYLE, match.start(), match.end())
+        for match in _SEAL_RE.finditer(line.plain):
+            line.stylize(_SEAL_STYLE, match.start(), match.end())
+        return line
 
     # --- text in and out -------------------------------------------------------------
 

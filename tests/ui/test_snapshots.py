@@ -94,6 +94,18 @@ async def help_screen(pilot: Pilot) -> None:
     await wait_for(pilot, lambda: screen_name(pilot.app) == "HelpScreen", "help")
 
 
+async def composer_with_draft(pilot: Pilot) -> None:
+    from textual.events import Paste
+
+    await to_main(pilot)
+    await pilot.press("ctrl+e")
+    composer = pilot.app.screen.query_one("#composer")
+    await wait_for(pilot, lambda: "<PERSON_1>" in composer.text, "draft in the composer")
+    await pilot.press("ctrl+j")
+    composer.post_message(Paste("log line\n" * 300))
+    await wait_for(pilot, lambda: composer.sealed_count() == 1, "sealed paste")
+
+
 #: name -> (what to do before the shot, vault exists, theme)
 SCREENS: dict[str, tuple[Callable[[Pilot], Awaitable[None]], bool, str]] = {
     "first_run": (first_run, False, "textual-dark"),
@@ -101,6 +113,7 @@ SCREENS: dict[str, tuple[Callable[[Pilot], Awaitable[None]], bool, str]] = {
     "main_case_with_chips": (to_main, True, "textual-dark"),
     "main_light_theme_revealed": (main_revealed, True, "textual-light"),
     "search_results": (search_results, True, "textual-dark"),
+    "composer_with_draft_and_sealed_paste": (composer_with_draft, True, "textual-dark"),
     "help": (help_screen, True, "textual-dark"),
 }
 
