@@ -57,7 +57,7 @@ ORGANIZATION_WORDS: frozenset[str] = frozenset(
     gmbh sa ag bv ab oy as electronics retail supplies supply industries enterprises consulting media network
     networks communications health healthcare care pharma foods food restaurant cafe bakery garage auto autos
     repairs repair properties realty homes construction builders travel tours airport station library museum
-    church council ministry government police""".split()
+    church council ministry government police chat portal hub""".split()
 )
 
 #: Lower-cased words that never start or continue a person's name.

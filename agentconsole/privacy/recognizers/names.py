@@ -87,6 +87,9 @@ _GREETING_RE = regex.compile(r"(?:hi|hello|hey|hiya|dear|good\s+(?:morning|after
 # spaCy labels the small model confuses with people; an ORG/GPE in a name cue is a name.
 _NER_OTHER = frozenset({"ORG", "PRODUCT", "GPE", "FAC", "LOC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"})
 _SCORES = {"strong": 0.85, "signoff": 0.8, "role": 0.75, "prep": 0.7, "verb": 0.7}
+_TIME_NOUNS = frozenset(
+    "today tomorrow yesterday tonight morning afternoon evening night week weekend month year asap now".split()
+)
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
 # "Kenji called yesterday", "Maria Lopez said...": a name right before a verb of contact.
 _NAME_BEFORE_VERB_RE = regex.compile(
@@ -212,6 +215,8 @@ class ContextNameRecognizer(SupportRecognizer):
             kind = cue.lastgroup or "prep"
             if recased and kind in ("prep", "verb"):
                 continue
+            if kind == "verb" and view.has_doc and view.pos.get(cue.start()) not in ("VERB", None):
+                continue  # "the Help Center": a capitalized noun, not the verb "help"
             span = self._name_after(shape_text, cue.end(), kind, view, recased=recased, cue_start=cue.start())
             if span is None and kind == "signoff":
                 span = self._name_after(
@@ -349,6 +354,10 @@ class ContextNameRecognizer(SupportRecognizer):
             return None
         if kind in ("role", "prep", "verb") and _NUMBER_AFTER.match(text, end):
             return None  # "to Tier 2", "with Windows 11": a product or level
+        if kind in ("prep", "verb") and not recased:
+            following = _NEXT_WORD.match(text, end)
+            if following and following.group(1)[:1].isupper() and following.group(1).casefold() in NOT_NAME_WORDS:
+                return None  # "from Live Chat", "to Premium Support": a title-cased feature, not a person
         if recased and kind in ("role", "prep", "verb") and len(words) < 2 and start not in view.person_chars:
             # re-cased text makes every word look proper: one word is too little,
             # unless a greeting addresses it ("hi sven, ...")
@@ -456,8 +465,11 @@ class NerPersonRecognizer(SupportRecognizer):
                 continue  # "Whichever Is Easier": no proper noun, no name
             if recased and not all(t.pos_ == "PROPN" for t in tokens):
                 continue  # re-cased text: "Bought The Wrong Size" is not a name
-            if recased and _after_determiner(doc.text, tokens[0].idx):
-                continue
+            if _after_determiner(doc.text, tokens[0].idx):
+                continue  # "the Nonprofit plan"
+            after = doc[tokens[-1].i + 1] if tokens[-1].i + 1 < len(doc) else None
+            if after is not None and after.pos_ == "NOUN" and after.text.islower() and after.text not in _TIME_NOUNS:
+                continue  # "QuietComfort headphones", "Nonprofit plan": a name that modifies a noun is a product
             if tokens[-1].text.casefold() in ORGANIZATION_WORDS or _followed_by_organization_word(
                 text, tokens[-1].idx + len(tokens[-1].text)
             ):
