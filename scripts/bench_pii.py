@@ -143,6 +143,10 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="latency rounds")
     parser.add_argument("--errors", choices=["tune", "heldout"], help="print our misses and false alarms for a split")
     parser.add_argument("--json", action="store_true", help="machine-readable summary")
+    parser.add_argument(
+        "--paste-kb", type=int, default=0,
+        help="also time one big paste of this many KB (labeled messages joined by blank lines), ours vs vanilla",
+    )
     args = parser.parse_args()
 
     from agentconsole.privacy import PrivacyEngine
@@ -220,6 +224,25 @@ def main() -> int:
         "p95_ratio": p95(all_lat_ours) / p95(all_lat_van),
         "median_ratio": statistics.median(all_lat_ours) / statistics.median(all_lat_van),
     }
+    if args.paste_kb:
+        rows = load("tune", 0) + load("heldout", 0)
+        paste, i = [], 0
+        while sum(len(p) + 2 for p in paste) < args.paste_kb * 1000:
+            paste.append(rows[i % len(rows)]["text"])
+            i += 1
+        text = "\n\n".join(paste)
+        a = time.perf_counter()
+        n_ours = len(ours.analyze(text))
+        b = time.perf_counter()
+        try:
+            n_van: int | str = len(vanilla.analyze(text, language="en"))
+        except Exception as exc:  # e.g. spaCy's max_length above 1,000,000 characters
+            n_van = f"failed: {type(exc).__name__}"
+        c = time.perf_counter()
+        summary["paste"] = {
+            "chars": len(text), "ours_seconds": b - a, "vanilla_seconds": c - b,
+            "ours_entities": n_ours, "vanilla_entities": n_van,
+        }
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
@@ -242,6 +265,10 @@ def main() -> int:
     print(f"\nlatency (both splits): ours median {la['ours']['median']:.2f} ms, p95 {la['ours']['p95']:.2f} ms; "
           f"vanilla median {la['vanilla']['median']:.2f} ms, p95 {la['vanilla']['p95']:.2f} ms; "
           f"p95 ratio {la['p95_ratio']:.2f}x (goal <= 1.5x), median ratio {la['median_ratio']:.2f}x")
+    if "paste" in summary:
+        p = summary["paste"]
+        print(f"big paste ({p['chars']} chars): ours {p['ours_seconds']:.1f} s ({p['ours_entities']} entities), "
+              f"vanilla {p['vanilla_seconds']:.1f} s ({p['vanilla_entities']} entities)")
     return 0
 
 
