@@ -116,3 +116,50 @@ def test_install_offline_in_a_network_less_namespace_then_doctor_passes(wheelhou
     assert str(home / "models") in rows["model"]["detail"]
     assert (home / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf").stat().st_mode & 0o077 == 0
     assert home.stat().st_mode & 0o777 == 0o700
+
+
+def _tiny_wheelhouse(directory: Path) -> Path:
+    """A wheelhouse-shaped directory (no real wheels) to exercise the installer's checks."""
+    import hashlib
+
+    directory.mkdir()
+    (directory / "fake-1.0-py3-none-any.whl").write_bytes(b"PK wheel bytes")
+    (directory / "requirements.txt").write_text("fake==1.0 --hash=sha256:00\n")
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    (directory / "wheelhouse.json").write_text(json.dumps({"python": version, "build_cpu_flags": []}))
+    sums = "".join(
+        f"{hashlib.sha256((directory / name).read_bytes()).hexdigest()}  {name}\n"
+        for name in ("fake-1.0-py3-none-any.whl", "requirements.txt", "wheelhouse.json")
+    )
+    (directory / "SHA256SUMS").write_text(sums)
+    return directory
+
+
+def test_installer_refuses_a_tampered_wheelhouse_before_creating_anything(tmp_path: Path) -> None:
+    wheelhouse = _tiny_wheelhouse(tmp_path / "wheelhouse")
+    (wheelhouse / "fake-1.0-py3-none-any.whl").write_bytes(b"PK wheel bytes, altered")
+    venv = tmp_path / "venv"
+    result = subprocess.run(
+        [str(REPO_ROOT / "scripts" / "install-offline"), str(wheelhouse), str(venv)],
+        capture_output=True,
+        text=True,
+        env=_clean_env(tmp_path / "home"),
+    )
+    assert result.returncode == 1
+    assert "checksum mismatch" in result.stderr
+    assert not venv.exists()
+
+
+def test_installer_never_installs_over_an_existing_environment(tmp_path: Path) -> None:
+    wheelhouse = _tiny_wheelhouse(tmp_path / "wheelhouse")
+    venv = tmp_path / "venv"
+    venv.mkdir()
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    result = subprocess.run(
+        [str(REPO_ROOT / "scripts" / "install-offline"), str(wheelhouse), str(venv)],
+        capture_output=True,
+        text=True,
+        env=_clean_env(tmp_path / "home"),
+    )
+    assert result.returncode == 1 and "already exists" in result.stderr
+    assert sorted(p.name for p in venv.iterdir()) == ["pyvenv.cfg"]
