@@ -35,6 +35,8 @@ async def still(pilot: Pilot) -> None:
     for widget in pilot.app.screen.query("Input, TextArea"):
         widget.cursor_blink = False
     pilot.app.clear_notifications()
+    await pilot.pause(0.1)  # let pending refreshes land even on a loaded machine
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
