@@ -37,6 +37,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agentconsole.commands.doctor_cmd",
     "agentconsole.commands.vault_cmds",
     "agentconsole.commands.import_cmd",
+    "agentconsole.commands.demo_cmd",
     "agentconsole.commands.compliance_cmds",
     "agentconsole.commands.mask_cmd",
 )

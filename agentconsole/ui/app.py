@@ -59,9 +59,14 @@ class AgentConsoleApp(App[int]):
         load_engines: bool = True,
         clock: Callable[[], float] = time.monotonic,
         idle_check_seconds: float = 5.0,
+        unlock_user: str = "",
+        unlock_notice: str = "",
     ) -> None:
         super().__init__()
         self.settings = settings
+        #: Pre-filled user and a line shown on the first unlock screen (the demo shows its passphrase).
+        self.unlock_user = unlock_user
+        self.unlock_notice = unlock_notice
         self.service = service
         self.load_engines = load_engines
         self.clock = clock
@@ -93,7 +98,9 @@ class AgentConsoleApp(App[int]):
             self._load_model()
 
     def _route(self, exists: bool) -> None:
-        self.show_screen(UnlockScreen() if exists else FirstRunScreen())
+        self.show_screen(
+            UnlockScreen(user=self.unlock_user, notice=self.unlock_notice) if exists else FirstRunScreen()
+        )
         self.screen_ready = True
 
     def _load_privacy(self) -> None:
@@ -304,6 +311,8 @@ def make_app(
     load_engines: bool = True,
     clock: Callable[[], float] = time.monotonic,
     idle_check_seconds: float = 5.0,
+    unlock_user: str = "",
+    unlock_notice: str = "",
 ) -> AgentConsoleApp:
     """Build the console for ``settings`` (tests pass their own settings, home and service)."""
     if service is None:
@@ -311,5 +320,11 @@ def make_app(
 
         service = ConsoleService(settings, model_override=model_override)
     return AgentConsoleApp(
-        settings, service, load_engines=load_engines, clock=clock, idle_check_seconds=idle_check_seconds
+        settings,
+        service,
+        load_engines=load_engines,
+        clock=clock,
+        idle_check_seconds=idle_check_seconds,
+        unlock_user=unlock_user,
+        unlock_notice=unlock_notice,
     )

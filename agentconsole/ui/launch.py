@@ -25,8 +25,11 @@ def run_console(ctx: Any) -> int:
     """Run the console until the agent quits; the vault is locked on the way out."""
     from agentconsole.ui.app import make_app
 
-    settings = ctx.settings
-    app = make_app(settings, model_override=ctx.model_override)
+    return run_app(ctx.settings, make_app(ctx.settings, model_override=ctx.model_override))
+
+
+def run_app(settings: Any, app: Any) -> int:
+    """Run a built console app on this terminal (also used by ``agentconsole demo``)."""
     _set_terminal_title()
     try:
         with logs.native_stderr_to(settings.logs_dir / logs.NATIVE_LOG_FILE_NAME):
