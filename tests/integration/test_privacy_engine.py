@@ -147,6 +147,7 @@ def test_overlap_resolution_is_deterministic() -> None:
         ("wire it to FR49 0114 5059 1888 2317 0362 816 please", ("FR49 0114 5059 1888 2317 0362 816", "IBAN_CODE")),
         ("my password is Summer2024 and it stopped working", ("Summer2024", "PASSWORD")),
         ("login: anna.berg", ("anna.berg", "USERNAME")),
+        ("14.03.1985 (DOB) for the verification", ("14.03.1985", "DATE_OF_BIRTH")),
         ("cancel the subscription for user ID 55102934 (Ingeborg Svensson).", ("Ingeborg Svensson", "PERSON")),
         ("Send it to Storgatan 14, 411 38 Göteborg, Sweden", ("Storgatan 14, 411 38 Göteborg, Sweden", "STREET_ADDRESS")),
     ],
@@ -166,6 +167,7 @@ def test_recognizers_beyond_vanilla(engine: PrivacyEngine, text: str, expected: 
         "Please merge tickets from the Help Center with the ones from Live Chat.",
         "We're a small charity in Leeds using the Nonprofit plan.",
         "Deliveries to Northern Ireland take 5 to 7 working days; please escalate to Tier 2.",
+        "Delivery on 12 March 2024, my birthday is in May.",
     ],
 )
 def test_organizations_products_and_numbers_are_not_people(engine: PrivacyEngine, text: str) -> None:

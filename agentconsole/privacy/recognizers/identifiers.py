@@ -194,13 +194,25 @@ class AccountNumberRecognizer(SupportRecognizer):
         return results
 
 
+# The cue after the date: "03/04/1990? no wait that's my birthday", "14.3.85 (DOB)".
+_DOB_AFTER_RE = regex.compile(
+    _DATE + r"[ \t]*(?:[(\-–—,:?!.]+[ \t]*)?(?:no[ \t,]+wait[ \t,]+)?"
+    r"(?:(?:that'?s|that[ \t]+is|it'?s|it[ \t]+is|is|was|=|being)[ \t]+)?(?:(?:my|his|her|their|the|our)[ \t]+)?"
+    r"(?:birthday|birth[ \t]?date|date[ \t]+of[ \t]+birth|dob|d\.o\.b\.?)(?![\p{L}])"
+    r"(?![ \t]+(?:is|was|falls|will|party|present|gift|card|cake))",
+    regex.IGNORECASE,
+)
+
+
 class DateOfBirthRecognizer(SupportRecognizer):
-    """Dates announced as a birth date ("DOB: 1985-03-14", "born on 3 May 1990")."""
+    """Dates announced as a birth date, before or after ("DOB: 1985-03-14", "3 May 1990 is my birthday")."""
 
     ENTITIES = ("DATE_OF_BIRTH",)
 
     def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
-        return [self._result("DATE_OF_BIRTH", *m.span("date"), 0.85) for m in _DOB_RE.finditer(text)]
+        found = [self._result("DATE_OF_BIRTH", *m.span("date"), 0.85) for m in _DOB_RE.finditer(text)]
+        found += [self._result("DATE_OF_BIRTH", *m.span("date"), 0.7) for m in _DOB_AFTER_RE.finditer(text)]
+        return found
 
 
 class DocumentNumberRecognizer(SupportRecognizer):
