@@ -509,43 +509,43 @@ def check_vault(settings: Any, options: DoctorOptions) -> Iterable[CheckResult]:
                 "vault",
                 OK,
                 f"{vault_path.name} present ({_mib(vault_path.stat().st_size)}); "
-                "integrity not checked (pass --user and --passphrase-file or --passphrase-stdin)",
+                "integrity not checked (pass --user NAME to open it)",
             )
         else:
             yield CheckResult("vault", OK, f"no vault yet at {vault_path}")
         return
     try:
-        from agentconsole.vault import Vault
+        from agentconsole.service import ConsoleService
     except ImportError:
-        yield CheckResult("vault integrity", WARN, "not available: this build has no vault module")
-        yield CheckResult("audit chain", WARN, "not available: this build has no vault module")
+        yield CheckResult("vault integrity", WARN, "not available: this build has no vault service")
+        return
+    # Through the service, as in the console: the unlock, a refusal and the
+    # verification are audited, and only supervisors and auditors may check.
+    service = ConsoleService(settings, model_override=options.model_override)
+    if not service.vault_exists():
+        yield CheckResult("vault integrity", FAIL, f"no vault at {vault_path}")
         return
     try:
-        vault = Vault.unlock(vault_path, options.user, options.passphrase)
+        service.unlock(options.user, options.passphrase)
     except AgentConsoleError as exc:
         yield CheckResult("vault integrity", FAIL, exc.message)
         return
     try:
+        try:
+            vault = service.require("audit")
+        except AgentConsoleError as exc:
+            yield CheckResult("vault integrity", WARN, f"{exc.message}: run the vault checks as a supervisor or auditor")
+            return
         bad_pages = vault.check_integrity()
         if bad_pages:
             pages = ", ".join(str(p) for p in bad_pages[:5])
             yield CheckResult("vault integrity", FAIL, f"vault was modified outside agentconsole (pages {pages})")
         else:
             yield CheckResult("vault integrity", OK, f"{vault_path.name}: cipher_integrity_check passed")
-        yield from _check_audit_chain(vault, options.audit_anchor)
+        result = service.verify_audit(options.audit_anchor)
+        yield CheckResult("audit chain", OK if result.ok else FAIL, result.describe())
     finally:
-        vault.lock()
-
-
-def _check_audit_chain(vault: Any, anchor: dict[str, Any] | None) -> Iterable[CheckResult]:
-    """Verify the HMAC chain of the audit log (and that it still reaches ``anchor``)."""
-    try:
-        from agentconsole.compliance.audit import AuditLog
-    except ImportError:
-        yield CheckResult("audit chain", WARN, "not available: this build has no audit log")
-        return
-    result = AuditLog(vault).verify(anchor)
-    yield CheckResult("audit chain", OK if result.ok else FAIL, result.describe())
+        service.lock()
 
 
 #: Every check, in table order.

@@ -43,6 +43,7 @@ def _doctor(home: Path, *args: str, stdin: str | None = None) -> subprocess.Comp
         text=True,
         input=stdin,
         stdin=None if stdin is not None else subprocess.DEVNULL,
+        start_new_session=True,  # no controlling terminal: a passphrase is never asked for
     )
 
 
@@ -113,12 +114,12 @@ def test_passphrase_never_reaches_output_or_logs(agentconsole_home: Path, tmp_pa
 
 def test_passphrase_from_stdin_needs_content_and_a_user(agentconsole_home: Path) -> None:
     empty = _doctor(agentconsole_home, "--user", "alice", "--passphrase-stdin", stdin="\n")
-    assert empty.returncode == 1 and "passphrase is empty" in empty.stderr
+    assert empty.returncode == 2 and "passphrase is empty" in empty.stderr
     assert len(empty.stderr.strip().splitlines()) == 1
     no_user = _doctor(agentconsole_home, "--passphrase-stdin", stdin="secret\n")
     assert no_user.returncode == 2 and "--user" in no_user.stderr
-    no_passphrase = _doctor(agentconsole_home, "--user", "alice")
-    assert no_passphrase.returncode == 2 and "passphrase" in no_passphrase.stderr
+    no_terminal = _doctor(agentconsole_home, "--user", "alice")  # no tty to ask on: a clear error, no hang
+    assert no_terminal.returncode == 2 and "--passphrase-file" in no_terminal.stderr
 
 
 def test_egress_guard_check_proves_refusal(agentconsole_home: Path) -> None:
@@ -210,14 +211,25 @@ def test_doctor_opens_the_vault_and_verifies_integrity_and_audit_chain(agentcons
     anchor = tmp_path / "anchor.json"
     anchor.write_text(json.dumps(head))
     result = _doctor(
-        agentconsole_home, "--user", "alice", "--passphrase-stdin", "--audit-anchor", str(anchor), "--json",
+        agentconsole_home, "--user", "alice", "--passphrase-stdin", "--anchor", str(anchor), "--json",
         stdin=VAULT_PASSPHRASE + "\n",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     rows = {row["check"]: row for row in json.loads(result.stdout)}
     assert rows["vault integrity"]["status"] == OK
-    assert rows["audit chain"]["status"] == OK and "2 audit entries" in rows["audit chain"]["detail"]
+    assert rows["audit chain"]["status"] == OK
+    assert "chain intact (matches the anchor at entry 2)" in rows["audit chain"]["detail"]
     assert VAULT_PASSPHRASE not in result.stdout + result.stderr
+    # Doctor went through the service: its unlock and its verification are in the audit log.
+    from agentconsole.compliance.audit import AuditLog
+    from agentconsole.vault import Vault
+
+    vault = Vault.unlock(load_settings(agentconsole_home).vault_path, "alice", bytearray(VAULT_PASSPHRASE.encode()))
+    try:
+        actions = [entry.action for entry in AuditLog(vault).entries()]
+    finally:
+        vault.lock()
+    assert actions[:2] == ["case.open", "reveal"] and "unlock" in actions[2:] and actions[-1] == "audit.verify"
 
 
 def test_doctor_reports_a_rewritten_audit_entry(agentconsole_home: Path) -> None:
@@ -263,3 +275,21 @@ def test_data_dir_check_refuses_the_users_home(tmp_path: Path, monkeypatch: pyte
     settings = load_settings(tmp_path)
     (row,) = doctor.check_data_dir(settings, DoctorOptions())
     assert row.status == FAIL and "home directory" in row.detail
+
+
+def test_an_agent_may_not_run_the_vault_checks(agentconsole_home: Path) -> None:
+    pytest.importorskip("agentconsole.service")
+    from agentconsole.vault import Vault
+
+    _make_vault_with_audit_entries(agentconsole_home)
+    path = load_settings(agentconsole_home).vault_path
+    vault = Vault.unlock(path, "alice", bytearray(VAULT_PASSPHRASE.encode()))
+    try:
+        vault.add_user("bob", "agent", bytearray(b"agent-bob-passphrase"))
+    finally:
+        vault.lock()
+    result = _doctor(agentconsole_home, "--user", "bob", "--passphrase-stdin", "--json", stdin="agent-bob-passphrase\n")
+    rows = {row["check"]: row for row in json.loads(result.stdout)}
+    assert rows["vault integrity"]["status"] == WARN and "supervisor or auditor" in rows["vault integrity"]["detail"]
+    assert "audit chain" not in rows
+    assert result.returncode == 0
