@@ -385,12 +385,17 @@ class ConsoleService:
         """The message with real values restored. Audited; the UI re-masks after a while."""
         from agentconsole.privacy import restore
 
+        message = self._revealed_message(case_id, message_id)
+        return restore(message.text, self.mapping(case_id))
+
+    def _revealed_message(self, case_id: int, message_id: int) -> Message:
+        """The message a reveal discloses; the reveal is audited before anything is returned."""
         vault = self.require("reveal")
         message = next((m for m in vault.list_messages(case_id) if m.id == message_id), None)
         if message is None:
             raise AgentConsoleError(f"no message {message_id} in case {case_id}")
         self._audit("reveal", f"case:{case_id} message:{message_id}")
-        return restore(message.text, self.mapping(case_id))
+        return message
 
     def send(self, case_id: int, text: str) -> tuple[AddedMessage, str]:
         """Store the agent's reply (masked) and return the outgoing text with real values.
@@ -400,11 +405,10 @@ class ConsoleService:
         """
         from agentconsole.privacy import restore
 
-        vault = self.require("send")
+        self.require("send")
         added = self.add_message(case_id, "agent", text)
         outgoing = restore(added.masked_text, self.mapping(case_id))
         self._audit("send", f"case:{case_id} message:{added.message_id}", restored=outgoing != added.masked_text)
-        del vault
         return added, outgoing
 
     # --- AI ------------------------------------------------------------------------------
@@ -758,9 +762,5 @@ class ConsoleService:
         Same disclosure as :meth:`reveal`, shaped for the UI, which shows the values
         in place of that message's chips and re-masks after ``ui.reveal_seconds``.
         """
-        vault = self.require("reveal")
-        message = next((m for m in vault.list_messages(case_id) if m.id == message_id), None)
-        if message is None:
-            raise AgentConsoleError(f"no message {message_id} in case {case_id}")
-        self._audit("reveal", f"case:{case_id} message:{message_id}")
+        message = self._revealed_message(case_id, message_id)
         return {p: v for p, v in self.mapping(case_id).placeholders().items() if p in message.text}
