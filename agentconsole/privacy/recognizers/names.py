@@ -39,7 +39,8 @@ _GAP = regex.compile(r"[ \t]{1,3}|\.[ \t]{1,2}")
 _STRONG = [
     r"my\s+n(?:ame|mae|aem|ane|am)\s+is", r"my\s+name's", r"my\s+names", r"(?:the\s+)?name\s+is", r"name's",
     r"(?:full\s+|first\s+|last\s+|customer\s+|client\s+|contact\s+|account\s+|holder'?s?\s+)?name\s*[:=\-–]",
-    r"full\s+name\s+is", r"account\s+holder(?:'s\s+name)?(?:\s+is)?", r"card\s?holder(?:'s\s+name)?(?:\s+is)?",
+    r"full\s+name\s+is", r"name\s+on\s+(?:the\s+|my\s+)?(?:account|card|file|booking|order|reservation|ticket|invoice|policy)"
+    r"(?:\s+(?:is|was|reads|says|shows))?\s*:?", r"account\s+holder(?:'s\s+name)?(?:\s+is)?", r"card\s?holder(?:'s\s+name)?(?:\s+is)?",
     r"call\s+me", r"ask\s+for", r"asked\s+for", r"asking\s+for", r"speak\s+(?:to|with)", r"spoke\s+(?:to|with)",
     r"talk(?:ed)?\s+(?:to|with)", r"talking\s+(?:to|with)", r"contact\s+person(?:\s+is)?", r"attn[:.]?",
     r"attention[:]", r"c/o", r"care\s+of", r"on\s+behalf\s+of", r"authori[sz]ed\s+user(?:\s+is)?", r"dear",
