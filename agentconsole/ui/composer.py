@@ -130,7 +130,8 @@ class Composer(TextArea):
             shown = inert(text)
         if result := self._replace_via_keyboard(shown, *self.selection):
             self.move_cursor(result.end_location)
-        self.focus()
+        if not self.has_focus:
+            self.focus()
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":

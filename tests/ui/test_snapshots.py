@@ -105,7 +105,7 @@ async def composer_with_draft(pilot: Pilot) -> None:
     await wait_for(pilot, lambda: "<PERSON_1>" in composer.text, "draft in the composer")
     await pilot.press("ctrl+j")
     composer.post_message(Paste("log line\n" * 300))
-    await wait_for(pilot, lambda: composer.sealed_count() == 1, "sealed paste")
+    await wait_for(pilot, lambda: "[pasted #1" in composer.text, "sealed paste in the editor")
 
 
 #: name -> (what to do before the shot, vault exists, theme)
