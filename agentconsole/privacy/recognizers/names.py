@@ -113,13 +113,13 @@ _TRAILING_NAME_RE = regex.compile(
 )
 # "(Ingeborg Svensson)": two or three capitalized words alone in parentheses.
 _PAREN_NAME_RE = regex.compile(r"\((?P<name>\p{Lu}[\p{L}'’\-]+(?:[ \t]+\p{Lu}[\p{L}'’\-]+){1,2})\)")
-# A signature or postal block: a line that is only a name, followed by a line of contact
-# details (a street number, a phone, an e-mail, a PO box).
-_NAME_LINE_RE = regex.compile(
-    r"(?m)^[ \t]*(?P<name>(?:\p{Lu}\.|\p{Lu}[\p{L}'’\-]+)(?:[ \t]+(?:\p{Lu}\.|\p{Lu}[\p{L}'’\-]+|"
-    r"van|von|de|da|del|della|der|den|la|le|bin|al)){1,3})[ \t]*\r?\n"
-    r"(?=[ \t]*(?:\d|\+|\(|p\.?[ \t]?o\.?[ \t]?box|[^\s@]+@))",
-    regex.IGNORECASE,
+# A name right before contact details: a signature or postal block ("Anna Berg\n42 Elm St"),
+# a CRM line ("priya karimi - (862) 063-6949"), an addressee ("to Tomasz Redcloud, 431 Ridgecrest Way").
+_NAME_BEFORE_CONTACT_RE = regex.compile(
+    r"(?<![\p{L}\p{N}.@])(?P<name>(?:\p{Lu}\.|\p{Lu}[\p{L}'’\-]+)(?:[ \t]+(?:\p{Lu}\.|\p{Lu}[\p{L}'’\-]+|"
+    r"van|von|de|da|del|della|der|den|la|le|bin|al)){1,3})"
+    r"[ \t]*(?:[,|;\-–][ \t]*|\r?\n[ \t]*)"
+    r"(?=\d{1,6}[A-Za-z]?[ \t]+\p{Lu}\p{Ll}|\+?[ \t]?\(?\d[\d \t()\-.]{6,}\d|[^\s@]+@|[Pp]\.?[ \t]?[Oo]\.?[ \t]?[Bb]ox)",
 )
 # "Sorensen, Zanele - requested closure": a CRM-style "Last, First" opening a line.
 _LAST_FIRST_RE = regex.compile(
@@ -243,7 +243,7 @@ class ContextNameRecognizer(SupportRecognizer):
             if recased and len(words) < 2 and start not in view.person_chars:
                 continue
             results.append(self._result(PERSON, start, end, 0.7))
-        for pattern, score in ((_TRAILING_NAME_RE, 0.65), (_NAME_LINE_RE, 0.7), (_PAREN_NAME_RE, 0.65)):
+        for pattern, score in ((_TRAILING_NAME_RE, 0.65), (_NAME_BEFORE_CONTACT_RE, 0.7), (_PAREN_NAME_RE, 0.65)):
             for match in pattern.finditer(shape_text):
                 start, end = match.span("name")
                 words = match.group("name").split()
@@ -267,7 +267,7 @@ class ContextNameRecognizer(SupportRecognizer):
             start, end = match.span("name")
             words = [w.strip() for w in match.group("name").split(",")]
             if all(w.casefold() not in NOT_NAME_WORDS and view.pos.get(start) != "VERB" for w in words):
-                if not any(c in view.firm_other_chars for c in range(start, end)):
+                if not any(c in view.firm_org_chars for c in range(start, end)):
                     results.append(self._result(PERSON, start, end, 0.6))
         if not recased:
             results.extend(self._proper_noun_runs(text, nlp_artifacts, view))
