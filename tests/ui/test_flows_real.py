@@ -291,3 +291,22 @@ async def test_send_stores_masked_and_copies_real_values(tmp_path: Path, engines
         assert_no_values(screen_text(app))
         actions = [e.action for e in service.audit_entries()]
         assert "send" in actions and "copy" in actions
+
+
+@pytest.mark.timeout(180)
+async def test_an_auditor_sees_no_cases(tmp_path: Path, engines) -> None:
+    service = make_service(tmp_path, engines)
+    seed_vault(service)
+    service.unlock("alice", bytearray(PASS.encode()))
+    service.user_add("audrey", "auditor", bytearray(PASS.encode()))
+    service.lock()
+    app = make_app(service.settings, service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "UnlockScreen" and app.screen.query("#user"), "unlock")
+        await type_text(pilot, "audrey")
+        await pilot.press("tab")
+        await type_text(pilot, PASS)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "no access to cases" in screen_text(app), "the role's notice")
+        assert not app.screen.query(MessageView) and app.screen.case_id is None
+        assert "Double charge" not in screen_text(app)

@@ -122,6 +122,9 @@ class FakeService:
     def role(self) -> str:
         return "supervisor"
 
+    def can(self, permission: str) -> bool:
+        return self.unlocked
+
     @property
     def privacy(self) -> object:
         return object()

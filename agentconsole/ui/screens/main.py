@@ -94,6 +94,11 @@ class MainScreen(Screen):
     def on_mount(self) -> None:
         self._show_role("customer")
         self.query_one(Composer).focus()
+        if not self.service.can("work_cases"):  # e.g. an auditor: the audit log is a CLI command
+            self.query_one(CaseHeader).update(
+                f"The {self.service.role} role has no access to cases (the audit log: agentconsole audit)"
+            )
+            return
         self.reload_cases(open_first=True)
 
     # --- cases ---------------------------------------------------------------------------
