@@ -44,6 +44,7 @@ finance hr legal marketing operations procurement accounting engineering securit
 head director ceo cfo cto coo vp department dept office board committee it qa dev devops
 callback issue status priority category summary description resolution notes note comments comment reason
 quick q info details verified unverified pending closed open resolved
+md phd dds rn esq cpa mba msc bsc
 """.split()
 
 #: Words that make the capitalized word before them an organization or product
@@ -57,7 +58,8 @@ ORGANIZATION_WORDS: frozenset[str] = frozenset(
     gmbh sa ag bv ab oy as electronics retail supplies supply industries enterprises consulting media network
     networks communications health healthcare care pharma foods food restaurant cafe bakery garage auto autos
     repairs repair properties realty homes construction builders travel tours airport station library museum
-    church council ministry government police chat portal hub""".split()
+    church council ministry government police chat portal hub ventures capital associates brothers llp limited
+    incorporated international global digital""".split()
 )
 
 #: Lower-cased words that never start or continue a person's name.

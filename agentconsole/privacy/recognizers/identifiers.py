@@ -115,15 +115,29 @@ _EMAIL_RE = regex.compile(
 )
 
 
+# "brandon.k.lee at gmail dot com", "anna [at] example [dot] org": spelled out to dodge filters.
+_SPELLED_EMAIL_RE = regex.compile(
+    r"(?<![\p{L}\p{N}._%+\-])[\p{L}\p{N}][\p{L}\p{N}._%+\-]{0,63}[ \t]*(?:\[at\]|\(at\)|[ \t]at[ \t])[ \t]*"
+    r"[\p{L}\p{N}\-]{1,63}(?:[ \t]*(?:\[dot\]|\(dot\)|[ \t]dot[ \t]|\.)[ \t]*[\p{L}\p{N}\-]{1,63}){1,3}(?![\p{L}\p{N}])",
+    regex.IGNORECASE,
+)
+
+
 class EmailAddressRecognizer(SupportRecognizer):
     """E-mail addresses by shape, also on internal or test domains Presidio's TLD check rejects."""
 
     ENTITIES = ("EMAIL_ADDRESS",)
 
     def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
-        if "@" not in text:
-            return []
-        return [self._result("EMAIL_ADDRESS", *m.span(), 0.9) for m in _EMAIL_RE.finditer(text)]
+        found = []
+        if "@" in text:
+            found += [self._result("EMAIL_ADDRESS", *m.span(), 0.9) for m in _EMAIL_RE.finditer(text)]
+        low = text.casefold()
+        if " at " in low or "[at]" in low or "(at)" in low:
+            for match in _SPELLED_EMAIL_RE.finditer(text):
+                if "dot" in match.group(0).casefold() or "[" in match.group(0) or "(" in match.group(0):
+                    found.append(self._result("EMAIL_ADDRESS", *match.span(), 0.75))
+        return found
 
 
 _URL_RE = regex.compile(r"(?<![\p{L}\p{N}])(?:(?:https?|ftp)://|www\.)[^\s<>\"'`]{2,2000}", regex.IGNORECASE)

@@ -39,7 +39,7 @@ _GAP = regex.compile(r"[ \t]{1,3}|\.[ \t]{1,2}")
 _STRONG = [
     r"my\s+n(?:ame|mae|aem|ane|am)\s+is", r"my\s+name's", r"my\s+names", r"(?:the\s+)?name\s+is", r"name's",
     r"(?:full\s+|first\s+|last\s+|customer\s+|client\s+|contact\s+|account\s+|holder'?s?\s+)?name\s*[:=\-–]",
-    r"full\s+name\s+is", r"name\s+on\s+(?:the\s+|my\s+)?(?:account|card|file|booking|order|reservation|ticket|invoice|policy)"
+    r"full\s+name\s+is", r"thanks\s+to", r"thank\s+you\s+to", r"name\s+on\s+(?:the\s+|my\s+)?(?:account|card|file|booking|order|reservation|ticket|invoice|policy)"
     r"(?:\s+(?:is|was|reads|says|shows))?\s*:?", r"account\s+holder(?:'s\s+name)?(?:\s+is)?", r"card\s?holder(?:'s\s+name)?(?:\s+is)?",
     r"call\s+me", r"ask\s+for", r"asked\s+for", r"asking\s+for", r"speak\s+(?:to|with)", r"spoke\s+(?:to|with)",
     r"talk(?:ed)?\s+(?:to|with)", r"talking\s+(?:to|with)", r"contact\s+person(?:\s+is)?", r"attn[:.]?",
@@ -65,7 +65,8 @@ _VERB = [
     r"tell", r"told", r"ask", r"email(?:ed)?", r"e-mailed", r"text(?:ed)?", r"ping(?:ed)?", r"message[d]?",
     r"thank(?:ed)?", r"remind(?:ed)?", r"contact(?:ed)?", r"assign(?:ed)?", r"inform(?:ed)?", r"meet", r"met",
     r"phoned", r"help(?:ed)?", r"helping", r"paid", r"refund(?:ed)?", r"invoice[d]?", r"let", r"escalate[d]?",
-    r"verified", r"authenticated", r"transferred\s+to", r"forwarded\s+to",
+    r"verified", r"authenticated", r"transferred\s+to", r"forwarded\s+to", r"add", r"added", r"remove[d]?",
+    r"invite[d]?",
 ]
 _SIGNOFF = [
     r"(?:kind|best|warm|warmest|many|with)\s+(?:regards|wishes|thanks)", r"regards", r"thanks", r"thank\s+you",
@@ -351,8 +352,8 @@ class ContextNameRecognizer(SupportRecognizer):
             return None  # "Thanks Anders!" yes, "Thanks Again for" no
         if kind in ("role", "prep", "verb") and name.islower():
             return None
-        if _followed_by_organization_word(text, end):
-            return None
+        if _followed_by_organization_word(text, end) or name.split()[-1].casefold() in ORGANIZATION_WORDS:
+            return None  # "on behalf of Nnamdi Ventures"
         if kind in ("role", "prep", "verb") and _NUMBER_AFTER.match(text, end):
             return None  # "to Tier 2", "with Windows 11": a product or level
         if kind in ("prep", "verb") and not recased:
