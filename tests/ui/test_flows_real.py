@@ -7,6 +7,7 @@ with temperature 0 and a fixed seed.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from pathlib import Path
@@ -70,6 +71,18 @@ def assert_no_values(text: str) -> None:
 
 async def sign_in(pilot, app, wait_case: bool = True) -> None:
     await sign_in_as_alice(pilot, app, PASS, wait_case=wait_case)
+
+
+@contextlib.asynccontextmanager
+async def seeded_console(tmp_path: Path, engines, size: tuple[int, int] = (100, 30), clock=None, **ui: object):
+    """A seeded vault, the console on it, signed in as alice: yields (app, pilot, service, case_id)."""
+    service = make_service(tmp_path, engines, **ui)
+    case_id = seed_vault(service)
+    extra = {"clock": clock, "idle_check_seconds": 0.05} if clock is not None else {}
+    app = make_app(service.settings, service, **extra)
+    async with app.run_test(size=size) as pilot:
+        await sign_in(pilot, app)
+        yield app, pilot, service, case_id
 
 
 @pytest.mark.timeout(120)
@@ -148,11 +161,7 @@ async def test_new_case_with_name_email_card_shows_chips_not_values(tmp_path: Pa
 
 @pytest.mark.timeout(300)
 async def test_draft_streams_with_the_real_model_and_esc_stops_it(tmp_path: Path, engines) -> None:
-    service = make_service(tmp_path, engines)
-    case_id = seed_vault(service)
-    app = make_app(service.settings, service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await sign_in(pilot, app)
+    async with seeded_console(tmp_path, engines, (100, 30)) as (app, pilot, service, case_id):
         screen = app.screen
         await pilot.press("ctrl+d")
         await wait_for(pilot, lambda: screen.drafting, "draft started")
@@ -173,11 +182,7 @@ async def test_draft_streams_with_the_real_model_and_esc_stops_it(tmp_path: Path
 
 @pytest.mark.timeout(180)
 async def test_reveal_then_automatic_remask(tmp_path: Path, engines) -> None:
-    service = make_service(tmp_path, engines, reveal_seconds=1)
-    seed_vault(service)
-    app = make_app(service.settings, service)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await sign_in(pilot, app)
+    async with seeded_console(tmp_path, engines, (120, 30), reveal_seconds=1) as (app, pilot, service, case_id):
         view = [v for v in app.screen.query(MessageView) if v.role == "customer"][0]
         view.focus()
         await pilot.press("ctrl+r")
@@ -217,12 +222,10 @@ async def test_search_finds_a_case(tmp_path: Path, engines) -> None:
 
 @pytest.mark.timeout(180)
 async def test_lock_and_autolock(tmp_path: Path, engines) -> None:
-    service = make_service(tmp_path, engines, autolock_minutes=1)
-    seed_vault(service)
     now = [0.0]
-    app = make_app(service.settings, service, clock=lambda: now[0], idle_check_seconds=0.05)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, app)
+    async with seeded_console(tmp_path, engines, (80, 24), clock=lambda: now[0], autolock_minutes=1) as (
+        app, pilot, service, _,
+    ):
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: screen_name(app) == "UnlockScreen", "locked")
         await wait_for(pilot, lambda: not service.is_unlocked and service._vault is None, "service locked")
@@ -270,11 +273,7 @@ async def test_import_of_a_good_and_a_malformed_file(tmp_path: Path, engines, ca
 
 @pytest.mark.timeout(180)
 async def test_send_stores_masked_and_copies_real_values(tmp_path: Path, engines) -> None:
-    service = make_service(tmp_path, engines)
-    case_id = seed_vault(service)
-    app = make_app(service.settings, service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await sign_in(pilot, app)
+    async with seeded_console(tmp_path, engines, (100, 30)) as (app, pilot, service, case_id):
         screen = app.screen
         composer = screen.query_one(Composer)
         composer.load_draft("Dear <PERSON_1>, the double charge is refunded.")  # as Ctrl+E does

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from ui_driving import screen_name, type_text, wait_for
+from ui_driving import screen_name, sign_in, type_text, wait_for
 from ui_fakes import FakeService, seeded
 
 from agentconsole.config import Settings
@@ -42,13 +42,7 @@ async def still(pilot: Pilot) -> None:
 
 async def to_main(pilot: Pilot) -> None:
     app = pilot.app
-    await wait_for(pilot, lambda: screen_name(app) == "UnlockScreen" and app.screen.query("#user"), "unlock")
-    await type_text(pilot, "alice")
-    await pilot.press("tab")
-    await type_text(pilot, PASS)
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: screen_name(app) == "MainScreen" and app.screen.case_id is not None, "main")
-    await app.workers.wait_for_complete()
+    await sign_in(pilot, app, PASS)
     app.screen.open_case(1)
     await wait_for(pilot, lambda: app.screen.case_id == 1 and len(app.screen.query("MessageView")) == 3, "case 1")
     await app.workers.wait_for_complete()
