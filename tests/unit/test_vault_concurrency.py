@@ -16,7 +16,7 @@ PASS = b"concurrency-passphrase"
 
 OPEN_IN_CHILD = """
 import sys
-from agentconsole.vault import Vault
+from agentconsole.vault import Vault, VaultInUse
 try:
     v = Vault.unlock(sys.argv[1], "alice", bytearray(sys.stdin.buffer.read()))
 except VaultInUse as exc:
