@@ -45,6 +45,9 @@ head director ceo cfo cto coo vp department dept office board committee it qa de
 callback issue status priority category summary description resolution notes note comments comment reason
 quick q info details verified unverified pending closed open resolved
 md phd dds rn esq cpa mba msc bsc
+mode settings setting integration integrations feature features button page pages screen tab tabs menu plan plans
+tier version update updates upgrade drive backup storage sync server browser extension plugin widget dashboard
+report reports checkout cart success care ops windows android ios linux mac
 """.split()
 
 #: Words that make the capitalized word before them an organization or product

@@ -171,6 +171,8 @@ def test_recognizers_beyond_vanilla(engine: PrivacyEngine, text: str, expected: 
         "We're a small charity in Leeds using the Nonprofit plan.",
         "Deliveries to Northern Ireland take 5 to 7 working days; please escalate to Tier 2.",
         "Delivery on 12 March 2024, my birthday is in May.",
+        "Please add Dark Mode to the Android app; we paid Stripe fees twice.",
+        "The order from Best Buy arrived damaged.",
     ],
 )
 def test_organizations_products_and_numbers_are_not_people(engine: PrivacyEngine, text: str) -> None:

@@ -64,7 +64,7 @@ _PREP = [r"from", r"with", r"for", r"by", r"to", r"cc", r"and", r"per", r"under"
 _VERB = [
     r"tell", r"told", r"ask", r"email(?:ed)?", r"e-mailed", r"text(?:ed)?", r"ping(?:ed)?", r"message[d]?",
     r"thank(?:ed)?", r"remind(?:ed)?", r"contact(?:ed)?", r"assign(?:ed)?", r"inform(?:ed)?", r"meet", r"met",
-    r"phoned", r"help(?:ed)?", r"helping", r"paid", r"refund(?:ed)?", r"invoice[d]?", r"let", r"escalate[d]?",
+    r"phoned", r"help(?:ed)?", r"helping", r"paid", r"refund(?:ed)?", r"invoice[d]?", r"escalate[d]?",
     r"verified", r"authenticated", r"transferred\s+to", r"forwarded\s+to", r"add", r"added", r"remove[d]?",
     r"invite[d]?",
 ]
@@ -89,6 +89,12 @@ _GREETING_RE = regex.compile(r"(?:hi|hello|hey|hiya|dear|good\s+(?:morning|after
 # spaCy labels the small model confuses with people; an ORG/GPE in a name cue is a name.
 _NER_OTHER = frozenset({"ORG", "PRODUCT", "GPE", "FAC", "LOC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"})
 _SCORES = {"strong": 0.85, "signoff": 0.8, "role": 0.75, "prep": 0.7, "verb": 0.7}
+# Words that may open a PERSON entity and be trimmed off it: greetings, sign-offs with a
+# name, honorifics, roles ("Hi John", "Dear Anna", "Dr Patel", "Agent Smith").
+_ADDRESS_WORDS = frozenset(
+    "hi hello hey dear thanks thank cheers regards mr mrs ms miss mx dr prof sir madam agent customer client "
+    "colleague manager technician rep caller my our your".split()
+)
 _TIME_NOUNS = frozenset(
     "today tomorrow yesterday tonight morning afternoon evening night week weekend month year asap now".split()
 )
@@ -360,6 +366,10 @@ class ContextNameRecognizer(SupportRecognizer):
             following = _NEXT_WORD.match(text, end)
             if following and following.group(1)[:1].isupper() and following.group(1).casefold() in NOT_NAME_WORDS:
                 return None  # "from Live Chat", "to Premium Support": a title-cased feature, not a person
+            if following and following.group(1).islower() and view.pos.get(following.start(1)) == "NOUN" and (
+                following.group(1) not in _TIME_NOUNS
+            ):
+                return None  # "paid Stripe fees": a name that modifies a noun is a firm or product
         if recased and kind in ("role", "prep", "verb") and len(words) < 2 and start not in view.person_chars:
             # re-cased text makes every word look proper: one word is too little,
             # unless a greeting addresses it ("hi sven, ...")
@@ -459,10 +469,27 @@ class NerPersonRecognizer(SupportRecognizer):
                     or not any(ch.isalpha() for ch in token.text)
                 )
 
+            dropped_lead = None
             while tokens and junk(tokens[0]):
-                tokens.pop(0)
+                dropped_lead = tokens.pop(0)
+            if (
+                dropped_lead is not None
+                and dropped_lead.text[:1].isupper()
+                and dropped_lead.text.casefold().rstrip(".") not in _ADDRESS_WORDS
+                and dropped_lead.whitespace_ == " "
+                and len(tokens) == 1
+            ):
+                continue  # "Best Buy" minus "Best" is not a person; "Hi John" minus "Hi" is
+            dropped_tail = None
             while tokens and junk(tokens[-1]):
-                tokens.pop()
+                dropped_tail = tokens.pop()
+            if (
+                dropped_tail is not None
+                and dropped_tail.text[:1].isupper()
+                and len(tokens) == 1
+                and tokens[0].whitespace_ == " "
+            ):
+                continue  # "Dark Mode" minus "Mode" is not a person
             if not tokens or not any(t.pos_ == "PROPN" for t in tokens):
                 continue  # "Whichever Is Easier": no proper noun, no name
             if recased and not all(t.pos_ == "PROPN" for t in tokens):
