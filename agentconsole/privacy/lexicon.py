@@ -48,6 +48,7 @@ md phd dds rn esq cpa mba msc bsc
 mode settings setting integration integrations feature features button page pages screen tab tabs menu plan plans
 tier version update updates upgrade drive backup storage sync server browser extension plugin widget dashboard
 report reports checkout cart success care ops windows android ios linux mac
+heaps loads tons bunch million billion lol haha ok cool nice wow omg btw fyi pls plz thx
 """.split()
 
 #: Words that make the capitalized word before them an organization or product

@@ -84,7 +84,10 @@ _AFTER_CUE = regex.compile(r"[ \t]*[:,\-]?[ \t]*")
 _AFTER_SIGNOFF = regex.compile(r"[ \t]*[,.!:]?[ \t]*(?:\r?\n[ \t]*)?")
 _LINE_END = regex.compile(r"[ \t]*[,.!]?[ \t]*(?:\r?\n|$)")
 _PUNCT_AFTER = regex.compile(r"[ \t]*[,.!?;:)]")
-_GREETING_RE = regex.compile(r"(?:hi|hello|hey|hiya|dear|good\s+(?:morning|afternoon|evening))[ \t,:\-]*", regex.IGNORECASE)
+_GREETING_RE = regex.compile(
+    r"(?:hi|hello|hey|hiya|dear|thanks|thank\s+you|cheers|good\s+(?:morning|afternoon|evening))[ \t,:\-]*",
+    regex.IGNORECASE,
+)
 
 # spaCy labels the small model confuses with people; an ORG/GPE in a name cue is a name.
 _NER_OTHER = frozenset({"ORG", "PRODUCT", "GPE", "FAC", "LOC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"})
