@@ -99,7 +99,12 @@ def tmux(tmp_path: Path):
     try:
         yield server
     finally:
+        found = subprocess.run(["tmux", "-L", server.socket, "display", "-p", "#{socket_path}"],
+                               capture_output=True, text=True, timeout=30)
+        socket_path = found.stdout.strip() if found.returncode == 0 else None
         subprocess.run(["tmux", "-L", server.socket, "kill-server"], capture_output=True, timeout=30)
+        if socket_path:
+            Path(socket_path).unlink(missing_ok=True)  # the server leaves its socket file behind
 
 
 @pytest.mark.timeout(420)
