@@ -185,3 +185,24 @@ def test_known_one_word_name_keeps_its_case(engine: PrivacyEngine) -> None:
     mapping = CaseMapping.from_entries([("<PERSON_1>", "PERSON", "Rose")])
     result = engine.mask("Rose says the price rose again", mapping)
     assert result.masked == "<PERSON_1> says the price rose again"
+
+
+def test_privacy_section_from_config_toml(agentconsole_home) -> None:  # type: ignore[no-untyped-def]
+    from agentconsole.config import load_settings
+
+    (agentconsole_home / "config.toml").write_text(
+        "[privacy]\n"
+        'entities = ["PERSON", "EMAIL_ADDRESS"]\n'
+        "thresholds = { PERSON = 0.6 }\n"
+        "[[privacy.custom_recognizers]]\n"
+        'name = "loyalty"\n'
+        "regex = '\\bLOY-\\d{6}\\b'\n"
+        'entity_type = "LOYALTY_ID"\n'
+        'context = ["loyalty"]\n'
+        "score = 0.7\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(agentconsole_home)
+    engine = PrivacyEngine.from_settings(settings.privacy)
+    found = _found(engine, "I'm Anna Berg, loyalty LOY-123456, call +44 20 7946 0958, anna@example.org")
+    assert {t for _, t in found} == {"PERSON", "EMAIL_ADDRESS", "LOYALTY_ID"}  # phone not in the policy
