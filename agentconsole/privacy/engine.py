@@ -290,6 +290,7 @@ class PrivacyEngine:
         self._settings = settings
         self.masked_entities = frozenset(masked_entities)
         self._lock = threading.RLock()
+        self._custom_types: frozenset[str] = frozenset()
         self._pattern_recognizers = [
             r for r in analyzer.registry.recognizers if type(r).__name__ not in ("NerPersonRecognizer",)
         ]
@@ -345,7 +346,9 @@ class PrivacyEngine:
             context_aware_enhancer=LemmaContextAwareEnhancer(context_matching_mode="whole_word"),
         )
         masked = set(settings.entities) | extra_entities | {spec.entity_type for spec in settings.custom_recognizers}
-        return cls(analyzer, nlp, settings, masked)
+        engine = cls(analyzer, nlp, settings, masked)
+        engine._custom_types = frozenset(spec.entity_type for spec in settings.custom_recognizers)
+        return engine
 
     # --- analysis -----------------------------------------------------------------
 
@@ -426,6 +429,13 @@ class PrivacyEngine:
             if det.end - det.start > MAX_ENTITY_CHARS and det.entity_type != "URL":
                 continue  # no identifier is that long; a runaway match is not one
             accepted.append(det)
+        if self._custom_types:
+            # A deployment's own pattern knows its identifiers better than our generic ones.
+            custom = [d for d in accepted if d.entity_type in self._custom_types]
+            accepted = [
+                d for d in accepted
+                if d.entity_type in self._custom_types or not any(c.start < d.end and d.start < c.end for c in custom)
+            ]
         return accepted
 
     # --- masking ------------------------------------------------------------------

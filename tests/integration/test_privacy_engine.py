@@ -100,6 +100,9 @@ def test_custom_recognizer_from_config_without_code() -> None:
     engine = PrivacyEngine.from_settings(settings)
     text = "my loyalty card is LOY-123456"
     assert ("LOY-123456", "LOYALTY_ID") in _found(engine, text)
+    # the deployment's type wins over our generic account-number reading of the same span
+    assert ("LOY-123456", "LOYALTY_ID") in [(text[d.start:d.end], d.entity_type) for d in engine.detect_patterns(text)]
+    assert _found(engine, "loyalty id LOY-654321") == [("LOY-654321", "LOYALTY_ID")]
 
 
 def test_policy_entities_and_thresholds() -> None:
