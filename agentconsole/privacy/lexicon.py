@@ -127,5 +127,6 @@ ACCOUNT_CONTEXT = (
     "account|acct|acc|a/c|customer|cust|client|member|membership|subscriber|subscription|"
     "order|ord|ticket|tkt|case|incident|reference|ref|invoice|inv|booking|confirmation|"
     "reservation|policy|contract|loyalty|claim|rma|return|sr|service request|request|"
-    "user id|userid|customer id|member id|login id|customer number|client number"
+    "user id|userid|customer id|member id|login id|customer number|client number|"
+    "mrn|medical record(?: number)?|patient id|patient number|insurance number|insurance id|health id"
 )
