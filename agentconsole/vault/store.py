@@ -9,11 +9,13 @@ each thread gets its own SQLite connection (never shared across threads), and
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 import re
 import secrets
 import signal
+import sys
 import threading
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
@@ -76,6 +78,14 @@ BUSY_TIMEOUT_MS = 10_000
 #: docs/vault.md); process-wide and cannot be switched off again once on.
 #: Only ``scripts/bench_vault.py`` turns it off, to measure that cost.
 MEMORY_SECURITY = True
+#: SQLite's per-connection pool for small allocations ("lookaside"). The default
+#: (~40 slots) is used up by the cached statements and the schema, so every further
+#: small allocation goes to the allocator, which under memory security means an
+#: mlock + munlock + wipe each. One larger pool, allocated (locked, and wiped when the
+#: connection closes) once, takes them: 500 x 1200 bytes = 600 KB per connection.
+LOOKASIDE_SLOT_BYTES = 1200
+LOOKASIDE_SLOTS = 500
+_SQLITE_DBCONFIG_LOOKASIDE = 1001
 #: Test hook: name a rekey stage here and the process SIGKILLs itself there.
 CRASH_ENV = "AGENTCONSOLE_VAULT_CRASH_AT"
 REKEY_STAGES = ("pending-written", "exporting", "exported", "swapped")
@@ -149,10 +159,80 @@ def fts_query(text: str) -> str:
     return " ".join(terms)
 
 
+_sqlite_library: Any = None
+
+
+def _sqlite_handle(conn: Any) -> tuple[Any, int] | None:
+    """The C library and ``sqlite3 *`` of a sqlcipher3 connection (Linux only), or None.
+
+    sqlcipher3 does not expose ``sqlite3_db_config``; its Connection object (pysqlite's
+    layout, unchanged since 2004) holds the ``sqlite3 *`` right after the object header.
+    The handle is checked against the connection's file name before it is used.
+    """
+    global _sqlite_library
+    import sqlcipher3
+
+    # Variadic C functions are called as fixed-argument ones below: same ABI on Linux x86-64/arm64.
+    if sys.platform != "linux" or type(conn) is not sqlcipher3.Connection:
+        return None
+    if _sqlite_library is None:
+        from sqlcipher3 import _sqlite3
+
+        lib = ctypes.CDLL(_sqlite3.__file__)  # the already loaded extension: same SQLite instance
+        lib.sqlite3_db_filename.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+        lib.sqlite3_db_filename.restype = ctypes.c_char_p
+        lib.sqlite3_db_config.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
+        lib.sqlite3_db_config.restype = ctypes.c_int
+        lib.sqlite3_db_status.argtypes = [
+            ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int), ctypes.c_int
+        ]
+        lib.sqlite3_db_status.restype = ctypes.c_int
+        _sqlite_library = lib
+    handle = ctypes.c_void_p.from_address(id(conn) + object.__basicsize__).value
+    return (_sqlite_library, handle) if handle else None
+
+
+def _enlarge_lookaside(conn: Any, path: Path) -> bool:
+    """Give a fresh connection the larger lookaside pool (best effort: only speed depends on it)."""
+    try:
+        found = _sqlite_handle(conn)
+        if found is None:
+            return False
+        lib, handle = found
+        name = lib.sqlite3_db_filename(handle, b"main")
+        if not name or os.path.basename(os.fsdecode(name)) != Path(path).name:
+            return False
+        # Must run before the first statement: SQLite refuses while lookaside memory is in use.
+        rc = lib.sqlite3_db_config(handle, _SQLITE_DBCONFIG_LOOKASIDE, None, LOOKASIDE_SLOT_BYTES, LOOKASIDE_SLOTS)
+        return rc == 0
+    except (OSError, AttributeError, ImportError, ValueError):
+        log.debug("could not enlarge the SQLite lookaside pool", exc_info=True)
+        return False
+
+
+#: Search: the best ``?4`` rowids by bm25 first (kept in a small temp B-tree), then
+#: snippets, messages and titles for those rows only; ties by message id. Same rows
+#: and scores as ``ORDER BY messages_fts.rank LIMIT ?``, but that form makes FTS5 copy
+#: every matching row with its position lists into a sorter, several allocations per
+#: match, each an mlock/munlock pair under cipher_memory_security (docs/vault.md,
+#: Performance). CROSS JOIN fixes the join order: left to the planner, SQLite reads
+#: the ``messages`` row of every match (decrypting its page) before testing ``best``.
+#: Parameters: snippet start mark, end mark, FTS5 query, limit.
+SEARCH_SQL = (
+    "WITH best(id, score) AS MATERIALIZED ("
+    "SELECT rowid, bm25(messages_fts) FROM messages_fts WHERE messages_fts MATCH ?3 ORDER BY 2, 1 LIMIT ?4) "
+    "SELECT m.case_id, m.id, c.title, snippet(messages_fts, 0, ?1, ?2, '…', 16), best.score "
+    "FROM messages_fts CROSS JOIN best ON best.id = messages_fts.rowid CROSS JOIN messages m ON m.id = best.id "
+    "CROSS JOIN cases c ON c.id = m.case_id WHERE messages_fts MATCH ?3 ORDER BY best.score, best.id"
+)
+
+
 def _raw_connect(path: Path, key_spec: bytearray) -> Any:
     import sqlcipher3
 
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    if not _enlarge_lookaside(conn, path):
+        log.debug("vault connection keeps the default SQLite lookaside pool")
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")  # SQLCipher would write to stderr otherwise
         conn.set_key(key_spec)
@@ -844,10 +924,5 @@ class Vault:
         match = fts_query(query)
         if not match:
             return []
-        rows = self.connection().execute(
-            "SELECT m.case_id, m.id, c.title, snippet(messages_fts, 0, ?, ?, '…', 16), messages_fts.rank "
-            "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN cases c ON c.id = m.case_id "
-            "WHERE messages_fts MATCH ? ORDER BY messages_fts.rank LIMIT ?",
-            (SNIPPET_START, SNIPPET_END, match, int(limit)),
-        ).fetchall()
+        rows = self.connection().execute(SEARCH_SQL, (SNIPPET_START, SNIPPET_END, match, int(limit))).fetchall()
         return [SearchHit(int(r[0]), int(r[1]), r[2], r[3], float(r[4])) for r in rows]

@@ -148,6 +148,43 @@ def test_fts_query_quotes_every_word() -> None:
     assert fts_query("  ") == ""
 
 
+def test_search_finds_what_fts5_rank_order_finds(vault: Vault, case_id: int) -> None:
+    """The two-step search statement returns FTS5's own ``ORDER BY rank`` rows and scores."""
+    words = ["modem", "router", "refund", "printer", "invoice", "token"]
+    for i in range(120):
+        vault.add_message(case_id, "customer", " ".join(words[(i + k) % 6] for k in range(1 + i % 5)) + f" filler {i % 7}")
+    conn = vault.connection()
+    for query, limit in (("modem", 50), ("router refund", 10), ("inv*", 3), ("filler", 200)):
+        expected = conn.execute(
+            "SELECT rowid, rank FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?", (fts_query(query), 1000)
+        ).fetchall()
+        hits = vault.search(query, limit=limit)
+        assert len(hits) == min(limit, len(expected))
+        assert [h.rank for h in hits] == pytest.approx([r[1] for r in expected[:limit]])
+        assert [h.rank for h in hits] == sorted(h.rank for h in hits)
+        best = {r[0] for r in expected if r[1] < expected[len(hits) - 1][1]}  # strictly better than the cut-off
+        assert best <= {h.message_id for h in hits}
+
+
+def test_connections_get_the_larger_lookaside_pool(vault: Vault, case_id: int) -> None:
+    """Small allocations stay in SQLite's lookaside pool instead of the mlock()ing allocator."""
+    import ctypes
+
+    from agentconsole.vault import store
+
+    found = store._sqlite_handle(vault.connection())
+    if found is None:
+        pytest.skip("lookaside is only configured on Linux")
+    lib, handle = found
+    vault.add_message(case_id, "customer", "modem router refund")
+    vault.search("modem")
+    used, highwater, full, full_hw = ctypes.c_int(), ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
+    lib.sqlite3_db_status(handle, 0, ctypes.byref(used), ctypes.byref(highwater), 0)  # SQLITE_DBSTATUS_LOOKASIDE_USED
+    lib.sqlite3_db_status(handle, 6, ctypes.byref(full), ctypes.byref(full_hw), 0)  # SQLITE_DBSTATUS_LOOKASIDE_MISS_FULL
+    assert highwater.value > 0
+    assert full_hw.value == 0  # never ran out (SQLite's default pool does, hundreds of times here)
+
+
 def test_transaction_is_atomic_and_nests(vault: Vault, case_id: int) -> None:
     with pytest.raises(RuntimeError), vault.transaction():
         vault.add_message(case_id, "note", "inside a failed transaction")
