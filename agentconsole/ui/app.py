@@ -186,7 +186,12 @@ class AgentConsoleApp(App[int]):
         self.unlock_failures = 0
         self.last_activity = self.clock()
         self.set_status(lock_state=f"{self.service.user} ({self.service.role})")
-        self.show_screen(MainScreen())
+        if self.service.can("work_cases"):
+            self.show_screen(MainScreen())
+        else:  # an auditor: the audit log is all this role may see
+            from agentconsole.ui.screens.audit import AuditScreen
+
+            self.show_screen(AuditScreen(closable=False))
 
     def action_lock(self, notice: str = "Locked. Sign in to continue.") -> None:
         if not self.service.is_unlocked:
@@ -208,6 +213,16 @@ class AgentConsoleApp(App[int]):
         if isinstance(event, ACTIVITY_EVENTS):
             self.last_activity = self.clock()
         await super().on_event(event)
+
+    def action_audit_log(self) -> None:
+        from agentconsole.ui.screens.audit import AuditScreen
+
+        if isinstance(self.screen, AuditScreen) or not self.service.is_unlocked:
+            return
+        if not self.service.can("audit"):
+            self.notify(f"the {self.service.role} role cannot read the audit log", severity="error", markup=False)
+            return
+        self.push_screen(AuditScreen())
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

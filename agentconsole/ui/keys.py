@@ -38,6 +38,8 @@ KEYS: tuple[Key, ...] = (
     Key("ctrl+j", "newline", "Newline", "Insert a new line in the composer", where="composer"),
     Key("ctrl+l", "lock", "Lock", "Lock the vault now (also after idle time)", where="app"),
     Key("ctrl+t", "toggle_theme", "Theme", "Switch between the light and dark theme", where="app", show=False),
+    Key("f3", "audit_log", "Audit", "Show the audit log and verify its chain (supervisors, auditors)",
+        where="app", show=False),
     Key("f1", "help", "Help", "Show every key binding", where="app"),
     Key("ctrl+p", "command_palette", "Commands", "Open the command palette", where="app", show=False,
         palette=False),

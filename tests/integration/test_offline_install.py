@@ -1,11 +1,12 @@
 """The air-gapped install path, end to end.
 
-scripts/build-wheelhouse runs here (where the package index is reachable: it
-re-uses pip's caches, and llama-cpp-python comes from the wheel that
-scripts/setup built), then the wheelhouse's own install-offline script builds
-a fresh virtual environment inside a network-less namespace (``unshare -n``)
-and ``agentconsole doctor`` must pass there. Skipped only when the kernel
-refuses the namespace.
+Building the wheelhouse is the one step that needs the package index, so it is
+not a test: ``scripts/test`` runs ``scripts/build-wheelhouse`` before pytest
+(like setup fetches the model) and passes its location in
+``AGENTCONSOLE_TEST_WHEELHOUSE``; no test opens an outbound socket. Here the
+wheelhouse's own install-offline script builds a fresh virtual environment
+inside a network-less namespace (``unshare -n``) and ``agentconsole doctor``
+must pass there. Skipped only when the kernel refuses the namespace.
 """
 
 from __future__ import annotations
@@ -46,13 +47,19 @@ def _clean_env(home: Path) -> dict[str, str]:
     return env
 
 
+WHEELHOUSE_ENV = "AGENTCONSOLE_TEST_WHEELHOUSE"
+
+
 @pytest.fixture(scope="module")
-def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheelhouse")
-    build = [str(REPO_ROOT / "scripts" / "build-wheelhouse"), str(out)]
-    result = subprocess.run(build, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    assert result.returncode == 0, result.stderr[-4000:]
-    return out
+def wheelhouse() -> Path:
+    """The wheelhouse scripts/test built from this checkout before the tests started."""
+    path = Path(os.environ.get(WHEELHOUSE_ENV, REPO_ROOT / "dist" / "test-wheelhouse"))
+    if not (path / "requirements.txt").is_file():
+        pytest.fail(
+            f"no wheelhouse at {path}: run the suite with scripts/test, which builds it first "
+            f"(scripts/build-wheelhouse {path}; the only step that needs the package index)"
+        )
+    return path
 
 
 def test_wheelhouse_is_complete_binary_and_hash_pinned(wheelhouse: Path) -> None:

@@ -306,6 +306,26 @@ async def test_an_auditor_sees_no_cases(tmp_path: Path, engines) -> None:
         await pilot.press("tab")
         await type_text(pilot, PASS)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "no access to cases" in screen_text(app), "the role's notice")
-        assert not app.screen.query(MessageView) and app.screen.case_id is None
+        await wait_for(pilot, lambda: screen_name(app) == "AuditScreen", "the audit screen")
+        await wait_for(pilot, lambda: "unlock" in screen_text(app) and "entries" in screen_text(app), "entries")
+        assert not app.screen.query(MessageView)
         assert "Double charge" not in screen_text(app)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: "chain intact" in screen_text(app), "chain verified")
+        await pilot.press("escape")  # an auditor has nowhere else to go
+        await pilot.pause()
+        assert screen_name(app) == "AuditScreen"
+
+
+@pytest.mark.timeout(180)
+async def test_a_supervisor_opens_the_audit_log_and_returns(tmp_path: Path, engines) -> None:
+    service = make_service(tmp_path, engines)
+    seed_vault(service)
+    app = make_app(service.settings, service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in_as_alice(pilot, app, PASS)
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: screen_name(app) == "AuditScreen", "the audit screen")
+        await wait_for(pilot, lambda: "case.create" in screen_text(app), "entries shown")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "MainScreen", "back to the cases")

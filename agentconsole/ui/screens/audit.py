@@ -1,0 +1,115 @@
+"""The audit log for supervisors and auditors: entries, filters, chain verification.
+
+Auditors land here after unlocking (they have no access to cases); supervisors
+open it from the command palette or with F3. Entries hold ids and counts, never
+PII values; they are shown inert all the same.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Static
+
+from agentconsole.ui.inert import inert
+from agentconsole.ui.status import StatusBar
+
+COLUMNS = ("seq", "time (UTC)", "actor", "action", "subject", "details")
+
+
+def entry_row(entry: Any) -> tuple[str, ...]:
+    """One table row for an audit entry (every field made inert)."""
+    details = json.dumps(entry.details, sort_keys=True, separators=(", ", ": ")) if entry.details else ""
+    return (
+        str(entry.seq),
+        inert(entry.time[:19].replace("T", " ")),
+        inert(entry.actor),
+        inert(entry.action),
+        inert(entry.subject),
+        inert(details),
+    )
+
+
+class AuditScreen(Screen):
+    """Read-only view of the tamper-evident audit log."""
+
+    BINDINGS = [
+        Binding("f5", "verify", "Verify chain"),
+        Binding("ctrl+r", "reload", "Reload", show=False),
+        Binding("escape", "close", "Back"),
+    ]
+
+    def __init__(self, *, closable: bool = True) -> None:
+        super().__init__()
+        self.closable = closable
+        self.entries: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="audit"):
+            yield Static("Audit log", classes="form-title", markup=False)
+            with Horizontal(id="audit-filters"):
+                yield Input(placeholder="action (e.g. reveal)", id="audit-action", max_length=64)
+                yield Input(placeholder="actor", id="audit-actor", max_length=64)
+                yield Input(placeholder="since (YYYY-MM-DD)", id="audit-since", max_length=32)
+            yield Static("", id="audit-status", classes="form-help", markup=False)
+            yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        yield StatusBar()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#audit-table", DataTable)
+        table.add_columns(*COLUMNS)
+        self.action_reload()
+        table.focus()
+
+    def _filters(self) -> dict[str, str | None]:
+        def value(widget_id: str) -> str | None:
+            text = self.query_one(widget_id, Input).value.strip()
+            return text or None
+
+        return {"action": value("#audit-action"), "actor": value("#audit-actor"), "since": value("#audit-since")}
+
+    @on(Input.Submitted)
+    def action_reload(self) -> None:
+        filters = self._filters()
+        self.query_one("#audit-status", Static).update("Loading…")
+        self.app.call_service(  # type: ignore[attr-defined]
+            lambda: self.app.service.audit_entries(**filters),  # type: ignore[attr-defined]
+            done=self.show_entries,
+            failed=self._failed,
+            name="audit-entries",
+        )
+
+    def show_entries(self, entries: list[Any]) -> None:
+        self.entries = list(entries)
+        table = self.query_one("#audit-table", DataTable)
+        table.clear()
+        for entry in self.entries:
+            table.add_row(*entry_row(entry), key=str(entry.seq))
+        count = len(self.entries)
+        self.query_one("#audit-status", Static).update(
+            f"{count} entr{'ies' if count != 1 else 'y'} · F5 verifies the chain · Enter in a filter applies it"
+        )
+        if count:
+            table.move_cursor(row=count - 1)
+
+    def action_verify(self) -> None:
+        self.query_one("#audit-status", Static).update("Verifying every entry's MAC…")
+        self.app.call_service(  # type: ignore[attr-defined]
+            self.app.service.verify_audit,  # type: ignore[attr-defined]
+            done=lambda result: self.query_one("#audit-status", Static).update(result.describe()),
+            failed=self._failed,
+            name="audit-verify",
+        )
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#audit-status", Static).update(message)
+
+    def action_close(self) -> None:
+        if self.closable:
+            self.dismiss()
