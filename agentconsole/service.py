@@ -720,8 +720,7 @@ class ConsoleService:
         The file is validated, rewritten atomically (comments are not kept) and
         reloaded; the audit entry comes from the same diff the unlock check uses.
         """
-        import os
-
+        from agentconsole.atomicfile import write_atomic
         from agentconsole.config import CONFIG_FILE_NAME, parse_settings, render_toml, to_dict
 
         self.require("config")
@@ -732,13 +731,7 @@ class ConsoleService:
         data[section][name] = value
         path = self.settings.home / CONFIG_FILE_NAME
         candidate = parse_settings(data, home=self.settings.home, source=str(path))
-        staging = path.with_name(CONFIG_FILE_NAME + ".tmp")
-        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(render_toml(candidate))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(staging, path)
+        write_atomic(path, render_toml(candidate).encode("utf-8"))
         self.settings = candidate
         self._audit_config_changes()
 

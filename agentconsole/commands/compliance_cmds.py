@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -86,20 +85,11 @@ def register(subparsers: Any) -> None:
 
 def _write_private(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` with mode 0600, atomically (never following a symlink at the target)."""
-    path = Path(path)
-    staging = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from agentconsole.atomicfile import write_atomic
+
     try:
-        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        write_atomic(Path(path), text.encode("utf-8"))
     except OSError as exc:
-        raise AgentConsoleError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(staging, path)
-    except OSError as exc:
-        staging.unlink(missing_ok=True)
         raise AgentConsoleError(f"cannot write {path}: {exc.strerror}") from None
 
 

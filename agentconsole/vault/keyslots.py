@@ -25,7 +25,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import os
 import secrets
 import threading
 from collections.abc import Iterator
@@ -39,6 +38,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from agentconsole.atomicfile import write_atomic
 from agentconsole.vault.errors import VaultTampered, WrongPassphrase
 
 KEYS_FORMAT = "agentconsole-vault-keys"
@@ -336,30 +336,6 @@ class KeysFile:
         write_atomic(Path(path), json.dumps(self.as_json(), indent=1, sort_keys=True).encode("utf-8") + b"\n")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so a crash leaves either the old or the new file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
-
-
-def fsync_dir(directory: Path) -> None:
-    """Make a rename in ``directory`` durable."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @contextlib.contextmanager

@@ -42,12 +42,12 @@ from agentconsole.vault.keyslots import (
     KeysFile,
     SlotKey,
     editing,
-    fsync_dir,
     keys_file_lock,
     new_slot,
     open_slot,
     zero,
 )
+from agentconsole.atomicfile import fsync_dir
 from agentconsole.vault.records import (
     CASE_STATUSES,
     MESSAGE_ROLES,
