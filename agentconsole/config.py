@@ -47,6 +47,7 @@ class ModelSettings:
     threads: int = 0  # 0 = number of physical cores
     temperature: float = 0.2
     top_p: float = 0.95
+    repeat_penalty: float = 1.1  # 1.0 = off; small models loop without it
     max_tokens: int = 512
     seed: int = -1  # -1 = random
     stop: list[str] = field(default_factory=list)
@@ -295,6 +296,7 @@ def _check_ranges(sections: dict[str, Any], source: str) -> None:
         need(model.threads >= 0, "model.threads", "0 (auto) or more")
         need(0.0 <= model.temperature <= 5.0, "model.temperature", "between 0 and 5")
         need(0.0 < model.top_p <= 1.0, "model.top_p", "in (0, 1]")
+        need(0.5 <= model.repeat_penalty <= 2.0, "model.repeat_penalty", "between 0.5 and 2")
         need(model.max_tokens >= 1, "model.max_tokens", "at least 1")
     ui = sections.get("ui")
     if ui is not None:

@@ -44,6 +44,8 @@ sys.path.insert(0, str(REPO))
 from agentconsole.config import ModelSettings, Settings  # noqa: E402
 
 SEED = 42
+#: Both sides sample with the console's default repetition penalty.
+REPEAT_PENALTY = ModelSettings().repeat_penalty
 PASSPHRASE = b"synthetic benchmark passphrase, not a secret"
 # Synthetic customer data only.
 CUSTOMER_MESSAGE = (
@@ -165,7 +167,8 @@ def run_raw(llm: Any, messages: list[dict[str, str]], max_tokens: int) -> dict[s
     parts: list[str] = []
     started = time.perf_counter()
     for chunk in llm.create_chat_completion(
-        messages=messages, stream=True, temperature=0.0, seed=SEED, max_tokens=max_tokens
+        messages=messages, stream=True, temperature=0.0, seed=SEED, max_tokens=max_tokens,
+        repeat_penalty=REPEAT_PENALTY,
     ):
         content = chunk["choices"][0]["delta"].get("content")
         if content:

@@ -62,6 +62,7 @@ class GenerationRequest:
     max_tokens: int
     temperature: float
     top_p: float
+    repeat_penalty: float
     seed: int | None  # None = a random seed
     stop: tuple[str, ...]
 
@@ -293,6 +294,7 @@ class Engine(abc.ABC):
             max_tokens=int(max_tokens),
             temperature=float(model.temperature if temperature is None else temperature),
             top_p=model.top_p,
+            repeat_penalty=model.repeat_penalty,
             seed=seed if seed is not None else (model.seed if model.seed >= 0 else None),
             stop=tuple(model.stop if stop is None else stop),
         )

@@ -52,7 +52,6 @@ _MIN_ANSWER_ROOM = 16  # tokens the context always keeps free for the answer
 # Sampling defaults shared with llama-cpp-python's create_completion.
 _TOP_K = 40
 _MIN_P = 0.05
-_REPEAT_PENALTY = 1.0
 
 
 @dataclass(frozen=True)
@@ -317,7 +316,7 @@ class LocalEngine(Engine):
             top_p=request.top_p,
             min_p=_MIN_P,
             temp=request.temperature,
-            repeat_penalty=_REPEAT_PENALTY,
+            repeat_penalty=request.repeat_penalty,
         )
         try:
             while True:

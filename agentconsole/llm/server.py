@@ -280,6 +280,7 @@ class ServerEngine(Engine):
             "max_tokens": max_tokens,
             "temperature": request.temperature,
             "top_p": request.top_p,
+            "repeat_penalty": request.repeat_penalty,  # llama.cpp's server; others ignore it
         }
         if self._model:
             body["model"] = self._model
