@@ -94,6 +94,19 @@ def seed(service: Any) -> list[int]:
     return case_ids
 
 
+#: Facts about this machine, not about anyone (llama.cpp's CPU probe verdict):
+#: carried into the throwaway home so the demo does not probe the CPU again.
+MACHINE_CACHE_FILES = ("cpu_probe.json",)
+
+
+def carry_machine_cache(real_home: Path, demo_home: Path) -> None:
+    for name in MACHINE_CACHE_FILES:
+        source = Path(real_home) / "cache" / name
+        if source.is_file():
+            (demo_home / "cache").mkdir(mode=0o700, exist_ok=True)
+            shutil.copyfile(source, demo_home / "cache" / name)
+
+
 def wipe(directory: Path) -> None:
     """Overwrite the demo's files with zeros, then remove the directory."""
     for path in sorted(directory.rglob("*"), reverse=True):

@@ -34,6 +34,7 @@ def run_demo(args: argparse.Namespace, ctx: Any) -> int:
     with demo.demo_home(ctx.settings) as settings:
         # The demo's log lives (and dies) with its vault.
         setup_logging(settings.logs_dir, ctx.settings.logging.level)
+        demo.carry_machine_cache(ctx.settings.home, settings.home)
         passphrase = demo.demo_passphrase()
         shown = passphrase.decode()
         print(f"agentconsole demo: throwaway vault in {settings.home} (wiped on exit)", file=sys.stderr)

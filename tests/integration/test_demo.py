@@ -75,6 +75,22 @@ def test_demo_home_is_wiped_when_the_process_is_signalled(tmp_path: Path, signum
     assert list(tmp_path.iterdir()) == []
 
 
+def demo_process(pane_pid: int) -> int:
+    """The ``agentconsole demo`` process: the pane's process or a child of its shell.
+
+    (Its own children, such as llama.cpp's CPU probe, must not get the signal instead.)
+    """
+    def cmdline(pid: int) -> str:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+
+    if "agentconsole demo" in cmdline(pane_pid):
+        return pane_pid
+    children = subprocess.run(["pgrep", "-P", str(pane_pid)], capture_output=True, text=True).stdout.split()
+    matches = [int(c) for c in children if "agentconsole demo" in cmdline(int(c))]
+    assert len(matches) == 1, f"cannot find the demo process under pane {pane_pid}"
+    return matches[0]
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 def test_real_console_shows_the_passphrase_and_wipes_on_interrupt(tmp_path: Path) -> None:
@@ -99,9 +115,7 @@ def test_real_console_shows_the_passphrase_and_wipes_on_interrupt(tmp_path: Path
         homes = [p for p in tmp_path.iterdir() if p.name.startswith("agentconsole-demo-")]
         assert len(homes) == 1 and (homes[0] / "vault.db").exists()
         pid = int(tmux("list-panes", "-t", "demo", "-F", "#{pane_pid}").strip())
-        demo_pids = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-        for target in demo_pids or [str(pid)]:
-            os.kill(int(target), signal.SIGINT)
+        os.kill(demo_process(pid), signal.SIGINT)
         deadline = time.monotonic() + 60
         while homes[0].exists():
             assert time.monotonic() < deadline, "demo directory survived Ctrl+C"
@@ -109,3 +123,13 @@ def test_real_console_shows_the_passphrase_and_wipes_on_interrupt(tmp_path: Path
     finally:
         subprocess.run(["tmux", "-L", sock, "kill-server"], capture_output=True, timeout=30)
     assert not homes[0].exists()
+
+
+def test_only_machine_facts_are_carried_into_the_demo_home(tmp_path: Path) -> None:
+    real, throwaway = tmp_path / "real", tmp_path / "demo"
+    (real / "cache").mkdir(parents=True)
+    throwaway.mkdir()
+    (real / "cache" / "cpu_probe.json").write_text('{"verdict": "ok"}')
+    (real / "vault.db").write_bytes(b"real vault")
+    demo.carry_machine_cache(real, throwaway)
+    assert sorted(str(p.relative_to(throwaway)) for p in throwaway.rglob("*")) == ["cache", "cache/cpu_probe.json"]
