@@ -29,7 +29,7 @@ from agentconsole.errors import AgentConsoleError
 
 if TYPE_CHECKING:  # heavy modules load lazily, in workers
     from agentconsole.llm import Engine, GenerationStats
-    from agentconsole.privacy import CaseMapping, PrivacyEngine
+    from agentconsole.privacy import CaseMapping, MaskResult, PrivacyEngine
     from agentconsole.vault import Case, Message, SearchHit, Vault
 
 log = logging.getLogger("agentconsole.service")
@@ -241,10 +241,7 @@ class ConsoleService:
         """Close the vault, zero the key, forget cached mappings."""
         self.cancel_generation()
         vault, self._vault = self._vault, None
-        for mapping in self._mappings.values():
-            for value in mapping.placeholders().values():
-                logs.unregister_secret(value)
-        self._mappings.clear()
+        self._forget_mappings()
         if vault is not None and not vault.is_locked:
             vault.lock()
 
@@ -302,15 +299,18 @@ class ConsoleService:
     def new_case(self, customer_ref: str, title: str) -> int:
         """Open a case for a customer (created on first use). Title is masked too."""
         vault = self.require("work_cases")
+        with vault.transaction():
+            case_id = self._open_case(vault, customer_ref, title.strip() or "New case")
+        self._audit("case.create", f"case:{case_id}", customer=customer_ref.strip())
+        return case_id
+
+    def _open_case(self, vault: Vault, customer_ref: str, title: str) -> int:
+        """Create a case (and its customer on first use) with a masked title, inside the caller's transaction."""
         customer_ref = customer_ref.strip()
         if not customer_ref:
             raise AgentConsoleError("a case needs a customer reference")
-        customer_id = vault.upsert_customer(customer_ref)
-        with vault.transaction():
-            case_id = vault.create_case(customer_id, "")
-            masked_title = self._mask_into_case(vault, case_id, title.strip() or "New case").masked_text
-            vault.set_case_title(case_id, masked_title)
-        self._audit("case.create", f"case:{case_id}", customer=customer_ref)
+        case_id = vault.create_case(vault.upsert_customer(customer_ref), "")
+        vault.set_case_title(case_id, self._mask_into_case(vault, case_id, title).masked)
         return case_id
 
     def set_status(self, case_id: int, status: str) -> None:
@@ -338,14 +338,21 @@ class ConsoleService:
     def masked_entity_count(self, case_id: int) -> int:
         return len(self.mapping(case_id).placeholders())
 
-    def _mask_into_case(self, vault: Vault, case_id: int, text: str) -> AddedMessage:
-        mapping = self.mapping(case_id)
-        result = self.privacy.mask(text, mapping)
+    def _mask_into_case(self, vault: Vault, case_id: int, text: str) -> MaskResult:
+        """Mask ``text`` with the case's mapping; new placeholder values go to the vault."""
+        result = self.privacy.mask(text, self.mapping(case_id))
         if result.new_entries:
             vault.add_pii_values(case_id, result.new_entries)
             logs.register_secrets(value for _, _, value in result.new_entries)
+        return result
+
+    def _store_message(self, vault: Vault, case_id: int, role: str, text: str, created_at: str | None) -> AddedMessage:
+        """Mask and store one message (raw text kept only if configured), inside the caller's transaction."""
+        result = self._mask_into_case(vault, case_id, text)
+        raw = text if self.settings.compliance.keep_raw_text else None
+        message_id = vault.add_message(case_id, role, result.masked, created_at=created_at, raw_text=raw)
         return AddedMessage(
-            message_id=0,
+            message_id=message_id,
             masked_text=result.masked,
             masked_count=len(result.entities),
             new_placeholders=tuple(p for p, _, _ in result.new_entries),
@@ -359,23 +366,16 @@ class ConsoleService:
         if not text.strip():
             raise AgentConsoleError("the message is empty")
         with vault.transaction():
-            added = self._mask_into_case(vault, case_id, text)
-            raw = text if self.settings.compliance.keep_raw_text else None
-            message_id = vault.add_message(case_id, role, added.masked_text, created_at=created_at, raw_text=raw)
-        return AddedMessage(message_id, added.masked_text, added.masked_count, added.new_placeholders)
+            return self._store_message(vault, case_id, role, text, created_at)
 
     def import_transcript(self, customer_ref: str, title: str, lines: Iterable[tuple[str, str, str | None]]) -> int:
         """Import (role, text, time) turns into a new case atomically; returns the case id."""
         vault = self.require("work_cases")
         turns = list(lines)
-        customer_id = vault.upsert_customer(customer_ref)
         with vault.transaction():
-            case_id = vault.create_case(customer_id, "")
-            vault.set_case_title(case_id, self._mask_into_case(vault, case_id, title).masked_text)
+            case_id = self._open_case(vault, customer_ref, title)
             for role, text, when in turns:
-                added = self._mask_into_case(vault, case_id, text)
-                raw = text if self.settings.compliance.keep_raw_text else None
-                vault.add_message(case_id, role, added.masked_text, created_at=when, raw_text=raw)
+                self._store_message(vault, case_id, role, text, when)
         self._audit("case.import", f"case:{case_id}", messages=len(turns))
         return case_id
 
@@ -458,7 +458,7 @@ class ConsoleService:
         if kind == "question":
             if not question or not question.strip():
                 raise AgentConsoleError("ask a question first")
-            question = self._mask_into_case(vault, case_id, question).masked_text
+            question = self._mask_into_case(vault, case_id, question).masked
         if not self._generation_lock.acquire(blocking=False):
             raise ServiceBusy("a draft is already being generated: stop it first (Esc)")
         try:
