@@ -10,7 +10,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.events import Paste
@@ -46,9 +49,52 @@ def engines(default_model_path: Path, tmp_path_factory: pytest.TempPathFactory) 
     return PrivacyEngine.from_settings(settings.privacy), engine
 
 
-def make_service(home: Path, engines: tuple[object, object], **ui: object) -> ConsoleService:
-    privacy, engine = engines
-    return ConsoleService(real_settings(home, **ui), engine=engine, privacy=privacy)
+def make_service(home: Path, engines: tuple[object, object], engine: object = None, **ui: object) -> ConsoleService:
+    privacy, real_engine = engines
+    return ConsoleService(real_settings(home, **ui), engine=engine or real_engine, privacy=privacy)
+
+
+class HeldGeneration:
+    """The real model's answer, held once ``shown()`` is true until it is cancelled.
+
+    Without the hold a draft from the 135M model can end before ``pilot.press``
+    returns (it waits for the process to go idle, up to a second per key, and
+    the model keeps the process busy): the "drafting" state the test has to
+    observe, and press Esc in, would be transient.
+    """
+
+    def __init__(self, generation: Any, shown: Callable[[], bool]) -> None:
+        self._generation = generation
+        self._shown = shown
+        self._released = threading.Event()
+
+    def __getattr__(self, name: str) -> Any:  # text, stats, ...
+        return getattr(self._generation, name)
+
+    def __iter__(self) -> Iterator[str]:
+        for delta in self._generation:
+            yield delta
+            if self._shown() and not self._released.is_set():
+                # bounded: a test that never presses Esc fails instead of hanging
+                self._released.wait(120)
+
+    def cancel(self) -> None:
+        self._generation.cancel()
+        self._released.set()
+
+
+class HeldEngine:
+    """The real engine, whose answers are :class:`HeldGeneration`s."""
+
+    def __init__(self, engine: Any, shown: Callable[[], bool]) -> None:
+        self._engine = engine
+        self._shown = shown
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+    def stream(self, *args: Any, **kwargs: Any) -> HeldGeneration:
+        return HeldGeneration(self._engine.stream(*args, **kwargs), self._shown)
 
 
 def seed_vault(service: ConsoleService) -> int:
@@ -74,9 +120,11 @@ async def sign_in(pilot, app, wait_case: bool = True) -> None:
 
 
 @contextlib.asynccontextmanager
-async def seeded_console(tmp_path: Path, engines, size: tuple[int, int] = (100, 30), clock=None, **ui: object):
+async def seeded_console(
+    tmp_path: Path, engines, size: tuple[int, int] = (100, 30), clock=None, engine: object = None, **ui: object
+):
     """A seeded vault, the console on it, signed in as alice: yields (app, pilot, service, case_id)."""
-    service = make_service(tmp_path, engines, **ui)
+    service = make_service(tmp_path, engines, engine, **ui)
     case_id = seed_vault(service)
     extra = {"clock": clock, "idle_check_seconds": 0.05} if clock is not None else {}
     app = make_app(service.settings, service, **extra)
@@ -161,11 +209,20 @@ async def test_new_case_with_name_email_card_shows_chips_not_values(tmp_path: Pa
 
 @pytest.mark.timeout(300)
 async def test_draft_streams_with_the_real_model_and_esc_stops_it(tmp_path: Path, engines) -> None:
-    async with seeded_console(tmp_path, engines, (100, 30)) as (app, pilot, service, case_id):
+    screens: list[Any] = []
+
+    def shown() -> bool:  # runs in the draft's worker thread: reads, never touches widgets
+        view = screens[0].draft_view if screens else None
+        return view is not None and bool(view.text.strip())
+
+    held = HeldEngine(engines[1], shown)
+    async with seeded_console(tmp_path, engines, (100, 30), engine=held) as (app, pilot, service, case_id):
         screen = app.screen
+        screens.append(screen)
         await pilot.press("ctrl+d")
-        await wait_for(pilot, lambda: screen.drafting, "draft started")
-        view = [v for v in screen.query(MessageView) if v.role == "assistant"][-1]
+        # The answer is held (not ended) once text is on screen, so neither wait can miss its state.
+        await wait_for(pilot, lambda: screen.draft_view is not None, "draft started", tries=9000)
+        view = screen.draft_view
         # Tokens arrive while the draft is still running: streamed, not delivered at the end.
         await wait_for(pilot, lambda: screen.drafting and view.text.strip(), "first streamed tokens", tries=9000)
         partial = view.text

@@ -386,6 +386,11 @@ class MainScreen(Screen):
     def drafting(self) -> bool:
         return self._draft is not None
 
+    @property
+    def draft_view(self) -> MessageView | None:
+        """The message the running draft streams into (None when no draft runs)."""
+        return self._draft[0] if self._draft is not None else None
+
     # --- reveal ------------------------------------------------------------------------------
 
     def _focused_view(self) -> MessageView | None:
