@@ -113,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     from agentconsole.config import home_dir
 
     home = Path(args.home).expanduser().resolve() if args.home else home_dir()
+    problem = _home_problem(home)
+    if problem:
+        return _fail(problem, 2)
     if args.home:
         os.environ["AGENTCONSOLE_HOME"] = str(home)
     from agentconsole.hardening import harden_process
@@ -142,7 +145,31 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"unexpected {type(exc).__name__}; details in {where} (rerun with --debug)", 70)
 
 
+def _home_problem(home: Path) -> str | None:
+    """Why ``home`` cannot be the data directory (not a directory, cannot be created), or None."""
+    if home.exists():
+        return None if home.is_dir() else f"the data directory {home} exists and is not a directory"
+    try:
+        home.mkdir(parents=True, mode=0o700)
+    except FileExistsError:
+        return None
+    except OSError as exc:
+        return f"cannot create the data directory {home}: {exc.strerror}"
+    return None
+
+
+def require_terminal(what: str = "the console") -> None:
+    """Refuse to start a full-screen UI without a terminal on stdin and stdout (it would hang)."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise AgentConsoleError(
+            f"{what} needs a terminal, and stdin or stdout is not one: run it in a terminal, "
+            "or use a subcommand (see 'agentconsole --help')",
+            exit_code=2,
+        )
+
+
 def _launch_console(args: argparse.Namespace, ctx: CliContext) -> int:
     from agentconsole.ui.launch import run_console
 
+    require_terminal()
     return run_console(ctx)

@@ -20,6 +20,7 @@ from typing import Any
 from agentconsole.errors import ConfigError
 
 HOME_ENV = "AGENTCONSOLE_HOME"
+ANCHOR_DIR_ENV = "AGENTCONSOLE_ANCHOR_DIR"
 CONFIG_FILE_NAME = "config.toml"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -150,12 +151,23 @@ class ConsentSettings:
 @dataclass(frozen=True)
 class ComplianceSettings:
     keep_raw_text: bool = False
+    # Where the automatic local anchor is written at every lock; keep it outside the data
+    # directory. "" = $AGENTCONSOLE_ANCHOR_DIR or the platform's user state dir + /anchors.
+    anchor_dir: str = ""
     purposes: list[str] = field(
         default_factory=lambda: [
             "Handling the customer's support request",
             "Drafting replies with a local language model (no data leaves this machine)",
         ]
     )
+
+
+@dataclass(frozen=True)
+class LimitsSettings:
+    """Size limits on customer text (UTF-8 bytes), checked before masking or storing."""
+
+    max_message_bytes: int = 1_048_576  # one message, a draft question, a masked text
+    max_import_bytes: int = 64 * 1_048_576  # one transcript file
 
 
 @dataclass(frozen=True)
@@ -175,6 +187,7 @@ class Settings:
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     consent: ConsentSettings = field(default_factory=ConsentSettings)
     compliance: ComplianceSettings = field(default_factory=ComplianceSettings)
+    limits: LimitsSettings = field(default_factory=LimitsSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     # Not read from the file: where the settings came from.
     home: Path = field(default_factory=home_dir, compare=False)
@@ -183,6 +196,17 @@ class Settings:
     @property
     def vault_path(self) -> Path:
         return self.home / "vault.db"
+
+    @property
+    def anchor_dir(self) -> Path:
+        """Where the local anchor goes: ``compliance.anchor_dir``, ``$AGENTCONSOLE_ANCHOR_DIR``, or
+        the platform's user state directory (``~/.local/state/agentconsole/anchors`` on Linux)."""
+        configured = self.compliance.anchor_dir or os.environ.get(ANCHOR_DIR_ENV, "")
+        if configured:
+            return Path(configured).expanduser()
+        import platformdirs
+
+        return Path(platformdirs.user_state_dir("agentconsole", appauthor=False)) / "anchors"
 
     @property
     def logs_dir(self) -> Path:
@@ -302,6 +326,11 @@ def _check_ranges(sections: dict[str, Any], source: str) -> None:
     if ui is not None:
         need(ui.reveal_seconds >= 1, "ui.reveal_seconds", "at least 1")
         need(ui.autolock_minutes >= 0, "ui.autolock_minutes", "0 (never) or more")
+    limits = sections.get("limits")
+    if limits is not None:
+        need(limits.max_message_bytes >= 1024, "limits.max_message_bytes", "at least 1024")
+        need(limits.max_import_bytes >= limits.max_message_bytes, "limits.max_import_bytes",
+             "at least limits.max_message_bytes")
     retention = sections.get("retention")
     if retention is not None:
         need(retention.pii_values_days >= 1, "retention.pii_values_days", "at least 1")
@@ -332,6 +361,10 @@ def load_settings(home: Path | None = None) -> Settings:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config error in {path}: not valid TOML ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config error in {path}: not UTF-8 text (byte {exc.start})") from None
+    except IsADirectoryError:
+        raise ConfigError(f"cannot read config file {path}: it is a directory") from None
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
     return parse_settings(data, home=home, source=str(path))
@@ -378,3 +411,26 @@ __all__ = [
     "render_toml",
     "to_dict",
 ]
+
+
+def check_text_size(text: str, limit: int, what: str, setting: str = "limits.max_message_bytes") -> None:
+    """Refuse ``text`` longer than ``limit`` UTF-8 bytes with one clear line naming the setting."""
+    from agentconsole.errors import AgentConsoleError
+
+    # len(text) <= limit/4 cannot exceed the limit (4 bytes per code point at most): skip encoding.
+    if len(text) * 4 <= limit:
+        return
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limit:
+        raise AgentConsoleError(
+            f"{what} is {_human(size)}, over the limit of {_human(limit)} ({setting}); split it or raise the limit",
+            exit_code=2,
+        )
+
+
+def _human(size: int) -> str:
+    if size >= 1_048_576:
+        return f"{size / 1_048_576:.1f} MiB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KiB"
+    return f"{size} bytes"

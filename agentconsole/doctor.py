@@ -503,6 +503,13 @@ def check_data_dir(settings: Any, options: DoctorOptions) -> Iterable[CheckResul
 
 def check_vault(settings: Any, options: DoctorOptions) -> Iterable[CheckResult]:
     vault_path = Path(settings.vault_path)
+    anchor_dir = Path(settings.anchor_dir).expanduser().resolve()
+    if anchor_dir.is_relative_to(Path(settings.home).resolve()):
+        yield CheckResult(
+            "local anchor", WARN,
+            f"{anchor_dir} is inside the data directory: restoring an older copy of it would roll the anchor "
+            "back too (set compliance.anchor_dir elsewhere)",
+        )
     if options.passphrase is None or not options.user:
         if vault_path.exists():
             yield CheckResult(
@@ -542,6 +549,8 @@ def check_vault(settings: Any, options: DoctorOptions) -> Iterable[CheckResult]:
             yield CheckResult("vault integrity", FAIL, f"vault was modified outside agentconsole (pages {pages})")
         else:
             yield CheckResult("vault integrity", OK, f"{vault_path.name}: cipher_integrity_check passed")
+        for warning in service.unlock_warnings:
+            yield CheckResult("local anchor", WARN, warning)
         result = service.verify_audit(options.audit_anchor)
         yield CheckResult("audit chain", OK if result.ok else FAIL, result.describe())
     finally:

@@ -84,6 +84,32 @@ class ServiceBusy(AgentConsoleError):
     """A generation is already running."""
 
 
+class UnlockThrottled(AgentConsoleError):
+    """Too many failed unlocks for this user name: wait before trying again (any process)."""
+
+
+class UnknownCustomer(AgentConsoleError):
+    """No customer with this reference in the vault."""
+
+
+class PersonalReference(AgentConsoleError):
+    """A customer reference that reads as personal data (a name, an e-mail...)."""
+
+    exit_code = 2
+
+
+#: Entity types a customer reference may contain: an account/customer number is what a CRM id is.
+REFERENCE_ENTITIES_ALLOWED = frozenset({"ACCOUNT_NUMBER"})
+MAX_REFERENCE_CHARS = 64
+_REFERENCE_HINT = (
+    "use a CRM or ticket id such as C-1042 instead: references stay in the audit log after an erasure"
+)
+
+
+#: meta key: the epoch of the failed-unlock record's header (see compliance.failed_unlocks).
+FAILED_UNLOCKS_EPOCH = "failed_unlocks_epoch"
+
+
 def utcnow() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -150,6 +176,9 @@ class ConsoleService:
         self._load_lock = threading.Lock()
         self._generation_lock = threading.Lock()
         self._current: DraftStream | None = None
+        #: One-line notices from the last unlock (a missing local anchor, an edited failed-unlock
+        #: record...): already audited; the CLI prints them on stderr, the console may show them.
+        self.unlock_warnings: list[str] = []
 
     # --- heavy components (call from workers) ----------------------------------------
 
@@ -222,27 +251,105 @@ class ConsoleService:
         self._audit("user.add", f"user:{user}", role="supervisor")
         self._audit_config_changes()
 
-    def unlock(self, user: str, passphrase: bytearray) -> None:
-        """Unlock as ``user``; failures are audited (after the fact, by the next unlock)."""
-        from agentconsole.vault import Vault, WrongPassphrase
+    def unlock(self, user: str, passphrase: bytearray, *, accept_rollback: bool = False) -> None:
+        """Unlock as ``user``; failures are audited (after the fact, by the next unlock).
 
+        Refused without trying while the name's back-off runs (:class:`UnlockThrottled`).
+        An unknown name and a wrong passphrase give the same :class:`WrongPassphrase`.
+        A vault older than its commit seal or its local anchor is refused
+        (:class:`~agentconsole.vault.VaultRolledBack`) unless ``accept_rollback``
+        (supervisors only: see :meth:`accept_rollback`).
+        """
+        from agentconsole.compliance import local_anchor, unlock_backoff
+
+        vault = self._open_vault(user, passphrase, accept_rollback=accept_rollback)
+        accept_rollback = accept_rollback and vault.role == "supervisor"
+        self.unlock_warnings = []
         try:
-            vault = Vault.unlock(self.vault_path, user, passphrase)
-        except WrongPassphrase:
-            self._record_failed_unlock(user)
+            anchor = local_anchor.check(vault, self.settings.anchor_dir)
+            if anchor.rolled_back and not accept_rollback:
+                self._refuse_rollback(vault, user, anchor.problem or "vault was rolled back")
+        except BaseException:
+            vault.lock()  # idempotent; never leave the process lock held by a half-open session
             raise
+        unlock_backoff.succeeded(self.settings.home, user)
         self._vault = vault
         self._flush_failed_unlocks()
         self._audit("unlock", f"user:{user}", role=vault.role)
+        if vault.recovered_rekey == "swapped":
+            self._audit("vault.rekey", "vault", recovered=True)
+        elif vault.recovered_rekey == "abandoned":
+            self._audit("vault.rekey.abandoned", "vault", recovered=True)
+        if accept_rollback and (vault.accepted_rollback is not None or anchor.rolled_back):
+            sealed, found = vault.accepted_rollback or (0, vault.commit_seq())
+            self._audit(
+                "vault.rollback_accepted", "vault", sealed_commit=sealed, database_commit=found,
+                anchor_commit=anchor.anchor.commit if anchor.anchor else None,
+            )
+            self.write_local_anchor()
+        elif anchor.problem and not anchor.rolled_back:
+            self._audit("anchor.problem", "vault", problem=anchor.problem)
+            self.unlock_warnings.append(anchor.problem)
         self._audit_config_changes()
         self._run_retention_on_unlock()
 
+    def _open_vault(self, user: str, passphrase: bytearray, *, accept_rollback: bool = False) -> Vault:
+        """Vault.unlock behind the back-off; a failure is recorded for the audit log."""
+        from agentconsole.compliance import failed_unlocks, unlock_backoff
+        from agentconsole.vault import PassphraseChangeRequired, Vault, VaultRolledBack, WrongPassphrase
+
+        self._check_backoff(user)
+        try:
+            return Vault.unlock(self.vault_path, user, passphrase, accept_rollback=accept_rollback)
+        except WrongPassphrase:
+            self._record_failed_unlock(user)
+            raise
+        except PassphraseChangeRequired:
+            unlock_backoff.succeeded(self.settings.home, user)  # the one-time passphrase was right
+            raise
+        except VaultRolledBack:
+            failed_unlocks.record(self.settings.home, user, action="vault.rollback_detected")
+            raise
+
+    def _refuse_rollback(self, vault: Vault, user: str, problem: str) -> None:
+        from agentconsole.compliance import failed_unlocks
+        from agentconsole.vault import VaultRolledBack
+
+        vault.lock()
+        failed_unlocks.record(self.settings.home, user, action="vault.rollback_detected")
+        raise VaultRolledBack(
+            f"{problem}; if you restored a backup on purpose, a supervisor can accept it with "
+            "'agentconsole vault accept-rollback'"
+        )
+
+    def accept_rollback(self, user: str, passphrase: bytearray) -> None:
+        """Open a vault found rolled back (a backup restored on purpose) and make it the new baseline.
+
+        Supervisor only; audited as ``vault.rollback_accepted`` with the commit numbers.
+        """
+        self.unlock(user, passphrase, accept_rollback=True)
+        if self.role != "supervisor":
+            self.require("manage_users")  # audits the denial, raises PermissionDenied
+
+    def write_local_anchor(self) -> None:
+        """Record the vault's commit counter and audit head outside the data directory (at every lock)."""
+        from agentconsole.compliance import local_anchor
+
+        vault = self._require_vault()
+        local_anchor.write(vault, self.settings.anchor_dir)
+
     def lock(self) -> None:
-        """Close the vault, zero the key, forget cached mappings."""
+        """Write the local anchor, close the vault, zero the key, forget cached mappings."""
         self.cancel_generation()
         vault, self._vault = self._vault, None
         self._forget_mappings()
         if vault is not None and not vault.is_locked:
+            from agentconsole.compliance import local_anchor
+
+            try:
+                local_anchor.write(vault, self.settings.anchor_dir)
+            except Exception as exc:  # never keep the vault open because of the anchor
+                log.warning("could not write the local anchor: %s", type(exc).__name__)
             vault.lock()
 
     def _require_vault(self) -> Vault:
@@ -263,25 +370,67 @@ class ConsoleService:
 
     # --- failed unlocks: the vault is closed when they happen, so they wait in a sidecar --
 
-    def _record_failed_unlock(self, user: str) -> None:
-        from agentconsole.compliance import failed_unlocks
+    def _user_exists(self, user: str) -> bool:
+        from agentconsole.vault import VaultError, keys_path_for
+        from agentconsole.vault.keyslots import KeysFile
 
-        failed_unlocks.record(self.settings.home, user)
+        try:
+            return KeysFile.load(keys_path_for(self.vault_path)).slot(user) is not None
+        except (OSError, VaultError):
+            return False
+
+    def _check_backoff(self, user: str) -> None:
+        from agentconsole.compliance import failed_unlocks, unlock_backoff
+
+        left = unlock_backoff.wait_left(self.settings.home, user)
+        if left:
+            failed_unlocks.record(self.settings.home, user, action="unlock.throttled", known=self._user_exists(user))
+            raise UnlockThrottled(f"too many failed attempts for this user name: try again in {left} s")
+
+    def _record_failed_unlock(self, user: str, action: str = "unlock.failed") -> None:
+        from agentconsole.compliance import failed_unlocks, unlock_backoff
+
+        delay = unlock_backoff.failed(self.settings.home, user)
+        failed_unlocks.record(self.settings.home, user, action=action, known=self._user_exists(user), backoff=delay)
 
     def _flush_failed_unlocks(self) -> None:
+        """Audit what happened while locked, attributed to the name tried ("unknown" if it has no slot),
+        check the record was not deleted or edited, and start a new one."""
+        import secrets
+
         from agentconsole.compliance import failed_unlocks
 
-        for when, user, action in failed_unlocks.drain_events(self.settings.home):
-            self._audit(action, f"user:{user}", at=when)
+        vault = self._require_vault()
+        drained = failed_unlocks.drain_checked(self.settings.home, vault.get_meta(FAILED_UNLOCKS_EPOCH))
+        for event in drained.events:
+            known = event.known and event.user and not event.user.startswith("<")
+            actor = event.user if known else "unknown"
+            details: dict[str, Any] = {"at": event.at}
+            if event.backoff_s:
+                details["backoff_s"] = event.backoff_s
+            if event.user.startswith("<"):
+                details["note"] = event.user
+            self._audit_as(actor, event.action, f"user:{actor}", **details)
+        if drained.problem:
+            self._audit("unlock.record_tampered", "failed_unlocks", problem=drained.problem)
+            self.unlock_warnings.append(drained.problem)
+        epoch = secrets.token_hex(16)
+        vault.set_meta(FAILED_UNLOCKS_EPOCH, epoch)
+        failed_unlocks.start(self.settings.home, epoch)
 
     # --- audit -------------------------------------------------------------------------
 
     def _audit(self, action: str, subject: str = "", **details: Any) -> None:
         if self._vault is None or self._vault.is_locked:
             return
+        self._audit_as(self._vault.user, action, subject, **details)
+
+    def _audit_as(self, actor: str, action: str, subject: str = "", **details: Any) -> None:
+        if self._vault is None or self._vault.is_locked:
+            return
         from agentconsole.compliance.audit import AuditLog
 
-        AuditLog(self._vault).append(actor=self._vault.user, action=action, subject=subject, details=details)
+        AuditLog(self._vault).append(actor=actor, action=action, subject=subject, details=details)
 
     # --- cases -------------------------------------------------------------------------
 
@@ -309,9 +458,41 @@ class ConsoleService:
         customer_ref = customer_ref.strip()
         if not customer_ref:
             raise AgentConsoleError("a case needs a customer reference")
+        if vault.get_customer(customer_ref) is None:
+            self.check_customer_reference(customer_ref)
+        self._check_size(title, "the case title")
         case_id = vault.create_case(vault.upsert_customer(customer_ref), "")
         vault.set_case_title(case_id, self._mask_into_case(vault, case_id, title).masked)
         return case_id
+
+    def check_customer_reference(self, customer_ref: str) -> None:
+        """Refuse a new customer reference that reads as personal data (a name, an e-mail, a phone...).
+
+        References are written into audit entries, which outlive an erasure; a CRM or
+        ticket id keeps the log free of personal data. Checked with the PII engine
+        (an account or customer number is allowed) and for '@' and spaces.
+        """
+        ref = customer_ref.strip()
+        if not ref:
+            raise AgentConsoleError("a customer reference is needed")
+        if len(ref) > MAX_REFERENCE_CHARS or not ref.isprintable():
+            raise PersonalReference(
+                f"a customer reference is at most {MAX_REFERENCE_CHARS} printable characters: {_REFERENCE_HINT}"
+            )
+        if "@" in ref or any(ch.isspace() for ch in ref):
+            raise PersonalReference(f"customer references cannot contain spaces or '@': {_REFERENCE_HINT}")
+        found = sorted(
+            {d.entity_type for d in self.privacy.analyze(ref) if d.entity_type not in REFERENCE_ENTITIES_ALLOWED}
+        )
+        if found:
+            raise PersonalReference(
+                f"this customer reference looks like personal data ({', '.join(found)}): {_REFERENCE_HINT}"
+            )
+
+    def _check_size(self, text: str, what: str) -> None:
+        from agentconsole.config import check_text_size
+
+        check_text_size(text, self.settings.limits.max_message_bytes, what)
 
     def set_status(self, case_id: int, status: str) -> None:
         if status not in CASE_STATUSES:
@@ -365,6 +546,7 @@ class ConsoleService:
         vault = self.require("work_cases")
         if not text.strip():
             raise AgentConsoleError("the message is empty")
+        self._check_size(text, "the message")
         with vault.transaction():
             return self._store_message(vault, case_id, role, text, created_at)
 
@@ -372,6 +554,8 @@ class ConsoleService:
         """Import (role, text, time) turns into a new case atomically; returns the case id."""
         vault = self.require("work_cases")
         turns = list(lines)
+        for number, (_, text, _) in enumerate(turns, start=1):
+            self._check_size(text, f"message {number} of the transcript")
         with vault.transaction():
             case_id = self._open_case(vault, customer_ref, title)
             for role, text, when in turns:
@@ -458,6 +642,7 @@ class ConsoleService:
         if kind == "question":
             if not question or not question.strip():
                 raise AgentConsoleError("ask a question first")
+            self._check_size(question, "the question")
             question = self._mask_into_case(vault, case_id, question).masked
         if not self._generation_lock.acquire(blocking=False):
             raise ServiceBusy("a draft is already being generated: stop it first (Esc)")
@@ -581,23 +766,40 @@ class ConsoleService:
         return report
 
     def record_consent(self, customer_ref: str, given: bool) -> Any:
-        """Record that a customer gave or withdrew consent to AI processing; audited."""
+        """Record that a customer gave or withdrew consent to AI processing; audited.
+
+        Refused (:class:`UnknownCustomer`) for a reference with no customer in the vault:
+        a typo must not create a customer.
+        """
         from agentconsole.compliance.consent import ConsentRegistry
 
         vault = self.require("consent")
-        ref = customer_ref.strip()
-        if not ref:
-            raise AgentConsoleError("consent needs a customer reference")
+        ref = self._known_customer(vault, customer_ref)
         with vault.transaction():
             record = ConsentRegistry(vault).record(ref, given, self.user)
             self._audit("consent.give" if given else "consent.withdraw", f"customer:{ref}")
         return record
 
     def consent_history(self, customer_ref: str) -> list[Any]:
-        """Every consent change of a customer, oldest first."""
+        """Every consent change of a known customer, oldest first (:class:`UnknownCustomer` otherwise)."""
         from agentconsole.compliance.consent import ConsentRegistry
 
-        return ConsentRegistry(self.require("consent")).history(customer_ref.strip())
+        vault = self.require("consent")
+        return ConsentRegistry(vault).history(self._known_customer(vault, customer_ref))
+
+    def consent_given(self, customer_ref: str) -> bool:
+        """Whether a known customer's latest consent change is "given"."""
+        history = self.consent_history(customer_ref)
+        return bool(history and history[-1].given)
+
+    @staticmethod
+    def _known_customer(vault: Vault, customer_ref: str) -> str:
+        ref = customer_ref.strip()
+        if not ref:
+            raise AgentConsoleError("consent needs a customer reference")
+        if vault.get_customer(ref) is None:
+            raise UnknownCustomer(f"no customer {ref} in this vault: check the reference (consent is kept per customer)")
+        return ref
 
     def export_customer(self, customer_ref: str, fmt: str = "json") -> str:
         """Everything held about a customer, real values restored (right of access). Supervisor; audited.
@@ -654,13 +856,31 @@ class ConsoleService:
         return AuditLog(self.require("audit")).entries(since=since, actor=actor, action=action, limit=limit)
 
     def verify_audit(self, anchor: dict[str, Any] | None = None) -> Any:
-        """Verify the audit chain (and an anchor, if given); the check itself is audited."""
-        from agentconsole.compliance.audit import AuditLog
+        """Verify the audit chain, against ``anchor`` if given and against the local anchor
+        (written at every lock) if there is one; the check itself is audited."""
+        import dataclasses
 
-        result = AuditLog(self.require("audit")).verify(anchor)
+        from agentconsole.compliance import local_anchor
+        from agentconsole.compliance.audit import AuditLog, AuditVerification
+
+        audit_log = AuditLog(self.require("audit"))
+        result = audit_log.verify(anchor)
+        local: Any = None
+        if result.ok:
+            try:
+                local = local_anchor.read(self._require_vault(), self.settings.anchor_dir)
+            except local_anchor.LocalAnchorError as exc:
+                result = AuditVerification(False, None, result.entries, str(exc), result.head_seq)
+            if local is not None:
+                checked = audit_log.verify(local.audit_anchor())
+                if not checked.ok:
+                    result = dataclasses.replace(checked, reason=f"against the local anchor: {checked.reason}")
+                else:
+                    extra = f"; matches the local anchor at entry {local.audit_seq}"
+                    result = dataclasses.replace(result, reason=result.reason + extra)
         self._audit(
             "audit.verify", "audit", ok=result.ok, entries=result.entries,
-            first_broken_seq=result.first_broken_seq, anchored=anchor is not None,
+            first_broken_seq=result.first_broken_seq, anchored=anchor is not None, local_anchor=local is not None,
         )
         return result
 
@@ -687,6 +907,16 @@ class ConsoleService:
         self.require("manage_users").remove_user(name)
         self._audit("user.remove", f"user:{name}")
 
+    def user_reset_passphrase(self, name: str, one_time: bytearray) -> None:
+        """Give a user who forgot their passphrase a one-time one. Supervisor; audited.
+
+        Their slot is replaced and flagged: the vault will not open with the one-time
+        passphrase until they set their own (``agentconsole passwd``; the console's
+        unlock says so).
+        """
+        self.require("manage_users").reset_passphrase(name, one_time)
+        self._audit("user.reset_passphrase", f"user:{name}")
+
     def passwd(self, old: bytearray, new: bytearray) -> None:
         """Change the signed-in user's own passphrase (rewraps one key slot); audited."""
         from agentconsole.vault import Vault
@@ -701,11 +931,24 @@ class ConsoleService:
         The audit entry cannot be written without opening the database, so it
         waits in the home's sidecar and lands at the next unlock.
         """
-        from agentconsole.compliance import failed_unlocks
-        from agentconsole.vault import Vault
+        from agentconsole.compliance import failed_unlocks, unlock_backoff
+        from agentconsole.vault import Vault, WrongPassphrase
 
-        Vault.change_passphrase(self.vault_path, user, old, new)
+        self._check_backoff(user)
+        try:
+            Vault.change_passphrase(self.vault_path, user, old, new)
+        except WrongPassphrase:
+            self._record_failed_unlock(user, action="user.passwd.failed")
+            raise
+        unlock_backoff.succeeded(self.settings.home, user)
         failed_unlocks.record(self.settings.home, user, action="user.passwd")
+
+    def open_for_check(self, user: str, passphrase: bytearray) -> Vault:
+        """Open the vault for ``vault check`` (behind the same back-off; nothing audited).
+
+        The caller locks it. Damage and rollbacks raise as for :meth:`unlock`.
+        """
+        return self._open_vault(user, passphrase)
 
     def rekey(self) -> None:
         """Rotate the data key. Supervisor; audited. The audit key survives (see docs/compliance.md)."""

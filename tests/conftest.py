@@ -3,7 +3,8 @@
 1. Before anything imports agentconsole (whose own guard would refuse first),
    an audit hook records every ``socket.connect``/``sendto`` to a non-loopback
    address; the session fails if any was attempted, refused or not.
-2. Every test gets its own ``AGENTCONSOLE_HOME``: no test touches the user's data.
+2. Every test gets its own ``AGENTCONSOLE_HOME`` and ``AGENTCONSOLE_ANCHOR_DIR``: no test
+   touches the user's data or state directory.
 """
 
 from __future__ import annotations
@@ -61,9 +62,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.fixture(autouse=True)
 def agentconsole_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private AGENTCONSOLE_HOME for every test."""
+    """A private AGENTCONSOLE_HOME (and local-anchor directory, kept outside it) for every test."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("AGENTCONSOLE_HOME", str(home))
+    monkeypatch.setenv("AGENTCONSOLE_ANCHOR_DIR", str(tmp_path_factory.mktemp("anchors")))
     return home
 
 

@@ -27,11 +27,17 @@ def register(subparsers: Any) -> None:
 
 
 def run_demo(args: argparse.Namespace, ctx: Any) -> int:
+    from dataclasses import replace
+
     from agentconsole import demo
+    from agentconsole.cli import require_terminal
     from agentconsole.logs import setup_logging
     from agentconsole.service import ConsoleService
 
+    require_terminal("the demo")
     with demo.demo_home(ctx.settings) as settings:
+        # The throwaway vault's local anchor is wiped with it (not left in the user's state dir).
+        settings = replace(settings, compliance=replace(settings.compliance, anchor_dir=str(settings.home / "anchors")))
         # The demo's log lives (and dies) with its vault.
         setup_logging(settings.logs_dir, ctx.settings.logging.level)
         demo.carry_machine_cache(ctx.settings.home, settings.home)

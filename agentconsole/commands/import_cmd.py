@@ -89,21 +89,17 @@ def _normalise_time(value: str) -> str:
 
 
 def import_transcript(args: argparse.Namespace, ctx: Any) -> int:
-    import sys
-
     from agentconsole.commands.session import open_service
 
+    from agentconsole.commands.textinput import read_stdin, read_text_file
+
+    limit = ctx.settings.limits.max_import_bytes
     if str(args.file) == "-":
         if getattr(args, "passphrase_stdin", False):
             raise AgentConsoleError("--passphrase-stdin and a transcript on stdin cannot be combined")
-        text, name = sys.stdin.read(), "stdin"
+        text, name = read_stdin(limit, "the transcript", "limits.max_import_bytes"), "stdin"
     else:
-        try:
-            text, name = args.file.read_text(encoding="utf-8"), args.file.name
-        except FileNotFoundError:
-            raise AgentConsoleError(f"no such file: {args.file}") from None
-        except UnicodeDecodeError:
-            raise AgentConsoleError(f"{args.file} is not UTF-8 text") from None
+        text, name = read_text_file(args.file, limit, "the transcript", "limits.max_import_bytes"), args.file.name
     turns = parse_transcript(text.splitlines())
     with open_service(args, ctx, load_privacy=True) as service:
         case_id = service.import_transcript(args.customer, args.title or f"Imported from {name}", turns)

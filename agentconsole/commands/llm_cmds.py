@@ -40,10 +40,11 @@ def register(subparsers: Any) -> None:
 # --- ask ---------------------------------------------------------------------------
 
 
-def _read_question(parts: list[str]) -> str:
+def _read_question(parts: list[str], limit: int = 1_048_576) -> str:
+    from agentconsole.commands.textinput import read_text_arg
     from agentconsole.errors import AgentConsoleError
 
-    text = sys.stdin.read() if parts == ["-"] else " ".join(parts)
+    text = read_text_arg(parts, limit, "the question")
     if not text.strip():
         raise AgentConsoleError("nothing to ask: the question is empty", exit_code=2)
     return text
@@ -99,7 +100,7 @@ def _masking_pipeline(ctx: Any, question: str) -> tuple[str, Any, int]:
 def ask_command(args: argparse.Namespace, ctx: Any) -> int:
     from agentconsole.llm import ChatTurn, build_engine
 
-    question = _read_question(args.text)
+    question = _read_question(args.text, ctx.settings.limits.max_message_bytes)
     if args.no_mask:
         prompt_text, restorer, masked_count = question, _Unmasked(), 0
     else:

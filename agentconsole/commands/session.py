@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import getpass
 import os
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,6 +48,8 @@ def open_service(args: argparse.Namespace, ctx: Any, *, load_privacy: bool = Fal
         service.unlock(user, passphrase)
     finally:
         passphrase[:] = bytes(len(passphrase))
+    for warning in service.unlock_warnings:  # already audited
+        print(f"agentconsole: warning: {warning}", file=sys.stderr)
     try:
         if load_privacy:
             _ = service.privacy

@@ -1,4 +1,5 @@
-"""Vault commands: ``init``, ``user add|remove|list``, ``passwd``, ``rekey``, ``vault check``.
+"""Vault commands: ``init``, ``user add|remove|list|reset-passphrase``, ``passwd``, ``rekey``,
+``vault check``, ``vault accept-rollback``.
 
 Commands that act on an open vault go through :mod:`agentconsole.service`
 (``commands.session.open_service``), so roles are checked and the actions
@@ -49,6 +50,18 @@ def register(subparsers: Any) -> None:
     listing = user_sub.add_parser("list", help="list users and roles")
     add_session_options(listing)
     listing.set_defaults(handler=user_list)
+    reset = user_sub.add_parser(
+        "reset-passphrase",
+        help="give a user who forgot their passphrase a one-time one (supervisor)",
+        description="Replace NAME's key slot with one under a one-time passphrase that you give them. "
+        "The vault will not open with it: NAME must first set their own with 'agentconsole passwd' "
+        "(the one-time passphrase as the current one). --user/--passphrase-* authenticate the "
+        "supervisor; --new-passphrase-* give the one-time passphrase. Audited.",
+    )
+    reset.add_argument("name", help="the user whose passphrase is reset")
+    add_session_options(reset)
+    add_passphrase_options(reset, new=True)
+    reset.set_defaults(handler=user_reset_passphrase)
 
     passwd = subparsers.add_parser(
         "passwd",
@@ -68,9 +81,22 @@ def register(subparsers: Any) -> None:
 
     vault = subparsers.add_parser("vault", help="vault maintenance")
     vault_sub = vault.add_subparsers(dest="vault_command", metavar="ACTION", required=True)
-    check = vault_sub.add_parser("check", help="verify every page of the vault (prints OK or the damaged pages; exit 1)")
+    check = vault_sub.add_parser(
+        "check",
+        help="verify every page, the commit seal and the local anchor (prints OK, or DAMAGED/ROLLED BACK; exit 1)",
+    )
     add_session_options(check)
     check.set_defaults(handler=check_vault)
+    accept = vault_sub.add_parser(
+        "accept-rollback",
+        help="open a vault found rolled back (a backup restored on purpose) and make it the baseline (supervisor)",
+        description="Unlock a vault that was refused as rolled back or with lost write-ahead-log commits, "
+        "and accept its current state: the commit seal and the local anchor are rewritten and the "
+        "acceptance is audited (vault.rollback_accepted, with the commit numbers). Only for a restore "
+        "you made on purpose: whatever was committed after the backup is gone.",
+    )
+    add_session_options(accept)
+    accept.set_defaults(handler=accept_rollback)
 
 
 def _zero(buf: bytearray) -> None:
@@ -134,6 +160,24 @@ def user_list(args: argparse.Namespace, ctx: Any) -> int:
     return 0
 
 
+def user_reset_passphrase(args: argparse.Namespace, ctx: Any) -> int:
+    from agentconsole.commands.passphrase import read_passphrase
+    from agentconsole.commands.session import open_service
+
+    with open_service(args, ctx) as service:
+        service.require("manage_users")
+        one_time = read_passphrase(args, f"one-time passphrase for {args.name}: ", confirm=True, new=True)
+        try:
+            service.user_reset_passphrase(args.name, one_time)
+        finally:
+            _zero(one_time)
+    print(
+        f"passphrase of {args.name} reset: give them the one-time passphrase; "
+        f"they must run 'agentconsole passwd --user {args.name}' before they can unlock"
+    )
+    return 0
+
+
 def change_passphrase(args: argparse.Namespace, ctx: Any) -> int:
     """Rewrap the user's slot under a new passphrase. The database file is not touched;
     the audit entry waits in a sidecar and is written at the next unlock."""
@@ -167,15 +211,21 @@ def rotate_data_key(args: argparse.Namespace, ctx: Any) -> int:
 
 
 def check_vault(args: argparse.Namespace, ctx: Any) -> int:
-    """Print OK, or the damaged pages and exit 1."""
+    """Print OK, or what is wrong (damaged pages, lost commits, a rollback) and exit 1."""
     from agentconsole.commands.passphrase import read_passphrase
     from agentconsole.commands.session import session_user
-    from agentconsole.vault import Vault, VaultTampered
+    from agentconsole.compliance import local_anchor
+    from agentconsole.service import ConsoleService
+    from agentconsole.vault import VaultRolledBack, VaultTampered
 
     user = session_user(args)
     passphrase = read_passphrase(args, f"passphrase for {user}: ")
+    service = ConsoleService(ctx.settings)
     try:
-        vault = Vault.unlock(ctx.settings.vault_path, user, passphrase)
+        vault = service.open_for_check(user, passphrase)
+    except VaultRolledBack as exc:
+        print(f"ROLLED BACK: {exc.message}")
+        return 1
     except VaultTampered as exc:
         if exc.pages:
             print(f"DAMAGED: pages {', '.join(str(p) for p in exc.pages)}")
@@ -186,10 +236,37 @@ def check_vault(args: argparse.Namespace, ctx: Any) -> int:
         _zero(passphrase)
     try:
         pages = vault.check_integrity()
+        anchor = local_anchor.check(vault, ctx.settings.anchor_dir)
+        commit = vault.commit_seq()
     finally:
         vault.lock()
     if pages:
         print(f"DAMAGED: pages {', '.join(str(p) for p in pages)}")
         return 1
-    print("OK")
+    if anchor.rolled_back:
+        print(f"ROLLED BACK: {anchor.problem}")
+        return 1
+    if anchor.problem:
+        print(f"WARNING: {anchor.problem}")
+        return 1
+    where = f"; local anchor at commit {anchor.anchor.commit}" if anchor.anchor else "; no local anchor yet"
+    print(f"OK: every page verifies; commit {commit} matches the commit seal{where}")
+    return 0
+
+
+def accept_rollback(args: argparse.Namespace, ctx: Any) -> int:
+    from agentconsole.commands.passphrase import read_passphrase
+    from agentconsole.commands.session import session_user
+    from agentconsole.service import ConsoleService
+
+    user = session_user(args)
+    passphrase = read_passphrase(args, f"passphrase for {user}: ")
+    service = ConsoleService(ctx.settings, model_override=ctx.model_override)
+    try:
+        service.accept_rollback(user, passphrase)
+        commit = service.require("manage_users").commit_seq()
+    finally:
+        _zero(passphrase)
+        service.lock()
+    print(f"accepted the vault's current state (commit {commit}) as the new baseline; audited")
     return 0

@@ -9,7 +9,9 @@ from agentconsole.vault.errors import (
     VaultExists,
     VaultInUse,
     VaultLocked,
+    PassphraseChangeRequired,
     VaultNotFound,
+    VaultRolledBack,
     VaultTampered,
     WrongPassphrase,
 )
@@ -25,7 +27,7 @@ from agentconsole.vault.records import (
     PiiValue,
     SearchHit,
 )
-from agentconsole.vault.store import Vault, fts_query, keys_path_for
+from agentconsole.vault.store import Vault, fts_query, keys_path_for, seal_path_for
 
 __all__ = [
     "CASE_STATUSES",
@@ -45,8 +47,11 @@ __all__ = [
     "VaultInUse",
     "VaultLocked",
     "VaultNotFound",
+    "VaultRolledBack",
+    "PassphraseChangeRequired",
     "VaultTampered",
     "WrongPassphrase",
     "fts_query",
     "keys_path_for",
+    "seal_path_for",
 ]

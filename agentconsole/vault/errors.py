@@ -32,6 +32,25 @@ class VaultTampered(VaultError):
         self.pages: list[int] = list(pages or [])
 
 
+class VaultRolledBack(VaultTampered):
+    """The database is older than the vault last recorded: rolled back, or committed WAL frames lost.
+
+    ``sealed`` is the commit number recorded outside the database, ``found`` the
+    database's own. ``agentconsole vault accept-rollback`` (a supervisor) accepts it.
+    """
+
+    def __init__(self, message: str, *, sealed: int = 0, found: int = 0) -> None:
+        super().__init__(message)
+        self.sealed = sealed
+        self.found = found
+
+
+class PassphraseChangeRequired(VaultError):
+    """A supervisor reset this user's passphrase: a new one must be set before unlocking."""
+
+    exit_code = 2
+
+
 class VaultLocked(VaultError):
     """The vault was locked: the data key is gone until the next unlock."""
 

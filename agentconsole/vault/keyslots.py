@@ -165,9 +165,20 @@ class KeySlot:
     private_nonce: bytes
     private_ciphertext: bytes
     data_keys: dict[int, dict[str, bytes]]  # generation -> {ephemeral, nonce, ciphertext}
+    #: Set by a supervisor's passphrase reset: the passphrase is a one-time one and must be
+    #: changed (``passwd``) before the vault opens. Bound into the private-key wrap, so
+    #: clearing it in the file breaks the slot.
+    must_change: bool = False
+
+    def private_ad(self, database_id: str) -> bytes:
+        """Associated data of the private-key wrap (``must_change`` only when set: old slots stay valid)."""
+        extra = {"must_change": True} if self.must_change else {}
+        return _ad("private-key", database_id, self.user, self.role, self.kdf, self.public_key, **extra)
 
     def as_json(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {"must_change": True} if self.must_change else {}
         return {
+            **extra,
             "user": self.user,
             "role": self.role,
             "kdf": self.kdf.as_json(),
@@ -224,31 +235,52 @@ class SlotKey:
         self._private = None
 
 
-def new_slot(database_id: str, user: str, role: str, passphrase: bytearray, kdf: KdfParams | None = None) -> KeySlot:
+def new_slot(
+    database_id: str,
+    user: str,
+    role: str,
+    passphrase: bytearray,
+    kdf: KdfParams | None = None,
+    *,
+    must_change: bool = False,
+) -> KeySlot:
     """A fresh slot with a new key pair, private key wrapped under Argon2id(passphrase)."""
     kdf = kdf or KdfParams.fresh()
     private = X25519PrivateKey.generate()
     public = _raw_public(private.public_key())
+    slot = KeySlot(user, role, kdf, public, b"", b"", {}, must_change=must_change)
     kek = derive_kek(passphrase, kdf)
     try:
-        nonce = secrets.token_bytes(12)
+        slot.private_nonce = secrets.token_bytes(12)
         raw_private = bytearray(private.private_bytes_raw())
-        ad = _ad("private-key", database_id, user, role, kdf, public)
-        ciphertext = AESGCM(bytes(kek)).encrypt(nonce, bytes(raw_private), ad)
+        slot.private_ciphertext = AESGCM(bytes(kek)).encrypt(
+            slot.private_nonce, bytes(raw_private), slot.private_ad(database_id)
+        )
         zero(raw_private)
     finally:
         zero(kek)
-    return KeySlot(user, role, kdf, public, nonce, ciphertext, {})
+    return slot
+
+
+#: The one message for an unknown user and a wrong passphrase: no user enumeration.
+WRONG_CREDENTIALS = "wrong passphrase or user name"
+
+
+def burn_kdf(passphrase: bytearray) -> None:
+    """Spend what opening a slot costs (Argon2id, default parameters) for a name with no slot.
+
+    An unknown user then fails as slowly as a wrong passphrase: timing does not tell them apart.
+    """
+    zero(derive_kek(passphrase, KdfParams.fresh()))
 
 
 def open_slot(slot: KeySlot, database_id: str, passphrase: bytearray) -> SlotKey:
     """Argon2id + AES-GCM unwrap of the slot's private key; ``WrongPassphrase`` on failure."""
     kek = derive_kek(passphrase, slot.kdf)
     try:
-        ad = _ad("private-key", database_id, slot.user, slot.role, slot.kdf, slot.public_key)
-        raw = bytearray(AESGCM(bytes(kek)).decrypt(slot.private_nonce, slot.private_ciphertext, ad))
+        raw = bytearray(AESGCM(bytes(kek)).decrypt(slot.private_nonce, slot.private_ciphertext, slot.private_ad(database_id)))
     except InvalidTag:
-        raise WrongPassphrase(f"wrong passphrase for user {slot.user}") from None
+        raise WrongPassphrase(WRONG_CREDENTIALS) from None
     finally:
         zero(kek)
     try:
@@ -271,6 +303,11 @@ class KeysFile:
 
     def slot(self, user: str) -> KeySlot | None:
         return next((s for s in self.slots if s.user == user), None)
+
+    def slot_like(self, user: str) -> KeySlot | None:
+        """The slot whose name equals ``user`` ignoring case (names are unique that way)."""
+        folded = user.casefold()
+        return next((s for s in self.slots if s.user.casefold() == folded), None)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -326,6 +363,7 @@ class KeysFile:
                         int(gen): {name: _unb64(v, name, path) for name, v in wrap.items()}
                         for gen, wrap in raw["data_keys"].items()
                     },
+                    must_change=raw.get("must_change", False) is True,
                 )
             )
         pending = doc.get("pending_generation")

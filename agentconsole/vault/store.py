@@ -27,20 +27,25 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from agentconsole import logs
 from agentconsole.vault import process_lock
+from agentconsole.vault import seal as seal_file
 from agentconsole.vault.errors import (
+    PassphraseChangeRequired,
     RecordNotFound,
     VaultError,
     VaultExists,
     VaultLocked,
     VaultNotFound,
+    VaultRolledBack,
     VaultTampered,
     WrongPassphrase,
 )
 from agentconsole.vault.keyslots import (
     DATA_KEY_BYTES,
+    WRONG_CREDENTIALS,
     KdfParams,
     KeysFile,
     SlotKey,
+    burn_kdf,
     editing,
     keys_file_lock,
     new_slot,
@@ -102,6 +107,17 @@ def keys_path_for(db_path: Path) -> Path:
     return db_path.with_name(db_path.name.removesuffix(".db") + ".keys")
 
 
+def seal_path_for(db_path: Path) -> Path:
+    """The commit seal of a vault database (``vault.db`` -> ``vault.seal``), see :mod:`.seal`."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name.removesuffix(".db") + ".seal")
+
+
+#: meta key of the database's own commit counter (bumped by every write transaction).
+COMMIT_META_KEY = "commit_seq"
+SEAL_KEY_PURPOSE = b"agentconsole/vault-seal/v1"
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
@@ -117,6 +133,11 @@ def _key_spec(data_key: bytearray) -> bytearray:
 def _crash_point(stage: str) -> None:
     if os.environ.get(CRASH_ENV) == stage:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _spend_unknown_user(passphrase: bytearray) -> WrongPassphrase:
+    burn_kdf(passphrase)
+    return WrongPassphrase(WRONG_CREDENTIALS)
 
 
 def _check_name(name: str) -> None:
@@ -312,6 +333,12 @@ class Vault:
         self._local = threading.local()
         self._connections: list[Any] = []
         self._epoch = 0  # bumped when every connection must be reopened (lock, rekey)
+        self._seal: seal_file.Seal | None = None  # opened after the database (its key is inside)
+        #: Set by unlock: a rekey interrupted after its file swap was completed ("swapped"),
+        #: or one interrupted before it was rolled back ("abandoned"); None otherwise.
+        self.recovered_rekey: str | None = None
+        #: Set by unlock with ``accept_rollback``: (commit recorded in the seal, commit found).
+        self.accepted_rollback: tuple[int, int] | None = None
         logs.register_secret(bytes(data_key))
 
     def __repr__(self) -> str:
@@ -359,6 +386,7 @@ class Vault:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             vault = cls(path, user, role, data_key, lock_path, database_id)
             conn = vault._open_first(check=False)
+            vault._open_seal(accept_rollback=True)
             with vault.transaction():
                 conn.execute("INSERT INTO meta(key, value) VALUES ('database_id', ?)", (database_id,))
                 conn.execute("INSERT INTO meta(key, value) VALUES ('created_at', ?)", (_now(),))
@@ -371,16 +399,20 @@ class Vault:
             else:
                 process_lock.release(lock_path)
             if not keys_path_for(path).exists():
-                for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), seal_path_for(path)):
                     with contextlib.suppress(FileNotFoundError):
                         leftover.unlink()
             raise
 
     @classmethod
-    def unlock(cls, path: Path, user: str, passphrase: bytearray) -> Vault:
+    def unlock(cls, path: Path, user: str, passphrase: bytearray, *, accept_rollback: bool = False) -> Vault:
         """Open the vault as ``user``. Raises WrongPassphrase, VaultTampered, VaultInUse, VaultNotFound.
 
-        A wrong passphrase fails in the key slot, before the database is touched.
+        A wrong passphrase (or an unknown user: same message, same Argon2id cost) fails
+        in the key slot, before the database is touched. A slot a supervisor reset raises
+        :class:`PassphraseChangeRequired` after its passphrase is proved. A database older
+        than its commit seal (rolled back, or committed WAL frames lost) raises
+        :class:`VaultRolledBack` unless ``accept_rollback`` (then :attr:`accepted_rollback`).
         """
         path = Path(path)
         keys_path = keys_path_for(path)
@@ -404,7 +436,7 @@ class Vault:
                     opened.close()
                     keys = fresh
                     opened = cls._open_user_slot(keys, user, passphrase)
-                return cls._open_database(path, keys, opened, lock_path)
+                return cls._open_database(path, keys, opened, lock_path, accept_rollback=accept_rollback)
         except BaseException:
             process_lock.release(lock_path)
             raise
@@ -412,24 +444,36 @@ class Vault:
             opened.close()
 
     @staticmethod
-    def _open_user_slot(keys: KeysFile, user: str, passphrase: bytearray) -> SlotKey:
+    def _open_user_slot(keys: KeysFile, user: str, passphrase: bytearray, *, for_change: bool = False) -> SlotKey:
         slot = keys.slot(user)
         if slot is None:
-            raise WrongPassphrase(f"no user {user} in this vault")
-        return open_slot(slot, keys.database_id, passphrase)
+            raise _spend_unknown_user(passphrase)
+        opened = open_slot(slot, keys.database_id, passphrase)
+        if slot.must_change and not for_change:
+            opened.close()
+            raise PassphraseChangeRequired(
+                f"a supervisor reset the passphrase of {user}: set a new one with 'agentconsole passwd --user {user}'"
+            )
+        return opened
 
     @classmethod
-    def _open_database(cls, path: Path, keys: KeysFile, opened: SlotKey, lock_path: Path) -> Vault:
+    def _open_database(
+        cls, path: Path, keys: KeysFile, opened: SlotKey, lock_path: Path, *, accept_rollback: bool = False
+    ) -> Vault:
         slot = opened.slot
+        accept_rollback = accept_rollback and slot.role == "supervisor"  # nobody else may accept one
         data_key = opened.data_key(keys.generation)
+        recovered = None
         if keys.pending_generation is not None:
-            data_key = cls._finish_interrupted_rekey(path, keys, opened, data_key)
+            data_key, recovered = cls._finish_interrupted_rekey(path, keys, opened, data_key)
         vault = cls(path, slot.user, slot.role, data_key, lock_path, keys.database_id)
+        vault.recovered_rekey = recovered
         try:
             vault._open_first(check=True)
             stored = vault.get_meta("database_id")
             if stored != keys.database_id:
                 raise VaultTampered("keys file does not belong to this vault database")
+            vault._open_seal(accept_rollback=accept_rollback)
         except BaseException:
             vault._shutdown(release_process_lock=False)  # the caller releases its own reference
             raise
@@ -437,8 +481,14 @@ class Vault:
         return vault
 
     @staticmethod
-    def _finish_interrupted_rekey(path: Path, keys: KeysFile, opened: SlotKey, current: bytearray) -> bytearray:
-        """A rekey was interrupted: find which key the database is in and settle the keys file."""
+    def _finish_interrupted_rekey(
+        path: Path, keys: KeysFile, opened: SlotKey, current: bytearray
+    ) -> tuple[bytearray, str]:
+        """A rekey was interrupted: find which key the database is in and settle the keys file.
+
+        Returns the data key and ``"swapped"`` (the new key won: the rekey happened) or
+        ``"abandoned"`` (the database is still under the old key).
+        """
         assert keys.pending_generation is not None
         pending = opened.data_key(keys.pending_generation)
         problems_current = _probe(path, current)
@@ -457,7 +507,7 @@ class Vault:
         keys.save(keys_path_for(path))
         _remove_staging(path)
         log.warning("finished an interrupted rekey: database is at key generation %d", generation)
-        return chosen
+        return chosen, ("abandoned" if chosen is current else "swapped")
 
     @property
     def is_locked(self) -> bool:
@@ -474,6 +524,9 @@ class Vault:
                 return False
             self._locked = True
             self._close_connections()
+            if self._seal is not None:
+                self._seal.close()
+                self._seal = None
             logs.unregister_secret(bytes(self._data_key))
             zero(self._data_key)
             zero(self._key_spec)
@@ -522,6 +575,60 @@ class Vault:
             conn.execute("INSERT INTO vault_secrets(name, value) VALUES (?, ?)", (_MATERIAL_ROOT, secrets.token_bytes(32)))
         return conn
 
+    def _open_seal(self, *, accept_rollback: bool) -> None:
+        """Check the database's commit counter against ``vault.seal`` and open the seal for writing.
+
+        A database behind its seal lost committed transactions (a damaged WAL, an
+        older copy put back): :class:`VaultRolledBack`, unless ``accept_rollback``.
+        A missing seal for a database that has counted commits is the same.
+        """
+        key = self.data_key_material(SEAL_KEY_PURPOSE)
+        path = seal_path_for(self.path)
+        found = self.commit_seq()
+        try:
+            record = seal_file.read(path, key, self.database_id)
+        except VaultTampered:
+            if not accept_rollback:
+                raise
+            record = None
+            self.accepted_rollback = (-1, found)
+        if record is None and found > 0 and not accept_rollback:
+            raise VaultRolledBack(
+                f"vault was modified outside agentconsole: the commit seal {path.name} is missing "
+                f"(the database has {found} commits); if you restored a backup on purpose, "
+                "a supervisor can accept it with 'agentconsole vault accept-rollback'",
+                sealed=0, found=found,
+            )
+        if record is not None and record.commit > found:
+            if not accept_rollback:
+                raise VaultRolledBack(
+                    f"vault was rolled back or its write-ahead log damaged: {record.commit - found} committed "
+                    f"transactions are missing (sealed commit {record.commit}, database at {found}); "
+                    "if you restored a backup on purpose, a supervisor can accept it with "
+                    "'agentconsole vault accept-rollback'",
+                    sealed=record.commit, found=found,
+                )
+            self.accepted_rollback = (record.commit, found)
+        elif record is None and found > 0:
+            self.accepted_rollback = (0, found)
+        self._seal = seal_file.Seal(path, key, self.database_id, found)
+
+    def commit_seq(self) -> int:
+        """How many write transactions this database has committed (its own counter)."""
+        value = self.get_meta(COMMIT_META_KEY)
+        try:
+            return int(value) if value is not None else 0
+        except ValueError:
+            raise VaultTampered("vault was modified outside agentconsole: bad commit counter") from None
+
+    def _bump_commit(self, conn: Any) -> int:
+        row = conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value",
+            (COMMIT_META_KEY,),
+        ).fetchone()
+        return int(row[0])
+
     def _close_connections(self) -> None:
         with self._state:
             for conn in self._connections:
@@ -554,6 +661,7 @@ class Vault:
                 raise VaultError(f"the vault stayed busy with another write for {BUSY_TIMEOUT_MS // 1000} s; try again") from None
             raise
         self._local.depth = depth + 1
+        changes_before = conn.total_changes
         try:
             yield conn
         except BaseException:
@@ -568,7 +676,10 @@ class Vault:
             if depth == 0:
                 if self._local.compact_pending:  # deletions inside this unit: one index rewrite for all
                     conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('optimize')")
+                commit = self._bump_commit(conn) if conn.total_changes != changes_before else None
                 conn.execute("COMMIT")
+                if commit is not None and self._seal is not None:
+                    self._seal.advance(commit)
             else:
                 conn.execute(f"RELEASE vault_{depth}")
         finally:
@@ -614,8 +725,10 @@ class Vault:
         _check_name(name)
         _check_role(role)
         with editing(self.keys_path) as keys:
-            if keys.slot(name) is not None:
-                raise VaultError(f"user {name} already exists")
+            existing = keys.slot_like(name)
+            if existing is not None:
+                same = "" if existing.user == name else f" (as {existing.user}: names are unique ignoring case)"
+                raise VaultError(f"user {name} already exists{same}")
             slot = new_slot(keys.database_id, name, role, passphrase, kdf)
             slot.wrap_data_key(keys.database_id, keys.generation, self._data_key)
             keys.slots.append(slot)
@@ -637,6 +750,25 @@ class Vault:
             keys.slots.remove(slot)
         log.info("key slot removed for user %s", name)
 
+    def reset_passphrase(self, name: str, one_time: bytearray, *, kdf: KdfParams | None = None) -> None:
+        """Give ``name`` a new slot under a one-time passphrase, flagged *must change*.
+
+        For a user who forgot their passphrase: the slot (and key pair) is replaced,
+        wrapping the current data key; the vault refuses to open with it until the
+        user has set their own passphrase with :meth:`change_passphrase`.
+        """
+        self._require_unlocked()
+        if name == self.user:
+            raise VaultError("you cannot reset your own passphrase: change it with 'agentconsole passwd'")
+        with editing(self.keys_path) as keys:
+            slot = keys.slot(name)
+            if slot is None:
+                raise VaultError(f"no user {name} in this vault")
+            replacement = new_slot(keys.database_id, name, slot.role, one_time, kdf, must_change=True)
+            replacement.wrap_data_key(keys.database_id, keys.generation, self._data_key)
+            keys.slots[keys.slots.index(slot)] = replacement
+        log.info("passphrase reset for user %s", name)
+
     @staticmethod
     def change_passphrase(
         path: Path, user: str, old: bytearray, new: bytearray, *, kdf: KdfParams | None = None
@@ -647,7 +779,7 @@ class Vault:
         if not keys_path.exists():
             raise VaultNotFound(f"no vault at {path}; run 'agentconsole init' first")
         with process_lock.held(path), editing(keys_path) as keys:
-            opened = Vault._open_user_slot(keys, user, old)
+            opened = Vault._open_user_slot(keys, user, old, for_change=True)
             generations = [keys.generation] + ([keys.pending_generation] if keys.pending_generation else [])
             try:
                 data_keys = {g: opened.data_key(g) for g in generations}

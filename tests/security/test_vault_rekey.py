@@ -127,7 +127,7 @@ def test_rekey_killed_at_any_stage_leaves_a_vault_that_opens(vault_path: Path, s
     keys = json.loads(keys_path_for(vault_path).read_text())
     assert keys["pending_generation"] is None
     assert keys["generation"] == (2 if stage == "swapped" else 1)
-    assert sorted(p.name for p in vault_path.parent.iterdir()) == ["vault.db", "vault.keys", "vault.lock"]
+    assert sorted(p.name for p in vault_path.parent.iterdir()) == ["vault.db", "vault.keys", "vault.lock", "vault.seal"]
 
     with _unlock(vault_path) as v:  # and a later rekey completes
         v.rekey()

@@ -73,10 +73,10 @@ def test_passwd_and_rekey_from_the_command_line(home: Path, tmp_path: Path, caps
     new_file = _file(tmp_path, "new.pass", "alice-second-passphrase")
     assert _run(home, "passwd", *alice, "--new-passphrase-file", new_file) == 0
     assert _run(home, "rekey", *alice) == 1
-    assert "wrong passphrase for user alice" in capsys.readouterr().err
+    assert "wrong passphrase or user name" in capsys.readouterr().err
     assert _run(home, "rekey", "--user", "alice", "--passphrase-file", new_file) == 0
     assert _run(home, "vault", "check", "--user", "alice", "--passphrase-file", new_file) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == "OK"
+    assert capsys.readouterr().out.splitlines()[-1].startswith("OK: every page verifies")
 
 
 def test_two_passphrases_from_stdin_in_a_real_process(home: Path, tmp_path: Path) -> None:
