@@ -37,9 +37,9 @@ log = logging.getLogger("agentconsole.compliance")
 
 def delay_seconds(failures: int) -> int:
     """Seconds to wait after ``failures`` failures in a row: 0, 0, 0, 1, 2, 4 ... 900."""
-    if failures < FREE_FAILURES:
+    if failures <= FREE_FAILURES:
         return 0
-    return int(min(2 ** (failures - FREE_FAILURES), MAX_DELAY_SECONDS))
+    return int(min(2 ** min(failures - FREE_FAILURES - 1, 20), MAX_DELAY_SECONDS))
 
 
 def _key(name: str) -> str:
