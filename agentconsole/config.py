@@ -423,14 +423,6 @@ def check_text_size(text: str, limit: int, what: str, setting: str = "limits.max
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > limit:
         raise AgentConsoleError(
-            f"{what} is {_human(size)}, over the limit of {_human(limit)} ({setting}); split it or raise the limit",
+            f"{what} is {size:,} bytes, over the limit of {limit:,} ({setting}); split it or raise the limit",
             exit_code=2,
         )
-
-
-def _human(size: int) -> str:
-    if size >= 1_048_576:
-        return f"{size / 1_048_576:.1f} MiB"
-    if size >= 1024:
-        return f"{size / 1024:.0f} KiB"
-    return f"{size} bytes"

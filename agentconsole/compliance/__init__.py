@@ -5,7 +5,10 @@ passed in by :mod:`agentconsole.service` (which enforces roles) and imports no
 other core. Submodules load on demand; importing this package is cheap.
 
 * :mod:`.audit` - the HMAC-chained audit log, its verification and anchors.
-* :mod:`.failed_unlocks` - failed unlocks recorded while the vault is closed.
+* :mod:`.local_anchor` - the vault's commit counter and audit head at every lock, kept outside
+  the data directory (catches a restored older data directory and a cut log).
+* :mod:`.failed_unlocks` - failed unlocks recorded while the vault is closed (hash-chained).
+* :mod:`.unlock_backoff` - growing delays per user name after failed unlocks, across processes.
 * :mod:`.consent` - per-customer consent to AI processing.
 * :mod:`.retention` - expiry of PII values and old transcripts.
 * :mod:`.erasure` - right to erasure: a customer and everything held about them.

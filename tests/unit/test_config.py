@@ -119,3 +119,45 @@ def test_config_show_prints_effective_settings(agentconsole_home: Path) -> None:
     assert set(parsed) >= {"model", "server", "network", "privacy", "ui", "retention", "consent", "compliance"}
     # Only the token file's path is settings; its content is never read here.
     assert parsed["server"]["token_file"] == "/secret/token"
+
+
+def test_a_config_file_that_is_not_utf8_is_a_config_error(agentconsole_home: Path) -> None:
+    (agentconsole_home / "config.toml").write_bytes(b"[ui]\ntheme = '\xe9t\xe9'\n")
+    with pytest.raises(ConfigError, match=r"config.toml: not UTF-8 text \(byte 14\)$"):
+        load_settings()
+
+
+def test_a_directory_named_config_toml_is_a_config_error(agentconsole_home: Path) -> None:
+    (agentconsole_home / "config.toml").mkdir()
+    with pytest.raises(ConfigError, match="it is a directory"):
+        load_settings()
+
+
+def test_limits_have_safe_defaults_and_are_validated(agentconsole_home: Path) -> None:
+    limits = load_settings().limits
+    assert limits.max_message_bytes >= 1_000_000 and limits.max_import_bytes >= limits.max_message_bytes
+    write_config(agentconsole_home, "[limits]\nmax_message_bytes = 10\n")
+    with pytest.raises(ConfigError, match="'limits.max_message_bytes' must be at least 1024"):
+        load_settings()
+    write_config(agentconsole_home, "[limits]\nmax_message_bytes = 4096\nmax_import_bytes = 2048\n")
+    with pytest.raises(ConfigError, match="'limits.max_import_bytes' must be at least limits.max_message_bytes"):
+        load_settings()
+
+
+def test_text_size_is_counted_in_utf8_bytes() -> None:
+    from agentconsole.config import check_text_size
+    from agentconsole.errors import AgentConsoleError
+
+    check_text_size("é" * 1024, 2048, "the message")
+    with pytest.raises(AgentConsoleError, match=r"^the message is 2,049 bytes, over the limit of 2,048 \(limits.max_message_bytes\)"):
+        check_text_size("é" * 1024 + "x", 2048, "the message")
+
+
+def test_the_local_anchor_lives_outside_the_data_directory(agentconsole_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AGENTCONSOLE_ANCHOR_DIR")
+    default = load_settings().anchor_dir
+    assert not default.is_relative_to(agentconsole_home) and default.name == "anchors"
+    monkeypatch.setenv("AGENTCONSOLE_ANCHOR_DIR", "/srv/anchors")
+    assert load_settings().anchor_dir == Path("/srv/anchors")
+    write_config(agentconsole_home, "[compliance]\nanchor_dir = '/mnt/worm/anchors'\n")
+    assert load_settings().anchor_dir == Path("/mnt/worm/anchors")
