@@ -264,6 +264,7 @@ class ConsoleService:
 
         vault = self._open_vault(user, passphrase, accept_rollback=accept_rollback)
         accept_rollback = accept_rollback and vault.role == "supervisor"
+        opened_at_commit = vault.commit_seq()
         self.unlock_warnings = []
         try:
             anchor = local_anchor.check(vault, self.settings.anchor_dir)
@@ -281,7 +282,7 @@ class ConsoleService:
         elif vault.recovered_rekey == "abandoned":
             self._audit("vault.rekey.abandoned", "vault", recovered=True)
         if accept_rollback and (vault.accepted_rollback is not None or anchor.rolled_back):
-            sealed, found = vault.accepted_rollback or (0, vault.commit_seq())
+            sealed, found = vault.accepted_rollback or (0, opened_at_commit)
             self._audit(
                 "vault.rollback_accepted", "vault", sealed_commit=sealed, database_commit=found,
                 anchor_commit=anchor.anchor.commit if anchor.anchor else None,
@@ -470,7 +471,7 @@ class ConsoleService:
 
         References are written into audit entries, which outlive an erasure; a CRM or
         ticket id keeps the log free of personal data. Checked with the PII engine
-        (an account or customer number is allowed) and for '@' and spaces.
+        (an account or customer number is allowed), for '@' and spaces, and for a digit.
         """
         ref = customer_ref.strip()
         if not ref:
@@ -488,6 +489,10 @@ class ConsoleService:
             raise PersonalReference(
                 f"this customer reference looks like personal data ({', '.join(found)}): {_REFERENCE_HINT}"
             )
+        # The engine needs context to see a name in one word ("Jonas", "MartaKowalczyk");
+        # CRM and ticket ids carry a number, names do not.
+        if not any(ch.isdigit() for ch in ref):
+            raise PersonalReference(f"a customer reference without a digit may be a name: {_REFERENCE_HINT}")
 
     def _check_size(self, text: str, what: str) -> None:
         from agentconsole.config import check_text_size

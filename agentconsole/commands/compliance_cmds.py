@@ -153,15 +153,26 @@ def export_customer(args: argparse.Namespace, ctx: Any) -> int:
 
 
 def _confirm_erasure(ref: str) -> None:
+    """Ask on the controlling terminal (not stdin, which may carry the passphrase) to type ``ref``."""
+    import os
+
     try:
-        tty = open("/dev/tty", "r+", encoding="utf-8")  # noqa: SIM115 - closed below
+        # Unbuffered bytes: a text-mode "r+" open of /dev/tty fails ("not seekable").
+        fd = os.open("/dev/tty", os.O_RDWR | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         raise AgentConsoleError("erasure cannot be undone: confirm with --yes", exit_code=2) from None
-    with tty:
-        tty.write(f"erase customer {ref} and everything held about them? type the reference to confirm: ")
-        tty.flush()
-        answer = tty.readline().strip()
-    if answer != ref:
+    try:
+        prompt = f"erase customer {ref} and everything held about them? type the reference to confirm: "
+        os.write(fd, prompt.encode("utf-8", "replace"))
+        answer = bytearray()
+        while len(answer) < 4096:
+            chunk = os.read(fd, 1)
+            if not chunk or chunk in (b"\n", b"\r"):
+                break
+            answer += chunk
+    finally:
+        os.close(fd)
+    if answer.decode("utf-8", "replace").strip() != ref:
         raise AgentConsoleError("not confirmed; nothing was erased", exit_code=2)
 
 

@@ -138,7 +138,9 @@ def test_consent_is_refused_for_an_unknown_customer(vault_home: Path, tmp_path: 
 
 
 @pytest.mark.parametrize(
-    "ref", ["Marta Kowalczyk", "marta.kowalczyk@example.com", "+44 20 7946 0958", "4111111111111111", "Jonas"]
+    "ref",
+    ["Marta Kowalczyk", "marta.kowalczyk@example.com", "+442079460958", "4111111111111111",
+     "DE89370400440532013000", "Jonas", "MartaKowalczyk"],
 )
 def test_customer_references_that_are_personal_data_are_refused(vault_home: Path, ref: str) -> None:
     service = ConsoleService(load_settings(vault_home))

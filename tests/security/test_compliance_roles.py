@@ -20,11 +20,16 @@ CALLS: dict[str, list[Callable[[ConsoleService, dict[str, int]], Any]]] = {
     "reveal": [lambda s, ids: s.reveal(ids["case"], ids["message"])],
     "draft": [lambda s, ids: s.draft(ids["case"])],
     "send": [lambda s, ids: s.send(ids["case"], "hello"), lambda s, ids: s.copy_out(ids["case"], "hi <PERSON_1>")],
-    "consent": [lambda s, ids: s.record_consent("C1", True), lambda s, ids: s.consent_history("C1")],
+    "consent": [
+        lambda s, ids: s.record_consent("C1", True),
+        lambda s, ids: s.consent_history("C1"),
+        lambda s, ids: s.consent_given("C1"),
+    ],
     "manage_users": [
         lambda s, ids: s.user_list(),
         lambda s, ids: s.user_add("zed", "agent", bytearray(b"zed-passphrase")),
         lambda s, ids: s.user_remove("ann"),
+        lambda s, ids: s.user_reset_passphrase("ann", bytearray(b"one-time-passphrase")),
     ],
     "export": [lambda s, ids: s.export_customer("C1", "json")],
     "erase": [lambda s, ids: s.erase_customer("C1")],

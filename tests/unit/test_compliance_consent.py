@@ -39,6 +39,7 @@ def test_registry_history_and_current_state(service: ConsoleService) -> None:
 
 
 def test_changes_are_audited_with_the_agent(service: ConsoleService) -> None:
+    service._vault.upsert_customer("C1")  # consent is recorded for known customers only
     service.record_consent("C1", True)
     service.record_consent("C1", False)
     entries = service.audit_entries(action="consent")
@@ -70,3 +71,14 @@ def test_no_consent_needed_by_default(agentconsole_home: Path) -> None:
         svc._check_consent(vault.get_case(case))
     finally:
         svc.lock()
+
+
+def test_consent_is_refused_for_an_unknown_customer(service: ConsoleService) -> None:
+    from agentconsole.service import UnknownCustomer
+
+    for call in (lambda: service.record_consent("C404", True), lambda: service.consent_history("C404"),
+                 lambda: service.consent_given("C404")):
+        with pytest.raises(UnknownCustomer, match="^no customer C404 in this vault"):
+            call()
+    assert service._vault.get_customer("C404") is None
+    assert service.audit_entries(action="consent") == []
