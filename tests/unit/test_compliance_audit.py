@@ -19,7 +19,7 @@ from agentconsole.compliance.audit import (
     parse_anchor,
     verify_chain,
 )
-from agentconsole.vault import Vault
+from agentconsole.vault import Vault, VaultRolledBack
 
 PASS = b"audit-test-passphrase"
 KEY = bytes(range(32))
@@ -191,7 +191,7 @@ def test_restored_older_copy_of_the_vault_is_caught_with_an_anchor(tmp_path: Pat
     vault.lock()
     backup = tmp_path / "backup"
     backup.mkdir()
-    for name in ("vault.db", "vault.keys"):
+    for name in ("vault.db", "vault.keys", "vault.seal"):
         shutil.copy2(tmp_path / name, backup / name)
 
     vault = Vault.unlock(path, "alice", bytearray(PASS))
@@ -203,6 +203,9 @@ def test_restored_older_copy_of_the_vault_is_caught_with_an_anchor(tmp_path: Pat
         shutil.copy2(backup / name, tmp_path / name)
     for stale in ("vault.db-wal", "vault.db-shm"):
         (tmp_path / stale).unlink(missing_ok=True)
+    with pytest.raises(VaultRolledBack):  # the commit seal, newer than this copy, already refuses it
+        Vault.unlock(path, "alice", bytearray(PASS))
+    shutil.copy2(backup / "vault.seal", tmp_path / "vault.seal")  # the whole directory restored: the chain's turn
 
     vault = Vault.unlock(path, "alice", bytearray(PASS))
     try:

@@ -293,3 +293,12 @@ def test_an_agent_may_not_run_the_vault_checks(agentconsole_home: Path) -> None:
     assert rows["vault integrity"]["status"] == WARN and "supervisor or auditor" in rows["vault integrity"]["detail"]
     assert "audit chain" not in rows
     assert result.returncode == 0
+
+
+def test_a_local_anchor_dir_inside_the_data_dir_is_a_warning(agentconsole_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGENTCONSOLE_ANCHOR_DIR", str(agentconsole_home / "anchors"))
+    rows = list(doctor.check_vault(load_settings(agentconsole_home), DoctorOptions()))
+    assert rows[0].check == "local anchor" and rows[0].status == WARN
+    assert "inside the data directory" in rows[0].detail
+    monkeypatch.setenv("AGENTCONSOLE_ANCHOR_DIR", str(agentconsole_home.parent / "elsewhere"))
+    assert all(r.check != "local anchor" for r in doctor.check_vault(load_settings(agentconsole_home), DoctorOptions()))
