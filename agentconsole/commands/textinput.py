@@ -24,9 +24,13 @@ def _decode(data: bytes, where: str) -> str:
 
 def read_stdin(limit: int, what: str, setting: str = "limits.max_message_bytes") -> str:
     """All of stdin as UTF-8, refused past ``limit`` bytes (read at most ``limit + 1``)."""
-    stream = getattr(sys.stdin, "buffer", None)
-    if stream is None:
+    if sys.stdin is None:
         raise AgentConsoleError(f"no standard input to read {what} from", exit_code=2)
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # already a text stream (embedding, tests): count its UTF-8 bytes
+        text = sys.stdin.read(limit + 1)
+        check_text_size(text, limit, f"{what} on standard input", setting)
+        return text
     data = stream.read(limit + 1)
     if len(data) > limit:
         raise AgentConsoleError(

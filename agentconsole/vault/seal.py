@@ -104,7 +104,8 @@ class Seal:
             line = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode("ascii")
             record = line.ljust(RECORD_BYTES - 1) + b"\n"
             os.pwrite(self._fd, record, 0)
-            os.ftruncate(self._fd, len(record))
+            if force:  # same length every time: only the first write needs to cut an older, longer file
+                os.ftruncate(self._fd, len(record))
             self.commit = int(commit)
 
     def close(self) -> None:

@@ -622,12 +622,16 @@ class Vault:
             raise VaultTampered("vault was modified outside agentconsole: bad commit counter") from None
 
     def _bump_commit(self, conn: Any) -> int:
-        row = conn.execute(
-            "INSERT INTO meta(key, value) VALUES (?, '1') "
-            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value",
-            (COMMIT_META_KEY,),
-        ).fetchone()
-        return int(row[0])
+        # Inside the caller's write transaction, so no other writer can interleave. A plain
+        # UPDATE: an upsert with RETURNING builds an ephemeral table per call, and under
+        # cipher_memory_security every allocation costs an mlock/munlock pair.
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (COMMIT_META_KEY,)).fetchone()
+        commit = (int(row[0]) if row else 0) + 1
+        if row is None:
+            conn.execute("INSERT INTO meta(key, value) VALUES (?, ?)", (COMMIT_META_KEY, str(commit)))
+        else:
+            conn.execute("UPDATE meta SET value = ? WHERE key = ?", (str(commit), COMMIT_META_KEY))
+        return commit
 
     def _close_connections(self) -> None:
         with self._state:
