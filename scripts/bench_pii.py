@@ -41,7 +41,9 @@ import agentconsole  # noqa: E402,F401  (installs the air-gap guard first)
 
 DATA = ROOT / "tests" / "data"
 SPLITS = ("dev", "neverseen", "nopii")
-#: Recognizers kept from the previous engine: measured with and without by --ablation.
+#: The previous engine's hand-built sets (other templates and value pools; the old rules were tuned on "tune").
+LEGACY = ("tune", "heldout")
+#: Rule recognizers from the previous engine: measured with and without by --ablation.
 RULE_RECOGNIZERS = ("ContextNameRecognizer", "StreetAddressRecognizer")
 
 
@@ -161,11 +163,12 @@ def paste_child(kb: int) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=2, help="latency rounds (default 2)")
-    parser.add_argument("--errors", choices=SPLITS, help="print our misses and false alarms for a split")
+    parser.add_argument("--errors", choices=SPLITS + LEGACY, help="print our misses and false alarms for a split")
     parser.add_argument("--ablation", action="store_true", help="also score our engine without each rule recognizer")
     parser.add_argument("--paste-kb", type=int, default=1000, help="big paste size in KB (0: skip; default 1000)")
     parser.add_argument("--limit", type=int, default=0, help="only the first N messages of each set")
     parser.add_argument("--json", action="store_true", help="machine-readable summary")
+    parser.add_argument("--legacy", action="store_true", help="also score the previous engine's sets (tune, heldout)")
     parser.add_argument("--paste-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.paste_child:
@@ -181,13 +184,13 @@ def main() -> int:
     t2 = time.perf_counter()
     summary: dict = {"load_seconds": {"ours": round(t1 - t0, 2), "vanilla": round(t2 - t1, 2)}, "sets": {}}
     variants = {}
-    if args.ablation:
-        for name in RULE_RECOGNIZERS:
-            variants[f"ours without {name}"] = PrivacyEngine.from_settings(exclude=[name])
-        variants["ours without both rules"] = PrivacyEngine.from_settings(exclude=list(RULE_RECOGNIZERS))
+    if args.ablation:  # the previous engine's rules, with and without (ours excludes EXCLUDED_BY_DEFAULT)
+        variants["ours + both rules (and the tagger)"] = PrivacyEngine.from_settings(exclude=[])
+        variants["ours + ContextNameRecognizer"] = PrivacyEngine.from_settings(exclude=["StreetAddressRecognizer"])
+        variants["ours - StreetAddressRecognizer"] = PrivacyEngine.from_settings(exclude=list(RULE_RECOGNIZERS))
     lat_ours: list[float] = []
     lat_van: list[float] = []
-    for split in SPLITS:
+    for split in SPLITS + (LEGACY if args.legacy else ()):
         rows = load(split)
         if args.limit:
             rows = rows[: args.limit]
@@ -231,7 +234,8 @@ def main() -> int:
     print(f"model load: ours {summary['load_seconds']['ours']}s, vanilla {summary['load_seconds']['vanilla']}s")
     for split, s in summary["sets"].items():
         watched = {"dev": "watched while tuning", "neverseen": "NOT looked at while tuning",
-                   "nopii": "PII-free, held-out templates"}[split]
+                   "nopii": "PII-free, held-out templates", "tune": "previous engine's tuning set",
+                   "heldout": "previous engine's held-out set"}[split]
         print(f"\n== {split} ({watched}): {s['messages']} messages, {s['ours']['words']} words ==")
         print(f"{'engine':42} {'recall':>7} {'prec':>7} {'F2':>7} {'FP/1kw':>7}")
         for name in s:

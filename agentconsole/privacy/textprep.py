@@ -12,6 +12,8 @@ import re
 # Texts whose letters are mostly capitals are re-cased for NER only (same length).
 SHOUTING_RATIO = 0.7
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+# Invisible format characters (bidi overrides, zero-width spaces) hide words from the tokenizer.
+_FORMAT_RE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _LONG_RUN_RE = re.compile(r"\S{64,}")
 #: A literal backslash-n (pasted JSON/log text): a line break for the detectors.
 _LITERAL_BREAK_RE = re.compile(r"\\r\\n|\\n|\\r")
@@ -51,11 +53,13 @@ def is_shouting(text: str) -> bool:
 def detection_text(text: str) -> str:
     """Same length and offsets as ``text``, but digestible for the NER and patterns.
 
-    Lone surrogates (broken pastes) become U+FFFD, runs of 64+ non-space
+    Lone surrogates (broken pastes) become U+FFFD, invisible format characters
+    (bidi overrides, zero-width spaces) become spaces, runs of 64+ non-space
     characters become "xxx..." (spaCy's affix splitting is slow on them and no
     name hides in one), literal ``\\n`` become line breaks, shouted text is re-cased.
     """
     text = _SURROGATE_RE.sub("\ufffd", text)
+    text = _FORMAT_RE.sub(" ", text)
     text = _LONG_RUN_RE.sub(lambda m: "x" * len(m.group()) if "\\n" not in m.group() else m.group(), text)
     text = literal_breaks_to_newlines(text)
     text = _LONG_RUN_RE.sub(lambda m: "x" * len(m.group()), text)

@@ -12,7 +12,7 @@ from typing import Any
 
 import regex
 
-from agentconsole.privacy.lexicon import NOT_NAME_WORDS
+from agentconsole.privacy.lexicon import CALENDAR_WORDS, NAME_PARTICLES, NOT_NAME_WORDS, ORGANIZATION_WORDS
 from agentconsole.privacy.recognizers.base import SupportRecognizer
 
 PERSON = "PERSON"
@@ -76,9 +76,76 @@ class ModelEntityRecognizer(SupportRecognizer):
         return [self._result(label, start, end, score) for start, end, label, score in model_spans(doc, text)]
 
 
+_NAME_WORD_RE = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’.\-]*")
+_NUMBER_AFTER_RE = regex.compile(r"[ \t]?\d")
+
+
+def _key(word: str) -> str:
+    return word.casefold().strip(".'’-")
+
+
+def person_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The model's PERSON span checked against its context; None when it is not a person.
+
+    Second-stage checks, none of them a name list: support and courtesy words at
+    the edges are trimmed ("Dear Anna" -> "Anna"), and the span is dropped when
+    it is only calendar words ("August"), ends in an organization word ("Contoso
+    Support"), is followed by a model number ("Pixel 8"), or is one word the
+    same text also uses in lower case ("Mark as read ... mark it").
+    """
+    words = [(m.start() + start, m.end() + start, m.group()) for m in _NAME_WORD_RE.finditer(text[start:end])]
+    while words and _key(words[0][2]) in NOT_NAME_WORDS:
+        words.pop(0)
+    while words and _key(words[-1][2]) in NOT_NAME_WORDS:
+        words.pop()
+    if not words:
+        return None
+    keys = [_key(w) for _, _, w in words]
+    if any(k in NOT_NAME_WORDS and k not in NAME_PARTICLES for k in keys[1:-1]):
+        return None
+    if all(k in CALENDAR_WORDS for k in keys):
+        return None
+    if keys[-1] in ORGANIZATION_WORDS and len(keys) > 1:
+        return None
+    start, end = words[0][0], words[-1][1]
+    if len(words) <= 2 and _NUMBER_AFTER_RE.match(text, end):
+        return None
+    if len(words) == 1 and not text.islower():
+        word = words[0][2].rstrip(".")
+        lower = word.lower()
+        if lower != word and regex.search(r"(?<![\p{L}\p{N}])" + regex.escape(lower) + r"(?![\p{L}\p{N}])", text):
+            return None
+    if len(text[start:end].strip()) < 2:
+        return None
+    return start, end
+
+
+#: The base model's labels that make a PERSON guess a firm, product, place or date instead.
+_NOT_PERSON_LABELS = frozenset(
+    {"ORG", "PRODUCT", "GPE", "LOC", "FAC", "NORP", "DATE", "TIME", "EVENT", "WORK_OF_ART", "LANGUAGE", "LAW"}
+)
+
+
+def text_of(base: list[Any], start: int, end: int) -> str:
+    doc = base[0].doc
+    return doc.text[start:end]
+
+
+def _base_says_not_a_person(base: list[Any], start: int, end: int) -> bool:
+    """The general-purpose model covers the whole span with a non-person entity and sees no person there."""
+    if " " in text_of(base, start, end):
+        return False  # a full name the base model misreads as a firm is still a name: only one-word guesses
+    overlapping = [e for e in base if e.start_char < end and start < e.end_char]
+    if not overlapping or any(e.label_ == "PERSON" for e in overlapping):
+        return False
+    covered = sum(min(end, e.end_char) - max(start, e.start_char) for e in overlapping if e.label_ in _NOT_PERSON_LABELS)
+    return covered >= 0.8 * (end - start)
+
+
 def model_spans(doc: Any, text: str) -> list[tuple[int, int, str, float]]:
     """(start, end, label, score) for the doc's PERSON and STREET_ADDRESS entities."""
     found = []
+    base = list(doc.spans["base_ents"]) if "base_ents" in doc.spans else []
     for ent in doc.ents:
         label = ent.label_
         if label not in (PERSON, STREET_ADDRESS):
@@ -86,11 +153,13 @@ def model_spans(doc: Any, text: str) -> list[tuple[int, int, str, float]]:
         start, end = ent.start_char, ent.end_char
         value = text[start:end]
         if label == PERSON:
-            if not any(ch.isalpha() for ch in value) or len(value.strip()) < 2:
-                continue
             if "@" in value or "://" in value:
                 continue
-            found.append((start, end, PERSON, 0.85))
+            span = person_span(text, start, end)
+            if span is not None and base and _base_says_not_a_person(base, *span):
+                continue
+            if span is not None:
+                found.append((*span, PERSON, 0.85))
         else:
             if len(value.strip()) < 6:
                 continue

@@ -417,3 +417,67 @@ Pay by April or the discount expires.
 Our Warsaw and Prague teams both reported the bug.
 The Jersey dress in navy is sold out.
 """.strip().splitlines()
+
+# More PII-free text: foreign thanks and sign-offs, product and brand names in every
+# position, notes in shorthand and capitals, capitalised UI labels.
+NEGATIVE += """
+Thank you so much, {GR} from the whole team!
+Muchas gracias, the {PR} works now.
+Merci, the {BR} app is fine after the reset.
+Danke schön! Alles gut.
+Grazie mille for the quick reply.
+Obrigado, problem solved.
+Spasibo, all good now.
+Tack så mycket, the parcel arrived.
+Mit freundlichen Grüßen, Ihr {BR} Kundenservice
+Cordialement, le service client {BR}
+Best regards, the {BR} support team
+Kind regards, Customer Care
+CUSTOMER CALLED, NO ANSWER, LEFT VOICEMAIL.
+NO ACTION NEEDED, CLOSING.
+CALLBACK REQUESTED FOR {DAY} MORNING.
+Cust called re {PR}, advised factory reset. Resolved.
+Cust unhappy with delivery time, offered {AMT} voucher.
+Escalated to Tier 2, awaiting response.
+Warranty Claim Approved, Replacement Dispatched.
+Click Save, then Sync Now and Restart.
+Go to Settings, tap General, then About.
+The Start Menu and Task Manager both freeze.
+Choose Standard Delivery or Express Delivery at checkout.
+Select Gift Wrap and Add Message in the basket.
+Is the {BR} {PR} compatible with the {PR}?
+I ordered the {PR} from {BR} but got a {PR} instead.
+My {BR} account shows the wrong plan since {MON}.
+The {BR} store in {PL} told me to contact you.
+{BR} says it's your fault, you say it's theirs.
+Hi, is Black Friday pricing still valid on the {PR}?
+Prime Day deal was not applied at checkout.
+Boxing Day sale: does the {PR} discount stack with my voucher?
+Does Apple Care cover the {PR}?
+The Ring app says Device Offline since {DAY}.
+Google Nest Hub shows a blank screen after {VER}.
+Ordered from Marks & Spencer, delivered by Royal Mail, still missing.
+Is Christmas Eve delivery available to {PL}?
+Hello Support, Quick Question About Billing.
+Dear Team, Please Find Attached The Receipt.
+Sehr geehrte Damen und Herren, meine Bestellung ist nicht angekommen.
+Madame, Monsieur, ma commande est arrivée endommagée.
+Estimado equipo, el pedido llegó incompleto.
+Re: Your Order Has Shipped
+Fwd: Invoice {MON}
+Subject: Refund Request
+We love the {PR}! Five Stars.
+Sony, Samsung and LG all sell a similar model.
+The Lincoln, Jefferson and Madison rooms are booked for training.
+Austin Healey parts are out of stock.
+Harley Davidson merchandise ships from {PL}.
+Victoria Park depot is closed on {DAY}.
+Jordan and Georgia are not in the shipping list.
+""".strip().splitlines()
+
+CHAT += """
+{F} here, ordered the {PR} from {BR} on {DAY}, still nothing
+it's {P}. {BR} said to ask you about the {PR}
+Hi, {F} again. Thanks for the {AMT} voucher, {GR}!
+Dear {BR} team, this is {P}. The {PR} broke in {MON}.
+""".strip().splitlines()
