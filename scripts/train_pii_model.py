@@ -2,7 +2,7 @@
 """Train the shipped PII NER (PERSON, STREET_ADDRESS) and write its manifest.
 
     .venv/bin/pip install -e .[train]           # Faker, for the corpus values
-    .venv/bin/python scripts/train_pii_model.py  # ~15 min on 2 cores; prints progress
+    .venv/bin/python scripts/train_pii_model.py  # 15-45 min on 2 shared cores; prints progress
 
 Deterministic: fixed seeds, one BLAS thread, the corpus regenerated from its
 seed. Steps:
@@ -139,7 +139,7 @@ def write_manifest(model_dir: Path, info: dict) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the shipped PII NER (deterministic).")
     parser.add_argument("--docs", type=int, default=10_000, help="training documents (default 10000)")
-    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dropout", type=float, default=0.2)
     parser.add_argument("--corpus", type=Path, default=ROOT / "build" / "pii_corpus",

@@ -56,6 +56,12 @@ gracias merci danke dank vielen grazie mille obrigado obrigada spasibo спас�
 beaucoup muchas muito schön bitte cordialement freundlichen grüßen grüße saludos saluti atentamente
 """.split()
 
+#: Words that open a place's name ("Northern Ireland", "New Jersey", "Lake Como"), never a person's.
+PLACE_OPENING_WORDS: frozenset[str] = frozenset(
+    """north south east west northern southern eastern western northeast northwest southeast southwest
+    new upper lower greater central mount mt lake port fort cape isle gulf""".split()
+)
+
 #: Months and weekdays (with abbreviations): a calendar word alone is a date, not a person.
 CALENDAR_WORDS: frozenset[str] = frozenset(
     """january february march april may june july august september october november december

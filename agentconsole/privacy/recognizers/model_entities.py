@@ -12,7 +12,13 @@ from typing import Any
 
 import regex
 
-from agentconsole.privacy.lexicon import CALENDAR_WORDS, NAME_PARTICLES, NOT_NAME_WORDS, ORGANIZATION_WORDS
+from agentconsole.privacy.lexicon import (
+    CALENDAR_WORDS,
+    NAME_PARTICLES,
+    NOT_NAME_WORDS,
+    ORGANIZATION_WORDS,
+    PLACE_OPENING_WORDS,
+)
 from agentconsole.privacy.recognizers.base import SupportRecognizer
 
 PERSON = "PERSON"
@@ -84,26 +90,39 @@ def _key(word: str) -> str:
     return word.casefold().strip(".'’-")
 
 
-def person_span(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The model's PERSON span checked against its context; None when it is not a person.
+def person_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The model's PERSON span checked against its context: the people in it, maybe none.
 
-    Second-stage checks, none of them a name list: support and courtesy words at
-    the edges are trimmed ("Dear Anna" -> "Anna"), and the span is dropped when
-    it is only calendar words ("August"), ends in an organization word ("Contoso
-    Support"), is followed by a model number ("Pixel 8"), or is one word the
-    same text also uses in lower case ("Mark as read ... mark it").
+    Second-stage checks, none of them a name list: a span joined by a small word
+    ("Ayesha and Bilal") is two people; support and courtesy words at the edges
+    are trimmed ("Dear Anna" -> "Anna"); a part is dropped when it is only
+    calendar words ("August"), opens like a place ("Northern Ireland"), ends in an
+    organization word ("Contoso Support"), is followed by a model number ("Pixel
+    8"), or is one word the same text also uses in lower case ("Mark as read ... mark it").
     """
     words = [(m.start() + start, m.end() + start, m.group()) for m in _NAME_WORD_RE.finditer(text[start:end])]
-    while words and _key(words[0][2]) in NOT_NAME_WORDS:
-        words.pop(0)
-    while words and _key(words[-1][2]) in NOT_NAME_WORDS:
-        words.pop()
+    groups: list[list[tuple[int, int, str]]] = [[]]
+    for word in words:
+        key = _key(word[2])
+        if key in NOT_NAME_WORDS and key not in NAME_PARTICLES:
+            groups.append([])  # an edge word, or a joint between two names
+        else:
+            groups[-1].append(word)
+    spans = []
+    for group in groups:
+        span = _checked(text, group)
+        if span is not None:
+            spans.append(span)
+    return spans
+
+
+def _checked(text: str, words: list[tuple[int, int, str]]) -> tuple[int, int] | None:
     if not words:
         return None
     keys = [_key(w) for _, _, w in words]
-    if any(k in NOT_NAME_WORDS and k not in NAME_PARTICLES for k in keys[1:-1]):
-        return None
     if all(k in CALENDAR_WORDS for k in keys):
+        return None
+    if keys[0] in PLACE_OPENING_WORDS and len(keys) > 1:
         return None
     if keys[-1] in ORGANIZATION_WORDS and len(keys) > 1:
         return None
@@ -155,10 +174,9 @@ def model_spans(doc: Any, text: str) -> list[tuple[int, int, str, float]]:
         if label == PERSON:
             if "@" in value or "://" in value:
                 continue
-            span = person_span(text, start, end)
-            if span is not None and base and _base_says_not_a_person(base, *span):
-                continue
-            if span is not None:
+            for span in person_spans(text, start, end):
+                if base and _base_says_not_a_person(base, *span):
+                    continue
                 found.append((*span, PERSON, 0.85))
         else:
             if len(value.strip()) < 6:
