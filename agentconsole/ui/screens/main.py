@@ -236,13 +236,14 @@ class MainScreen(Screen):
 
         def progress(done: int, total: int) -> None:  # masking thread: a long paste shows its percentage
             percent = done * 100 // max(1, total)
-            if total >= MASKING_PROGRESS_CHARS and percent != shown[0]:
+            if percent != shown[0]:
                 shown[0] = percent
                 self.app.call_from_thread(self._show_masking_progress, percent)
 
         def store() -> tuple[Any, str | None, list[Any], int]:
             outgoing = None
-            job = {"progress": progress, "should_cancel": cancel.is_set}
+            # a long paste reports progress and can be cancelled (short ones take milliseconds)
+            job = {"progress": progress, "should_cancel": cancel.is_set} if len(text) >= MASKING_PROGRESS_CHARS else {}
             if role == "agent":
                 added, outgoing = self.service.send(case_id, text, **job)
             else:
