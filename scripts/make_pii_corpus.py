@@ -222,20 +222,10 @@ class Values:
 
     def negative(self, slot: str) -> str:
         r = self.rng
-        if slot == "BR":
-            return r.choice(T.BRAND_LIST)
-        if slot == "PR":
-            return r.choice(T.PRODUCTS)
-        if slot == "PL":
-            return r.choice(T.PLACES)
-        if slot == "DAY":
-            return r.choice(T.WEEKDAYS)
-        if slot == "MON":
-            return r.choice(T.MONTHS)
-        if slot == "GR":
-            return r.choice(T.GREETINGS)
-        if slot == "CO":
-            return r.choice(T.COMPANIES)
+        pools = {"BR": T.BRAND_LIST, "PR": T.PRODUCTS, "PL": T.PLACES, "DAY": T.WEEKDAYS, "MON": T.MONTHS,
+                 "GR": T.GREETINGS, "CO": T.COMPANIES}
+        if slot in pools:
+            return r.choice(pools[slot])
         if slot == "VER":
             return r.choice([f"v{r.randint(1, 19)}.{r.randint(0, 9)}.{r.randint(0, 30)}", f"{r.randint(1, 20)}.{r.randint(0, 9)}",
                              f"build {r.randint(1000, 99999)}", f"iOS {r.randint(12, 18)}.{r.randint(0, 5)}"])

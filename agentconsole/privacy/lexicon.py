@@ -50,6 +50,8 @@ tier version update updates upgrade drive backup storage sync server browser ext
 report reports checkout cart success care ops windows android ios linux mac
 heaps loads tons bunch million billion lol haha ok cool nice wow omg btw fyi pls plz thx
 cust custs caller callers vm voicemail cb tmrw asap
+emoji emojis gif sticker
+مرحبا marhaba ahlan السلام سلام 你好 您好 こんにちは 안녕하세요 שלום नमस्ते
 hola bonjour bonsoir hallo ciao hej salut servus moin ahoj cześć czesc hei tere merhaba namaste shalom salaam
 olá ola konnichiwa sawubona jambo привет здравствуйте добрый день γεια σας buongiorno buenas buenos días dias
 gracias merci danke dank vielen grazie mille obrigado obrigada spasibo спасибо tack takk tak kiitos dziękuję

@@ -98,7 +98,8 @@ def person_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     are trimmed ("Dear Anna" -> "Anna"); a part is dropped when it is only
     calendar words ("August"), opens like a place ("Northern Ireland"), ends in an
     organization word ("Contoso Support"), is followed by a model number ("Pixel
-    8"), or is one word the same text also uses in lower case ("Mark as read ... mark it").
+    8"), is lower case in a text that uses capitals ("loyalty id LOY-1"), or is
+    one word the same text also uses in lower case ("Mark as read ... mark it").
     """
     words = [(m.start() + start, m.end() + start, m.group()) for m in _NAME_WORD_RE.finditer(text[start:end])]
     groups: list[list[tuple[int, int, str]]] = [[]]
@@ -126,6 +127,9 @@ def _checked(text: str, words: list[tuple[int, int, str]]) -> tuple[int, int] | 
         return None
     if keys[-1] in ORGANIZATION_WORDS and len(keys) > 1:
         return None
+    cased = [w for (_, _, w), k in zip(words, keys) if k not in NAME_PARTICLES and any(ch.islower() for ch in w)]
+    if cased and not any(ch.isupper() for w in cased for ch in w) and any(ch.isupper() for ch in text):
+        return None  # "loyalty id LOY-1": a lower-case guess in a text that does use capitals
     start, end = words[0][0], words[-1][1]
     if len(words) <= 2 and _NUMBER_AFTER_RE.match(text, end):
         return None
