@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -42,16 +44,22 @@ class SlowMaskingService(FakeService):
         return super().add_message(case_id, role, text)
 
 
-@pytest.mark.timeout(60)
-async def test_long_paste_shows_progress_and_esc_cancels(tmp_path: Path) -> None:
+@contextlib.asynccontextmanager
+async def console(tmp_path: Path) -> AsyncIterator[tuple[Any, Any, SlowMaskingService, int]]:
+    """The console on the slow-masking fake, signed in; the open case's message count before."""
     service = seeded(SlowMaskingService())
     app = make_app(Settings(home=tmp_path, ui=dataclasses.replace(UiSettings())), service)
     async with app.run_test(size=(100, 30)) as pilot:
         await sign_in(pilot, app, "correct horse battery")
+        service.calls.clear()  # seeding added messages too
+        yield app, pilot, service, len(service.msgs.get(app.screen.case_id, []))
+
+
+@pytest.mark.timeout(60)
+async def test_long_paste_shows_progress_and_esc_cancels(tmp_path: Path) -> None:
+    async with console(tmp_path) as (app, pilot, service, before):
         composer = app.screen.query_one(Composer)
         case_id = app.screen.case_id
-        before = len(service.msgs.get(case_id, []))
-        service.calls.clear()  # seeding added messages too
         big = "my order never came. " * (MASKING_PROGRESS_CHARS // 20)
         composer.post_message(Paste(big))
         await wait_for(pilot, lambda: composer.sealed_count() == 1, "large paste sealed")
@@ -71,13 +79,8 @@ async def test_long_paste_shows_progress_and_esc_cancels(tmp_path: Path) -> None
 
 @pytest.mark.timeout(60)
 async def test_short_messages_need_no_progress(tmp_path: Path) -> None:
-    service = seeded(SlowMaskingService())
-    app = make_app(Settings(home=tmp_path, ui=dataclasses.replace(UiSettings())), service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await sign_in(pilot, app, "correct horse battery")
+    async with console(tmp_path) as (app, pilot, service, before):
         case_id = app.screen.case_id
-        before = len(service.msgs.get(case_id, []))
-        service.calls.clear()
         app.screen.query_one(Composer).post_message(Paste("hello there"))
         await pilot.pause()
         await pilot.press("enter")
