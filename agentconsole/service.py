@@ -524,17 +524,22 @@ class ConsoleService:
     def masked_entity_count(self, case_id: int) -> int:
         return len(self.mapping(case_id).placeholders())
 
-    def _mask_into_case(self, vault: Vault, case_id: int, text: str) -> MaskResult:
-        """Mask ``text`` with the case's mapping; new placeholder values go to the vault."""
-        result = self.privacy.mask(text, self.mapping(case_id))
+    def _mask_into_case(self, vault: Vault, case_id: int, text: str, **job: Any) -> MaskResult:
+        """Mask ``text`` with the case's mapping; new placeholder values go to the vault.
+
+        ``job``: the engine's ``progress``/``should_cancel`` for a long paste.
+        """
+        result = self.privacy.mask(text, self.mapping(case_id), **job)
         if result.new_entries:
             vault.add_pii_values(case_id, result.new_entries)
             logs.register_secrets(value for _, _, value in result.new_entries)
         return result
 
-    def _store_message(self, vault: Vault, case_id: int, role: str, text: str, created_at: str | None) -> AddedMessage:
+    def _store_message(
+        self, vault: Vault, case_id: int, role: str, text: str, created_at: str | None, **job: Any
+    ) -> AddedMessage:
         """Mask and store one message (raw text kept only if configured), inside the caller's transaction."""
-        result = self._mask_into_case(vault, case_id, text)
+        result = self._mask_into_case(vault, case_id, text, **job)
         raw = text if self.settings.compliance.keep_raw_text else None
         message_id = vault.add_message(case_id, role, result.masked, created_at=created_at, raw_text=raw)
         return AddedMessage(
@@ -544,8 +549,21 @@ class ConsoleService:
             new_placeholders=tuple(p for p, _, _ in result.new_entries),
         )
 
-    def add_message(self, case_id: int, role: str, text: str, *, created_at: str | None = None) -> AddedMessage:
-        """Mask ``text`` with the case's mapping and store it. Raw text is kept only if configured."""
+    def add_message(
+        self,
+        case_id: int,
+        role: str,
+        text: str,
+        *,
+        created_at: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        should_cancel: Callable[[], bool] | None = None,
+    ) -> AddedMessage:
+        """Mask ``text`` with the case's mapping and store it. Raw text is kept only if configured.
+
+        ``progress(done, total)`` reports a long paste's masking; ``should_cancel()``
+        returning True stops it with ``MaskingCancelled`` and nothing is stored.
+        """
         if role not in MESSAGE_ROLES:
             raise AgentConsoleError(f"unknown message role '{role}' (use {', '.join(MESSAGE_ROLES)})")
         vault = self.require("work_cases")
@@ -553,7 +571,9 @@ class ConsoleService:
             raise AgentConsoleError("the message is empty")
         self._check_size(text, "the message")
         with vault.transaction():
-            return self._store_message(vault, case_id, role, text, created_at)
+            return self._store_message(
+                vault, case_id, role, text, created_at, progress=progress, should_cancel=should_cancel
+            )
 
     def import_transcript(self, customer_ref: str, title: str, lines: Iterable[tuple[str, str, str | None]]) -> int:
         """Import (role, text, time) turns into a new case atomically; returns the case id."""
@@ -586,7 +606,7 @@ class ConsoleService:
         self._audit("reveal", f"case:{case_id} message:{message_id}")
         return message
 
-    def send(self, case_id: int, text: str) -> tuple[AddedMessage, str]:
+    def send(self, case_id: int, text: str, **job: Any) -> tuple[AddedMessage, str]:
         """Store the agent's reply (masked) and return the outgoing text with real values.
 
         The text may hold placeholders (from an accepted draft) and raw values the
@@ -595,7 +615,7 @@ class ConsoleService:
         from agentconsole.privacy import restore
 
         self.require("send")
-        added = self.add_message(case_id, "agent", text)
+        added = self.add_message(case_id, "agent", text, **job)
         outgoing = restore(added.masked_text, self.mapping(case_id))
         self._audit("send", f"case:{case_id} message:{added.message_id}", restored=outgoing != added.masked_text)
         return added, outgoing

@@ -13,9 +13,9 @@ from agentconsole.privacy.engine import (
     MaskedEntity,
     MaskResult,
     PrivacyEngine,
-    PrivacyEngineError,
     resolve_overlaps,
 )
+from agentconsole.privacy.errors import MaskingCancelled, ModelIntegrityError, PrivacyEngineError
 from agentconsole.privacy.placeholders import (
     CaseMapping,
     canonicalize,
@@ -31,6 +31,8 @@ __all__ = [
     "Detection",
     "MaskResult",
     "MaskedEntity",
+    "MaskingCancelled",
+    "ModelIntegrityError",
     "OutputMasker",
     "PrivacyEngine",
     "PrivacyEngineError",

@@ -1,8 +1,17 @@
-"""The PII engine: offline Presidio + our recognizers, policy, overlap resolution, masking.
+"""The PII engine: our trained NER + validated patterns + case-level linking, via Presidio.
+
+Detection has two stages. First, per piece of text: the shipped NER
+(``privacy/ner_model``, PERSON and whole STREET_ADDRESS blocks), phone numbers
+by libphonenumber, e-mails, card/IBAN/ids by validated patterns, run through
+Presidio's registry (so configured and enabled recognizers join in). Second,
+over the whole text and the case: a person seen in full is the same person in
+part ("Jonathan", "Mr Whitaker", "J. Whitaker"), and gets the same placeholder.
 
 Loading is slow (spaCy + Presidio, then a warm-up pass): build the engine in a
 worker with :meth:`PrivacyEngine.from_settings`. After that, :meth:`analyze`
-and :meth:`mask` take a few milliseconds per message and are thread-safe.
+and :meth:`mask` take a few milliseconds per message, are thread-safe, and
+grow linearly with the text (pieces with overlap, ``nlp.pipe``); long jobs
+report progress and can be cancelled.
 """
 
 from __future__ import annotations
@@ -11,14 +20,20 @@ import bisect
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import regex
 
-from agentconsole.errors import AgentConsoleError
+from agentconsole.privacy.errors import MaskingCancelled, PrivacyEngineError
 from agentconsole.privacy.placeholders import TOLERANT_RE, CaseMapping
+from agentconsole.privacy.textprep import detection_text
+
+#: ``progress(done_chars, total_chars)``, called from the masking thread.
+Progress = Callable[[int, int], None]
+#: Polled between pieces; True stops the job with :class:`MaskingCancelled`.
+ShouldCancel = Callable[[], bool]
 
 log = logging.getLogger("agentconsole.privacy")
 
@@ -43,23 +58,31 @@ NER_LABELS_IGNORED = (
 )
 #: Pipes we do not need: the dependency parser costs ~15% of the time and nothing reads it.
 EXCLUDED_PIPES = ("parser",)
+#: Rule recognizers of the previous engine left out by default. Measured with and without
+#: (scripts/bench_pii.py --ablation): on the never-seen split the cue-based name rule adds
+#: 0.03 recall but nearly doubles false alarms (9 -> 16 per 1,000 words; no-PII set 22 -> 43).
+EXCLUDED_BY_DEFAULT = ("ContextNameRecognizer",)
+#: Second stage tried and left off: the base model's own entities vetoing our one-word PERSON
+#: guesses on firms/products/places. Measured on the previous engine's tuning set and on dev:
+#: PERSON recall -4 to -8 points for -0.2 to -0.5 false alarms per 1,000 words. Not worth it.
+BASE_NER_CHECK = False
+#: Recognizers that read the spaCy doc: not run by :meth:`PrivacyEngine.detect_patterns`.
+_NEEDS_NLP = ("ModelEntityRecognizer", "NerPersonRecognizer", "ContextNameRecognizer")
 
 # Above this size a text is analyzed in pieces cut at paragraph/line/space boundaries:
 # spaCy's cost and memory stay linear and a 1 MB paste finishes in bounded time.
 CHUNK_CHARS = 2_000
+# Each piece is read with this much context on both sides, so an entity across a cut
+# is seen whole; a detection belongs to the piece its start falls in.
+CHUNK_OVERLAP = 200
+PIPE_BATCH = 16
 MAX_ENTITY_CHARS = 300
-# Texts whose letters are mostly capitals are re-cased for NER only (same length).
-_SHOUTING_RATIO = 0.7
 _URL_KEEP_RE = regex.compile(r"^(?:[a-z][a-z0-9+.\-]*://|www\.)", regex.IGNORECASE)
 _EDGE_JUNK = " \t\r\n,.;:!?\"'()[]{}<>«»“”‘’"
 _WARMUP_TEXT = (
     "Hi, this is Anna Berg, account 12345678. Call me on +1 (555) 010-0199 or write to "
     "anna@example.org; I live at 1 Example Street, Springfield, IL 62704."
 )
-
-
-class PrivacyEngineError(AgentConsoleError):
-    """The PII engine cannot start (model missing, bad recognizer configuration)."""
 
 
 @dataclass(frozen=True)
@@ -93,47 +116,6 @@ class MaskResult:
 
     def __repr__(self) -> str:  # never the values
         return f"MaskResult({len(self.entities)} entities, {len(self.new_entries)} new)"
-
-
-def _recase_for_ner(text: str) -> str:
-    """Title-case every word of a shouted text, keeping every offset."""
-    out = []
-    start_of_word = True
-    for ch in text:
-        if ch.isalpha():
-            mapped = ch.upper() if start_of_word else ch.lower()
-            out.append(mapped if len(mapped) == 1 else ch)
-            start_of_word = False
-        else:
-            out.append(ch)
-            start_of_word = ch not in "'’"
-    return "".join(out)
-
-
-def _needs_recasing(text: str) -> bool:
-    """Shouted or all-lower-case text: spaCy's NER only knows names by their capitals."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if len(letters) < 12:
-        return False
-    upper = sum(ch.isupper() for ch in letters)
-    return upper == 0 or upper / len(letters) >= _SHOUTING_RATIO
-
-
-_SURROGATE_RE = regex.compile(r"[\ud800-\udfff]")
-_LONG_RUN_RE = regex.compile(r"\S{64,}")
-
-
-def _nlp_text(text: str) -> str:
-    """What spaCy reads: same length and offsets as ``text``, but digestible.
-
-    Lone surrogates (from broken pastes) become U+FFFD, runs of 64+ non-space
-    characters become "xxx..." (spaCy's affix splitting is slow on them and no
-    name hides in a 64-character token), and shouted or all-lower-case text is
-    re-cased so NER can see names.
-    """
-    text = _SURROGATE_RE.sub("\ufffd", text)
-    text = _LONG_RUN_RE.sub(lambda m: "x" * len(m.group()), text)
-    return _recase_for_ner(text) if _needs_recasing(text) else text
 
 
 def _is_prose(text: str) -> bool:
@@ -280,6 +262,28 @@ def _splits_a_word(text: str, det: Detection) -> bool:
     return inside_start or inside_end
 
 
+def piece_spans(text: str, limit: int = CHUNK_CHARS, overlap: int = CHUNK_OVERLAP) -> list[tuple[int, int, int, int]]:
+    """``(read_start, read_end, own_start, own_end)`` for each piece of ``text``.
+
+    The owned parts tile the text (cut at paragraph/line/space boundaries);
+    each piece is read with up to ``overlap`` characters of context either side,
+    widened to the nearest space so no word is cut in half.
+    """
+    pieces = []
+    n = len(text)
+    for own_start, own_end in chunk_spans(text, limit):
+        read_start = max(0, own_start - overlap)
+        if read_start > 0:
+            space = text.find(" ", read_start, own_start)
+            read_start = own_start if space == -1 else space + 1
+        read_end = min(n, own_end + overlap)
+        if read_end < n:
+            space = text.rfind(" ", own_end, read_end)
+            read_end = own_end if space == -1 else space
+        pieces.append((read_start, read_end, own_start, own_end))
+    return pieces
+
+
 class PrivacyEngine:
     """Finds PII in support messages and pseudonymizes it with case-stable placeholders."""
 
@@ -292,31 +296,41 @@ class PrivacyEngine:
         self._lock = threading.RLock()
         self._custom_types: frozenset[str] = frozenset()
         self._pattern_recognizers = [
-            r for r in analyzer.registry.recognizers if type(r).__name__ not in ("NerPersonRecognizer",)
+            r for r in analyzer.registry.recognizers if type(r).__name__ not in _NEEDS_NLP
         ]
+        #: Pipeline calls made (one per piece); tests use it to check linear work.
+        self.pipeline_pieces = 0
 
     # --- construction -------------------------------------------------------------
 
     @classmethod
-    def from_settings(cls, settings: Any = None) -> PrivacyEngine:
-        """Load spaCy (by installed package name) and Presidio offline, then warm up.
+    def from_settings(cls, settings: Any = None, *, exclude: Iterable[str] | None = None) -> PrivacyEngine:
+        """Load our NER (hash-checked) and Presidio offline, then warm up.
 
-        ``settings`` is a :class:`~agentconsole.config.PrivacySettings` (None: defaults).
+        ``settings`` is a :class:`~agentconsole.config.PrivacySettings` (None: defaults);
+        ``exclude`` names recognizers to leave out (default :data:`EXCLUDED_BY_DEFAULT`;
+        the benchmark measures with and without). Including ``ContextNameRecognizer``
+        also loads ``settings.spacy_model``'s tagger, which that rule needs.
         """
         if settings is None:
             from agentconsole.config import PrivacySettings
 
             settings = PrivacySettings()
+        from agentconsole.privacy.model import load_pipeline
+
         started = time.monotonic()
-        nlp = load_spacy(settings.spacy_model)
-        engine = cls.from_nlp(nlp, settings)
+        excluded = set(EXCLUDED_BY_DEFAULT if exclude is None else exclude)
+        needs_tagger = "ContextNameRecognizer" not in excluded
+        nlp = load_pipeline(settings.spacy_model, base_ner=BASE_NER_CHECK, tagger=needs_tagger)
+        engine = cls.from_nlp(nlp, settings, exclude=excluded)
         engine.analyze(_WARMUP_TEXT)
+        engine.pipeline_pieces = 0
         log.info("privacy engine ready in %.2fs (%d recognizers)", time.monotonic() - started,
                  len(engine._analyzer.registry.recognizers))
         return engine
 
     @classmethod
-    def from_nlp(cls, nlp: Any, settings: Any) -> PrivacyEngine:
+    def from_nlp(cls, nlp: Any, settings: Any, *, exclude: Iterable[str] | None = None) -> PrivacyEngine:
         """Build the engine around an already loaded spaCy pipeline."""
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
         from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
@@ -338,7 +352,9 @@ class PrivacyEngine:
             custom = custom_recognizers(settings.custom_recognizers)
         except Exception as exc:  # config validated the regex; Presidio may still refuse it
             raise PrivacyEngineError(f"privacy.custom_recognizers: cannot build a recognizer ({type(exc).__name__})") from None
-        registry = RecognizerRegistry(recognizers=own_recognizers() + presidio + custom, supported_languages=[LANGUAGE])
+        excluded = set(EXCLUDED_BY_DEFAULT if exclude is None else exclude)
+        ours = [r for r in own_recognizers(getattr(settings, "phone_regions", None) or None) if r.name not in excluded]
+        registry = RecognizerRegistry(recognizers=ours + presidio + custom, supported_languages=[LANGUAGE])
         analyzer = AnalyzerEngine(
             registry=registry,
             nlp_engine=nlp_engine,
@@ -352,39 +368,92 @@ class PrivacyEngine:
 
     # --- analysis -----------------------------------------------------------------
 
-    def analyze(self, text: str) -> list[Detection]:
+    def analyze(
+        self,
+        text: str,
+        *,
+        progress: Progress | None = None,
+        should_cancel: ShouldCancel | None = None,
+    ) -> list[Detection]:
         """Non-overlapping PII detections in ``text`` that the policy masks, in text order.
 
-        Long texts are cut into pieces at paragraph/line boundaries and run through
-        spaCy in batches; pieces with hardly any letters (number dumps, binary junk)
-        skip spaCy, since names need letters. Work stays linear in the text length.
+        The text is read in pieces (cut at paragraph/line boundaries, with
+        overlap) through ``nlp.pipe``; pieces with hardly any letters (number
+        dumps, binary junk) skip spaCy. Work stays linear in the text length.
+        ``progress(done, total)`` is called as pieces finish (characters);
+        ``should_cancel()`` is polled between pieces and raises
+        :class:`MaskingCancelled` when it returns True.
         """
         if not text or not text.strip():
             return []
-        pieces = list(chunk_spans(text))
-        if len(pieces) == 1:
-            return resolve_overlaps(self._analyze_piece(text))
-        found: list[Detection] = []
-        prose: list[tuple[int, int]] = []
-        for start, end in pieces:
-            if _is_prose(text[start:end]):
-                prose.append((start, end))
-            else:  # a log/CSV dump: its prose lines (customer notes) still get NER
-                prose.extend(_prose_lines(text, start, end))
-        with self._lock:
-            docs = self._nlp.pipe((_nlp_text(text[s:e]) for s, e in prose), batch_size=8)
-            for (start, end), doc in zip(prose, docs):
-                for det in self._analyze_doc(text[start:end], doc):
-                    found.append(Detection(det.start + start, det.end + start, det.entity_type, det.score))
-        prose_pieces = set(prose)
-        for start, end in pieces:
-            if (start, end) in prose_pieces:
-                continue
-            for det in self.detect_patterns(text[start:end]):
-                found.append(Detection(det.start + start, det.end + start, det.entity_type, det.score))
-        return resolve_overlaps(found)
+        found = self._first_stage(text, progress, should_cancel)
+        found = resolve_overlaps(found)
+        return resolve_overlaps(found + self._linked(text, found, ()))
 
-    def detect_patterns(self, text: str) -> list[Detection]:
+    def _first_stage(self, text: str, progress: Progress | None, should_cancel: ShouldCancel | None) -> list[Detection]:
+        prepared = detection_text(text)
+        pieces = piece_spans(prepared)
+        total = len(text)
+        prose: list[tuple[int, int, int, int, int]] = []  # read span, owned span, characters to report
+        patterns_only: list[tuple[int, int, int, int]] = []
+        for piece in pieces:
+            read_start, read_end, own_start, own_end = piece
+            if len(pieces) == 1 or _is_prose(prepared[own_start:own_end]):
+                prose.append((*piece, own_end - own_start))
+            else:  # a log/CSV dump: its prose lines (customer notes) still get NER
+                patterns_only.append(piece)
+                prose.extend((s, e, s, e, 0) for s, e in _prose_lines(prepared, own_start, own_end))
+        found: list[Detection] = []
+        done = 0
+
+        def tick(chars: int) -> None:
+            nonlocal done
+            done += chars
+            if progress is not None:
+                progress(min(done, total), total)
+            if should_cancel is not None and should_cancel():
+                raise MaskingCancelled("masking cancelled")
+
+        if should_cancel is not None and should_cancel():
+            raise MaskingCancelled("masking cancelled")
+        for read_start, read_end, own_start, own_end in patterns_only:
+            for det in self.detect_patterns(prepared[read_start:read_end], _prepared=True):
+                start = det.start + read_start
+                if own_start <= start < own_end:
+                    found.append(Detection(start, det.end + read_start, det.entity_type, det.score))
+            tick(own_end - own_start)
+        with self._lock:
+            docs = self._nlp.pipe((prepared[s:e] for s, e, _, _, _ in prose), batch_size=PIPE_BATCH)
+            for (read_start, read_end, own_start, own_end, chars), doc in zip(prose, docs):
+                self.pipeline_pieces += 1
+                for det in self._analyze_doc(prepared[read_start:read_end], doc):
+                    start = det.start + read_start
+                    if own_start <= start < own_end:
+                        found.append(Detection(start, det.end + read_start, det.entity_type, det.score))
+                tick(chars)
+        if progress is not None:
+            progress(total, total)
+        return found
+
+    def _linked(self, text: str, found: list[Detection], known_people: Iterable[str]) -> list[Detection]:
+        """Later mentions of people named in full here or earlier in the case."""
+        if "PERSON" not in self.masked_entities:
+            return []
+        from agentconsole.privacy.lexicon import NOT_NAME_WORDS
+        from agentconsole.privacy.linking import linked_mentions, person_values_from_email
+
+        people = [text[d.start:d.end] for d in found if d.entity_type == "PERSON"]
+        people += list(known_people)
+        for det in found:
+            if det.entity_type == "EMAIL_ADDRESS":
+                name = person_values_from_email(text[det.start:det.end])
+                if name is not None:
+                    people.append(name)
+        taken = [(d.start, d.end) for d in found]
+        mentions = linked_mentions(text, people, taken, frozenset(NOT_NAME_WORDS))
+        return [Detection(start, end, "PERSON", 0.8) for start, end, _owner in mentions]
+
+    def detect_patterns(self, text: str, *, _prepared: bool = False) -> list[Detection]:
         """Like :meth:`analyze` but without spaCy: shape/context recognizers only.
 
         Used on the model's streamed output, where results must not depend on how
@@ -392,23 +461,21 @@ class PrivacyEngine:
         """
         if not text or not text.strip():
             return []
+        prepared = text if _prepared else detection_text(text)
         raw = []
         for recognizer in self._pattern_recognizers:
-            if recognizer.name == "ContextNameRecognizer":
-                continue  # needs part-of-speech tags to be precise
             try:
-                raw.extend(recognizer.analyze(text, list(recognizer.supported_entities), None))
+                raw.extend(recognizer.analyze(prepared, list(recognizer.supported_entities), None))
             except Exception:
                 log.exception("recognizer %s failed", recognizer.name)
-        return resolve_overlaps(self._accept(text, raw))
-
-    def _analyze_piece(self, text: str) -> list[Detection]:
-        with self._lock:
-            return self._analyze_doc(text, self._nlp(_nlp_text(text)))
+        return resolve_overlaps(self._accept(prepared, raw))
 
     def _analyze_doc(self, text: str, doc: Any) -> list[Detection]:
         with self._lock:
             artifacts = self._nlp_engine._doc_to_nlp_artifact(doc, LANGUAGE)
+            if not any(artifacts.lemmas):  # NER-only pipeline: context words match the lower-cased text
+                artifacts.lemmas = [token.lower_ for token in doc]
+                artifacts.keywords = artifacts.set_keywords(self._nlp_engine, artifacts.lemmas, LANGUAGE)
             raw = self._analyzer.analyze(text=text, language=LANGUAGE, nlp_artifacts=artifacts, score_threshold=0.0)
         return self._accept(text, raw)
 
@@ -440,17 +507,88 @@ class PrivacyEngine:
 
     # --- masking ------------------------------------------------------------------
 
-    def mask(self, text: str, mapping: CaseMapping) -> MaskResult:
+    def mask(
+        self,
+        text: str,
+        mapping: CaseMapping,
+        *,
+        progress: Progress | None = None,
+        should_cancel: ShouldCancel | None = None,
+    ) -> MaskResult:
         """Replace PII in ``text`` with the case's placeholders (allocating new ones).
 
         ``mapping`` is updated in place; ``result.new_entries`` are the rows to store.
         Known values of the case are masked wherever they appear, even where the
-        recognizers alone would miss them (a lower-case repeat of a name).
+        recognizers alone would miss them (a lower-case repeat of a name); a part
+        of a known person's name ("Jonathan", "Mr Whitaker") gets that person's
+        placeholder. ``progress``/``should_cancel`` as in :meth:`analyze`; a
+        cancelled job leaves ``mapping`` unchanged.
         """
-        detections = self.analyze(text)
-        detections = resolve_overlaps(detections + known_value_detections(text, mapping))
-        detections = [d for d in detections if not _inside_placeholder(text, d)]
-        return apply_mask(text, detections, mapping)
+        if not text or not text.strip():
+            return MaskResult(text)
+        return apply_mask(text, self._mask_detections(text, mapping, progress, should_cancel), mapping)
+
+    def mask_many(
+        self,
+        texts: list[str],
+        mapping: CaseMapping,
+        *,
+        progress: Progress | None = None,
+        should_cancel: ShouldCancel | None = None,
+    ) -> list[MaskResult]:
+        """Mask several texts (a transcript's turns) as one document with one mapping.
+
+        Detection and linking see all turns together, so "Jonathan" in turn 1 and
+        "Jonathan Whitaker" in turn 5 are one person. One result per text, offsets
+        into that text. A cancelled job leaves ``mapping`` unchanged.
+        """
+        starts = []
+        pos = 0
+        for text in texts:
+            starts.append(pos)
+            pos += len(text) + len(_TURN_BREAK)
+        joined = _TURN_BREAK.join(texts)
+        per_text: list[list[Detection]] = [[] for _ in texts]
+        if joined.strip():
+            for det in self._mask_detections(joined, mapping, progress, should_cancel):
+                i = bisect.bisect_right(starts, det.start) - 1
+                start = max(det.start, starts[i]) - starts[i]
+                end = min(det.end, starts[i] + len(texts[i])) - starts[i]
+                if end > start:
+                    per_text[i].append(Detection(start, end, det.entity_type, det.score))
+        # Full names first across all turns, so an earlier first name joins its person.
+        first_rows: list[list[tuple[str, str, str]]] = [[] for _ in texts]
+        for text, dets, rows in zip(texts, per_text, first_rows):
+            _assign_full_names(text, dets, mapping, rows)
+        results = []
+        for text, dets, rows in zip(texts, per_text, first_rows):
+            result = apply_mask(text, dets, mapping)
+            result.new_entries[:0] = rows
+            results.append(result)
+        return results
+
+    def _mask_detections(
+        self, text: str, mapping: CaseMapping, progress: Progress | None, should_cancel: ShouldCancel | None
+    ) -> list[Detection]:
+        found = resolve_overlaps(self._first_stage(text, progress, should_cancel))
+        known = [value for entity_type, value, _ in mapping.known_values() if entity_type == "PERSON"]
+        detections = resolve_overlaps(found + known_value_detections(text, mapping))
+        detections = resolve_overlaps(detections + self._linked(text, detections, known))
+        return [d for d in detections if not _inside_placeholder(text, d)]
+
+
+#: Between turns of one document: a paragraph break no entity crosses.
+_TURN_BREAK = "\n\n\n"
+
+
+def _assign_full_names(text: str, detections: list[Detection], mapping: CaseMapping,
+                       new_entries: list[tuple[str, str, str]]) -> None:
+    """Assign multi-word PERSON values before the rest ("Jonathan" then "Jonathan Whitaker" = one person)."""
+    full = [d for d in detections if d.entity_type == "PERSON" and len(text[d.start:d.end].split()) >= 2]
+    for det in sorted(full, key=lambda d: -len(text[d.start:d.end].split())):
+        placeholder, is_new = mapping.assign(det.entity_type, text[det.start:det.end])
+        if is_new:
+            new_entries.append((placeholder, det.entity_type, text[det.start:det.end]))
 
 
 def _inside_placeholder(text: str, det: Detection) -> bool:
@@ -485,6 +623,7 @@ def apply_mask(text: str, detections: list[Detection], mapping: CaseMapping) -> 
     entities: list[MaskedEntity] = []
     new_entries: list[tuple[str, str, str]] = []
     cursor = 0
+    _assign_full_names(text, detections, mapping, new_entries)
     for det in detections:
         value = text[det.start:det.end]
         placeholder, is_new = mapping.assign(det.entity_type, value)

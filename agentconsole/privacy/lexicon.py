@@ -49,7 +49,27 @@ mode settings setting integration integrations feature features button page page
 tier version update updates upgrade drive backup storage sync server browser extension plugin widget dashboard
 report reports checkout cart success care ops windows android ios linux mac
 heaps loads tons bunch million billion lol haha ok cool nice wow omg btw fyi pls plz thx
+cust custs caller callers vm voicemail cb tmrw asap
+emoji emojis gif sticker
+مرحبا marhaba ahlan السلام سلام 你好 您好 こんにちは 안녕하세요 שלום नमस्ते
+hola bonjour bonsoir hallo ciao hej salut servus moin ahoj cześć czesc hei tere merhaba namaste shalom salaam
+olá ola konnichiwa sawubona jambo привет здравствуйте добрый день γεια σας buongiorno buenas buenos días dias
+gracias merci danke dank vielen grazie mille obrigado obrigada spasibo спасибо tack takk tak kiitos dziękuję
+beaucoup muchas muito schön bitte cordialement freundlichen grüßen grüße saludos saluti atentamente
 """.split()
+
+#: Words that open a place's name ("Northern Ireland", "New Jersey", "Lake Como"), never a person's.
+PLACE_OPENING_WORDS: frozenset[str] = frozenset(
+    """north south east west northern southern eastern western northeast northwest southeast southwest
+    new upper lower greater central mount mt lake port fort cape isle gulf""".split()
+)
+
+#: Months and weekdays (with abbreviations): a calendar word alone is a date, not a person.
+CALENDAR_WORDS: frozenset[str] = frozenset(
+    """january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun""".split()
+)
 
 #: Words that make the capitalized word before them an organization or product
 #: ("Contoso Help Desk", "Northwind Support", "Surface Pro"), not a person.

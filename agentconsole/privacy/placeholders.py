@@ -86,6 +86,7 @@ class CaseMapping:
         self._by_placeholder: dict[str, tuple[str, str]] = {}  # placeholder -> (type, value)
         self._by_key: dict[tuple[str, str], str] = {}  # (type, normalized value) -> placeholder
         self._next: dict[str, int] = {}
+        self._aliases: dict[tuple[str, str], str] = {}  # name part -> the full name's placeholder ("": ambiguous)
 
     @classmethod
     def from_entries(cls, entries: Iterable[tuple[str, str, str]]) -> CaseMapping:
@@ -106,6 +107,27 @@ class CaseMapping:
             self._by_placeholder[canonical] = (entity_type, value)
             self._by_key.setdefault((entity_type, normalize_value(entity_type, value)), canonical)
             self._next[ptype] = max(self._next.get(ptype, 1), number + 1)
+            if entity_type == "PERSON":
+                self._alias_parts(value, canonical)
+
+    def _alias_parts(self, value: str, placeholder: str) -> None:
+        """"Jonathan" and "Whitaker" are <PERSON_n> of "Jonathan Whitaker" (a part two people share: nobody's)."""
+        from agentconsole.privacy.linking import name_parts
+
+        parts = name_parts(value)
+        if len(parts) < 2:
+            return
+        for part in parts:
+            key = ("PERSON", normalize_value("PERSON", part))
+            if self._aliases.get(key) == "":
+                continue  # already ambiguous
+            owner = self._by_key.get(key)
+            if owner is None:
+                self._by_key[key] = placeholder
+                self._aliases[key] = placeholder
+            elif owner != placeholder and key in self._aliases:
+                self._by_key.pop(key)  # ambiguous now; the first-come row keeps its own exact key
+                self._aliases[key] = ""
 
     def assign(self, entity_type: str, value: str) -> tuple[str, bool]:
         """The placeholder for ``value`` and whether it is new to this case."""
@@ -114,6 +136,12 @@ class CaseMapping:
             existing = self._by_key.get(key)
             if existing is not None:
                 return existing, False
+            if entity_type == "PERSON":
+                earlier = self._same_person(value) or self._earlier_mention(value)
+                if earlier is not None:  # "Jonathan" first, "Jonathan Whitaker" later: one person
+                    self._by_key[key] = earlier
+                    self._alias_parts(value, earlier)
+                    return earlier, False
             number = self._next.get(entity_type, 1)
             placeholder = format_placeholder(entity_type, number)
             while placeholder in self._by_placeholder:  # defensive: never reuse a number
@@ -122,7 +150,37 @@ class CaseMapping:
             self._next[entity_type] = number + 1
             self._by_placeholder[placeholder] = (entity_type, value)
             self._by_key[key] = placeholder
+            if entity_type == "PERSON":
+                self._alias_parts(value, placeholder)
             return placeholder, True
+
+    def _same_person(self, value: str) -> str | None:
+        """"J. Whitaker", "WHITAKER Jonathan": every identifying part already names one person."""
+        from agentconsole.privacy.linking import name_parts
+
+        parts = name_parts(value)
+        if not parts:
+            return None
+        found = {self._by_key.get(("PERSON", normalize_value("PERSON", part))) for part in parts}
+        if len(found) != 1 or None in found:
+            return None
+        return found.pop()
+
+    def _earlier_mention(self, value: str) -> str | None:
+        """The placeholder of a one-word PERSON row that is a part of the full name ``value``."""
+        from agentconsole.privacy.linking import name_parts
+
+        parts = name_parts(value)
+        if len(parts) < 2:
+            return None
+        hits = set()
+        for part in parts:
+            placeholder = self._by_key.get(("PERSON", normalize_value("PERSON", part)))
+            if placeholder is not None and ("PERSON", normalize_value("PERSON", part)) not in self._aliases:
+                row = self._by_placeholder.get(placeholder)
+                if row is not None and len(name_parts(row[1])) <= 1:
+                    hits.add(placeholder)
+        return hits.pop() if len(hits) == 1 else None
 
     def placeholder_for(self, entity_type: str, value: str) -> str | None:
         """The existing placeholder of a value, or None (never allocates)."""

@@ -59,3 +59,34 @@ def test_jsonl_invalid_json_names_the_line_without_echoing_it(agentconsole_home:
     err = proc.stderr.decode()
     assert "line 2: not valid JSON" in err and "Anna" not in err
     assert len(proc.stdout.splitlines()) == 1
+
+
+def test_jsonl_one_case_keeps_fields_shares_people_and_reimports(agentconsole_home: Path) -> None:
+    from agentconsole.commands.import_cmd import parse_transcript
+
+    lines = [
+        {"role": "customer", "text": "Hi, Jonathan here. My kettle broke.", "time": "2026-01-05T09:00:00Z"},
+        {"role": "agent", "text": "Sorry to hear that, Jonathan. Can you confirm your email?"},
+        {"role": "customer", "text": "jonathan.whitaker@example.com\nRegards, Jonathan Whitaker"},
+        {"role": "note", "text": "Mr Whitaker verified."},
+    ]
+    data = "".join(json.dumps(x) + "\n" for x in lines).encode()
+    proc = _run(["mask", "--jsonl", "--one-case"], data, agentconsole_home)
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(x) for x in proc.stdout.decode().splitlines()]
+    assert [set(o) for o in out] == [set(x) for x in lines]
+    assert [o["role"] for o in out] == [x["role"] for x in lines]
+    assert out[0]["time"] == lines[0]["time"]
+    assert out[0]["text"] == "Hi, <PERSON_1> here. My kettle broke."
+    assert out[1]["text"] == "Sorry to hear that, <PERSON_1>. Can you confirm your email?"
+    assert out[2]["text"] == "<EMAIL_ADDRESS_1>\nRegards, <PERSON_1>"
+    assert out[3]["text"] == "Mr <PERSON_1> verified."
+    assert "Whitaker" not in proc.stdout.decode() and "Jonathan" not in proc.stdout.decode()
+    turns = parse_transcript(proc.stdout.decode().splitlines())  # what `agentconsole import` accepts
+    assert [t[0] for t in turns] == ["customer", "agent", "customer", "note"]
+
+
+def test_one_case_needs_jsonl(agentconsole_home: Path) -> None:
+    proc = _run(["mask", "--one-case"], b"hello", agentconsole_home)
+    assert proc.returncode != 0
+    assert proc.stderr.decode().strip() == "agentconsole: error: --one-case needs --jsonl (plain mode already masks all of stdin as one case)"

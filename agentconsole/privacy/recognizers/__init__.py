@@ -19,10 +19,11 @@ from agentconsole.privacy.recognizers.identifiers import (
     DateOfBirthRecognizer,
     DocumentNumberRecognizer,
     EmailAddressRecognizer,
-    PhoneNumberRecognizer,
     WebLinkRecognizer,
 )
-from agentconsole.privacy.recognizers.names import ContextNameRecognizer, NerPersonRecognizer
+from agentconsole.privacy.recognizers.model_entities import ModelEntityRecognizer
+from agentconsole.privacy.recognizers.names import ContextNameRecognizer
+from agentconsole.privacy.recognizers.phones import DEFAULT_PHONE_REGIONS, PhoneMatcherRecognizer
 
 log = logging.getLogger("agentconsole.privacy")
 
@@ -44,17 +45,20 @@ DEFAULT_PRESIDIO_RECOGNIZERS = (
 OFF_BY_DEFAULT_NOTE = "UK_NHS, US_DRIVER_LICENSE, US_BANK_NUMBER, US_PASSPORT, country-specific ids, Presidio's e-mail/URL"
 
 
-def own_recognizers() -> list[Any]:
-    """Our context-and-shape recognizers (no NLP needed except the two name ones)."""
+def own_recognizers(phone_regions: Iterable[str] | None = None) -> list[Any]:
+    """Our recognizers: the trained NER's spans, then shape-and-context patterns.
+
+    ``phone_regions``: where national phone numbers are checked (None: a broad default).
+    """
     return [
-        NerPersonRecognizer(),
+        ModelEntityRecognizer(),
         ContextNameRecognizer(),
         StreetAddressRecognizer(),
         AccountNumberRecognizer(),
         DateOfBirthRecognizer(),
         DocumentNumberRecognizer(),
         BankingRecognizer(),
-        PhoneNumberRecognizer(),
+        PhoneMatcherRecognizer(phone_regions or DEFAULT_PHONE_REGIONS),
         EmailAddressRecognizer(),
         WebLinkRecognizer(),
         CredentialRecognizer(),

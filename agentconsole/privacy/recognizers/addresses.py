@@ -135,9 +135,9 @@ class StreetAddressRecognizer(SupportRecognizer):
         if doc is not None and len(doc.text) == len(text) and lowercase:
             text = doc.text  # a lower-case message: its re-cased twin (same offsets)
         elif lowercase:
-            from agentconsole.privacy.engine import _recase_for_ner
+            from agentconsole.privacy.textprep import recase_shouting
 
-            text = _recase_for_ner(text)
+            text = recase_shouting(text)
         results = []
         for match in _STREET_RE.finditer(text):
             street = match.group("street")

@@ -30,6 +30,13 @@ _PREFIXED_ID_RE = regex.compile(
     r"CLM|POL|SUB|USR|UID)[-_#]?\d{3,}(?:[-_][A-Z0-9]+)*)(?![\p{L}\p{N}])",
     regex.IGNORECASE,
 )
+# Booking codes and record locators: "booking ref ABX7K2", "PNR: KXTHRW", "Buchungsnummer 7HQ2LM".
+_BOOKING_RE = regex.compile(
+    _B + r"(?:booking|reservation|confirmation|pnr|record[ \t]+locator|locator|voucher|ref|reference|"
+    r"buchung(?:snummer)?|r[ée]f[ée]rence|r[ée]servation|dossier|localizador|codice|order|bestellung|commande)(?![\p{L}])"
+    + _CONNECT + r"(?P<id>(?-i:[A-Z0-9]{5,10}))(?![\p{L}\p{N}])",
+    regex.IGNORECASE,
+)
 # A bare run of 8+ digits in support text is some customer's number (order, account,
 # phone...); amounts and years have separators or fewer digits.
 _LONG_NUMBER_RE = regex.compile(r"(?<![\p{L}\p{N}.,:/+\-])#?(?P<id>\d{8,20})(?![\p{L}\p{N}]|[.,]\d)")
@@ -117,7 +124,8 @@ _EMAIL_RE = regex.compile(
 
 # "brandon.k.lee at gmail dot com", "anna [at] example [dot] org": spelled out to dodge filters.
 _SPELLED_EMAIL_RE = regex.compile(
-    r"(?<![\p{L}\p{N}._%+\-])[\p{L}\p{N}][\p{L}\p{N}._%+\-]{0,63}[ \t]*(?:\[at\]|\(at\)|[ \t]at[ \t])[ \t]*"
+    r"(?<![\p{L}\p{N}._%+\-])[\p{L}\p{N}][\p{L}\p{N}._%+\-]{0,63}(?:[ \t]+dot[ \t]+[\p{L}\p{N}_%+\-]{1,63}){0,3}"
+    r"[ \t]*(?:\[at\]|\(at\)|[ \t]at[ \t])[ \t]*"
     r"[\p{L}\p{N}\-]{1,63}(?:[ \t]*(?:\[dot\]|\(dot\)|[ \t]dot[ \t]|\.)[ \t]*[\p{L}\p{N}\-]{1,63}){1,3}(?![\p{L}\p{N}])",
     regex.IGNORECASE,
 )
@@ -201,6 +209,11 @@ class AccountNumberRecognizer(SupportRecognizer):
                 continue
             start, end = match.span("id")
             results.append(self._result("ACCOUNT_NUMBER", start, end, 0.8))
+        for match in _BOOKING_RE.finditer(text):
+            value = match.group("id")
+            if value.isalpha() and len(value) != 6:
+                continue  # a shouted word, not a code (record locators are six letters)
+            results.append(self._result("ACCOUNT_NUMBER", *match.span("id"), 0.75))
         for match in _PREFIXED_ID_RE.finditer(text):
             results.append(self._result("ACCOUNT_NUMBER", *match.span("id"), 0.7))
         for match in _LONG_NUMBER_RE.finditer(text):

@@ -9,6 +9,7 @@ the whole message is never re-rendered per token.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from textual import on, work
@@ -64,6 +65,10 @@ class CaseHeader(Static):
     COMPONENT_CLASSES = set(CHIP_CLASSES)
 
 
+#: Pastes at least this long show the masking progress in the composer (Esc cancels).
+MASKING_PROGRESS_CHARS = 20_000
+
+
 class MainScreen(Screen):
     BINDINGS = keys.bindings("main")
 
@@ -73,6 +78,7 @@ class MainScreen(Screen):
         self._draft: tuple[MessageView, MarkdownStream] | None = None
         self._remask: dict[int, Timer] = {}
         self._busy_sending = False
+        self._masking_cancel: threading.Event | None = None  # set by Esc while a message is masked
 
     @property
     def service(self) -> Any:
@@ -225,13 +231,23 @@ class MainScreen(Screen):
         composer = event.composer
         composer.read_only = True
         self.query_one("#composer-role", Static).update(Content.assemble((" masking… ", "reverse")))
+        cancel = self._masking_cancel = threading.Event()
+        shown = [-1]
+
+        def progress(done: int, total: int) -> None:  # masking thread: a long paste shows its percentage
+            percent = done * 100 // max(1, total)
+            if percent != shown[0]:
+                shown[0] = percent
+                self.app.call_from_thread(self._show_masking_progress, percent)
 
         def store() -> tuple[Any, str | None, list[Any], int]:
             outgoing = None
+            # a long paste reports progress and can be cancelled (short ones take milliseconds)
+            job = {"progress": progress, "should_cancel": cancel.is_set} if len(text) >= MASKING_PROGRESS_CHARS else {}
             if role == "agent":
-                added, outgoing = self.service.send(case_id, text)
+                added, outgoing = self.service.send(case_id, text, **job)
             else:
-                added = self.service.add_message(case_id, role, text)
+                added = self.service.add_message(case_id, role, text, **job)
             return added, outgoing, self.service.messages(case_id), self.service.masked_entity_count(case_id)
 
         def stored(result: tuple[Any, str | None, list[Any], int]) -> None:
@@ -247,8 +263,15 @@ class MainScreen(Screen):
 
         self.app.call_service(store, done=stored, failed=lambda _m: self._sending_done(), name="send")  # type: ignore[attr-defined]
 
+    def _show_masking_progress(self, percent: int) -> None:
+        if self._busy_sending:
+            self.query_one("#composer-role", Static).update(
+                Content.assemble((f" masking… {percent}% ", "reverse"), (" Esc cancels", "dim"))
+            )
+
     def _sending_done(self) -> None:
         self._busy_sending = False
+        self._masking_cancel = None
         composer = self.query_one(Composer)
         composer.read_only = False
         self._show_role(composer.role)
@@ -378,6 +401,10 @@ class MainScreen(Screen):
         )
 
     def action_stop(self) -> None:
+        if self._masking_cancel is not None and not self._masking_cancel.is_set():
+            self._masking_cancel.set()  # the composer keeps the text; nothing is stored
+            self.app.notify("Cancelling the masking…", markup=False, timeout=2)
+            return
         if self._draft is not None:
             self.service.cancel_generation()
             self.app.notify("Stopping the draft…", markup=False, timeout=2)

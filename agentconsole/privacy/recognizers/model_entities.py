@@ -1,0 +1,189 @@
+"""PERSON and STREET_ADDRESS from our trained NER, cleaned into whole spans.
+
+The model was trained on whole address blocks and names (scripts/train_pii_model.py);
+here its spans are only tidied: a name never includes a greeting word's
+punctuation, an address that stops at a line end takes the postcode/city/country
+line after it (a partial address leaves the most identifying part in clear).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import regex
+
+from agentconsole.privacy.lexicon import (
+    CALENDAR_WORDS,
+    NAME_PARTICLES,
+    NOT_NAME_WORDS,
+    ORGANIZATION_WORDS,
+    PLACE_OPENING_WORDS,
+)
+from agentconsole.privacy.recognizers.base import SupportRecognizer
+
+PERSON = "PERSON"
+STREET_ADDRESS = "STREET_ADDRESS"
+
+# A line that finishes an address block: postcode and/or town, region, country.
+_TAIL_LINE_RE = regex.compile(
+    r"[ \t]*(?:"
+    r"[\p{L}\p{N}][\p{L}\p{N} .,'\-/()]{0,48}\d[\p{L}\p{N} .,'\-/()]{0,30}"   # has a digit: "Dublin 3, D03 K2W7"
+    r"|\p{Lu}[\p{L}.'\-]*(?:[ \t]+\p{Lu}[\p{L}.'\-]*){0,3}"                     # "United Kingdom", "Deutschland"
+    r")[ \t]*$",
+)
+_MAX_TAIL_LINES = 3
+
+
+def _next_line(text: str, pos: int) -> tuple[int, int] | None:
+    """(start, end) of the line after the line break at ``pos`` (a real or literal one)."""
+    if text.startswith("\n", pos):
+        start = pos + 1
+    elif text.startswith(" \n", pos):
+        start = pos + 2
+    else:
+        return None
+    end = text.find("\n", start)
+    end = len(text) if end == -1 else end
+    if end > start and text[end - 1] == " " and text[end:end + 1] == "\n":
+        end -= 1  # a literal "\n" prepared as " \n"
+    return start, end
+
+
+def extend_address(text: str, start: int, end: int) -> int:
+    """Grow an address span over the short locality/country lines that follow it."""
+    for _ in range(_MAX_TAIL_LINES):
+        line = _next_line(text, end)
+        if line is None:
+            break
+        line_start, line_end = line
+        content = text[line_start:line_end]
+        if not content.strip() or len(content) > 60 or not _TAIL_LINE_RE.fullmatch(content):
+            break
+        if any(ch in content for ch in "@:?!") or content.strip().endswith("."):
+            break
+        first_word = content.split()[0].strip(",.").casefold()
+        if not any(ch.isdigit() for ch in content) and first_word in NOT_NAME_WORDS:
+            break  # "Thanks", "Regards", "Best": the sign-off, not a town
+        if line_end - start > 300:
+            break
+        end = line_start + len(content.rstrip())
+    return end
+
+
+class ModelEntityRecognizer(SupportRecognizer):
+    """The trained NER's PERSON and STREET_ADDRESS spans (needs the spaCy doc)."""
+
+    ENTITIES = (PERSON, STREET_ADDRESS)
+
+    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+        doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
+        if doc is None:
+            return []
+        return [self._result(label, start, end, score) for start, end, label, score in model_spans(doc, text)]
+
+
+_NAME_WORD_RE = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’.\-]*")
+_NUMBER_AFTER_RE = regex.compile(r"[ \t]?\d")
+
+
+def _key(word: str) -> str:
+    return word.casefold().strip(".'’-")
+
+
+def person_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The model's PERSON span checked against its context: the people in it, maybe none.
+
+    Second-stage checks, none of them a name list: a span joined by a small word
+    ("Ayesha and Bilal") is two people; support and courtesy words at the edges
+    are trimmed ("Dear Anna" -> "Anna"); a part is dropped when it is only
+    calendar words ("August"), opens like a place ("Northern Ireland"), ends in an
+    organization word ("Contoso Support"), is followed by a model number ("Pixel
+    8"), is lower case in a text that uses capitals ("loyalty id LOY-1"), or is
+    one word the same text also uses in lower case ("Mark as read ... mark it").
+    """
+    words = [(m.start() + start, m.end() + start, m.group()) for m in _NAME_WORD_RE.finditer(text[start:end])]
+    groups: list[list[tuple[int, int, str]]] = [[]]
+    for word in words:
+        key = _key(word[2])
+        if key in NOT_NAME_WORDS and key not in NAME_PARTICLES:
+            groups.append([])  # an edge word, or a joint between two names
+        else:
+            groups[-1].append(word)
+    spans = []
+    for group in groups:
+        span = _checked(text, group)
+        if span is not None:
+            spans.append(span)
+    return spans
+
+
+def _checked(text: str, words: list[tuple[int, int, str]]) -> tuple[int, int] | None:
+    if not words:
+        return None
+    keys = [_key(w) for _, _, w in words]
+    if all(k in CALENDAR_WORDS for k in keys):
+        return None
+    if keys[0] in PLACE_OPENING_WORDS and len(keys) > 1:
+        return None
+    if keys[-1] in ORGANIZATION_WORDS and len(keys) > 1:
+        return None
+    cased = [w for (_, _, w), k in zip(words, keys) if k not in NAME_PARTICLES and any(ch.islower() for ch in w)]
+    if cased and not any(ch.isupper() for w in cased for ch in w) and any(ch.isupper() for ch in text):
+        return None  # "loyalty id LOY-1": a lower-case guess in a text that does use capitals
+    start, end = words[0][0], words[-1][1]
+    if len(words) <= 2 and _NUMBER_AFTER_RE.match(text, end):
+        return None
+    if len(words) == 1 and not text.islower():
+        word = words[0][2].rstrip(".")
+        lower = word.lower()
+        if lower != word and regex.search(r"(?<![\p{L}\p{N}])" + regex.escape(lower) + r"(?![\p{L}\p{N}])", text):
+            return None
+    if len(text[start:end].strip()) < 2:
+        return None
+    return start, end
+
+
+#: The base model's labels that make a PERSON guess a firm, product, place or date instead.
+_NOT_PERSON_LABELS = frozenset(
+    {"ORG", "PRODUCT", "GPE", "LOC", "FAC", "NORP", "DATE", "TIME", "EVENT", "WORK_OF_ART", "LANGUAGE", "LAW"}
+)
+
+
+def text_of(base: list[Any], start: int, end: int) -> str:
+    doc = base[0].doc
+    return doc.text[start:end]
+
+
+def _base_says_not_a_person(base: list[Any], start: int, end: int) -> bool:
+    """The general-purpose model covers the whole span with a non-person entity and sees no person there."""
+    if " " in text_of(base, start, end):
+        return False  # a full name the base model misreads as a firm is still a name: only one-word guesses
+    overlapping = [e for e in base if e.start_char < end and start < e.end_char]
+    if not overlapping or any(e.label_ == "PERSON" for e in overlapping):
+        return False
+    covered = sum(min(end, e.end_char) - max(start, e.start_char) for e in overlapping if e.label_ in _NOT_PERSON_LABELS)
+    return covered >= 0.8 * (end - start)
+
+
+def model_spans(doc: Any, text: str) -> list[tuple[int, int, str, float]]:
+    """(start, end, label, score) for the doc's PERSON and STREET_ADDRESS entities."""
+    found = []
+    base = list(doc.spans["base_ents"]) if "base_ents" in doc.spans else []
+    for ent in doc.ents:
+        label = ent.label_
+        if label not in (PERSON, STREET_ADDRESS):
+            continue
+        start, end = ent.start_char, ent.end_char
+        value = text[start:end]
+        if label == PERSON:
+            if "@" in value or "://" in value:
+                continue
+            for span in person_spans(text, start, end):
+                if base and _base_says_not_a_person(base, *span):
+                    continue
+                found.append((*span, PERSON, 0.85))
+        else:
+            if len(value.strip()) < 6:
+                continue
+            found.append((start, extend_address(text, start, end), STREET_ADDRESS, 0.85))
+    return found
