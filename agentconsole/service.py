@@ -161,6 +161,13 @@ class DraftStream:
         return self._done.wait(timeout)
 
 
+def _with_prefix(prefix: str, generation: Iterable[str]) -> Iterator[str]:
+    """The answer as the agent sees it: the prefix the model was started with, then its deltas."""
+    if prefix:
+        yield prefix
+    yield from generation
+
+
 class ConsoleService:
     """One console session: a vault (when unlocked), the PII engine and the model."""
 
@@ -668,7 +675,8 @@ class ConsoleService:
         result is stored as an assistant message of that kind (with the masked
         question) when it ends.
         """
-        from agentconsole.llm.tasks import normalize_task
+        from agentconsole.llm.tasks import STOPS as TASK_STOPS
+        from agentconsole.llm.tasks import answer_prefix, normalize_task
         from agentconsole.privacy.streaming import OutputMasker, scan_placeholders
 
         try:
@@ -696,7 +704,8 @@ class ConsoleService:
             turns = self._turns_for(case_id, kind, question)
             engine = self.engine
             engine.load()
-            generation = engine.stream(turns)
+            prefix = answer_prefix(kind, list(mapping.placeholders())) if engine.supports_prefix else ""
+            generation = engine.stream(turns, prefix=prefix, stop=[*self.settings.model.stop, *TASK_STOPS])
         except BaseException:
             self._generation_lock.release()
             raise
@@ -705,7 +714,7 @@ class ConsoleService:
 
         def deltas() -> Iterator[str]:
             try:
-                for raw in generation:
+                for raw in _with_prefix(prefix, generation):
                     out = masker.feed(raw)
                     if out:
                         yield out

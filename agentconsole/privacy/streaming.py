@@ -300,6 +300,9 @@ class OutputMasker:
 
     HOLD = 64  # longer than any entity or placeholder we judge + its right-hand context
     LEFT = 64  # left context kept from released text (context words like "call")
+    # Text is judged in steps of at least this many new characters, not per token: the
+    # recognizers cost about as much per call as a token of the default model takes to decode.
+    STEP = 48
 
     def __init__(self, engine: Any, mapping: CaseMapping) -> None:
         self._engine = engine
@@ -317,7 +320,7 @@ class OutputMasker:
             return ""
         self._pending += delta
         limit = len(self._pending) - self.HOLD
-        if limit <= 0:
+        if limit < self.STEP:
             return ""
         cut = max(self._pending.rfind(" ", 0, limit), self._pending.rfind("\n", 0, limit))
         if cut <= 0:
