@@ -63,6 +63,12 @@ def make_service(home: Path, privacy, answer: str = ANSWER) -> ConsoleService:  
     return ConsoleService(settings, engine=ScriptedEngine(settings, answer), privacy=privacy)
 
 
+def finished_drafts(screen) -> list[MessageView]:  # type: ignore[no-untyped-def]
+    """Model messages that finished streaming and were stored (the scripted model is instant:
+    waiting for ``drafting`` to turn on could miss it)."""
+    return [v for v in screen.query(MessageView) if v.role == "assistant" and not v.streaming and v.message_id]
+
+
 def seed(service: ConsoleService) -> int:
     service.create_vault("alice", bytearray(PASS.encode()))
     case_id = service.new_case("CUST-2001", "Late parcel")
@@ -91,14 +97,13 @@ async def test_invented_placeholders_show_as_warnings_and_send_and_copy_are_refu
         await sign_in(pilot, app, PASS)
         screen = app.screen
         await pilot.press("ctrl+d")
-        await wait_for(pilot, lambda: screen.drafting, "draft started")
-        await wait_for(pilot, lambda: not screen.drafting, "draft finished")
+        await wait_for(pilot, lambda: finished_drafts(screen) and not screen.drafting, "draft finished")
         await app.workers.wait_for_complete()
         await pilot.pause()
         text = screen_text(app)
         for label in ("⚠ INVENTED PHONE NUMBER 2", "⚠ DAMAGED EMAIL ADDRESS 1", "⚠ MADE-UP PHONE NUMBER"):
             assert label in text
-        assert "invented/damaged: edit before sending" in text
+        assert "⚠ 3 invented/damaged: edit before sending" in finished_drafts(screen)[-1]._header().plain
         assert "980-346-7530" not in text and NAME not in text
         assert service.masked_entity_count(case_id) == 3  # name, e-mail, phone: nothing the model wrote
 
@@ -139,15 +144,16 @@ async def test_summary_and_answer_keep_their_kind_and_question_after_reopening(t
         await sign_in(pilot, app, PASS)
         screen = app.screen
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: screen.drafting, "summary started")
-        await wait_for(pilot, lambda: not screen.drafting, "summary finished")
+        await wait_for(pilot, lambda: len(finished_drafts(screen)) == 1 and not screen.drafting, "summary finished")
         await app.workers.wait_for_complete()
         await pilot.press("ctrl+k")
         await wait_for(pilot, lambda: app.screen.query("#question"), "question dialog")
         await type_text(pilot, f"Is {NAME} waiting long?")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen is screen and screen.drafting, "answer started")
-        await wait_for(pilot, lambda: not screen.drafting, "answer finished")
+        await wait_for(
+            pilot, lambda: app.screen is screen and len(finished_drafts(screen)) == 2 and not screen.drafting,
+            "answer finished",
+        )
         await app.workers.wait_for_complete()
         await wait_for(pilot, lambda: "Q: Is  PERSON 1  waiting long?" in screen_text(app), "question shown masked")
         assert NAME not in screen_text(app)
