@@ -8,17 +8,17 @@ and breaks a placeholder, which the small model does only sometimes.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from scripted_engine import ScriptedEngine
+from test_service_flow import engine, privacy  # noqa: F401  (module fixtures: real model, real Presidio)
+
 from agentconsole.config import load_settings
-from agentconsole.llm import ChatTurn, Engine, Generation
 from agentconsole.privacy import restore
 from agentconsole.privacy.streaming import MARKER_RE, scan_placeholders
 from agentconsole.service import ConsoleService, NothingToDraft, PlaceholderIntegrityError
@@ -31,56 +31,6 @@ CUSTOMER_TEXT = (
 )
 INVENTED_PHONE = "980-346-7530"
 SCRIPTED = f"Dear <PERSON_1>, we will refund you. Write to <EMAIL_ADDRESS_1 or call {INVENTED_PHONE} or <PHONE_NUMBER_2>."
-
-
-@pytest.fixture(scope="module")
-def privacy():
-    from agentconsole.config import Settings
-    from agentconsole.privacy import PrivacyEngine
-
-    return PrivacyEngine.from_settings(Settings().privacy)
-
-
-@pytest.fixture(scope="module")
-def engine(default_model_path: Path):
-    from agentconsole.config import Settings
-    from agentconsole.llm import build_engine
-
-    settings = Settings()
-    settings = dataclasses.replace(
-        settings, model=dataclasses.replace(settings.model, temperature=0.0, seed=7, max_tokens=96, n_ctx=2048)
-    )
-    engine = build_engine(settings, str(default_model_path))
-    engine.load()
-    return engine
-
-
-class ScriptedEngine(Engine):
-    """The engine interface with a fixed answer, streamed a few characters at a time."""
-
-    def __init__(self, settings, answer: str) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(settings)
-        self.answer = answer
-        self.seen: list[list[ChatTurn]] = []
-
-    model_name = "scripted"  # type: ignore[assignment]
-    is_loaded = True  # type: ignore[assignment]
-    n_ctx = 4096  # type: ignore[assignment]
-
-    def load(self, progress=None) -> None:  # type: ignore[no-untyped-def]
-        return None
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
-
-    def stream(self, turns, **options) -> Generation:  # type: ignore[no-untyped-def]
-        self.seen.append(list(turns))
-        return super().stream(turns, **options)
-
-    def _generate(self, generation: Generation, request) -> Iterator[str]:  # type: ignore[no-untyped-def]
-        for i in range(0, len(self.answer), 3):
-            generation._mark_token()
-            yield self.answer[i:i + 3]
 
 
 def make_service(home: Path, privacy, engine) -> ConsoleService:  # type: ignore[no-untyped-def]

@@ -8,14 +8,13 @@ placeholder and breaks one: what a small model does now and then, on cue.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from scripted_engine import ScriptedEngine
 from ui_driving import screen_text, sign_in, type_text, wait_for
 
 from agentconsole.config import ModelSettings, Settings
-from agentconsole.llm import Engine, Generation
 from agentconsole.service import ConsoleService
 from agentconsole.ui.app import make_app
 from agentconsole.ui.chips import WARNING_CLASS, WARNING_RE, chip_content
@@ -30,27 +29,6 @@ CUSTOMER_TEXT = f"Hello, I am {NAME}, write to {EMAIL} or call {PHONE}. My parce
 ANSWER = "Dear <PERSON_1>, write to <EMAIL_ADDRESS_1 or call 980-346-7530 or <PHONE_NUMBER_2>. Thanks."
 
 
-class ScriptedEngine(Engine):
-    model_name = "scripted"  # type: ignore[assignment]
-    is_loaded = True  # type: ignore[assignment]
-    n_ctx = 4096  # type: ignore[assignment]
-
-    def __init__(self, settings: Settings, answer: str) -> None:
-        super().__init__(settings)
-        self.answer = answer
-
-    def load(self, progress=None) -> None:  # type: ignore[no-untyped-def]
-        return None
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
-
-    def _generate(self, generation: Generation, request) -> Iterator[str]:  # type: ignore[no-untyped-def]
-        for i in range(0, len(self.answer), 4):
-            generation._mark_token()
-            yield self.answer[i:i + 4]
-
-
 @pytest.fixture(scope="module")
 def privacy():
     from agentconsole.privacy import PrivacyEngine
@@ -60,7 +38,7 @@ def privacy():
 
 def make_service(home: Path, privacy, answer: str = ANSWER) -> ConsoleService:  # type: ignore[no-untyped-def]
     settings = Settings(home=home, model=dataclasses.replace(ModelSettings(), temperature=0.0))
-    return ConsoleService(settings, engine=ScriptedEngine(settings, answer), privacy=privacy)
+    return ConsoleService(settings, engine=ScriptedEngine(settings, answer, step=4), privacy=privacy)
 
 
 def finished_drafts(screen) -> list[MessageView]:  # type: ignore[no-untyped-def]
