@@ -333,8 +333,8 @@ class MainScreen(Screen):
     def _generate(self, case_id: int, kind: str, question: str | None, view: MessageView) -> None:
         try:
             stream = self.service.draft(case_id, kind, question)
-            if stream.question:
-                self.app.call_from_thread(view.set_question, stream.question)
+            if question := getattr(stream, "question", None):  # masked by the service
+                self.app.call_from_thread(view.set_question, question)
             for delta in stream:
                 self.post_message(DraftDelta(view, delta))
         except AgentConsoleError as exc:
@@ -375,10 +375,10 @@ class MainScreen(Screen):
             )
             if part
         )
-        if stream.question:  # the question as stored: masked
-            view.set_question(stream.question)
+        if question := getattr(stream, "question", None):  # the question as stored: masked
+            view.set_question(question)
         view.finish(stream.text, stream.message_id, detail)
-        if stream.problems:
+        if getattr(stream, "problems", None):
             self.app.notify(
                 "The model invented or broke placeholders (⚠ chips): edit them before sending",
                 severity="warning", markup=False, timeout=6,
