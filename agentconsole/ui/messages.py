@@ -106,7 +106,9 @@ class MessageView(Vertical, can_focus=True):
             line.update(self._question_line())
 
     def refresh_header(self) -> None:
-        self.query_one(".message-header", Static).update(self._header())
+        # tolerant: a draft can end while its view is being removed with the case it belonged to
+        for header in self.query(".message-header").results(Static):
+            header.update(self._header())
 
     @property
     def markdown(self) -> ChipMarkdown:
@@ -119,7 +121,8 @@ class MessageView(Vertical, can_focus=True):
         self.message_id = message_id
         self.detail = detail
         if self.is_markdown:
-            self.markdown.message_id = message_id
+            for markdown in self.query(ChipMarkdown):
+                markdown.message_id = message_id
         self.refresh_header()
 
     async def show_values(self, values: Mapping[str, str] | None) -> None:
