@@ -85,18 +85,38 @@ print(json.dumps({"tok_s": tok_s, "tokens": len(stamps)}))
 """
 
 
-def run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[str, float]:
-    """Run ``cmd``; return its stdout and its own peak RSS in MB (from wait4, not inherited)."""
+# Children are started by this small launcher, itself started before the benchmark loads
+# anything: a child's peak RSS (wait4) counts what it inherited at fork, so forking from the
+# benchmark process (the model and the PII engine loaded) would report its size for every child.
+LAUNCHER = r"""
+import json, os, subprocess, sys, tempfile
+for line in sys.stdin:
+    job = json.loads(line)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        proc = subprocess.Popen(job["cmd"], stdout=out, stderr=err, env=job["env"])
         _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(), err.read().decode()
-    if proc.returncode != 0:
-        raise SystemExit(f"benchmark child failed ({' '.join(cmd[:4])}...): {stderr.strip()[-400:]}")
-    return stdout, usage.ru_maxrss / 1024.0
+        out.seek(0); err.seek(0)
+        print(json.dumps({"rc": os.waitstatus_to_exitcode(status), "stdout": out.read().decode(),
+                          "stderr": err.read().decode(), "maxrss_kb": usage.ru_maxrss}), flush=True)
+"""
+_launcher: subprocess.Popen[str] | None = None
+
+
+def start_launcher() -> None:
+    global _launcher
+    _launcher = subprocess.Popen([sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 text=True)
+
+
+def run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[str, float]:
+    """Run ``cmd`` through the launcher; return its stdout and its own peak RSS in MB."""
+    assert _launcher is not None and _launcher.stdin is not None and _launcher.stdout is not None
+    _launcher.stdin.write(json.dumps({"cmd": cmd, "env": env or dict(os.environ)}) + "\n")
+    _launcher.stdin.flush()
+    result = json.loads(_launcher.stdout.readline())
+    if result["rc"] != 0:
+        raise SystemExit(f"benchmark child failed ({' '.join(cmd[:4])}...): {result['stderr'].strip()[-400:]}")
+    return result["stdout"], result["maxrss_kb"] / 1024.0
 
 
 class Bench:
@@ -212,6 +232,7 @@ def main() -> int:
                         help="highest thread count tried for raw's best (default: usable CPUs)")
     parser.add_argument("--json", action="store_true", help="also print the results as one JSON object")
     args = parser.parse_args()
+    start_launcher()
 
     with tempfile.TemporaryDirectory(prefix="bench-llm-") as tmp:
         bench = Bench(Path(tmp) / "home", args.max_tokens)
