@@ -54,18 +54,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit": frozenset({"supervisor", "auditor"}),
 }
 
-DRAFT_INSTRUCTIONS = {
-    "reply": (
-        "Write the support agent's next reply to the customer. Be brief, polite and concrete. "
-        "Keep placeholders such as <PERSON_1> exactly as written."
-    ),
-    "summary": (
-        "Summarize this support case for a colleague in at most five short bullet points: "
-        "the problem, what was done, and what is still open. Keep placeholders exactly as written."
-    ),
-}
-
-
 class PermissionDenied(AgentConsoleError):
     """The signed-in user's role does not allow this action."""
 
@@ -110,6 +98,14 @@ _REFERENCE_HINT = (
 FAILED_UNLOCKS_EPOCH = "failed_unlocks_epoch"
 
 
+class NothingToDraft(AgentConsoleError):
+    """A reply or summary was asked for a case in which the customer has not written yet."""
+
+
+class PlaceholderIntegrityError(AgentConsoleError):
+    """Send or copy refused: the text holds placeholders the case does not have, or broken ones."""
+
+
 def utcnow() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -137,11 +133,20 @@ class DraftStream:
     kind: str
     _deltas: Iterator[str]
     _cancel: Callable[[], None]
+    question: str | None = None  # masked, for answers
     text: str = ""
     message_id: int | None = None
     stats: GenerationStats | None = None
     cancelled: bool = False
+    #: Every placeholder of the finished text, classified (PlaceholderFinding: known/invented/damaged).
+    findings: list[Any] = field(default_factory=list)
+    values_invented: int = 0  # raw values the model made up (masked, never stored)
     _done: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def problems(self) -> list[Any]:
+        """The invented and damaged placeholders of the finished text."""
+        return [f for f in self.findings if f.status != "known"]
 
     def __iter__(self) -> Iterator[str]:
         for delta in self._deltas:
@@ -154,6 +159,13 @@ class DraftStream:
 
     def wait(self, timeout: float | None = None) -> bool:
         return self._done.wait(timeout)
+
+
+def _with_prefix(prefix: str, generation: Iterable[str]) -> Iterator[str]:
+    """The answer as the agent sees it: the prefix the model was started with, then its deltas."""
+    if prefix:
+        yield prefix
+    yield from generation
 
 
 class ConsoleService:
@@ -597,6 +609,18 @@ class ConsoleService:
         message = self._revealed_message(case_id, message_id)
         return restore(message.text, self.mapping(case_id))
 
+    def reveal_stream(self, case_id: int) -> Any:
+        """A stream restorer that puts the case's real values into a draft as it streams (``draft --reveal``).
+
+        Audited as a reveal before any value is returned. Integrity markers
+        (invented, damaged, made-up) stay as they are: they have no real value.
+        """
+        from agentconsole.privacy import StreamRestorer
+
+        self.require("reveal")
+        self._audit("reveal", f"case:{case_id} draft")
+        return StreamRestorer(self.mapping(case_id))
+
     def _revealed_message(self, case_id: int, message_id: int) -> Message:
         """The message a reveal discloses; the reveal is audited before anything is returned."""
         vault = self.require("reveal")
@@ -615,6 +639,7 @@ class ConsoleService:
         from agentconsole.privacy import restore
 
         self.require("send")
+        self._refuse_unsafe_placeholders("send", case_id, text)
         added = self.add_message(case_id, "agent", text, **job)
         outgoing = restore(added.masked_text, self.mapping(case_id))
         self._audit("send", f"case:{case_id} message:{added.message_id}", restored=outgoing != added.masked_text)
@@ -633,42 +658,65 @@ class ConsoleService:
                 f"customer {case.customer_ref} has not consented to AI processing; record consent first"
             )
 
-    def _turns_for(self, case_id: int, kind: str, question: str | None) -> list[Any]:
-        from agentconsole.llm import DEFAULT_SYSTEM_PROMPT, ChatTurn
+    def _refuse_unsafe_placeholders(self, action: str, case_id: int, text: str) -> None:
+        """Refuse (audited) to restore text that holds invented or damaged placeholders."""
+        from agentconsole.privacy.streaming import describe_problems, integrity_problems
 
-        system = self.settings.model.system_prompt or DEFAULT_SYSTEM_PROMPT
-        turns = [ChatTurn("system", system)]
-        for message in self.messages(case_id):
-            if message.role == "customer":
-                turns.append(ChatTurn("user", f"Customer: {message.text}"))
-            elif message.role == "agent":
-                turns.append(ChatTurn("assistant", message.text))
-            elif message.role == "note":
-                turns.append(ChatTurn("user", f"(internal note, not from the customer) {message.text}"))
-        if kind == "question":
-            turns.append(ChatTurn("user", f"Question from the support agent about this case: {question}"))
-        else:
-            turns.append(ChatTurn("user", DRAFT_INSTRUCTIONS[kind]))
-        return turns
+        problems = integrity_problems(text, self.mapping(case_id))
+        if not problems:
+            return
+        named = describe_problems(problems)
+        self._audit(f"{action}.refused", f"case:{case_id}", placeholders=named)
+        raise PlaceholderIntegrityError(
+            f"not {'sent' if action == 'send' else 'copied'}: the text holds {named}, which are not this "
+            "case's values; edit them out first"
+        )
+
+    def _turns_for(self, case_id: int, kind: str, question: str | None) -> list[Any]:
+        """The chat turns of a drafting task over the case's masked messages (see llm.tasks)."""
+        from agentconsole.llm.tasks import task_turns
+
+        messages = [(m.role, m.text) for m in self.messages(case_id) if m.role in MESSAGE_ROLES]
+        return task_turns(
+            kind,
+            messages,
+            list(self.mapping(case_id).placeholders()),
+            question=question,
+            base_system=self.settings.model.system_prompt,
+        )
 
     def draft(self, case_id: int, kind: str = "reply", question: str | None = None) -> DraftStream:
-        """Start a draft reply, a summary or an answer to a free question (streamed).
+        """Start a draft reply, a summary or an answer to the agent's question (streamed).
 
-        The model sees only masked turns. The returned stream yields display-safe
-        deltas; the result is stored as an assistant message when it ends.
+        ``kind`` is ``reply``, ``summary`` or ``answer`` (``question`` is the same
+        as ``answer``). The model sees only masked turns. The returned stream
+        yields display-safe deltas: known placeholders canonical, invented and
+        damaged ones as markers, made-up values masked (never stored). The
+        result is stored as an assistant message of that kind (with the masked
+        question) when it ends.
         """
-        from agentconsole.privacy import OutputMasker, StreamRestorer
+        from agentconsole.llm.tasks import STOPS as TASK_STOPS
+        from agentconsole.llm.tasks import answer_prefix, normalize_task
+        from agentconsole.privacy.streaming import OutputMasker, scan_placeholders
 
-        if kind not in ("reply", "summary", "question"):
-            raise AgentConsoleError(f"unknown draft kind '{kind}'")
+        try:
+            kind = normalize_task(kind)
+        except ValueError as exc:
+            raise AgentConsoleError(str(exc)) from None
         vault = self.require("draft")
         case = vault.get_case(case_id)
         self._check_consent(case)
-        if kind == "question":
+        if kind != "answer" and not any(m.role == "customer" for m in vault.list_messages(case_id)):
+            raise NothingToDraft(
+                f"nothing to {'draft' if kind == 'reply' else 'summarize'}: case {case_id} has no customer message yet"
+            )
+        if kind == "answer":
             if not question or not question.strip():
                 raise AgentConsoleError("ask a question first")
             self._check_size(question, "the question")
             question = self._mask_into_case(vault, case_id, question).masked
+        else:
+            question = None
         if not self._generation_lock.acquire(blocking=False):
             raise ServiceBusy("a draft is already being generated: stop it first (Esc)")
         try:
@@ -676,43 +724,45 @@ class ConsoleService:
             turns = self._turns_for(case_id, kind, question)
             engine = self.engine
             engine.load()
-            generation = engine.stream(turns)
+            prefix = answer_prefix(kind, list(mapping.placeholders())) if engine.supports_prefix else ""
+            generation = engine.stream(turns, prefix=prefix, stop=[*self.settings.model.stop, *TASK_STOPS])
         except BaseException:
             self._generation_lock.release()
             raise
         masker = OutputMasker(self.privacy, mapping)
-        canonical = StreamRestorer(mapping, restore_values=False)
         stream: DraftStream
 
         def deltas() -> Iterator[str]:
             try:
-                for raw in generation:
-                    out = canonical.feed(masker.feed(raw))
+                for raw in _with_prefix(prefix, generation):
+                    out = masker.feed(raw)
                     if out:
                         yield out
-                tail = canonical.feed(masker.flush()) + canonical.flush()
+                tail = masker.flush()
                 if tail:
                     yield tail
             finally:
                 try:
-                    self._finish_draft(vault, stream, masker, generation)
+                    stream.findings = scan_placeholders(stream.text, mapping)
+                    stream.values_invented = masker.values_invented
+                    self._finish_draft(vault, stream, generation)
                 finally:
                     self._current = None
                     self._generation_lock.release()
                     stream._done.set()
 
-        stream = DraftStream(case_id=case_id, kind=kind, _deltas=deltas(), _cancel=generation.cancel)
+        stream = DraftStream(
+            case_id=case_id, kind=kind, question=question, _deltas=deltas(), _cancel=generation.cancel
+        )
         self._current = stream
         return stream
 
-    def _finish_draft(self, vault: Vault, stream: DraftStream, masker: Any, generation: Any) -> None:
+    def _finish_draft(self, vault: Vault, stream: DraftStream, generation: Any) -> None:
+        # Nothing the model wrote enters the case's PII table: made-up values were dropped by the masker.
         stream.stats = generation.stats
         stream.cancelled = stream.cancelled or bool(getattr(generation.stats, "cancelled", False))
-        new_entries = list(getattr(masker, "new_entries", []) or [])
         if vault.is_locked or not stream.text.strip():
             return
-        if new_entries:
-            vault.add_pii_values(stream.case_id, new_entries)
         stats = generation.stats
         stream.message_id = vault.add_message(
             stream.case_id,
@@ -723,7 +773,16 @@ class ConsoleService:
             completion_tokens=stats.completion_tokens,
             ttft_ms=stats.ttft_ms,
             decode_tokens_per_s=stats.decode_tokens_per_s,
+            kind=stream.kind,
+            question=stream.question,
         )
+        if stream.problems:
+            from agentconsole.privacy.streaming import describe_problems
+
+            self._audit(
+                "draft.integrity", f"case:{stream.case_id} message:{stream.message_id}",
+                placeholders=describe_problems(stream.problems),
+            )
 
     def cancel_generation(self) -> bool:
         """Stop the running generation, if any (within one token)."""
@@ -1011,6 +1070,7 @@ class ConsoleService:
         from agentconsole.privacy import restore
 
         self.require("send")
+        self._refuse_unsafe_placeholders("copy", case_id, text)
         restored = restore(text, self.mapping(case_id))
         self._audit("copy", f"case:{case_id}", restored=restored != text)
         return restored

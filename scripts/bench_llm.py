@@ -1,35 +1,38 @@
 #!/usr/bin/env python3
-"""Benchmark: agentconsole's full draft path against raw llama-cpp-python, in one run.
+"""Benchmark: agentconsole's own commands against raw llama-cpp-python, interleaved in one run.
 
-Same model (the default GGUF), same messages, temperature 0, same seed and
-max tokens. Repetitions are interleaved (ours, raw, ours, raw...) so machine
-noise hits both alike.
+Every measurement runs in a fresh child process, in rounds, so machine noise
+(other users of the CPU) hits every side alike:
 
-* **ours**: ``ConsoleService.draft`` on a case in a real SQLCipher vault: the
-  customer message was masked on the way in; the answer streams through the
-  engine, the output masker and the placeholder restorer, and is stored in
-  the vault when it ends.
-* **raw**: ``Llama.create_chat_completion(stream=True)`` on a second
-  ``Llama`` with the same parameters.
+* **ask (ours)**: ``agentconsole ask --json --stats`` on a synthetic question;
+* **draft (ours)**: ``agentconsole draft --json`` on a case in a real
+  SQLCipher vault (masking, engine, output checks, storing the draft);
+* **raw, same threads**: ``Llama.create_chat_completion(stream=True)`` with the
+  very chat turns our command sends (system prompt included), the same
+  context parameters (threads, batch, flash attention, KV cache type, CPU
+  buffer policy) and the same sampling (temperature 0, seed, top-k 40,
+  top-p, min-p 0.05, repeat penalty), one child for the ask prompt and one
+  for the draft prompt;
+* **raw, best threads**: the same at every thread count from 1 to the CPUs
+  this process may use; the best median is reported.
 
-Printed: median decode tokens/s of both and the ratio (goal >= 0.97); time
-to first token for a ~1,500-token prompt, cold (empty KV cache) and warm (the
-same case asked again: its prefix is cached) and the ratio (goal <= 0.25);
-peak RSS of a process running only our path (goal <= 400 MB).
+Decode tokens/s is (tokens - 1) / (time of the last token - time of the
+first) on every side; ours is what the command itself reports in its JSON.
+Printed: the medians, the ratios ours/raw (goal >= 0.97 at the same thread
+count) and the median of per-round ratios; prompt processing tokens/s for a
+~1,500-token prompt (our engine cold against raw ``Llama.eval`` of the same
+tokens, in this process, interleaved); peak RSS of each child (``wait4``).
 
-Both sides load the model with the same context parameters (batch, threads,
-KV cache type), OpenMP wait policy and CPU buffer policy
-(``model.cpu_extra_buffers``; on machines whose AMX faults, raw llama.cpp
-would otherwise crash).
+On a shared machine absolute numbers move; compare the ratios.
 
-Run: ``.venv/bin/python scripts/bench_llm.py [--reps 7] [--max-tokens 128]``
+Run: ``.venv/bin/python scripts/bench_llm.py [--rounds 5] [--max-tokens 128] [--json]``
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import statistics
 import subprocess
 import sys
@@ -41,273 +44,253 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from agentconsole.config import ModelSettings, Settings  # noqa: E402
-
 SEED = 42
-#: Both sides sample with the console's default repetition penalty.
-REPEAT_PENALTY = ModelSettings().repeat_penalty
-PASSPHRASE = b"synthetic benchmark passphrase, not a secret"
+PASSPHRASE = "synthetic benchmark passphrase, not a secret"
+USER = "bench"
 # Synthetic customer data only.
 CUSTOMER_MESSAGE = (
     "Hello, this is Maria Schneider (maria.schneider@example.org, +1 415 555 0134). "
     "Since yesterday's update the label printer in our Oakland warehouse prints blank labels. "
     "We restarted it twice and replaced the ribbon. Can you tell us what to try next?"
 )
+QUESTION = "Explain in a few sentences how a thermal label printer works and why labels can come out blank."
 HISTORY_LINE = (
     "Ticket update {i}: the customer reports that shipment batch {i} was scanned at the dock, "
     "but the tracking page still shows 'label created'. The warehouse lead checked the scanner "
     "firmware, rebooted the gateway and confirmed the barcode format is unchanged."
 )
 
+RAW_CHILD = r"""
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+spec = json.loads(sys.argv[2])
+from agentconsole.llm.native import extra_buffers_usable, import_llama_cpp, set_extra_buffers
+llama_cpp = import_llama_cpp()
+from pathlib import Path
+set_extra_buffers(extra_buffers_usable(Path(spec["model"]), spec["extra_buffers"]))
+options = spec["options"]
+for key in ("type_k", "type_v"):
+    if key in options:
+        options[key] = getattr(llama_cpp, options[key])
+llm = llama_cpp.Llama(model_path=spec["model"], n_ctx=spec["n_ctx"], verbose=False, **options)
+stamps = []
+for chunk in llm.create_chat_completion(
+    messages=spec["messages"], stream=True, temperature=0.0, seed=spec["seed"], max_tokens=spec["max_tokens"],
+    top_k=40, top_p=spec["top_p"], min_p=0.05, repeat_penalty=spec["repeat_penalty"],
+):
+    if chunk["choices"][0]["delta"].get("content"):
+        stamps.append(time.perf_counter())
+tok_s = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 else 0.0
+print(json.dumps({"tok_s": tok_s, "tokens": len(stamps)}))
+"""
 
-def peak_rss_mb() -> float:
-    """This process's peak RSS (VmHWM: unlike ru_maxrss it is not inherited from the parent)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+# Children are started by this small launcher, itself started before the benchmark loads
+# anything: a child's peak RSS (wait4) counts what it inherited at fork, so forking from the
+# benchmark process (the model and the PII engine loaded) would report its size for every child.
+LAUNCHER = r"""
+import json, os, subprocess, sys, tempfile
+for line in sys.stdin:
+    job = json.loads(line)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(job["cmd"], stdout=out, stderr=err, env=job["env"])
+        _, status, usage = os.wait4(proc.pid, 0)
+        out.seek(0); err.seek(0)
+        print(json.dumps({"rc": os.waitstatus_to_exitcode(status), "stdout": out.read().decode(),
+                          "stderr": err.read().decode(), "maxrss_kb": usage.ru_maxrss}), flush=True)
+"""
+_launcher: subprocess.Popen[str] | None = None
 
 
-def bench_settings(home: Path, max_tokens: int) -> Settings:
-    return Settings(model=ModelSettings(temperature=0.0, seed=SEED, max_tokens=max_tokens, n_ctx=4096), home=home)
+def start_launcher() -> None:
+    global _launcher
+    _launcher = subprocess.Popen([sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 text=True)
 
 
-DRAFT_REQUEST = "Draft a short, polite reply to the customer's last message."
+def run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[str, float]:
+    """Run ``cmd`` through the launcher; return its stdout and its own peak RSS in MB."""
+    assert _launcher is not None and _launcher.stdin is not None and _launcher.stdout is not None
+    _launcher.stdin.write(json.dumps({"cmd": cmd, "env": env or dict(os.environ)}) + "\n")
+    _launcher.stdin.flush()
+    result = json.loads(_launcher.stdout.readline())
+    if result["rc"] != 0:
+        raise SystemExit(f"benchmark child failed ({' '.join(cmd[:4])}...): {result['stderr'].strip()[-400:]}")
+    return result["stdout"], result["maxrss_kb"] / 1024.0
 
 
-class ServicePath:
-    """Ours, all of it: ConsoleService.draft on a case in a real vault."""
-
-    label = "service (vault + masking + engine + output masker + restorer + persistence)"
-
+class Bench:
     def __init__(self, home: Path, max_tokens: int) -> None:
+        from agentconsole.config import load_settings
         from agentconsole.service import ConsoleService
 
-        self.service = ConsoleService(bench_settings(home, max_tokens))
-        self.service.create_vault("bench", bytearray(PASSPHRASE))
-        self.service.load_model()
-        _ = self.service.privacy  # load spaCy + Presidio before timing anything
-        self.engine = self.service.engine
-        self.messages = [{"role": t.role, "content": t.content}
-                         for t in self.service._turns_for(self._new_case(), "reply", None)]
+        self.home = home
+        self.max_tokens = max_tokens
+        self.env = {**os.environ, "AGENTCONSOLE_HOME": str(home), "PYTHONPATH": str(REPO)}
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "config.toml").write_text(
+            f"[model]\ntemperature = 0.0\nseed = {SEED}\nmax_tokens = {max_tokens}\n", encoding="utf-8"
+        )
+        self.passfile = home / "passphrase"
+        self.passfile.write_text(PASSPHRASE + "\n", encoding="utf-8")
+        self.service = ConsoleService(load_settings(home))
+        self.service.create_vault(USER, bytearray(PASSPHRASE.encode()))
+        self.case_id = self.service.new_case("CUST-BENCH-0001", "Label printer prints blank labels")
+        self.service.add_message(self.case_id, "customer", CUSTOMER_MESSAGE)
+        engine = self.service.engine
+        engine.load()
+        self.engine = engine
+        self.threads = engine.threads
+        self.draft_messages = self._as_messages(self.service._turns_for(self.case_id, "reply", None))
+        from agentconsole.llm import DEFAULT_SYSTEM_PROMPT
 
-    def _new_case(self) -> int:
-        case_id = self.service.new_case("CUST-BENCH-0001", "Label printer prints blank labels")
-        self.service.add_message(case_id, "customer", CUSTOMER_MESSAGE)
-        return case_id
-
-    def run(self) -> dict[str, Any]:
-        case_id = self._new_case()  # identical content every time: identical prompt
-        stream = self.service.draft(case_id, "reply")
-        text = "".join(stream)
-        stream.wait()
-        stats = stream.stats
-        return {"text": text, "tokens": stats.completion_tokens, "tok_s": stats.decode_tokens_per_s,
-                "ttft_ms": stats.ttft_ms, "stored": stream.message_id is not None}
-
-    def close(self) -> None:
+        masked_question = self.service.privacy.mask(QUESTION, _empty_mapping()).masked
+        self.ask_messages = [{"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
+                             {"role": "user", "content": masked_question}]
         self.service.lock()
 
+    @staticmethod
+    def _as_messages(turns: list[Any]) -> list[dict[str, str]]:
+        return [{"role": t.role, "content": t.content} for t in turns]
 
-class CorePath:
-    """Ours without the vault: masking in, engine, output masker + restorer out (the draft pipeline)."""
+    def cli(self, *args: str) -> tuple[dict[str, Any], float]:
+        cmd = [sys.executable, "-m", "agentconsole", "--home", str(self.home), *args]
+        stdout, rss = run_child(cmd, self.env)
+        return json.loads(stdout.strip().splitlines()[-1]), rss
 
-    label = "cores (masking + engine + output masker + restorer; no persistence)"
+    def ask(self) -> tuple[float, float]:
+        data, rss = self.cli("ask", "--json", "--stats", "--max-tokens", str(self.max_tokens),
+                             "--temperature", "0", "--seed", str(SEED), QUESTION)
+        return data["stats"]["decode_tokens_per_s"], rss
 
-    def __init__(self, home: Path, max_tokens: int) -> None:
-        from agentconsole.llm import DEFAULT_SYSTEM_PROMPT, build_engine
-        from agentconsole.privacy import CaseMapping, PrivacyEngine
+    def draft(self) -> tuple[float, float]:
+        data, rss = self.cli("draft", "--case", str(self.case_id), "--json", "--user", USER,
+                             "--passphrase-file", str(self.passfile))
+        return data["stats"]["decode_tokens_per_s"], rss
 
-        settings = bench_settings(home, max_tokens)
-        self.engine = build_engine(settings)
-        self.engine.load()
-        self.privacy = PrivacyEngine.from_settings(settings.privacy)
-        self.mapping = CaseMapping.from_entries([])
-        masked = self.privacy.mask(CUSTOMER_MESSAGE, self.mapping).masked
-        self.messages = [
-            {"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
-            {"role": "user", "content": f"Customer: {masked}"},
-            {"role": "user", "content": DRAFT_REQUEST},
-        ]
+    def raw(self, messages: list[dict[str, str]], threads: int) -> tuple[float, float]:
+        import llama_cpp
 
-    def run(self) -> dict[str, Any]:
-        from agentconsole.llm import ChatTurn
-        from agentconsole.privacy import CaseMapping, OutputMasker, StreamRestorer
-
-        mapping = CaseMapping.from_entries([])
-        self.privacy.mask(CUSTOMER_MESSAGE, mapping)  # as when the message arrived
-        masker, restorer = OutputMasker(self.privacy, mapping), StreamRestorer(mapping, restore_values=False)
-        generation = self.engine.stream([ChatTurn(m["role"], m["content"]) for m in self.messages])
-        parts = [restorer.feed(masker.feed(delta)) for delta in generation]
-        parts.append(restorer.feed(masker.flush()) + restorer.flush())
-        stats = generation.stats
-        return {"text": "".join(parts), "tokens": stats.completion_tokens, "tok_s": stats.decode_tokens_per_s,
-                "ttft_ms": stats.ttft_ms, "stored": False}
-
-    def close(self) -> None:
-        self.engine.close()
+        options = dict(self.engine.context_options(llama_cpp))
+        options["n_threads"] = options["n_threads_batch"] = threads
+        for key in ("type_k", "type_v"):
+            if key in options:
+                options[key] = next(n for n in dir(llama_cpp) if n.startswith("GGML_TYPE_")
+                                    and getattr(llama_cpp, n) == options[key])
+        model = self.engine._settings.model
+        spec = {
+            "model": str(self.engine.model.path), "n_ctx": self.engine.n_ctx, "options": options,
+            "messages": messages, "seed": SEED, "max_tokens": self.max_tokens, "top_p": model.top_p,
+            "repeat_penalty": model.repeat_penalty, "extra_buffers": model.cpu_extra_buffers,
+        }
+        stdout, rss = run_child([sys.executable, "-c", RAW_CHILD, str(REPO), json.dumps(spec)], self.env)
+        return json.loads(stdout.strip().splitlines()[-1])["tok_s"], rss
 
 
-def open_ours(home: Path, max_tokens: int) -> Any:
-    try:
-        path: Any = ServicePath(home / "service", max_tokens)
-        path.run()
-        return path
-    except Exception as exc:  # the service layer is optional for this benchmark
-        print(f"note: service path unavailable ({type(exc).__name__}: {exc}); measuring the cores only",
-              file=sys.stderr)
-        return CorePath(home / "cores", max_tokens)
+def _empty_mapping() -> Any:
+    from agentconsole.privacy import CaseMapping
+
+    return CaseMapping.from_entries([])
 
 
-def run_raw(llm: Any, messages: list[dict[str, str]], max_tokens: int) -> dict[str, Any]:
-    stamps: list[float] = []
-    parts: list[str] = []
-    started = time.perf_counter()
-    for chunk in llm.create_chat_completion(
-        messages=messages, stream=True, temperature=0.0, seed=SEED, max_tokens=max_tokens,
-        repeat_penalty=REPEAT_PENALTY,
-    ):
-        content = chunk["choices"][0]["delta"].get("content")
-        if content:
-            stamps.append(time.perf_counter())
-            parts.append(content)
-    tok_s = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 else 0.0
-    return {"text": "".join(parts), "tokens": len(stamps), "tok_s": tok_s,
-            "ttft_ms": (stamps[0] - started) * 1000 if stamps else 0.0}
+def prompt_processing(engine: Any, reps: int) -> dict[str, Any]:
+    """Tokens/s reading a ~1,500-token prompt from a cold cache: our engine against raw ``Llama.eval``."""
+    import llama_cpp
 
-
-def long_case_turns(engine: Any, target_tokens: int = 1500) -> list[Any]:
-    """A synthetic case history whose prompt is about ``target_tokens`` long."""
     from agentconsole.llm import ChatTurn
 
     turns: list[Any] = []
     i = 0
     while True:
-        role = "user" if i % 2 == 0 else "assistant"
-        turns.append(ChatTurn(role, HISTORY_LINE.format(i=i)))
+        turns.append(ChatTurn("user" if i % 2 == 0 else "assistant", HISTORY_LINE.format(i=i)))
         i += 1
-        if role == "assistant":
-            continue
-        if len(engine.prepare_prompt(turns, max_tokens=16).tokens) >= target_tokens:
-            return turns
-
-
-def ttft_cold_warm(engine: Any, reps: int) -> dict[str, Any]:
-    from agentconsole.llm import ChatTurn
-
-    turns = long_case_turns(engine)
-    cold, warm, cached, prompt = [], [], [], 0
+        if i % 2 == 1 and len(engine.prepare_prompt(turns, max_tokens=1).tokens) >= 1500:
+            break
+    tokens = engine.prepare_prompt(turns, max_tokens=1).tokens
+    raw = llama_cpp.Llama(model_path=str(engine.model.path), n_ctx=engine.n_ctx, verbose=False,
+                          **engine.context_options(llama_cpp))
+    ours, theirs = [], []
     for _ in range(reps):
         engine.reset_cache()
-        first = engine.stream(turns, max_tokens=16, temperature=0.0, seed=SEED)
-        answer = "".join(first)
-        cold.append(first.stats.ttft_ms)
-        prompt = first.stats.prompt_tokens
-        follow_up = turns + [ChatTurn("assistant", answer), ChatTurn("user", "Summarize the case in one line.")]
-        second = engine.stream(follow_up, max_tokens=16, temperature=0.0, seed=SEED)
-        list(second)
-        warm.append(second.stats.ttft_ms)
-        cached.append(second.stats.cached_prompt_tokens)
-    return {"prompt_tokens": prompt, "cold_ms": statistics.median(cold), "warm_ms": statistics.median(warm),
-            "warm_cached_tokens": int(statistics.median(cached))}
-
-
-def child(mode: str, max_tokens: int) -> None:
-    """Run only our path and print the peak RSS (a separate process: no raw Llama in it)."""
-    with tempfile.TemporaryDirectory(prefix="bench-llm-") as tmp:
-        if mode == "engine":
-            from agentconsole.llm import build_engine
-
-            engine = build_engine(bench_settings(Path(tmp), max_tokens))
-            engine.load()
-            ttft_cold_warm(engine, 1)
-        else:
-            ours = open_ours(Path(tmp), max_tokens)
-            ours.run()
-            ttft_cold_warm(ours.engine, 1)
-            ours.close()
-        print(json.dumps({"peak_rss_mb": peak_rss_mb()}))
-
-
-def child_rss(mode: str, max_tokens: int) -> float:
-    result = subprocess.run(
-        [sys.executable, __file__, "--child", mode, "--max-tokens", str(max_tokens)],
-        capture_output=True, text=True, check=True,
-    )
-    return float(json.loads(result.stdout.strip().splitlines()[-1])["peak_rss_mb"])
+        generation = engine.stream(turns, max_tokens=1, temperature=0.0, seed=SEED)
+        list(generation)
+        ours.append(len(tokens) / (generation.stats.ttft_ms / 1000.0))
+        raw.reset()
+        started = time.perf_counter()
+        raw.eval(tokens)
+        theirs.append(len(tokens) / (time.perf_counter() - started))
+    raw.close()
+    return {"prompt_tokens": len(tokens), "ours": statistics.median(ours), "raw": statistics.median(theirs)}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reps", type=int, default=7, help="interleaved repetitions per side (default 7)")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
     parser.add_argument("--max-tokens", type=int, default=128)
-    parser.add_argument("--ttft-reps", type=int, default=3)
+    parser.add_argument("--pp-reps", type=int, default=3, help="prompt-processing repetitions (default 3)")
+    parser.add_argument("--max-threads", type=int, default=len(os.sched_getaffinity(0)),
+                        help="highest thread count tried for raw's best (default: usable CPUs)")
     parser.add_argument("--json", action="store_true", help="also print the results as one JSON object")
-    parser.add_argument("--child", choices=("engine", "full"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        child(args.child, args.max_tokens)
-        return 0
-
-    from agentconsole.llm.native import import_llama_cpp
+    start_launcher()
 
     with tempfile.TemporaryDirectory(prefix="bench-llm-") as tmp:
-        path = open_ours(Path(tmp), args.max_tokens)
-        engine, messages = path.engine, path.messages
-        llama_cpp = import_llama_cpp()
-        # The same context parameters as ours (batch, threads, KV cache type).
-        raw = llama_cpp.Llama(
-            model_path=str(engine.model.path), n_ctx=engine.n_ctx, verbose=False,
-            **engine.context_options(llama_cpp),
-        )
-        path.run(), run_raw(raw, messages, args.max_tokens)  # warm-up: page in the weights
-        ours, theirs = [], []
-        for _ in range(args.reps):
-            ours.append(path.run())
-            theirs.append(run_raw(raw, messages, args.max_tokens))
-        ttft = ttft_cold_warm(engine, args.ttft_reps)
-        label = path.label
-        path.close()
-        main_rss = peak_rss_mb()
-        del raw
+        bench = Bench(Path(tmp) / "home", args.max_tokens)
+        sweep = sorted({*range(1, args.max_threads + 1), bench.threads})
+        results: dict[str, list[float]] = {"ask": [], "draft": [], "raw_ask": [], "raw_draft": []}
+        rss: dict[str, float] = {}
+        per_threads: dict[int, list[float]] = {t: [] for t in sweep}
+        bench.ask(), bench.raw(bench.ask_messages, bench.threads)  # warm-up: page the weights in
+        for _ in range(args.rounds):
+            for key, run in (
+                ("ask", bench.ask),
+                ("raw_ask", lambda: bench.raw(bench.ask_messages, bench.threads)),
+                ("draft", bench.draft),
+                ("raw_draft", lambda: bench.raw(bench.draft_messages, bench.threads)),
+            ):
+                tok_s, peak = run()
+                results[key].append(tok_s)
+                rss[key] = max(rss.get(key, 0.0), peak)
+            for threads in sweep:
+                per_threads[threads].append(bench.raw(bench.ask_messages, threads)[0])
+        pp = prompt_processing(bench.engine, args.pp_reps)
+        bench.engine.close()
 
-    rss_engine = child_rss("engine", args.max_tokens)
-    rss_full = child_rss("full", args.max_tokens)
-    ours_tps = statistics.median(r["tok_s"] for r in ours)
-    raw_tps = statistics.median(r["tok_s"] for r in theirs)
-    same_text = all(o["text"] == r["text"] for o, r in zip(ours, theirs))
-    ratio = ours_tps / raw_tps if raw_tps else 0.0
-    ttft_ratio = ttft["warm_ms"] / ttft["cold_ms"] if ttft["cold_ms"] else 0.0
+    med = {key: statistics.median(values) for key, values in results.items()}
+    best_threads = max(per_threads, key=lambda t: statistics.median(per_threads[t]))
+    best = statistics.median(per_threads[best_threads])
 
-    def verdict(ok: bool) -> str:
-        return "ok" if ok else "MISSED"
+    def ratio(a: float, b: float) -> float:
+        return a / b if b else 0.0
 
-    print(f"ours = {label}")
-    print(f"model: {engine.model_name}  threads: {engine.threads}  n_ctx: {engine.n_ctx}  "
-          f"max_tokens: {args.max_tokens}  reps: {args.reps} interleaved")
-    print(f"decode tokens/s (median)   ours {ours_tps:7.1f}   raw {raw_tps:7.1f}   "
-          f"ratio {ratio:.3f}  (goal >= 0.97: {verdict(ratio >= 0.97)})")
-    paired = statistics.median(o["tok_s"] / r["tok_s"] for o, r in zip(ours, theirs) if r["tok_s"])
-    print(f"  median of per-pair ratios (each ours rep against the raw rep right after it): {paired:.3f}")
-    print("  per rep ours:", ", ".join(f"{r['tok_s']:.1f}" for r in ours))
-    print("  per rep raw :", ", ".join(f"{r['tok_s']:.1f}" for r in theirs))
-    print(f"  completion tokens ours {ours[0]['tokens']} raw {theirs[0]['tokens']}; "
-          f"answers identical: {'yes' if same_text else 'no (ours masks/restores placeholders)'}; "
-          f"drafts stored in the vault: {sum(r['stored'] for r in ours)}/{len(ours)}")
-    print(f"TTFT {ttft['prompt_tokens']}-token prompt (median of {args.ttft_reps})   cold {ttft['cold_ms']:7.1f} ms   "
-          f"warm {ttft['warm_ms']:7.1f} ms ({ttft['warm_cached_tokens']} tokens cached)   "
-          f"ratio {ttft_ratio:.3f}  (goal <= 0.25: {verdict(ttft_ratio <= 0.25)})")
-    print(f"peak RSS  our path, engine only {rss_engine:6.0f} MB   full path with PII engine + vault "
-          f"{rss_full:6.0f} MB  (goal <= 400 MB: {verdict(rss_full <= 400)})   "
-          f"this process (ours + raw Llama) {main_rss:6.0f} MB")
+    def paired(a: str, b: str) -> float:
+        return statistics.median(x / y for x, y in zip(results[a], results[b]) if y)
+
+    def verdict(value: float) -> str:
+        return "ok" if value >= 0.97 else "MISSED"
+
+    print(f"model: {bench.engine.model_name}  threads (ours): {bench.threads}  max tokens: {args.max_tokens}  "
+          f"rounds: {args.rounds} interleaved, one child process per measurement")
+    print("decode tokens/s, medians:")
+    for ours, raw, label in (("ask", "raw_ask", "ask --json --stats"), ("draft", "raw_draft", "draft --json")):
+        r = ratio(med[ours], med[raw])
+        print(f"  {label:<20} ours {med[ours]:7.1f}   raw same threads {med[raw]:7.1f}   ratio {r:.3f} "
+              f"(goal >= 0.97: {verdict(r)})   per-round ratio median {paired(ours, raw):.3f}   "
+              f"vs raw best ({best_threads} threads) {ratio(med[ours], best):.3f}")
+    print("  raw by threads (ask prompt): " + ", ".join(
+        f"{t}: {statistics.median(v):.1f}" for t, v in per_threads.items()))
+    for key in results:
+        print(f"  per round {key:<9}: " + ", ".join(f"{v:.1f}" for v in results[key]))
+    print(f"prompt processing, {pp['prompt_tokens']}-token prompt, cold cache: ours {pp['ours']:.0f} tok/s   "
+          f"raw Llama.eval {pp['raw']:.0f} tok/s   ratio {ratio(pp['ours'], pp['raw']):.3f}")
+    print("peak RSS (MB, per child): " + "   ".join(f"{k} {v:.0f}" for k, v in rss.items()))
     if args.json:
         print(json.dumps({
-            "decode_tok_s_ours": ours_tps, "decode_tok_s_raw": raw_tps, "ratio": ratio, "paired_ratio": paired,
-            "ttft": ttft, "ttft_ratio": ttft_ratio, "peak_rss_mb_engine": rss_engine,
-            "peak_rss_mb_full": rss_full, "peak_rss_mb_bench_process": main_rss,
+            "threads": bench.threads, "median_tok_s": med, "raw_best_threads": best_threads, "raw_best_tok_s": best,
+            "raw_by_threads": {t: statistics.median(v) for t, v in per_threads.items()},
+            "ratio_ask": ratio(med["ask"], med["raw_ask"]), "ratio_draft": ratio(med["draft"], med["raw_draft"]),
+            "paired_ratio_ask": paired("ask", "raw_ask"), "paired_ratio_draft": paired("draft", "raw_draft"),
+            "prompt_processing": pp, "peak_rss_mb": rss, "rounds": results,
         }))
     return 0
 

@@ -1,10 +1,11 @@
-"""``agentconsole ask`` (one-shot answer from the model) and ``agentconsole models``."""
+"""``agentconsole ask`` (one-shot answer), ``agentconsole draft`` (a case's draft, headless) and ``models``."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -31,10 +32,58 @@ def register(subparsers: Any) -> None:
     )
     ask.set_defaults(handler=ask_command)
 
-    models = subparsers.add_parser("models", help="list the GGUF models found, with their checksum status")
+    _register_draft(subparsers)
+
+    models = subparsers.add_parser(
+        "models",
+        help="list the GGUF models found, with their checksum status; 'models add FILE' adds one",
+        description="List the GGUF models found, with their checksum status. 'models add FILE' adds a model.",
+    )
     models.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     models.add_argument("--no-verify", action="store_true", help="skip hashing (checksum status from size only)")
     models.set_defaults(handler=models_command)
+    actions = models.add_subparsers(dest="models_action", metavar="ACTION", title="actions")
+    add = actions.add_parser(
+        "add",
+        help="copy a GGUF file into the data directory and record its sha256 in your manifest",
+        description=(
+            "Validate a GGUF file, copy it into $AGENTCONSOLE_HOME/models/ and record its name, size and "
+            "sha256 in $AGENTCONSOLE_HOME/models/manifest.toml, so every later load verifies it."
+        ),
+    )
+    add.add_argument("file", metavar="FILE", help="the .gguf file")
+    add.add_argument("--name", metavar="NAME", help="name to use with --model (default: the file stem)")
+    add.add_argument("--licence", default="", metavar="TEXT", help="the model's licence, for your records")
+    add.add_argument("--source", default="", metavar="TEXT", help="where the file came from, for your records")
+    add.add_argument("--link", action="store_true", help="symlink the file instead of copying it")
+    add.set_defaults(handler=models_add_command)
+
+
+def _register_draft(subparsers: Any) -> None:
+    from agentconsole.commands.session import add_session_options
+
+    draft = subparsers.add_parser(
+        "draft",
+        help="draft a reply, a summary or an answer for a case; streams to stdout and stores it",
+        description=(
+            "Draft a reply (default), a case summary or an answer to a question for a case in the vault, "
+            "exactly as the console does: the model sees masked text only, the draft streams to stdout "
+            "masked (placeholders) and is stored in the case. Placeholders the model invented or broke "
+            "are marked <INVENTED ...>/<DAMAGED ...>; values it made up are <MODEL_INVENTED ...>."
+        ),
+    )
+    draft.add_argument("--case", type=int, required=True, metavar="ID", help="the case id")
+    draft.add_argument(
+        "--kind", choices=("reply", "summary", "answer"), default="reply", help="what to write (default: reply)"
+    )
+    draft.add_argument("--question", metavar="TEXT", help="the question, for --kind answer (masked before use)")
+    draft.add_argument("--json", action="store_true", help="print one JSON object: text, placeholders, stats")
+    draft.add_argument("--stats", action="store_true", help="print timing and token counts to stderr")
+    draft.add_argument(
+        "--reveal", action="store_true", help="print the case's real values instead of placeholders (audited)"
+    )
+    add_session_options(draft)
+    draft.set_defaults(handler=draft_command)
 
 
 # --- ask ---------------------------------------------------------------------------
@@ -206,4 +255,84 @@ def models_command(args: argparse.Namespace, ctx: Any) -> int:
     for info in infos:
         if info.error:
             print(f"{info.path.name}: {info.error}", file=sys.stderr)
+    return 0
+
+
+# --- draft -------------------------------------------------------------------------
+
+
+def draft_command(args: argparse.Namespace, ctx: Any) -> int:
+    from agentconsole.commands.session import open_service
+    from agentconsole.errors import AgentConsoleError
+
+    if args.kind == "answer" and not (args.question or "").strip():
+        raise AgentConsoleError("--kind answer needs --question TEXT", exit_code=2)
+    if args.question and args.kind != "answer":
+        raise AgentConsoleError("--question goes with --kind answer", exit_code=2)
+    with open_service(args, ctx, load_privacy=True) as service:
+        service.get_case(args.case)  # a clear error for an unknown case before the model loads
+        stream = service.draft(args.case, args.kind, args.question)
+        restorer = service.reveal_stream(args.case) if args.reveal else None
+        out = sys.stdout
+        shown: list[str] = []
+        interrupted = False
+        try:
+            for delta in stream:
+                visible = restorer.feed(delta) if restorer is not None else delta
+                shown.append(visible)
+                if visible and not args.json:
+                    out.write(visible)
+                    out.flush()
+        except KeyboardInterrupt:
+            stream.cancel()
+            interrupted = True
+            for _ in stream:  # let it end at the next token and store what there is
+                pass
+        stream.wait()
+        if restorer is not None:
+            shown.append(restorer.flush())
+        text = "".join(shown)
+        stats = stream.stats
+        counts = {cls: sum(1 for f in stream.findings if f.status == cls) for cls in ("known", "invented", "damaged")}
+        if args.json:
+            payload = {
+                "case": args.case,
+                "kind": stream.kind,
+                "question": stream.question,
+                "message_id": stream.message_id,
+                "model": service.model_name,
+                "revealed": bool(args.reveal),
+                "text": text,
+                "placeholders": [f.as_dict() for f in stream.findings],
+                "stats": {
+                    **(stats.as_dict() if stats is not None else {}),
+                    "placeholders_known": counts["known"],
+                    "placeholders_invented": counts["invented"],
+                    "placeholders_damaged": counts["damaged"],
+                    "values_invented": stream.values_invented,
+                },
+            }
+            json.dump(payload, out, ensure_ascii=False)
+        out.write("\n")
+        out.flush()
+        if stream.problems and not args.json:
+            from agentconsole.privacy.streaming import describe_problems
+
+            print(
+                f"warning: the draft holds {describe_problems(stream.problems)}; edit them before sending",
+                file=sys.stderr,
+            )
+        if args.stats and stats is not None:
+            print(format_stats(stats), file=sys.stderr)
+    return 130 if interrupted else 0
+
+
+def models_add_command(args: argparse.Namespace, ctx: Any) -> int:
+    from agentconsole.llm.models import add_model, user_manifest_path
+
+    entry = add_model(
+        ctx.settings, Path(args.file), name=args.name, licence=args.licence, origin=args.source, link=args.link
+    )
+    print(f"added {entry.name}: {entry.file} ({entry.size} bytes, sha256 {entry.sha256})")
+    print(f"recorded in {user_manifest_path(ctx.settings)}; use it with: agentconsole --model {entry.name}")
     return 0

@@ -15,6 +15,7 @@ ready for the next request.
 from __future__ import annotations
 
 import abc
+import dataclasses
 import logging
 import threading
 import time
@@ -65,6 +66,7 @@ class GenerationRequest:
     repeat_penalty: float
     seed: int | None  # None = a random seed
     stop: tuple[str, ...]
+    prefix: str = ""  # text the answer starts with (already written into the prompt; not yielded)
 
 
 class Generation:
@@ -208,6 +210,10 @@ class Engine(abc.ABC):
     def model_name(self) -> str:
         """A short name for the model (manifest name or file stem)."""
 
+    #: Whether :meth:`stream` can start the answer with a given ``prefix`` (the local engine renders
+    #: the prompt itself; an OpenAI-compatible server cannot).
+    supports_prefix = False
+
     @property
     @abc.abstractmethod
     def is_loaded(self) -> bool:
@@ -234,13 +240,18 @@ class Engine(abc.ABC):
         temperature: float | None = None,
         seed: int | None = None,
         stop: list[str] | None = None,
+        prefix: str = "",
     ) -> Generation:
         """Start answering ``turns`` (no work happens until the result is iterated).
 
         A system turn first in ``turns`` replaces the configured system prompt.
+        ``prefix`` starts the answer (after the template's assistant header) when
+        :attr:`supports_prefix`; the deltas continue it and do not repeat it.
         An unfinished earlier generation of this engine is cancelled.
         """
         request = self._make_request(turns, max_tokens=max_tokens, temperature=temperature, seed=seed, stop=stop)
+        if prefix and self.supports_prefix:
+            request = dataclasses.replace(request, prefix=prefix)
         generation = Generation(self, lambda gen: self._generate(gen, request))
         with self._state_lock:
             previous = self._active

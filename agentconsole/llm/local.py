@@ -87,6 +87,8 @@ def _held_back(text: str, stops: tuple[str, ...]) -> int:
 class LocalEngine(Engine):
     """llama.cpp in this process. Construct with :func:`build_engine`."""
 
+    supports_prefix = True
+
     def __init__(self, settings: Any, model_reference: str | None = None) -> None:
         super().__init__(settings)
         self._model_settings = settings.model
@@ -271,7 +273,7 @@ class LocalEngine(Engine):
         assert self._template is not None
         for _attempt in range(4):
             kept, dropped, truncated = assemble_prompt(system, turns, budget, cost)
-            text = self._template.render(kept)
+            text = self._template.render(kept) + request.prefix
             tokens = self._tokenize_prompt(llm, text)
             if len(tokens) <= limit:
                 return PreparedPrompt(text, tokens, dropped, truncated)

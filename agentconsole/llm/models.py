@@ -98,12 +98,113 @@ def sha256_of(path: Path, progress: Callable[[float], None] | None = None) -> st
     return value
 
 
-def _manifest() -> Manifest | None:
+USER_MANIFEST = "manifest.toml"
+
+
+def user_manifest_path(settings: Any) -> Path:
+    """The user's own manifest, ``$AGENTCONSOLE_HOME/models/manifest.toml`` (written by ``models add``)."""
+    return Path(settings.home) / "models" / USER_MANIFEST
+
+
+def _manifest(settings: Any = None) -> Manifest | None:
+    """The shipped manifest, plus the user's entries (``models add``) when ``settings`` is given."""
     try:
-        return load_manifest()
+        manifest = load_manifest()
     except Exception as exc:  # a broken manifest must not hide every model
         log.warning("model manifest unusable: %s", exc)
-        return None
+        manifest = None
+    user_path = user_manifest_path(settings) if settings is not None and getattr(settings, "home", None) else None
+    if user_path is None or not user_path.is_file():
+        return manifest
+    try:
+        user = load_manifest(user_path)
+    except Exception as exc:
+        log.warning("user model manifest unusable: %s", exc)
+        return manifest
+    if manifest is None:
+        return user
+    shipped = {m.name for m in manifest.models} | {m.file for m in manifest.models}
+    extra = tuple(m for m in user.models if m.name not in shipped and m.file not in shipped)
+    return Manifest(default=manifest.default, models=manifest.models + extra)
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def add_model(
+    settings: Any,
+    source: Path,
+    *,
+    name: str | None = None,
+    licence: str = "",
+    origin: str = "",
+    link: bool = False,
+    progress: Callable[[float], None] | None = None,
+) -> ManifestEntry:
+    """Put a GGUF file in ``$AGENTCONSOLE_HOME/models/`` and record its sha256 in the user's manifest.
+
+    The header is validated first (a file that is not GGUF is refused); the
+    file is copied (``link``: symlinked) unless it is already there. A name
+    or file the manifest knows with another checksum is an error: the
+    manifest never silently changes what a name means.
+    """
+    import shutil
+
+    from agentconsole.atomicfile import write_atomic
+
+    source = Path(source).expanduser().resolve()
+    if not source.is_file():
+        raise ModelNotFound(f"model file not found: {source}")
+    header = read_header(source)
+    digest = sha256_of(source, progress)
+    size = source.stat().st_size
+    name = (name or source.stem).strip()
+    if not name or any(ch in name for ch in "\n\"\\"):
+        raise ModelError(f"unusable model name: {name!r}")
+    target_dir = Path(settings.home) / "models"
+    target_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    target = target_dir / source.name
+    manifest = _manifest(settings)
+    for entry in manifest.models if manifest else ():
+        if (entry.name == name or entry.file == source.name) and entry.sha256 != digest:
+            raise ModelError(
+                f"the manifest already has a model named {entry.name} ({entry.file}) with another sha256; "
+                "choose another --name or file name"
+            )
+        if entry.name == name and entry.file == source.name:
+            if not target.exists() and source != target:
+                _place(source, target, link, shutil)
+            return entry
+    if target.resolve() != source:
+        if target.exists():
+            raise ModelError(f"{target} exists and is another file; rename the model file")
+        _place(source, target, link, shutil)
+    path = user_manifest_path(settings)
+    existing = path.read_text(encoding="utf-8") if path.is_file() else (
+        "# Models added with 'agentconsole models add': checked against their sha256 before every load.\n"
+    )
+    block = (
+        "\n[[model]]\n"
+        f"name = {_toml_string(name)}\n"
+        f"file = {_toml_string(source.name)}\n"
+        f'sha256 = "{digest}"\n'
+        f"size = {size}\n"
+        f"licence = {_toml_string(licence)}\n"
+        f"source = {_toml_string(origin or f'added with agentconsole models add ({header.architecture}, {header.quantization})')}\n"
+    )
+    write_atomic(path, (existing.rstrip("\n") + "\n" + block).encode("utf-8"))
+    log.info("model %s added to %s", name, path)
+    return ManifestEntry(name=name, file=source.name, sha256=digest, size=size, licence=licence, source=origin)
+
+
+def _place(source: Path, target: Path, link: bool, shutil: Any) -> None:
+    if link:
+        target.symlink_to(source)
+        return
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.copyfile(source, partial)
+    partial.replace(target)
 
 
 def checksum_status(path: Path, entry: ManifestEntry | None, progress: Callable[[float], None] | None = None) -> str:
@@ -157,7 +258,7 @@ def discover_models(settings: Any, *, verify: bool = True) -> list[ModelInfo]:
     "INVALID: ..." and the reason in ``error``. ``verify=False`` skips hashing
     (status "ok" then only means the size matches).
     """
-    manifest = _manifest()
+    manifest = _manifest(settings)
     infos: list[ModelInfo] = []
     for path in _model_files(settings):
         entry = manifest.by_file(path.name) if manifest else None
@@ -228,7 +329,7 @@ def _locate(settings: Any, reference: str, manifest: Manifest | None) -> tuple[P
 def model_display_name(settings: Any, override: str | None = None) -> str:
     """The name the model will have once resolved (cheap: no header read, no hashing)."""
     reference = ((override if override else settings.model.path) or "").strip()
-    manifest = _manifest()
+    manifest = _manifest(settings)
     try:
         path, entry = _locate(settings, reference, manifest)
     except ModelError:
@@ -245,7 +346,7 @@ def resolve_model(
     sha256. ``progress`` receives 0..1 while the file is hashed.
     """
     reference = (override if override else settings.model.path) or ""
-    manifest = _manifest()
+    manifest = _manifest(settings)
     path, entry = _locate(settings, reference.strip(), manifest)
     header = read_header(path)
     verify_checksum(path, entry, progress)

@@ -11,6 +11,12 @@ Two renderings share one vocabulary of component classes (``chip--person``,
 
 A revealed message passes ``values`` (placeholder -> real value); the values
 are then shown in place of the chips with the ``revealed`` style.
+
+Integrity markers the service writes into model output (``<INVENTED
+PHONE_NUMBER_2>``, ``<DAMAGED EMAIL_ADDRESS_1>``, ``<MODEL_INVENTED
+PHONE_NUMBER>``) are not customer data: they render as a distinct warning
+chip (``chip--warning``, "⚠ INVENTED PHONE NUMBER 2"), are never revealed, and
+never count as masked values.
 """
 
 from __future__ import annotations
@@ -50,8 +56,14 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
     "net": ("URL", "IP_ADDRESS"),
 }
 _FAMILY_OF = {entity: family for family, entities in _FAMILIES.items() for entity in entities}
+WARNING_CLASS = "chip--warning"
 #: Every chip component class (declared by widgets that host chips).
-CHIP_CLASSES = frozenset({f"chip--{family}" for family in (*_FAMILIES, "other")} | {"revealed"})
+CHIP_CLASSES = frozenset({f"chip--{family}" for family in (*_FAMILIES, "other")} | {"revealed", WARNING_CLASS})
+
+#: An integrity marker (mirrors agentconsole.privacy.streaming.MARKER_RE; tests/ui check both agree).
+WARNING_RE = re.compile(r"<(INVENTED|DAMAGED|MODEL_INVENTED) ([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*?)(?:_([0-9]{1,6}))?>")
+_WARNING_WORDS = {"INVENTED": "INVENTED", "DAMAGED": "DAMAGED", "MODEL_INVENTED": "MADE-UP"}
+_ANY_RE = re.compile(f"{PLACEHOLDER_RE.pattern}|{WARNING_RE.pattern}")
 
 #: Joins the words of a chip: a blank cell that is not whitespace, so a chip never wraps.
 _JOIN = "\u2800"
@@ -69,6 +81,19 @@ def chip_label(entity_type: str, number: str | int) -> str:
 
 def placeholder_count(text: str) -> int:
     return len(PLACEHOLDER_RE.findall(text))
+
+
+def warning_count(text: str) -> int:
+    """Invented, damaged and made-up placeholders in ``text`` (what blocks sending it)."""
+    return len(WARNING_RE.findall(text))
+
+
+def warning_label(word: str, entity_type: str, number: str | None) -> str:
+    """``⚠ INVENTED PHONE NUMBER 2``: what a warning chip says (kept on one line)."""
+    parts = ["⚠", _WARNING_WORDS.get(word, word), entity_type.replace("_", _JOIN)]
+    if number:
+        parts.append(number)
+    return _JOIN.join(parts)
 
 
 def reveal_click(message_id: int | None) -> Style | None:
@@ -95,11 +120,17 @@ def chip_content(
     position = 0
     click = reveal_click(message_id)
     last = 0
-    for match in PLACEHOLDER_RE.finditer(text):
+    for match in _ANY_RE.finditer(text):
         before = text[last : match.start()]
         parts.append(before)
         position += len(before)
         last = match.end()
+        if match.group(3) is not None:  # an integrity marker: a warning, never a value
+            shown = f" {warning_label(match.group(3), match.group(4), match.group(5))} "
+            parts.append(shown)
+            spans.append(Span(position, position + len(shown), "." + WARNING_CLASS))
+            position += len(shown)
+            continue
         value = values.get(match.group(0)) if values else None
         if value is not None:
             shown = f" {inert(value)} "
@@ -120,7 +151,8 @@ def chip_content(
 
 _MASKED_MARK = ("⟨", "⟩")  # ⟨PERSON_1⟩ in the Markdown source, a chip once rendered
 _REVEALED_MARK = ("⟪", "⟫")  # ⟪value⟫ in the Markdown source, a revealed value once rendered
-_MARKED_RE = re.compile(r"⟨([A-Z][A-Z0-9_]*)_([0-9]+)⟩|⟪([^⟪⟫]*)⟫")
+_WARNING_MARK = ("⦃", "⦄")  # ⦃⚠ INVENTED PHONE NUMBER 2⦄ in the Markdown source, a warning chip once rendered
+_MARKED_RE = re.compile(r"⟨([A-Z][A-Z0-9_]*)_([0-9]+)⟩|⟪([^⟪⟫]*)⟫|⦃([^⦃⦄]*)⦄")
 _MD_PUNCT_RE = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
 
 
@@ -138,13 +170,16 @@ def chip_markdown(text: str, values: Mapping[str, str] | None = None) -> str:
             return f"{_REVEALED_MARK[0]}{escaped}{_REVEALED_MARK[1]}"
         return f"{_MASKED_MARK[0]}{match.group(1)}_{match.group(2)}{_MASKED_MARK[1]}"
 
-    return PLACEHOLDER_RE.sub(mark, inert(text))
+    def warn(match: re.Match[str]) -> str:
+        return f"{_WARNING_MARK[0]}{warning_label(match.group(1), match.group(2), match.group(3))}{_WARNING_MARK[1]}"
+
+    return PLACEHOLDER_RE.sub(mark, WARNING_RE.sub(warn, inert(text)))
 
 
 def _chipped(content: Content, click: Style | None) -> Content:
     """Restyle the markers of rendered Markdown as chips (length-preserving)."""
     plain = content.plain
-    if "⟨" not in plain and "⟪" not in plain:
+    if "⟨" not in plain and "⟪" not in plain and "⦃" not in plain:
         return content
     chars = list(plain)
     spans = list(content.spans)
@@ -153,6 +188,9 @@ def _chipped(content: Content, click: Style | None) -> Content:
         chars[start] = chars[end - 1] = " "
         if match.group(3) is not None:
             spans.append(Span(start, end, ".revealed"))
+            continue
+        if match.group(4) is not None:
+            spans.append(Span(start, end, "." + WARNING_CLASS))
             continue
         for index in range(start + 1, end - 1):
             if chars[index] == "_":

@@ -13,7 +13,7 @@ import re
 
 #: Brackets the chip renderer uses as private markers inside Markdown source; user
 #: text carrying them is shown with look-alikes so it can never forge a chip.
-CHIP_MARKERS = {"⟨": "〈", "⟩": "〉", "⟪": "《", "⟫": "》"}
+CHIP_MARKERS = {"⟨": "〈", "⟩": "〉", "⟪": "《", "⟫": "》", "⦃": "❴", "⦄": "❵"}
 
 _C0 = {code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A)}
 _TABLE: dict[int, str] = {

@@ -14,10 +14,18 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from agentconsole.ui.chips import CHIP_CLASSES, ChipMarkdown, chip_content, chip_markdown, placeholder_count
+from agentconsole.ui.chips import (
+    CHIP_CLASSES,
+    ChipMarkdown,
+    chip_content,
+    chip_markdown,
+    placeholder_count,
+    warning_count,
+)
 
 ROLE_TITLES = {"customer": "Customer", "agent": "Agent", "note": "Note", "assistant": "Draft"}
-KIND_TITLES = {"reply": "Draft reply", "summary": "Case summary", "question": "Answer"}
+#: Model messages by kind (stored with the message; "question" is the old name of "answer").
+KIND_TITLES = {"reply": "Draft reply", "summary": "Case summary", "answer": "Answer", "question": "Answer"}
 
 
 def short_time(iso: str | None) -> str:
@@ -41,6 +49,7 @@ class MessageView(Vertical, can_focus=True):
         message_id: int | None = None,
         created_at: str | None = None,
         kind: str | None = None,
+        question: str | None = None,
         detail: str = "",
         streaming: bool = False,
     ) -> None:
@@ -50,6 +59,7 @@ class MessageView(Vertical, can_focus=True):
         self.message_id = message_id
         self.created_at = created_at
         self.kind = kind
+        self.question = question  # masked: the agent's question an answer replies to
         self.detail = detail
         self.streaming = streaming
         self.revealed = False
@@ -60,6 +70,8 @@ class MessageView(Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes="message-header", markup=False)
+        if self.role == "assistant" and self.kind in ("answer", "question"):
+            yield Static(self._question_line(), classes="message-question")
         if self.is_markdown:
             yield ChipMarkdown(None if self.streaming else chip_markdown(self.text), message_id=self.message_id)
         else:
@@ -78,10 +90,25 @@ class MessageView(Vertical, can_focus=True):
             parts.append(("  REVEALED", "bold reverse"))
         elif placeholder_count(self.text):
             parts.append(("  masked", "dim"))
+        if warnings := warning_count(self.text):
+            parts.append((f"  ⚠ {warnings} invented/damaged: edit before sending", "bold"))
         return Content.assemble(*parts)
 
+    def _question_line(self) -> Content:
+        # Only ever the masked question (stored, or from the service once masked).
+        shown = chip_content(self.question) if self.question else Content("…")
+        return Content.assemble(("Q: ", "bold"), shown)
+
+    def set_question(self, question: str) -> None:
+        """Show the (masked) question this answer replies to."""
+        self.question = question
+        for line in self.query(".message-question").results(Static):
+            line.update(self._question_line())
+
     def refresh_header(self) -> None:
-        self.query_one(".message-header", Static).update(self._header())
+        # tolerant: a draft can end while its view is being removed with the case it belonged to
+        for header in self.query(".message-header").results(Static):
+            header.update(self._header())
 
     @property
     def markdown(self) -> ChipMarkdown:
@@ -94,7 +121,8 @@ class MessageView(Vertical, can_focus=True):
         self.message_id = message_id
         self.detail = detail
         if self.is_markdown:
-            self.markdown.message_id = message_id
+            for markdown in self.query(ChipMarkdown):
+                markdown.message_id = message_id
         self.refresh_header()
 
     async def show_values(self, values: Mapping[str, str] | None) -> None:

@@ -50,6 +50,8 @@ class Message:
     ttft_ms: float | None = None
     decode_tokens_per_s: float | None = None
     raw_text: str | None = None
+    kind: str | None = None  # model messages: "reply" | "summary" | "answer"
+    question: str | None = None  # the agent's question an answer replies to (masked)
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,12 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO messages_fts(rowid, text) VALUES (new.id, new.text);
     END;
     """,
+    # 2: what a model message is (draft | summary | answer) and the agent's question it answers
+    # (masked), so both survive reopening the case.
+    """
+    ALTER TABLE messages ADD COLUMN kind TEXT;
+    ALTER TABLE messages ADD COLUMN question TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -997,8 +997,13 @@ class Vault:
         completion_tokens: int | None = None,
         ttft_ms: float | None = None,
         decode_tokens_per_s: float | None = None,
+        kind: str | None = None,
+        question: str | None = None,
     ) -> int:
-        """Store a (masked) message in a case and index it for search; returns the message id."""
+        """Store a (masked) message in a case and index it for search; returns the message id.
+
+        ``kind`` and ``question`` describe model messages (a draft, a summary, an answer to ``question``).
+        """
         import sqlcipher3
 
         if role not in MESSAGE_ROLES:
@@ -1008,8 +1013,10 @@ class Vault:
             with self.transaction() as conn:
                 cur = conn.execute(
                     "INSERT INTO messages(case_id, role, text, raw_text, created_at, model, prompt_tokens, "
-                    "completion_tokens, ttft_ms, decode_tokens_per_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (case_id, role, text, raw_text, at, model, prompt_tokens, completion_tokens, ttft_ms, decode_tokens_per_s),
+                    "completion_tokens, ttft_ms, decode_tokens_per_s, kind, question) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (case_id, role, text, raw_text, at, model, prompt_tokens, completion_tokens, ttft_ms,
+                     decode_tokens_per_s, kind, question),
                 )
                 conn.execute("UPDATE cases SET updated_at = max(updated_at, ?) WHERE id = ?", (at, case_id))
                 return int(cur.lastrowid)
@@ -1019,7 +1026,7 @@ class Vault:
     def list_messages(self, case_id: int) -> list[Message]:
         rows = self.connection().execute(
             "SELECT id, case_id, role, text, created_at, model, prompt_tokens, completion_tokens, ttft_ms, "
-            "decode_tokens_per_s, raw_text FROM messages WHERE case_id = ? ORDER BY id",
+            "decode_tokens_per_s, raw_text, kind, question FROM messages WHERE case_id = ? ORDER BY id",
             (case_id,),
         ).fetchall()
         return [Message(*r) for r in rows]

@@ -97,10 +97,87 @@ def test_output_masker_token_like_deltas_and_mapping_policy(engine: PrivacyEngin
         assert out == "" or out[-1].isspace()  # released at word boundaries only
 
 
-def test_output_masker_new_values_reported(engine: PrivacyEngine) -> None:
-    mapping = CaseMapping()
+def test_output_masker_never_adds_made_up_values_to_the_case(engine: PrivacyEngine) -> None:
+    mapping = _mapping()
+    before = mapping.entries()
     masker = OutputMasker(engine, mapping)
-    text, _ = _run(masker, ["Write to new.person@example.com ", "today."])
-    assert text == "Write to <EMAIL_ADDRESS_1> today."
-    assert masker.new_entries == [("<EMAIL_ADDRESS_1>", "EMAIL_ADDRESS", "new.person@example.com")]
-    assert mapping.value_of("<EMAIL_ADDRESS_1>") == "new.person@example.com"
+    text, _ = _run(masker, ["Write to new.person@example.com ", "or call 980-346-7530 today."])
+    assert text == "Write to <MODEL_INVENTED EMAIL_ADDRESS> or call <MODEL_INVENTED PHONE_NUMBER> today."
+    assert mapping.entries() == before  # the customer's table is untouched
+    assert masker.values_invented == 2 and masker.entities_masked == 0
+    assert restore(text, mapping) == text  # nothing to restore: no real value behind a made-up one
+    assert not hasattr(masker, "new_entries")
+
+
+INTEGRITY_SAMPLES = [
+    # (model output, expected text after the masker, classes in order)
+    (
+        "Hi <PERSON_1>, write to <EMAIL_ADDRESS_1 or call <PHONE_NUMBER_7> now.",
+        "Hi <PERSON_1>, write to <DAMAGED EMAIL_ADDRESS_1> or call <INVENTED PHONE_NUMBER_7> now.",
+        ["known", "damaged", "invented"],
+    ),
+    (
+        "Dear [person_1 ], your account <ACCOUNT_NUMBER_2> is fine. EMAIL_ADDRESS_1> noted.",
+        "Dear <PERSON_1>, your account <INVENTED ACCOUNT_NUMBER_2> is fine. <DAMAGED EMAIL_ADDRESS_1> noted.",
+        ["known", "invented", "damaged"],
+    ),
+    (
+        "Thanks PERSON_1, a < b and [1] and <b>bold</b> stay; <EMAIL_ADDRESS> was lost",
+        "Thanks <DAMAGED PERSON_1>, a < b and [1] and <b>bold</b> stay; <DAMAGED EMAIL_ADDRESS> was lost",
+        ["damaged", "damaged"],
+    ),
+    (
+        "Ends with a broken one <PHONE_NUMBER_2",
+        "Ends with a broken one <DAMAGED PHONE_NUMBER_2>",
+        ["damaged"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("sample", "expected", "classes"), INTEGRITY_SAMPLES)
+def test_placeholders_classified_and_marked_at_every_split_point(
+    engine: PrivacyEngine, sample: str, expected: str, classes: list[str]
+) -> None:
+    from agentconsole.privacy.streaming import scan_placeholders
+
+    whole, _ = _run(OutputMasker(engine, _mapping()), [sample])
+    assert whole == expected
+    assert [f.status for f in scan_placeholders(whole, _mapping())] == classes
+    for i in range(len(sample) + 1):
+        masker = OutputMasker(engine, _mapping())
+        text, _ = _run(masker, [sample[:i], sample[i:]])
+        assert text == whole, i
+        assert [f.status for f in masker.findings] == classes
+
+
+@pytest.mark.parametrize(
+    ("text", "classes"),
+    [
+        ("<PERSON_1> <EMAIL_ADDRESS_1> <PHONE_NUMBER_2>", ["known", "known", "known"]),
+        ("<PERSON_2>", ["invented"]),
+        ("<SOMETHING_ELSE_1>", ["invented"]),  # canonical form: would render as a chip
+        ("<item_2> [step 3] <br_1>", []),  # not entity types, not canonical: plain text
+        ("<INVENTED PHONE_NUMBER_2> <MODEL_INVENTED CREDIT_CARD> <DAMAGED PERSON_1>", ["invented"] * 2 + ["damaged"]),
+        ("<EMAIL_ADDRESS_1 or", ["damaged"]),
+        ("[PHONE_NUMBER_2", ["damaged"]),
+        ("PHONE_NUMBER_2", ["damaged"]),
+        ("a PERSON, an EMAIL_ADDRESS field", []),  # type names alone are words, not placeholders
+    ],
+)
+def test_scan_placeholders_classes(text: str, classes: list[str]) -> None:
+    from agentconsole.privacy.streaming import integrity_problems, scan_placeholders
+
+    findings = scan_placeholders(text, _mapping())
+    assert [f.status for f in findings] == classes
+    assert len(integrity_problems(text, _mapping())) == sum(c != "known" for c in classes)
+
+
+def test_markers_are_never_restored_and_are_described() -> None:
+    from agentconsole.privacy.streaming import describe_problems, integrity_problems
+
+    text = "Call <INVENTED PHONE_NUMBER_2> or <MODEL_INVENTED PHONE_NUMBER>, mail <DAMAGED EMAIL_ADDRESS_1>."
+    assert restore(text, _mapping()) == text
+    problems = integrity_problems(text, _mapping())
+    assert describe_problems(problems) == (
+        "<PHONE_NUMBER_2> (invented), <PHONE_NUMBER> (a value the model made up), <EMAIL_ADDRESS_1> (damaged)"
+    )

@@ -163,7 +163,13 @@ class MainScreen(Screen):
         if message.role == "assistant" and message.decode_tokens_per_s:
             detail = f"{message.model or 'model'} · {message.decode_tokens_per_s:.1f} tok/s"
         return MessageView(
-            message.role, message.text, message_id=message.id, created_at=message.created_at, detail=detail
+            message.role,
+            message.text,
+            message_id=message.id,
+            created_at=message.created_at,
+            kind=getattr(message, "kind", None),
+            question=getattr(message, "question", None),
+            detail=detail,
         )
 
     @on(OptionList.OptionSelected, "#cases")
@@ -328,7 +334,7 @@ class MainScreen(Screen):
 
         def asked(question: str | None) -> None:
             if question:
-                self.call_later(self.start_draft, "question", question)
+                self.call_later(self.start_draft, "answer", question)
 
         self.app.push_screen(QuestionDialog(), asked)
 
@@ -338,6 +344,7 @@ class MainScreen(Screen):
         if self._draft is not None:
             self.app.notify("A draft is being written: Esc stops it", severity="warning", markup=False)
             return
+        # the question shows once the service has masked it (never the raw text typed)
         view = MessageView("assistant", "", kind=kind, streaming=True)
         conversation = self.query_one(Conversation)
         await conversation.mount(view)
@@ -349,6 +356,8 @@ class MainScreen(Screen):
     def _generate(self, case_id: int, kind: str, question: str | None, view: MessageView) -> None:
         try:
             stream = self.service.draft(case_id, kind, question)
+            if question := getattr(stream, "question", None):  # masked by the service
+                self.app.call_from_thread(view.set_question, question)
             for delta in stream:
                 self.post_message(DraftDelta(view, delta))
         except AgentConsoleError as exc:
@@ -389,7 +398,14 @@ class MainScreen(Screen):
             )
             if part
         )
+        if question := getattr(stream, "question", None):  # the question as stored: masked
+            view.set_question(question)
         view.finish(stream.text, stream.message_id, detail)
+        if getattr(stream, "problems", None):
+            self.app.notify(
+                "The model invented or broke placeholders (⚠ chips): edit them before sending",
+                severity="warning", markup=False, timeout=6,
+            )
         if tps:
             self.app.set_status(tokens_per_s=tps)  # type: ignore[attr-defined]
         case_id = stream.case_id
