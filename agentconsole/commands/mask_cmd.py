@@ -9,6 +9,8 @@ transcript before sharing it). ``--jsonl`` reads one JSON object per line,
 
 Offsets are Unicode code-point indices into the original text. Each line is
 its own case (placeholders restart at 1). The models load once per process.
+Nothing reaches the terminal raw: plain output goes through
+:func:`agentconsole.terminal_text.inert`, JSON through ``json_text``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "mask",
         help="mask PII in text from stdin (e.g. a transcript before sharing it)",
-        description="Read text on stdin and print it with PII replaced by placeholders like <PERSON_1>.",
+        description=(
+            "Read text on stdin and print it with PII replaced by placeholders like <PERSON_1>. "
+            "Terminal escapes and other control characters are printed as visible symbols (ESC as ␛, "
+            "U+009B as \\u009b); --jsonl escapes them in the JSON instead, losslessly."
+        ),
     )
     parser.add_argument(
         "--jsonl",
@@ -36,8 +42,10 @@ def register(subparsers: Any) -> None:
 
 
 def _write_json(out: Any, obj: dict[str, Any]) -> None:
+    from agentconsole.terminal_text import json_text
+
     try:
-        line = json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        line = json_text(obj).encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates from a "\ud800" escape: keep them escaped
         line = json.dumps(obj, ensure_ascii=True).encode("ascii")
     out.write(line + b"\n")
@@ -47,13 +55,14 @@ def _write_json(out: Any, obj: dict[str, Any]) -> None:
 def run_mask(args: argparse.Namespace, ctx: Any) -> int:
     from agentconsole.errors import AgentConsoleError
     from agentconsole.privacy import CaseMapping, PrivacyEngine
+    from agentconsole.terminal_text import inert
 
     engine = PrivacyEngine.from_settings(ctx.settings.privacy)
     stdin = sys.stdin.buffer
     stdout = sys.stdout.buffer
     if not args.jsonl:
         text = stdin.read().decode("utf-8", errors="replace")
-        stdout.write(engine.mask(text, CaseMapping()).masked.encode("utf-8", errors="surrogateescape"))
+        stdout.write(inert(engine.mask(text, CaseMapping()).masked).encode("utf-8", errors="surrogateescape"))
         stdout.flush()
         return 0
     for number, raw in enumerate(stdin, start=1):
