@@ -14,7 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from agentconsole.ui.chips import CHIP_CLASSES, ChipMarkdown, chip_content, chip_markdown, placeholder_count
+from agentconsole.ui.chips import CHIP_CLASSES, ChipMarkdown, chip_content, chip_markdown, inert, placeholder_count
 
 ROLE_TITLES = {"customer": "Customer", "agent": "Agent", "note": "Note", "assistant": "Draft"}
 KIND_TITLES = {"reply": "Draft reply", "summary": "Case summary", "question": "Answer"}
@@ -71,7 +71,7 @@ class MessageView(Vertical, can_focus=True):
             title = "Model"
         parts = [(title, "bold"), (f"  {short_time(self.created_at)}", "dim")]
         if self.detail:
-            parts.append((f"  {self.detail}", "dim"))
+            parts.append((f"  {inert(self.detail)}", "dim"))  # holds the model's name
         if self.streaming:
             parts.append(("  writing… (Esc stops)", "italic"))
         if self.revealed:
