@@ -85,6 +85,8 @@ class AgentConsoleApp(App[int]):
         self.privacy_ready = False
         #: Wrong passphrases in a row (the unlock screen's growing delay survives a lock).
         self.unlock_failures = 0
+        #: Results of cancelled service calls that were dropped, never shown (tests).
+        self.dropped_results = 0
 
     # --- start-up ----------------------------------------------------------------------------
 
@@ -323,6 +325,7 @@ class AgentConsoleApp(App[int]):
     def _from_thread(self, callback: Callable[..., Any], *args: Any, worker: Worker[Any] | None = None) -> None:
         def unless_cancelled(*call_args: Any) -> Any:
             if worker is not None and worker.is_cancelled:
+                self.dropped_results += 1
                 return None  # superseded by a newer call of its group, or the vault was locked
             return callback(*call_args)
 

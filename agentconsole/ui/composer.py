@@ -24,8 +24,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
 
-from agentconsole.ui.chips import PLACEHOLDER_RE
 from agentconsole.terminal_text import inert, line_breaks
+from agentconsole.ui.chips import PLACEHOLDER_RE
 from agentconsole.ui.keys import KEYS
 
 ROLES = ("customer", "agent", "note")

@@ -33,9 +33,9 @@ NAME, EMAIL = "John Smith", "john.smith@example.com"
 #: A customer reference that is Rich markup and an escape sequence at once.
 HOSTILE_REF = "CUST-[reverse]EVIL[/reverse]-\x1b]0;owned\x07"
 HOSTILE_TITLE = "Refund \x1b[2J [bold]loud[/bold] \u202eevil\u202c"
-HOSTILE_MESSAGE = (
-    "copy this \x1b]52;c;ZXZpbA==\x07 and click \x1b]8;;http://evil.example/\x1b\\here\x1b]8;;\x1b\\ "
-    "\x9b2J csi \u2066isolated\u2069 [link=http://evil.example]link[/link]"
+HOSTILE_MESSAGE = (  # (no URLs: the PII engine would mask them, and this test is about what is left)
+    "copy this \x1b]52;c;ZXZpbA==\x07 and click \x1b]8;;file:evil\x1b\\here\x1b]8;;\x1b\\ "
+    "\x9b2J csi \u2066isolated\u2069 [@click=app.quit]quit[/] [red]red[/red]"
 )
 #: Anything a terminal would act on: C0 (but TAB and LF), DEL, C1, bidi controls.
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
@@ -98,10 +98,14 @@ async def test_hostile_text_is_inert_in_every_widget(tmp_path: Path, privacy: An
         await wait_for(pilot, lambda: "csi" in screen_text(app), "the message drawn")
         text = screen_text(app)
         seen.append(text)
-        assert "[reverse]EVIL[/reverse]" in text  # case list and header: literal, not styled
-        assert "␛]52;c;ZXZpbA==␇" in text and "\\u009b2J" in text and "\\u2066isolated\\u2069" in text
-        assert "[link=" in text and "]link[/link]" in text  # the URL itself is masked
-        assert "\\u202eevil\\u202c" in text and "[bold]loud[/bold]" in text
+        header = region_text(app, screen.query_one("#case-header"))
+        assert header.startswith(f"#{case_id} CUST-[reverse]EVIL[/reverse]-␛]0;owned␇ · open")  # literal, not styled
+        assert header.endswith("Refund ␛[2J [bold]loud[/bold] \\u202eevil\\u202c")
+        body = region_text(app, screen.query_one(MessageView).query_one(".message-body"))
+        assert body == (
+            "copy this ␛]52;c;ZXZpbA==␇ and click ␛]8;;file:evil␛\\here␛]8;;␛\\ \\u009b2J csi "
+            "\\u2066isolated\\u2069 [@click=app.quit]quit[/] [red]red[/red]"
+        )
 
         await pilot.press("ctrl+f")  # search snippets
         await wait_for(pilot, lambda: screen_name(app) == "SearchScreen", "search")
@@ -118,14 +122,19 @@ async def test_hostile_text_is_inert_in_every_widget(tmp_path: Path, privacy: An
         seen.append(screen_text(app))
         assert "[reverse]EVIL[/reverse]-␛]0;owned␇" in seen[-1]
         await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "MainScreen", "consent closed")
 
         def fails() -> None:
             raise AgentConsoleError(f"no customer {HOSTILE_REF}")
 
         app.call_service(fails, name="hostile")  # a toast quoting the customer reference
-        await wait_for(pilot, lambda: "no customer" in screen_text(app), "toast")
-        seen.append(screen_text(app))
-        assert "[reverse]EVIL[/reverse]" in seen[-1]
+        await wait_for(pilot, lambda: list(app._notifications), "toast")  # (run_test draws no toasts)
+        toast = list(app._notifications)[-1]
+        assert toast.message == "no customer CUST-[reverse]EVIL[/reverse]-␛]0;owned␇" and not toast.markup
+        app.notify(f"[b]bold[/b] {HOSTILE_REF}", title=HOSTILE_REF, markup=True)  # even a caller asking for markup
+        await wait_for(pilot, lambda: len(list(app._notifications)) == 2, "second toast")
+        toast = list(app._notifications)[-1]
+        assert not toast.markup and toast.message.startswith("[b]bold[/b] CUST-") and "\x1b" not in toast.title
 
         await pilot.press("f3")  # the audit log: markup and brackets shown as they are
         await wait_for(pilot, lambda: screen_name(app) == "AuditScreen" and app.screen.entries, "audit")
@@ -148,7 +157,7 @@ async def test_hostile_text_is_inert_in_every_widget(tmp_path: Path, privacy: An
 async def test_a_paste_with_escapes_and_cr_line_breaks_is_sealed_whole(tmp_path: Path, privacy: Any) -> None:
     service = new_service(tmp_path, privacy)
     case_id = service.new_case("CUST-1042", "Pastes")
-    pasted = f"Hello\r\x1b[31mI am {NAME}\x1b[0m\r\nmy mail is {EMAIL}\rthanks"
+    pasted = f"Hello\rI am {NAME}\r\n\x1b[31mmy mail is {EMAIL}\x1b[0m\rthanks"
     async with console(service, (120, 36)) as (app, pilot):
         composer = app.screen.query_one(Composer)
         assert composer.role == "customer"
@@ -162,10 +171,10 @@ async def test_a_paste_with_escapes_and_cr_line_breaks_is_sealed_whole(tmp_path:
         # one message, in order, four lines, the escape sequence kept as data
         assert len(stored) == 1
         assert stored[0].split("\n")[0] == "Hello" and stored[0].split("\n")[3] == "thanks"
-        assert "\x1b[31mI am <PERSON_1>\x1b[0m" in stored[0] and "<EMAIL_ADDRESS_1>" in stored[0]
+        assert stored[0] == "Hello\nI am <PERSON_1>\n\x1b[31mmy mail is <EMAIL_ADDRESS_1>\x1b[0m\nthanks"
         await wait_for(pilot, lambda: "PERSON 1" in screen_text(app), "chips")
         shown = screen_text(app)
-        assert "␛[31mI am  PERSON 1 ␛[0m" in shown
+        assert "␛[31mmy mail is  EMAIL ADDRESS 1 ␛[0m" in shown
         assert_inert(shown)
         assert NAME not in shown and EMAIL not in shown
 
@@ -288,8 +297,8 @@ async def test_an_older_open_case_result_never_overwrites_a_newer_one(tmp_path: 
         await wait_for(pilot, lambda: GatedService.waiting.is_set(), "the slow case loading")
         screen.open_case(fast_case)
         await wait_for(pilot, lambda: screen.case_id == fast_case and "the fast one" in screen_text(app), "fast")
-        GatedService.gate.set()  # the older result arrives last
-        await app.workers.wait_for_complete()
+        GatedService.gate.set()  # the older result arrives last ...
+        await wait_for(pilot, lambda: app.dropped_results == 1, "the older result dropped")  # ... and is dropped
         await pilot.pause()
         assert screen.case_id == fast_case
         texts = [v.text for v in screen.query(MessageView)]
@@ -297,19 +306,22 @@ async def test_an_older_open_case_result_never_overwrites_a_newer_one(tmp_path: 
         assert "Fast case" in str(screen.query_one("#case-header").render())
 
 
+@pytest.mark.parametrize("open_first", ["another case", "the same case"])
 @pytest.mark.timeout(240)
-async def test_search_opens_the_case_at_the_hit_scrolled_and_focused(tmp_path: Path, privacy: Any) -> None:
+async def test_search_opens_the_case_at_the_hit_scrolled_and_focused(tmp_path: Path, privacy: Any,
+                                                                    open_first: str) -> None:
     service = new_service(tmp_path, privacy)
     long_case = service.new_case("CUST-1", "A long case")
     for number in range(40):
         word = "zanzibar" if number == 2 else "ordinary"
         service.add_message(long_case, "customer" if number % 2 else "agent", f"message {number}: an {word} line")
-    other = service.new_case("CUST-2", "Newer case")
-    service.add_message(other, "customer", "something else")
+    if open_first == "another case":
+        other = service.new_case("CUST-2", "Newer case")
+        service.add_message(other, "customer", "something else")
     hit_id = next(m.id for m in service.messages(long_case) if "zanzibar" in m.text)
     async with console(service, (100, 30)) as (app, pilot):
         screen = app.screen
-        assert screen.case_id == other
+        assert (screen.case_id == long_case) == (open_first == "the same case")
         await pilot.press("ctrl+f")
         await wait_for(pilot, lambda: screen_name(app) == "SearchScreen", "search")
         await type_text(pilot, "zanzibar")

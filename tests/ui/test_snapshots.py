@@ -102,6 +102,18 @@ async def composer_with_draft(pilot: Pilot) -> None:
     await wait_for(pilot, lambda: "[pasted #1" in composer.text, "sealed paste in the editor")
 
 
+async def consent_dialog(pilot: Pilot) -> None:
+    await to_main(pilot)
+    await pilot.press("f4")
+    await wait_for(pilot, lambda: screen_name(pilot.app) == "ConsentDialog" and pilot.app.screen.history, "consent")
+
+
+async def audit_with_hostile_text(pilot: Pilot) -> None:
+    await to_main(pilot)
+    await pilot.press("f3")
+    await wait_for(pilot, lambda: screen_name(pilot.app) == "AuditScreen" and pilot.app.screen.entries, "audit")
+
+
 #: name -> (what to do before the shot, vault exists, theme)
 SCREENS: dict[str, tuple[Callable[[Pilot], Awaitable[None]], bool, str]] = {
     "first_run": (first_run, False, "textual-dark"),
@@ -111,6 +123,8 @@ SCREENS: dict[str, tuple[Callable[[Pilot], Awaitable[None]], bool, str]] = {
     "search_results": (search_results, True, "textual-dark"),
     "composer_with_draft_and_sealed_paste": (composer_with_draft, True, "textual-dark"),
     "help": (help_screen, True, "textual-dark"),
+    "consent_dialog": (consent_dialog, True, "textual-dark"),
+    "audit_with_hostile_text": (audit_with_hostile_text, True, "textual-dark"),
 }
 
 

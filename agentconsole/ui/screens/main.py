@@ -22,11 +22,11 @@ from textual.widgets import Footer, Input, Markdown, OptionList, Static
 from textual.widgets._markdown import MarkdownStream
 
 from agentconsole.errors import AgentConsoleError
+from agentconsole.terminal_text import inert
 from agentconsole.ui import keys
 from agentconsole.ui.caselist import CaseList
 from agentconsole.ui.chips import CHIP_CLASSES, chip_content, chip_markdown, placeholder_count
 from agentconsole.ui.composer import Composer
-from agentconsole.terminal_text import inert
 from agentconsole.ui.messages import Conversation, MessageView
 from agentconsole.ui.screens.dialogs import NewCaseDialog, QuestionDialog
 from agentconsole.ui.screens.search import SearchScreen
@@ -130,6 +130,7 @@ class MainScreen(Screen):
         """
         self._open_request += 1
         request = self._open_request
+        self.hit_shown = None
 
         def load() -> tuple[Any, list[Any], int]:
             return (
