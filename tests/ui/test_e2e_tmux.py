@@ -150,7 +150,7 @@ def test_first_run_customer_message_draft_quit_never_shows_raw_values(tmp_path: 
     tmux.type("Double charge")
     tmux.wait_text("Double charge")
     tmux.keys("Enter")
-    tmux.wait_text("#1 Double charge", timeout=120)
+    tmux.wait_text("#1 CUST-1042 · open · Double charge", timeout=120)
 
     tmux.paste(MESSAGE)
     tmux.wait_text("[pasted #1: 1 line")
