@@ -87,6 +87,8 @@ class AgentConsoleApp(App[int]):
         self.unlock_failures = 0
         #: Results of cancelled service calls that were dropped, never shown (tests).
         self.dropped_results = 0
+        #: A lock is under way (the service may still be waiting for a long job to stop).
+        self.locking = False
 
     # --- start-up ----------------------------------------------------------------------------
 
@@ -201,7 +203,7 @@ class AgentConsoleApp(App[int]):
             self.show_screen(AuditScreen(closable=False))
 
     def action_lock(self, notice: str = "Locked. Sign in to continue.") -> None:
-        if not self.service.is_unlocked:
+        if self.locking or not self.service.is_unlocked:
             return
         user = self.service.user
         # Results of running calls must not reach the screens any more; the service
@@ -209,9 +211,17 @@ class AgentConsoleApp(App[int]):
         # it closes the vault, so nothing keeps writing into a locked vault.
         self.cancel_session_workers()
         self.service.cancel_generation()
+        jobs = getattr(self.service, "jobs", None)
+        if jobs is not None and jobs.count:
+            notice += " (A running job is being stopped first.)"
+        self.locking = True
         self.show_screen(UnlockScreen(user=user, notice=notice))
         self.set_status(lock_state="locked", masked=None)
-        self.call_service(self.service.lock, name="lock")
+
+        def locked(_: Any = None) -> None:
+            self.locking = False
+
+        self.call_service(self.service.lock, done=locked, failed=locked, name="lock")
 
     def check_autolock(self) -> None:
         minutes = self.settings.ui.autolock_minutes

@@ -251,7 +251,13 @@ async def test_auto_lock_cancels_a_long_masking_job_before_it_locks(tmp_path: Pa
             await wait_for(pilot, lambda: slow.saw_cancel, "the engine told to stop")
         else:
             # the lock waits for the job: the vault stays open (its screen is gone) until the job is over
-            assert service._vault is not None and service.jobs.count == 1
+            assert service._vault is not None and service.jobs.count == 1 and app.locking
+            unlock_screen = app.screen
+            now[0] += 61  # the idle check keeps running meanwhile: it must not lock (and redraw) again
+            await wait_for(pilot, lambda: app.clock() - app.last_activity >= 120, "idle for two minutes")
+            app.check_autolock()
+            assert app.screen is unlock_screen
+            assert unlock_screen.notice.endswith("(A running job is being stopped first.)")
             slow.release.set()
         await wait_for(pilot, lambda: service._vault is None and service.jobs.count == 0, "locked after the job")
         slow.slow = False
