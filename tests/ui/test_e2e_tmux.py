@@ -118,14 +118,8 @@ def start_console(tmux: Tmux, home: Path, model: Path) -> None:
     tmux.run("respawn-pane", "-k", "-t", "e2e", command)
 
 
-@pytest.mark.timeout(420)
-def test_first_run_customer_message_draft_quit_never_shows_raw_values(tmp_path: Path, tmux: Tmux,
-                                                                     default_model_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir(mode=0o700)
-    (home / "config.toml").write_text("[model]\nmax_tokens = 24\ntemperature = 0.0\nseed = 7\n")
-    start_console(tmux, home, default_model_path)
-
+def first_run_and_new_case_dialog(tmux: Tmux) -> None:
+    """Create the vault as alice, open the New case dialog and type the customer reference."""
     tmux.wait_text("Create the vault", timeout=60)
     tmux.wait_focus("user name")
     tmux.type("alice")
@@ -145,6 +139,17 @@ def test_first_run_customer_message_draft_quit_never_shows_raw_values(tmp_path: 
     tmux.wait_focus("customer reference, e.g. CUST-1042")
     tmux.type("CUST-1042")
     tmux.wait_text("CUST-1042")
+
+
+@pytest.mark.timeout(420)
+def test_first_run_customer_message_draft_quit_never_shows_raw_values(tmp_path: Path, tmux: Tmux,
+                                                                     default_model_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    (home / "config.toml").write_text("[model]\nmax_tokens = 24\ntemperature = 0.0\nseed = 7\n")
+    start_console(tmux, home, default_model_path)
+
+    first_run_and_new_case_dialog(tmux)
     tmux.keys("Tab")
     tmux.wait_focus("title (optional; masked)")
     tmux.type("Double charge")
@@ -187,23 +192,7 @@ def test_a_pasted_message_with_escapes_and_cr_line_breaks_is_sealed_whole(tmp_pa
     home = tmp_path / "home"
     home.mkdir(mode=0o700)
     start_console(tmux, home, default_model_path)
-    tmux.wait_text("Create the vault", timeout=60)
-    tmux.wait_focus("user name")
-    tmux.type("alice")
-    tmux.wait_text("alice")
-    tmux.keys("Tab")
-    tmux.wait_focus("passphrase")
-    tmux.type(PASS)
-    tmux.keys("Tab")
-    tmux.wait_focus("confirm passphrase")
-    tmux.type(PASS)
-    tmux.wait(lambda t: t.count("•" * len(PASS)) == 2, "both passphrase fields filled")
-    tmux.keys("Enter")
-    tmux.wait_text("🔓 alice", timeout=90)
-    tmux.keys("C-n")
-    tmux.wait_focus("customer reference, e.g. CUST-1042")
-    tmux.type("CUST-1042")
-    tmux.wait_text("CUST-1042")
+    first_run_and_new_case_dialog(tmux)
     tmux.keys("Enter")  # Enter in the reference field creates the case
     tmux.wait_text("#1 CUST-1042", timeout=120)
 
