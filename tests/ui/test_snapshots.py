@@ -100,10 +100,25 @@ async def composer_with_draft(pilot: Pilot) -> None:
     await pilot.press("ctrl+j")
     composer.post_message(Paste("log line\n" * 300))
     await wait_for(pilot, lambda: "[pasted #1" in composer.text, "sealed paste in the editor")
+    await focused_composer(pilot)  # the shot shows the composer's cursor, whatever the load did meanwhile
+
+
+async def focused_composer(pilot: Pilot) -> None:
+    """The main screen drawn with the composer focused (what shows behind a dialog)."""
+    composer = pilot.app.screen.query_one("#composer")
+    composer.cursor_blink = False
+    composer.focus()
+    await wait_for(pilot, lambda: composer.has_focus, "composer focused")
+    # Lines rendered during a blink phase are cached; a blink toggle refreshes only the
+    # cursor's line, as it was before a scroll. Re-render every line with the cursor shown.
+    composer.notify_style_update()
+    composer.refresh()
+    await pilot.pause()
 
 
 async def consent_dialog(pilot: Pilot) -> None:
     await to_main(pilot)
+    await focused_composer(pilot)
     await pilot.press("f4")
     await wait_for(pilot, lambda: screen_name(pilot.app) == "ConsentDialog" and pilot.app.screen.history, "consent")
 
