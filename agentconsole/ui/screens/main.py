@@ -487,8 +487,8 @@ class MainScreen(Screen):
             await view.show_values(None)
 
     def _shown(self, view: MessageView) -> bool:
-        """Still part of the open conversation (not removed with a case that was left)."""
-        return view in self.query_one(Conversation).views()
+        """Still part of the open conversation (not removed, or being removed, with a case that was left)."""
+        return view.display and view in self.query_one(Conversation).views()  # display: False while pruned
 
     def action_focus_previous_message(self) -> None:
         self._step_message(-1)
