@@ -88,7 +88,10 @@ async def console(service: ConsoleService, size: tuple[int, int] = (140, 40), *,
 @pytest.mark.timeout(240)
 async def test_hostile_text_is_inert_in_every_widget(tmp_path: Path, privacy: Any) -> None:
     service = new_service(tmp_path, privacy)
-    case_id = service.new_case(HOSTILE_REF, HOSTILE_TITLE)
+    # The service now refuses such a reference for new customers; a vault from before holds it.
+    vault = service._vault
+    case_id = vault.create_case(vault.upsert_customer(HOSTILE_REF), HOSTILE_TITLE)
+    service._audit("case.create", f"case:{case_id}", customer=HOSTILE_REF)
     service.add_message(case_id, "customer", HOSTILE_MESSAGE)
     service.record_consent(HOSTILE_REF, True)
     service.set_config("compliance.keep_raw_text", True)  # audited with [old, new] in its details
