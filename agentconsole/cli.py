@@ -65,7 +65,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse with one-line usage errors (no usage dump), exit code 2."""
 
     def error(self, message: str) -> typing.NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        from agentconsole.terminal_text import inert
+
+        self.exit(2, inert(f"{self.prog}: error: {message} (see '{self.prog} --help')") + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,7 +105,9 @@ def _setup(ctx: CliContext) -> None:
 
 
 def _fail(message: str, code: int) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    from agentconsole.terminal_text import echo
+
+    echo(f"{PROG}: error: {message}", file=sys.stderr)
     return code
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from agentconsole import logs
 from agentconsole.config import Settings
 from agentconsole.errors import AgentConsoleError
+from agentconsole.long_jobs import LongJobs
 
 if TYPE_CHECKING:  # heavy modules load lazily, in workers
     from agentconsole.llm import Engine, GenerationStats
@@ -191,6 +192,9 @@ class ConsoleService:
         #: One-line notices from the last unlock (a missing local anchor, an edited failed-unlock
         #: record...): already audited; the CLI prints them on stderr, the console may show them.
         self.unlock_warnings: list[str] = []
+        #: Long jobs (masking, imports, drafts) that :meth:`lock` cancels and waits for.
+        self.jobs = LongJobs()
+        self._lifecycle = threading.Lock()  # lock() and unlock() one at a time
 
     # --- heavy components (call from workers) ----------------------------------------
 
@@ -272,39 +276,40 @@ class ConsoleService:
         (:class:`~agentconsole.vault.VaultRolledBack`) unless ``accept_rollback``
         (supervisors only: see :meth:`accept_rollback`).
         """
-        from agentconsole.compliance import local_anchor, unlock_backoff
+        with self._lifecycle:  # a lock still waiting for a long job to stop finishes first
+            from agentconsole.compliance import local_anchor, unlock_backoff
 
-        vault = self._open_vault(user, passphrase, accept_rollback=accept_rollback)
-        accept_rollback = accept_rollback and vault.role == "supervisor"
-        opened_at_commit = vault.commit_seq()
-        self.unlock_warnings = []
-        try:
-            anchor = local_anchor.check(vault, self.settings.anchor_dir)
-            if anchor.rolled_back and not accept_rollback:
-                self._refuse_rollback(vault, user, anchor.problem or "vault was rolled back")
-        except BaseException:
-            vault.lock()  # idempotent; never leave the process lock held by a half-open session
-            raise
-        unlock_backoff.succeeded(self.settings.home, user)
-        self._vault = vault
-        self._flush_failed_unlocks()
-        self._audit("unlock", f"user:{user}", role=vault.role)
-        if vault.recovered_rekey == "swapped":
-            self._audit("vault.rekey", "vault", recovered=True)
-        elif vault.recovered_rekey == "abandoned":
-            self._audit("vault.rekey.abandoned", "vault", recovered=True)
-        if accept_rollback and (vault.accepted_rollback is not None or anchor.rolled_back):
-            sealed, found = vault.accepted_rollback or (0, opened_at_commit)
-            self._audit(
-                "vault.rollback_accepted", "vault", sealed_commit=sealed, database_commit=found,
-                anchor_commit=anchor.anchor.commit if anchor.anchor else None,
-            )
-            self.write_local_anchor()
-        elif anchor.problem and not anchor.rolled_back:
-            self._audit("anchor.problem", "vault", problem=anchor.problem)
-            self.unlock_warnings.append(anchor.problem)
-        self._audit_config_changes()
-        self._run_retention_on_unlock()
+            vault = self._open_vault(user, passphrase, accept_rollback=accept_rollback)
+            accept_rollback = accept_rollback and vault.role == "supervisor"
+            opened_at_commit = vault.commit_seq()
+            self.unlock_warnings = []
+            try:
+                anchor = local_anchor.check(vault, self.settings.anchor_dir)
+                if anchor.rolled_back and not accept_rollback:
+                    self._refuse_rollback(vault, user, anchor.problem or "vault was rolled back")
+            except BaseException:
+                vault.lock()  # idempotent; never leave the process lock held by a half-open session
+                raise
+            unlock_backoff.succeeded(self.settings.home, user)
+            self._vault = vault
+            self._flush_failed_unlocks()
+            self._audit("unlock", f"user:{user}", role=vault.role)
+            if vault.recovered_rekey == "swapped":
+                self._audit("vault.rekey", "vault", recovered=True)
+            elif vault.recovered_rekey == "abandoned":
+                self._audit("vault.rekey.abandoned", "vault", recovered=True)
+            if accept_rollback and (vault.accepted_rollback is not None or anchor.rolled_back):
+                sealed, found = vault.accepted_rollback or (0, opened_at_commit)
+                self._audit(
+                    "vault.rollback_accepted", "vault", sealed_commit=sealed, database_commit=found,
+                    anchor_commit=anchor.anchor.commit if anchor.anchor else None,
+                )
+                self.write_local_anchor()
+            elif anchor.problem and not anchor.rolled_back:
+                self._audit("anchor.problem", "vault", problem=anchor.problem)
+                self.unlock_warnings.append(anchor.problem)
+            self._audit_config_changes()
+            self._run_retention_on_unlock()
 
     def _open_vault(self, user: str, passphrase: bytearray, *, accept_rollback: bool = False) -> Vault:
         """Vault.unlock behind the back-off; a failure is recorded for the audit log."""
@@ -352,18 +357,23 @@ class ConsoleService:
         local_anchor.write(vault, self.settings.anchor_dir)
 
     def lock(self) -> None:
-        """Write the local anchor, close the vault, zero the key, forget cached mappings."""
-        self.cancel_generation()
-        vault, self._vault = self._vault, None
-        self._forget_mappings()
-        if vault is not None and not vault.is_locked:
-            from agentconsole.compliance import local_anchor
-
+        """Cancel long jobs and wait for them, then write the local anchor, close the vault, zero the key."""
+        with self._lifecycle:
+            self.cancel_generation()
+            self.jobs.cancel_and_wait()
             try:
-                local_anchor.write(vault, self.settings.anchor_dir)
-            except Exception as exc:  # never keep the vault open because of the anchor
-                log.warning("could not write the local anchor: %s", type(exc).__name__)
-            vault.lock()
+                vault, self._vault = self._vault, None
+                self._forget_mappings()
+                if vault is not None and not vault.is_locked:
+                    from agentconsole.compliance import local_anchor
+
+                    try:
+                        local_anchor.write(vault, self.settings.anchor_dir)
+                    except Exception as exc:  # never keep the vault open because of the anchor
+                        log.warning("could not write the local anchor: %s", type(exc).__name__)
+                    vault.lock()
+            finally:
+                self.jobs.reopen()
 
     def _require_vault(self) -> Vault:
         if self._vault is None or self._vault.is_locked:
@@ -461,7 +471,7 @@ class ConsoleService:
     def new_case(self, customer_ref: str, title: str) -> int:
         """Open a case for a customer (created on first use). Title is masked too."""
         vault = self.require("work_cases")
-        with vault.transaction():
+        with self.jobs.running(), vault.transaction():
             case_id = self._open_case(vault, customer_ref, title.strip() or "New case")
         self._audit("case.create", f"case:{case_id}", customer=customer_ref.strip())
         return case_id
@@ -539,9 +549,16 @@ class ConsoleService:
     def _mask_into_case(self, vault: Vault, case_id: int, text: str, **job: Any) -> MaskResult:
         """Mask ``text`` with the case's mapping; new placeholder values go to the vault.
 
-        ``job``: the engine's ``progress``/``should_cancel`` for a long paste.
+        ``job``: the engine's ``progress``/``should_cancel`` for a long paste; a lock
+        (the long jobs' cancel flag) stops the masking too, and then nothing is written.
         """
-        result = self.privacy.mask(text, self.mapping(case_id), **job)
+        asked = job.pop("should_cancel", None)
+
+        def should_cancel() -> bool:
+            return self.jobs.should_cancel() or bool(asked is not None and asked())
+
+        result = self.privacy.mask(text, self.mapping(case_id), should_cancel=should_cancel, **job)
+        self.jobs.check()  # a lock came while masking: write nothing
         if result.new_entries:
             vault.add_pii_values(case_id, result.new_entries)
             logs.register_secrets(value for _, _, value in result.new_entries)
@@ -582,7 +599,7 @@ class ConsoleService:
         if not text.strip():
             raise AgentConsoleError("the message is empty")
         self._check_size(text, "the message")
-        with vault.transaction():
+        with self.jobs.running(), vault.transaction():
             return self._store_message(
                 vault, case_id, role, text, created_at, progress=progress, should_cancel=should_cancel
             )
@@ -593,7 +610,7 @@ class ConsoleService:
         turns = list(lines)
         for number, (_, text, _) in enumerate(turns, start=1):
             self._check_size(text, f"message {number} of the transcript")
-        with vault.transaction():
+        with self.jobs.running(), vault.transaction():
             case_id = self._open_case(vault, customer_ref, title)
             for role, text, when in turns:
                 self._store_message(vault, case_id, role, text, when)
@@ -734,22 +751,24 @@ class ConsoleService:
 
         def deltas() -> Iterator[str]:
             try:
-                for raw in _with_prefix(prefix, generation):
-                    out = masker.feed(raw)
-                    if out:
-                        yield out
-                tail = masker.flush()
-                if tail:
-                    yield tail
+                # a long job: a lock stops the generation and waits until what there was is stored
+                with self.jobs.running(on_cancel=stream.cancel):
+                    try:
+                        for raw in _with_prefix(prefix, generation):
+                            out = masker.feed(raw)
+                            if out:
+                                yield out
+                        tail = masker.flush()
+                        if tail:
+                            yield tail
+                    finally:
+                        stream.findings = scan_placeholders(stream.text, mapping)
+                        stream.values_invented = masker.values_invented
+                        self._finish_draft(vault, stream, generation)
             finally:
-                try:
-                    stream.findings = scan_placeholders(stream.text, mapping)
-                    stream.values_invented = masker.values_invented
-                    self._finish_draft(vault, stream, generation)
-                finally:
-                    self._current = None
-                    self._generation_lock.release()
-                    stream._done.set()
+                self._current = None
+                self._generation_lock.release()
+                stream._done.set()
 
         stream = DraftStream(
             case_id=case_id, kind=kind, question=question, _deltas=deltas(), _cancel=generation.cancel

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from agentconsole.errors import AgentConsoleError
+from agentconsole.terminal_text import echo, inert, json_escape, json_text
 
 
 def register(subparsers: Any) -> None:
@@ -105,7 +106,7 @@ def audit_verify(args: argparse.Namespace, ctx: Any) -> int:
             raise AgentConsoleError(f"cannot read anchor {args.anchor}: {exc.strerror}", exit_code=2) from None
     with open_service(args, ctx) as service:
         result = service.verify_audit(anchor)
-    print(result.describe())
+    echo(result.describe())
     return 0 if result.ok else 1
 
 
@@ -114,12 +115,12 @@ def audit_anchor(args: argparse.Namespace, ctx: Any) -> int:
 
     with open_service(args, ctx) as service:
         anchor = service.audit_anchor()
-    text = json.dumps(anchor, indent=2) + "\n"
+    text = json_text(anchor, indent=2) + "\n"
     if args.out is None:
         sys.stdout.write(text)
     else:
         _write_private(args.out, text)
-        print(f"anchor at entry {anchor['seq']} written to {args.out}; keep it outside this machine")
+        echo(f"anchor at entry {anchor['seq']} written to {args.out}; keep it outside this machine")
     return 0
 
 
@@ -132,10 +133,10 @@ def audit_show(args: argparse.Namespace, ctx: Any) -> int:
         entries = service.audit_entries(since=args.since, actor=args.actor, action=args.action, limit=args.limit)
     for entry in entries:
         if args.json:
-            print(json.dumps(entry.as_json(), sort_keys=True))
+            echo(json_text(entry.as_json(), sort_keys=True))
         else:
             details = json.dumps(entry.details, sort_keys=True, separators=(",", ":")) if entry.details else ""
-            print(f"{entry.seq:>6}  {entry.time[:19]}Z  {entry.actor:<12}  {entry.action:<18}  {entry.subject}  {details}".rstrip())
+            echo(f"{entry.seq:>6}  {entry.time[:19]}Z  {entry.actor:<12}  {entry.action:<18}  {entry.subject}  {details}".rstrip())
     return 0
 
 
@@ -144,11 +145,12 @@ def export_customer(args: argparse.Namespace, ctx: Any) -> int:
 
     with open_service(args, ctx) as service:
         text = service.export_customer(args.customer, args.format)
+    text = json_escape(text) if args.format == "json" else inert(text)
     if args.out is None:
         sys.stdout.write(text)
     else:
         _write_private(args.out, text)
-        print(f"export of customer {args.customer} written to {args.out}")
+        echo(f"export of customer {args.customer} written to {args.out}")
     return 0
 
 
@@ -162,7 +164,7 @@ def _confirm_erasure(ref: str) -> None:
     except OSError:
         raise AgentConsoleError("erasure cannot be undone: confirm with --yes", exit_code=2) from None
     try:
-        prompt = f"erase customer {ref} and everything held about them? type the reference to confirm: "
+        prompt = inert(f"erase customer {ref} and everything held about them? type the reference to confirm: ")
         os.write(fd, prompt.encode("utf-8", "replace"))
         answer = bytearray()
         while len(answer) < 4096:
@@ -185,12 +187,12 @@ def erase_customer(args: argparse.Namespace, ctx: Any) -> int:
         if not args.yes:
             _confirm_erasure(ref)
         report = service.erase_customer(ref)
-    print(
+    echo(
         f"erased customer {ref}: {report.cases} cases, {report.messages} messages, "
         f"{report.pii_values} PII values, {report.consents} consent records"
     )
     if not report.checkpointed:
-        print("warning: the write-ahead log could not be truncated now; it will be at the next checkpoint")
+        echo("warning: the write-ahead log could not be truncated now; it will be at the next checkpoint")
     return 0
 
 
@@ -199,7 +201,7 @@ def retention_run(args: argparse.Namespace, ctx: Any) -> int:
 
     with open_service(args, ctx) as service:
         report = service.run_retention(dry_run=args.dry_run)
-    print(report.describe())
+    echo(report.describe())
     return 0
 
 
@@ -214,7 +216,7 @@ def consent_command(args: argparse.Namespace, ctx: Any) -> int:
             service.record_consent(ref, args.consent_action == "give")
             history = service.consent_history(ref)
     current = bool(history and history[-1].given)
-    print(f"customer {ref}: consent to AI processing {'given' if current else 'not given'}")
+    echo(f"customer {ref}: consent to AI processing {'given' if current else 'not given'}")
     for record in history:
-        print(f"  {record.at[:19]}Z  {'given' if record.given else 'withdrawn':<9}  by {record.agent}")
+        echo(f"  {record.at[:19]}Z  {'given' if record.given else 'withdrawn':<9}  by {record.agent}")
     return 0

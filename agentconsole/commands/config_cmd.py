@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from agentconsole.terminal_text import echo
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("config", help="show the effective configuration")
@@ -20,14 +22,14 @@ def show_config(args: argparse.Namespace, ctx: Any) -> int:
 
     settings = ctx.settings
     source = settings.source or f"{ctx.home / CONFIG_FILE_NAME} (not present: defaults)"
-    print(f"# effective settings; file: {source}")
-    print(f"# data directory: {ctx.home}")
-    print(render_toml(settings), end="")
+    echo(f"# effective settings; file: {source}")
+    echo(f"# data directory: {ctx.home}")
+    echo(render_toml(settings), end="")
     return 0
 
 
 def show_path(args: argparse.Namespace, ctx: Any) -> int:
     from agentconsole.config import CONFIG_FILE_NAME
 
-    print(ctx.home / CONFIG_FILE_NAME)
+    echo(ctx.home / CONFIG_FILE_NAME)
     return 0

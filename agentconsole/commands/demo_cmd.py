@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from agentconsole.terminal_text import echo
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -43,16 +45,16 @@ def run_demo(args: argparse.Namespace, ctx: Any) -> int:
         demo.carry_machine_cache(ctx.settings.home, settings.home)
         passphrase = demo.demo_passphrase()
         shown = passphrase.decode()
-        print(f"agentconsole demo: throwaway vault in {settings.home} (wiped on exit)", file=sys.stderr)
-        print(f"agentconsole demo: user {demo.DEMO_USER}, passphrase {shown}", file=sys.stderr)
-        print("agentconsole demo: loading the PII engine and seeding synthetic cases…", file=sys.stderr)
+        echo(f"agentconsole demo: throwaway vault in {settings.home} (wiped on exit)", file=sys.stderr)
+        echo(f"agentconsole demo: user {demo.DEMO_USER}, passphrase {shown}", file=sys.stderr)
+        echo("agentconsole demo: loading the PII engine and seeding synthetic cases…", file=sys.stderr)
         service = ConsoleService(settings, model_override=ctx.model_override)
         service.create_vault(demo.DEMO_USER, bytearray(passphrase))
         case_ids = demo.seed(service)
         service.lock()
         passphrase[:] = bytes(len(passphrase))
         if args.seed_only:
-            print(f"seeded {len(case_ids)} cases in {settings.home}")
+            echo(f"seeded {len(case_ids)} cases in {settings.home}")
             return 0
         from agentconsole.ui.app import make_app
         from agentconsole.ui.launch import run_app

@@ -8,6 +8,7 @@ from typing import Any
 
 from agentconsole.commands.passphrase import add_passphrase_options
 from agentconsole.errors import AgentConsoleError
+from agentconsole.terminal_text import echo
 
 
 def register(subparsers: Any) -> None:
@@ -68,7 +69,7 @@ def run_doctor(args: argparse.Namespace, ctx: Any) -> int:
     if args.json:
         import json
 
-        print(json.dumps([r.__dict__ for r in results], indent=2))
+        echo(json.dumps([r.__dict__ for r in results], indent=2))
     else:
-        print(render_table(results))
+        echo(render_table(results))
     return exit_code(results)

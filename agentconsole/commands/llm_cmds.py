@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -148,6 +147,7 @@ def _masking_pipeline(ctx: Any, question: str) -> tuple[str, Any, int]:
 
 def ask_command(args: argparse.Namespace, ctx: Any) -> int:
     from agentconsole.llm import ChatTurn, build_engine
+    from agentconsole.terminal_text import InertStream, json_text
 
     question = _read_question(args.text, ctx.settings.limits.max_message_bytes)
     if args.no_mask:
@@ -165,6 +165,7 @@ def ask_command(args: argparse.Namespace, ctx: Any) -> int:
     )
     shown: list[str] = []
     out = sys.stdout
+    shown_inert = InertStream()
     interrupted = False
     try:
         for delta in generation:
@@ -172,7 +173,7 @@ def ask_command(args: argparse.Namespace, ctx: Any) -> int:
             if visible:
                 shown.append(visible)
                 if not args.json:
-                    out.write(visible)
+                    out.write(shown_inert.feed(visible))
                     out.flush()
     except KeyboardInterrupt:
         generation.cancel()
@@ -180,11 +181,11 @@ def ask_command(args: argparse.Namespace, ctx: Any) -> int:
     tail = restorer.flush()
     if tail:
         shown.append(tail)
-        if not args.json:
-            out.write(tail)
+    if not args.json:
+        out.write(shown_inert.feed(tail) + shown_inert.flush())
     stats = generation.stats
     if args.json:
-        json.dump(
+        out.write(json_text(
             {
                 "text": "".join(shown),
                 "model": engine.model_name,
@@ -192,9 +193,7 @@ def ask_command(args: argparse.Namespace, ctx: Any) -> int:
                 "entities_masked": masked_count,
                 "stats": stats.as_dict(),
             },
-            out,
-            ensure_ascii=False,
-        )
+        ))
     out.write("\n")
     out.flush()
     if args.stats:
@@ -226,14 +225,15 @@ def _count(n: int | None) -> str:
 
 def models_command(args: argparse.Namespace, ctx: Any) -> int:
     from agentconsole.llm import discover_models
+    from agentconsole.terminal_text import echo, json_text
 
     infos = discover_models(ctx.settings, verify=not args.no_verify)
     if args.json:
-        print(json.dumps([info.as_dict() for info in infos], indent=2))
+        echo(json_text([info.as_dict() for info in infos], indent=2))
         return 0
     if not infos:
         dirs = " or ".join(str(d) for d in ctx.settings.models_dirs)
-        print(f"no GGUF models found in {dirs}", file=sys.stderr)
+        echo(f"no GGUF models found in {dirs}", file=sys.stderr)
         return 1
     header = ("NAME", "SIZE", "ARCH", "QUANT", "CONTEXT", "PARAMS", "CHECKSUM", "FILE")
     rows = [
@@ -251,10 +251,10 @@ def models_command(args: argparse.Namespace, ctx: Any) -> int:
     ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
     for row in [header, *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
+        echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
     for info in infos:
         if info.error:
-            print(f"{info.path.name}: {info.error}", file=sys.stderr)
+            echo(f"{info.path.name}: {info.error}", file=sys.stderr)
     return 0
 
 

@@ -14,6 +14,9 @@ its own case (placeholders restart at 1). The models load once per process.
 lines, as ``agentconsole import`` takes them) as *one* case: one mapping, the
 same person is the same placeholder on every line, and each output line is the
 input object with only ``text`` masked, so the output can be re-imported.
+
+Nothing reaches the terminal raw: plain output goes through
+:func:`agentconsole.terminal_text.inert`, JSON through ``json_text``.
 """
 
 from __future__ import annotations
@@ -30,7 +33,11 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "mask",
         help="mask PII in text from stdin (e.g. a transcript before sharing it)",
-        description="Read text on stdin and print it with PII replaced by placeholders like <PERSON_1>.",
+        description=(
+            "Read text on stdin and print it with PII replaced by placeholders like <PERSON_1>. "
+            "Terminal escapes and other control characters are printed as visible symbols (ESC as ␛, "
+            "U+009B as \\u009b); --jsonl escapes them in the JSON instead, losslessly."
+        ),
     )
     parser.add_argument(
         "--jsonl",
@@ -47,8 +54,10 @@ def register(subparsers: Any) -> None:
 
 
 def _write_json(out: Any, obj: dict[str, Any]) -> None:
+    from agentconsole.terminal_text import json_text
+
     try:
-        line = json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        line = json_text(obj).encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates from a "\ud800" escape: keep them escaped
         line = json.dumps(obj, ensure_ascii=True).encode("ascii")
     out.write(line + b"\n")
@@ -77,6 +86,7 @@ def _record(number: int, raw: bytes) -> dict[str, Any] | None:
 def run_mask(args: argparse.Namespace, ctx: Any) -> int:
     from agentconsole.errors import AgentConsoleError
     from agentconsole.privacy import CaseMapping, PrivacyEngine
+    from agentconsole.terminal_text import inert
 
     if getattr(args, "one_case", False) and not args.jsonl:
         raise AgentConsoleError("--one-case needs --jsonl (plain mode already masks all of stdin as one case)")
@@ -85,7 +95,7 @@ def run_mask(args: argparse.Namespace, ctx: Any) -> int:
     stdout = sys.stdout.buffer
     if not args.jsonl:
         text = stdin.read().decode("utf-8", errors="replace")
-        stdout.write(engine.mask(text, CaseMapping()).masked.encode("utf-8", errors="surrogateescape"))
+        stdout.write(inert(engine.mask(text, CaseMapping()).masked).encode("utf-8", errors="surrogateescape"))
         stdout.flush()
         return 0
     if getattr(args, "one_case", False):

@@ -93,7 +93,9 @@ def read_passphrase(args: argparse.Namespace, prompt: str, confirm: bool = False
     elif getattr(args, f"{attr}_stdin", False):
         passphrase = _strip_line(bytearray(sys.stdin.buffer.readline()))
     else:
-        passphrase = _from_terminal(prompt, confirm)
+        from agentconsole.terminal_text import inert
+
+        passphrase = _from_terminal(inert(prompt), confirm)
     if not passphrase:
         raise AgentConsoleError("the passphrase is empty", exit_code=2)
     if confirm and len(passphrase.decode("utf-8", "replace")) < MIN_NEW_PASSPHRASE_CHARS:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from agentconsole.terminal_text import echo
+
 ROLE_CHOICES = ("agent", "supervisor", "auditor")
 
 
@@ -121,7 +123,7 @@ def init_vault(args: argparse.Namespace, ctx: Any) -> int:
     finally:
         _zero(passphrase)
         service.lock()
-    print(f"created vault {path} with supervisor {user}")
+    echo(f"created vault {path} with supervisor {user}")
     return 0
 
 
@@ -136,7 +138,7 @@ def user_add(args: argparse.Namespace, ctx: Any) -> int:
             service.user_add(args.name, args.role, new)
         finally:
             _zero(new)
-    print(f"added {args.role} {args.name}")
+    echo(f"added {args.role} {args.name}")
     return 0
 
 
@@ -145,7 +147,7 @@ def user_remove(args: argparse.Namespace, ctx: Any) -> int:
 
     with open_service(args, ctx) as service:
         service.user_remove(args.name)
-    print(f"removed {args.name} (run 'agentconsole rekey' if they may have kept a copy of the keys file)")
+    echo(f"removed {args.name} (run 'agentconsole rekey' if they may have kept a copy of the keys file)")
     return 0
 
 
@@ -156,7 +158,7 @@ def user_list(args: argparse.Namespace, ctx: Any) -> int:
         users = service.user_list()
     width = max(len(name) for name, _ in users)
     for name, role in users:
-        print(f"{name:<{width}}  {role}")
+        echo(f"{name:<{width}}  {role}")
     return 0
 
 
@@ -171,7 +173,7 @@ def user_reset_passphrase(args: argparse.Namespace, ctx: Any) -> int:
             service.user_reset_passphrase(args.name, one_time)
         finally:
             _zero(one_time)
-    print(
+    echo(
         f"passphrase of {args.name} reset: give them the one-time passphrase; "
         f"they must run 'agentconsole passwd --user {args.name}' before they can unlock"
     )
@@ -197,7 +199,7 @@ def change_passphrase(args: argparse.Namespace, ctx: Any) -> int:
     finally:
         _zero(old)
         _zero(new)
-    print(f"passphrase changed for {user}")
+    echo(f"passphrase changed for {user}")
     return 0
 
 
@@ -206,7 +208,7 @@ def rotate_data_key(args: argparse.Namespace, ctx: Any) -> int:
 
     with open_service(args, ctx) as service:
         service.rekey()
-    print("data key rotated; every key slot rewrapped")
+    echo("data key rotated; every key slot rewrapped")
     return 0
 
 
@@ -224,13 +226,13 @@ def check_vault(args: argparse.Namespace, ctx: Any) -> int:
     try:
         vault = service.open_for_check(user, passphrase)
     except VaultRolledBack as exc:
-        print(f"ROLLED BACK: {exc.message}")
+        echo(f"ROLLED BACK: {exc.message}")
         return 1
     except VaultTampered as exc:
         if exc.pages:
-            print(f"DAMAGED: pages {', '.join(str(p) for p in exc.pages)}")
+            echo(f"DAMAGED: pages {', '.join(str(p) for p in exc.pages)}")
         else:
-            print(f"DAMAGED: {exc.message}")
+            echo(f"DAMAGED: {exc.message}")
         return 1
     finally:
         _zero(passphrase)
@@ -241,16 +243,16 @@ def check_vault(args: argparse.Namespace, ctx: Any) -> int:
     finally:
         vault.lock()
     if pages:
-        print(f"DAMAGED: pages {', '.join(str(p) for p in pages)}")
+        echo(f"DAMAGED: pages {', '.join(str(p) for p in pages)}")
         return 1
     if anchor.rolled_back:
-        print(f"ROLLED BACK: {anchor.problem}")
+        echo(f"ROLLED BACK: {anchor.problem}")
         return 1
     if anchor.problem:
-        print(f"WARNING: {anchor.problem}")
+        echo(f"WARNING: {anchor.problem}")
         return 1
     where = f"; local anchor at commit {anchor.anchor.commit}" if anchor.anchor else "; no local anchor yet"
-    print(f"OK: every page verifies; commit {commit} matches the commit seal{where}")
+    echo(f"OK: every page verifies; commit {commit} matches the commit seal{where}")
     return 0
 
 
@@ -268,5 +270,5 @@ def accept_rollback(args: argparse.Namespace, ctx: Any) -> int:
     finally:
         _zero(passphrase)
         service.lock()
-    print(f"accepted the vault's current state (commit {commit}) as the new baseline; audited")
+    echo(f"accepted the vault's current state (commit {commit}) as the new baseline; audited")
     return 0

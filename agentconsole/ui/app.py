@@ -22,10 +22,13 @@ from typing import Any
 from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
+from textual.worker import Worker, get_current_worker
 
 from agentconsole.config import Settings
 from agentconsole.errors import AgentConsoleError
+from agentconsole.terminal_text import inert
 from agentconsole.ui import keys
+from agentconsole.ui.composer import Composer
 from agentconsole.ui.screens.first_run import FirstRunScreen
 from agentconsole.ui.screens.help import HelpScreen
 from agentconsole.ui.screens.main import MainScreen
@@ -40,6 +43,8 @@ LIGHT_THEME = "textual-light"
 DARK_THEME = "textual-dark"
 #: Events that count as the agent being at the keyboard (for auto-lock).
 ACTIVITY_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
+#: Workers that outlive a lock: loading the engines, and the lock itself.
+ENGINE_WORKER_GROUPS = frozenset({"load-privacy", "load-model", "vault-exists", "lock"})
 
 
 class AgentConsoleApp(App[int]):
@@ -80,6 +85,10 @@ class AgentConsoleApp(App[int]):
         self.privacy_ready = False
         #: Wrong passphrases in a row (the unlock screen's growing delay survives a lock).
         self.unlock_failures = 0
+        #: Results of cancelled service calls that were dropped, never shown (tests).
+        self.dropped_results = 0
+        #: A lock is under way (the service may still be waiting for a long job to stop).
+        self.locking = False
 
     # --- start-up ----------------------------------------------------------------------------
 
@@ -194,13 +203,25 @@ class AgentConsoleApp(App[int]):
             self.show_screen(AuditScreen(closable=False))
 
     def action_lock(self, notice: str = "Locked. Sign in to continue.") -> None:
-        if not self.service.is_unlocked:
+        if self.locking or not self.service.is_unlocked:
             return
         user = self.service.user
+        # Results of running calls must not reach the screens any more; the service
+        # itself cancels its long jobs (masking, a draft) and waits for them before
+        # it closes the vault, so nothing keeps writing into a locked vault.
+        self.cancel_session_workers()
         self.service.cancel_generation()
+        jobs = getattr(self.service, "jobs", None)
+        if jobs is not None and jobs.count:
+            notice += " (A running job is being stopped first.)"
+        self.locking = True
         self.show_screen(UnlockScreen(user=user, notice=notice))
         self.set_status(lock_state="locked", masked=None)
-        self.call_service(self.service.lock, name="lock")
+
+        def locked(_: Any = None) -> None:
+            self.locking = False
+
+        self.call_service(self.service.lock, done=locked, failed=locked, name="lock")
 
     def check_autolock(self) -> None:
         minutes = self.settings.ui.autolock_minutes
@@ -212,6 +233,10 @@ class AgentConsoleApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, ACTIVITY_EVENTS):
             self.last_activity = self.clock()
+        if isinstance(event, events.Paste) and not isinstance(self.focused, Composer) and not event.is_forwarded:
+            # One-line fields (filter, search, dialogs, user name) render their value as it is:
+            # a pasted escape sequence is made inert before it becomes part of one.
+            event = events.Paste(inert(event.text))
         await super().on_event(event)
 
     def action_audit_log(self) -> None:
@@ -235,6 +260,18 @@ class AgentConsoleApp(App[int]):
         self.service.cancel_generation()
         self.exit(0)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast is plain text made inert: messages may quote a customer reference or a file name."""
+        super().notify(inert(str(message)), title=inert(title), severity=severity, timeout=timeout, markup=False)
+
     # --- status ------------------------------------------------------------------------------
 
     def set_status(self, **fields: Any) -> None:
@@ -255,14 +292,22 @@ class AgentConsoleApp(App[int]):
         failed_exc: Callable[[AgentConsoleError | None, str], Any] | None = None,
         name: str = "service",
         quiet: bool = False,
+        exclusive: bool = False,
     ) -> None:
         """Run ``fn(*args)`` in a thread worker; ``done(result)`` or ``failed(message)`` on the UI thread.
 
         Expected failures are shown as one line (``quiet`` leaves that to ``failed``);
-        anything else is logged and reported without a traceback.
+        anything else is logged and reported without a traceback. Messages are
+        made inert (they may quote a customer reference or a file name).
+
+        With ``exclusive`` a new call cancels the running one of the same ``name``
+        (its group); a cancelled call's ``done``/``failed`` never run, checked on
+        the UI thread right before they would, so a stale result never overwrites
+        a newer one. :meth:`action_lock` cancels every session call the same way.
         """
 
         def report(exc: AgentConsoleError | None, message: str) -> None:
+            message = inert(message)
             if not quiet:
                 self.notify(message, severity="error", markup=False, timeout=6)
             if failed is not None:
@@ -271,26 +316,39 @@ class AgentConsoleApp(App[int]):
                 failed_exc(exc, message)
 
         def work() -> None:
+            worker = get_current_worker()
             try:
                 result = fn(*args)
             except AgentConsoleError as exc:
                 log.info("%s failed: %s", name, exc.message)
-                self._from_thread(report, exc, exc.message)
+                self._from_thread(report, exc, exc.message, worker=worker)
                 return
             except Exception:
                 log.exception("%s failed unexpectedly", name)
-                self._from_thread(report, None, f"{name} failed unexpectedly; details are in the log")
+                self._from_thread(report, None, f"{name} failed unexpectedly; details are in the log", worker=worker)
                 return
             if done is not None:
-                self._from_thread(done, result)
+                self._from_thread(done, result, worker=worker)
 
-        self.run_worker(work, thread=True, name=name, group=name, exit_on_error=False)
+        self.run_worker(work, thread=True, name=name, group=name, exit_on_error=False, exclusive=exclusive)
 
-    def _from_thread(self, callback: Callable[..., Any], *args: Any) -> None:
+    def _from_thread(self, callback: Callable[..., Any], *args: Any, worker: Worker[Any] | None = None) -> None:
+        def unless_cancelled(*call_args: Any) -> Any:
+            if worker is not None and worker.is_cancelled:
+                self.dropped_results += 1
+                return None  # superseded by a newer call of its group, or the vault was locked
+            return callback(*call_args)
+
         try:
-            self.call_from_thread(callback, *args)
+            self.call_from_thread(unless_cancelled, *args)
         except RuntimeError:  # the app is closing
             pass
+
+    def cancel_session_workers(self) -> None:
+        """Cancel every worker whose result belongs to the unlocked session (their callbacks never run)."""
+        for worker in list(self.workers):
+            if worker.group not in ENGINE_WORKER_GROUPS:
+                worker.cancel()
 
     # --- command palette -----------------------------------------------------------------------
 

@@ -9,8 +9,8 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from agentconsole.terminal_text import inert
 from agentconsole.ui.chips import CHIP_CLASSES, chip_content
-from agentconsole.ui.inert import inert
 from agentconsole.ui.messages import short_time
 
 STATUS_MARK = {"open": "●", "pending": "◐", "closed": "○"}

@@ -29,7 +29,17 @@ from textual.style import Style
 from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownBlock
 
-from agentconsole.ui.inert import inert
+from agentconsole.terminal_text import inert as inert_text
+
+#: Brackets the chip renderer uses as private markers inside Markdown source; user
+#: text carrying them is shown with look-alikes so it can never forge a chip.
+CHIP_MARKERS = {"⟨": "〈", "⟩": "〉", "⟪": "《", "⟫": "》", "⦃": "❴", "⦄": "❵"}
+_MARKER_LOOKALIKES = str.maketrans(CHIP_MARKERS)
+
+
+def inert(text: str) -> str:
+    """:func:`agentconsole.terminal_text.inert`, and chip markers shown as look-alikes."""
+    return inert_text(text).translate(_MARKER_LOOKALIKES)
 
 #: The display form of a canonical placeholder, ``<TYPE_N>`` (mirrors the privacy
 #: engine's format; tests/ui check both agree).

@@ -6,7 +6,11 @@ A paste in the *customer* role, or any large paste, is sealed: the composer
 shows ``[pasted #1: 3 lines, 143 chars]`` and keeps the text aside until the
 message is sent. Customer text carries PII, and it is shown only after the
 service has masked it (as chips); a sealed paste also keeps a huge paste from
-turning into a huge editor document.
+turning into a huge editor document. A paste is sealed whole whatever it
+holds (escape sequences included: :mod:`agentconsole.ui.paste` keeps the
+terminal's paste in one piece), and its line breaks are kept whether the
+terminal sent CR (most do), CRLF or LF. An unsealed paste (agent or note role)
+shows control characters inert, as every widget does (ESC as ``␛``).
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
 
+from agentconsole.terminal_text import inert, line_breaks
 from agentconsole.ui.chips import PLACEHOLDER_RE
-from agentconsole.ui.inert import inert
 from agentconsole.ui.keys import KEYS
 
 ROLES = ("customer", "agent", "note")
@@ -123,7 +127,7 @@ class Composer(TextArea):
             return
         event.stop()
         event.prevent_default()
-        text = event.text.replace("\r\n", "\n")
+        text = line_breaks(event.text)
         if self.role == "customer" or len(text) > SEAL_CHARS or text.count("\n") > SEAL_LINES:
             shown = self._seal(text)
         else:

@@ -33,6 +33,7 @@ KEYS: tuple[Key, ...] = (
     Key("ctrl+f", "search", "Search", "Full-text search across cases"),
     Key("escape", "stop", "Stop", "Stop the running generation"),
     Key("f2", "cycle_role", "Role", "Switch the composer role: customer, agent, note"),
+    Key("f4", "consent", "Consent", "Show, give or withdraw the customer's consent to AI processing"),
     Key("enter", "send", "Send", "Send the composer: add the message, or store and copy an agent reply",
         where="composer"),
     Key("ctrl+j", "newline", "Newline", "Insert a new line in the composer", where="composer"),
@@ -45,6 +46,20 @@ KEYS: tuple[Key, ...] = (
         palette=False),
     Key("ctrl+q", "quit", "Quit", "Quit agentconsole (the vault is locked)", where="app"),
 )
+
+
+#: The footer shows keys in this order (what fits at 80 columns comes first: sending,
+#: drafting, summary, search, reveal, help); keys not listed follow in table order.
+FOOTER_ORDER: tuple[str, ...] = (
+    "send", "draft", "summarize", "search", "reveal", "help", "new_case", "consent", "cycle_role",
+    "accept_draft", "copy_out", "ask", "stop", "newline", "lock", "quit",
+)
+
+
+def footer_rank(action: str) -> int:
+    """Where a binding's action goes in the footer (unknown actions last, in their own order)."""
+    action = action.removeprefix("app.").removeprefix("screen.")
+    return FOOTER_ORDER.index(action) if action in FOOTER_ORDER else len(FOOTER_ORDER)
 
 
 def bindings(where: str) -> list[Binding]:

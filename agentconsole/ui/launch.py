@@ -30,6 +30,9 @@ def run_console(ctx: Any) -> int:
 
 def run_app(settings: Any, app: Any) -> int:
     """Run a built console app on this terminal (also used by ``agentconsole demo``)."""
+    from agentconsole.ui import paste
+
+    paste.install()  # a paste holding an escape sequence arrives whole, not partly as keystrokes
     _set_terminal_title()
     try:
         with logs.native_stderr_to(settings.logs_dir / logs.NATIVE_LOG_FILE_NAME):

@@ -19,6 +19,7 @@ from agentconsole.ui.chips import (
     ChipMarkdown,
     chip_content,
     chip_markdown,
+    inert,
     placeholder_count,
     warning_count,
 )
@@ -83,7 +84,7 @@ class MessageView(Vertical, can_focus=True):
             title = "Model"
         parts = [(title, "bold"), (f"  {short_time(self.created_at)}", "dim")]
         if self.detail:
-            parts.append((f"  {self.detail}", "dim"))
+            parts.append((f"  {inert(self.detail)}", "dim"))  # holds the model's name
         if self.streaming:
             parts.append(("  writing… (Esc stops)", "italic"))
         if self.revealed:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from agentconsole.terminal_text import inert
+
 
 class StatusBar(Static):
     """One line of session state. Every field is set by the app; nothing is read here."""
@@ -32,9 +34,9 @@ class StatusBar(Static):
         tps = "–" if self.tokens_per_s is None else f"{self.tokens_per_s:.1f}"
         masked = "–" if self.masked is None else str(self.masked)
         locked = self.lock_state == "locked"
-        return Content.assemble(
-            (("🔒 " if locked else "🔓 ") + self.lock_state, "bold"),
-            f" │ masked {masked} │ {tps} tok/s │ {self.pii} │ {self.model}",
+        return Content.assemble(  # the user and the model name come from files: shown inert
+            (("🔒 " if locked else "🔓 ") + inert(self.lock_state), "bold"),
+            inert(f" │ masked {masked} │ {tps} tok/s │ {self.pii} │ {self.model}"),
         )
 
     def refresh_status(self) -> None:

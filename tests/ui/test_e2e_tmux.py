@@ -107,14 +107,9 @@ def tmux(tmp_path: Path):
             Path(socket_path).unlink(missing_ok=True)  # the server leaves its socket file behind
 
 
-@pytest.mark.timeout(420)
-def test_first_run_customer_message_draft_quit_never_shows_raw_values(tmp_path: Path, tmux: Tmux,
-                                                                     default_model_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir(mode=0o700)
-    (home / "config.toml").write_text("[model]\nmax_tokens = 24\ntemperature = 0.0\nseed = 7\n")
+def start_console(tmux: Tmux, home: Path, model: Path) -> None:
     command = (
-        f"cd {REPO} && AGENTCONSOLE_HOME={home} {sys.executable} -m agentconsole --model {default_model_path}; "
+        f"cd {REPO} && AGENTCONSOLE_HOME={home} {sys.executable} -m agentconsole --model {model}; "
         "echo EXITED-$?; sleep 60"
     )
     # Start the pane first, then the console in it: the console must see the final pane size.
@@ -122,6 +117,9 @@ def test_first_run_customer_message_draft_quit_never_shows_raw_values(tmp_path: 
     assert tmux.run("display", "-p", "-t", "e2e", "#{pane_width}x#{pane_height}").strip() == "120x30"
     tmux.run("respawn-pane", "-k", "-t", "e2e", command)
 
+
+def first_run_and_new_case_dialog(tmux: Tmux) -> None:
+    """Create the vault as alice, open the New case dialog and type the customer reference."""
     tmux.wait_text("Create the vault", timeout=60)
     tmux.wait_focus("user name")
     tmux.type("alice")
@@ -141,12 +139,23 @@ def test_first_run_customer_message_draft_quit_never_shows_raw_values(tmp_path: 
     tmux.wait_focus("customer reference, e.g. CUST-1042")
     tmux.type("CUST-1042")
     tmux.wait_text("CUST-1042")
+
+
+@pytest.mark.timeout(420)
+def test_first_run_customer_message_draft_quit_never_shows_raw_values(tmp_path: Path, tmux: Tmux,
+                                                                     default_model_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    (home / "config.toml").write_text("[model]\nmax_tokens = 24\ntemperature = 0.0\nseed = 7\n")
+    start_console(tmux, home, default_model_path)
+
+    first_run_and_new_case_dialog(tmux)
     tmux.keys("Tab")
     tmux.wait_focus("title (optional; masked)")
     tmux.type("Double charge")
     tmux.wait_text("Double charge")
     tmux.keys("Enter")
-    tmux.wait_text("#1 Double charge", timeout=120)
+    tmux.wait_text("#1 CUST-1042 · open · Double charge", timeout=120)
 
     tmux.paste(MESSAGE)
     tmux.wait_text("[pasted #1: 1 line")
@@ -171,3 +180,43 @@ def test_first_run_customer_message_draft_quit_never_shows_raw_values(tmp_path: 
         data = path.read_bytes()
         for value in RAW_VALUES:
             assert value.encode() not in data, f"raw value in {path.name}"
+
+
+@pytest.mark.timeout(420)
+def test_a_pasted_message_with_escapes_and_cr_line_breaks_is_sealed_whole(tmp_path: Path, tmux: Tmux,
+                                                                         default_model_path: Path) -> None:
+    """What a terminal really sends: a bracketed paste holding escape sequences, lines ended by CR."""
+    from agentconsole.config import load_settings
+    from agentconsole.service import ConsoleService
+
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    start_console(tmux, home, default_model_path)
+    first_run_and_new_case_dialog(tmux)
+    tmux.keys("Enter")  # Enter in the reference field creates the case
+    tmux.wait_text("#1 CUST-1042", timeout=120)
+
+    pasted = f"Hello\rI am {NAME}, card {CARD}\x1b]0;owned\x07\r\x1b[31mmy mail {EMAIL}\rthanks"
+    tmux.paste(pasted)
+    tmux.wait_text("[pasted #1: 4 lines")
+    tmux.keys("Enter")
+    screen = tmux.wait_text("CREDIT CARD 1", timeout=120)
+    assert "PERSON 1" in screen and "EMAIL ADDRESS 1" in screen, screen
+    lines = [line.strip(" ▌▕") for line in screen.splitlines()]
+    assert "Hello" in lines and "thanks" in lines, screen  # CR kept as a line break
+    assert "␛]0;owned␇" in screen and "␛[31mmy mail" in screen, screen
+    tmux.keys("C-q")
+    tmux.wait_text("EXITED-0", timeout=60)
+    for capture in tmux.captures:
+        for value in RAW_VALUES:
+            assert value not in capture, f"raw value on screen:\n{capture}"
+
+    service = ConsoleService(load_settings(home))
+    service.unlock("alice", bytearray(PASS.encode()))
+    try:
+        stored = [m.text for m in service.messages(1)]
+    finally:
+        service.lock()
+    assert stored == [
+        "Hello\nI am <PERSON_1>, card <CREDIT_CARD_1>\x1b]0;owned\x07\n\x1b[31mmy mail <EMAIL_ADDRESS_1>\nthanks"
+    ]

@@ -100,6 +100,33 @@ async def composer_with_draft(pilot: Pilot) -> None:
     await pilot.press("ctrl+j")
     composer.post_message(Paste("log line\n" * 300))
     await wait_for(pilot, lambda: "[pasted #1" in composer.text, "sealed paste in the editor")
+    await focused_composer(pilot)  # the shot shows the composer's cursor, whatever the load did meanwhile
+
+
+async def focused_composer(pilot: Pilot) -> None:
+    """The main screen drawn with the composer focused (what shows behind a dialog)."""
+    composer = pilot.app.screen.query_one("#composer")
+    composer.cursor_blink = False
+    composer.focus()
+    await wait_for(pilot, lambda: composer.has_focus, "composer focused")
+    # Lines rendered during a blink phase are cached; a blink toggle refreshes only the
+    # cursor's line, as it was before a scroll. Re-render every line with the cursor shown.
+    composer.notify_style_update()
+    composer.refresh()
+    await pilot.pause()
+
+
+async def consent_dialog(pilot: Pilot) -> None:
+    await to_main(pilot)
+    await focused_composer(pilot)
+    await pilot.press("f4")
+    await wait_for(pilot, lambda: screen_name(pilot.app) == "ConsentDialog" and pilot.app.screen.history, "consent")
+
+
+async def audit_with_hostile_text(pilot: Pilot) -> None:
+    await to_main(pilot)
+    await pilot.press("f3")
+    await wait_for(pilot, lambda: screen_name(pilot.app) == "AuditScreen" and pilot.app.screen.entries, "audit")
 
 
 #: name -> (what to do before the shot, vault exists, theme)
@@ -111,6 +138,8 @@ SCREENS: dict[str, tuple[Callable[[Pilot], Awaitable[None]], bool, str]] = {
     "search_results": (search_results, True, "textual-dark"),
     "composer_with_draft_and_sealed_paste": (composer_with_draft, True, "textual-dark"),
     "help": (help_screen, True, "textual-dark"),
+    "consent_dialog": (consent_dialog, True, "textual-dark"),
+    "audit_with_hostile_text": (audit_with_hostile_text, True, "textual-dark"),
 }
 
 

@@ -5,18 +5,24 @@ from __future__ import annotations
 import pytest
 
 from agentconsole.ui import keys
-from agentconsole.ui.chips import PLACEHOLDER_RE, chip_class, chip_content, chip_markdown, _chipped
-from agentconsole.ui.inert import inert
+from agentconsole.ui.chips import PLACEHOLDER_RE, chip_class, chip_content, chip_markdown, _chipped, inert
 from agentconsole.ui.screens.search import SNIPPET_END, SNIPPET_START, snippet_content
 from agentconsole.ui.screens.unlock import retry_delay
 
 
 def test_inert_shows_controls_as_symbols() -> None:
-    text = "a\x1b[31mred\x1b[0m\x07\x00\x7f\x9b2J\u202eevil\u2066\r\nb\tc"
+    """The widgets use the one sanitizer (agentconsole.terminal_text), plus chip-marker look-alikes."""
+    text = "a\x1b[31mred\x1b[0m\x07\x00\x7f\x9b2J\u202eevil\u2066\r\nb\tc\rd"
     shown = inert(text)
-    assert shown == "a␛[31mred␛[0m␇␀␡�2J�evil�\nb\tc"
+    assert shown == "a␛[31mred␛[0m␇␀␡\\u009b2J\\u202eevil\\u2066\nb\tc\nd"
     assert not any(ord(ch) < 0x20 and ch not in "\n\t" for ch in shown)
     assert inert("plain text") == "plain text"
+
+
+def test_the_ui_has_no_second_sanitizer() -> None:
+    import importlib.util
+
+    assert importlib.util.find_spec("agentconsole.ui.inert") is None
 
 
 def test_chip_markers_in_user_text_cannot_forge_chips() -> None:
@@ -77,3 +83,27 @@ def test_key_table_has_every_required_binding() -> None:
     assert required <= {k.key for k in keys.KEYS}
     assert len({k.key for k in keys.KEYS}) == len(keys.KEYS)
     assert keys.display_key("ctrl+n") == "Ctrl+N" and keys.display_key("f2") == "F2"
+
+
+def test_audit_cells_are_shown_as_they_are_never_as_markup() -> None:
+    from types import SimpleNamespace
+
+    from agentconsole.ui.screens.audit import entry_row
+
+    entry = SimpleNamespace(
+        seq=7, time="2026-11-24T10:30:00+00:00", actor="alice", action="config.change", subject="customer:[b]x[/b]",
+        details={"customer": "CUST-[reverse]EVIL[/reverse]\x1b]0;t\x07", "changes": {"compliance.keep_raw_text": [False, True]}},
+    )
+    row = entry_row(entry)
+    assert all(not cell.spans and cell.style == "" for cell in row)  # no styling smuggled in
+    details = row[5].plain
+    assert "CUST-[reverse]EVIL[/reverse]\\u001b]0;t\\u0007" in details  # JSON's escapes, as `audit show` prints
+    assert '"compliance.keep_raw_text": [false, true]' in details
+    assert row[4].plain == "customer:[b]x[/b]"
+
+
+def test_the_footer_puts_the_essential_keys_first() -> None:
+    order = sorted((k for k in keys.KEYS if k.show), key=lambda k: keys.footer_rank(k.action))
+    assert [k.label for k in order[:6]] == ["Send", "Draft", "Summary", "Search", "Reveal", "Help"]
+    assert keys.footer_rank("app.help") == keys.footer_rank("help")
+    assert any(k.key == "f4" and k.action == "consent" for k in keys.KEYS)

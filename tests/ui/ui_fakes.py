@@ -11,6 +11,8 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from agentconsole.compliance.audit import AuditEntry
+from agentconsole.compliance.consent import ConsentRecord
 from agentconsole.errors import AgentConsoleError
 from agentconsole.service import AddedMessage
 from agentconsole.vault import Case, Message, SearchHit
@@ -92,6 +94,16 @@ class FakeService:
         self.reveals: list[tuple[int, int]] = []
         self.locks = 0
         self._tick = 0
+        self.consents: dict[str, list[ConsentRecord]] = {}
+        #: A fixed audit log whose customer data is hostile (markup, escapes, brackets).
+        self.audit = [
+            AuditEntry(1, "2026-11-24T09:00:00+00:00", "alice", "vault.create", "user:alice"),
+            AuditEntry(2, "2026-11-24T09:01:00+00:00", "alice", "case.create", "case:3",
+                       {"customer": "CUST-[reverse]EVIL[/reverse]\x1b]0;owned\x07"}),
+            AuditEntry(3, "2026-11-24T09:02:00+00:00", "alice", "config.change", "config",
+                       {"changes": {"compliance.keep_raw_text": [False, True]}}),
+            AuditEntry(4, "2026-11-24T09:03:00+00:00", "alice", "consent.give", "customer:[bold]x[/bold]\u202eevil"),
+        ]
 
     # lifecycle
     def vault_exists(self) -> bool:
@@ -236,6 +248,27 @@ class FakeService:
     def generating(self) -> bool:
         return self._current is not None
 
+    # consent and audit (fixed times, as every field here)
+    def consent_history(self, customer_ref: str) -> list[ConsentRecord]:
+        self._check()
+        return list(self.consents.get(customer_ref, []))
+
+    def record_consent(self, customer_ref: str, given: bool) -> ConsentRecord:
+        self._check()
+        record = ConsentRecord(given, self._now(), self.user_name)
+        self.consents.setdefault(customer_ref, []).append(record)
+        return record
+
+    def consent_given(self, customer_ref: str) -> bool:
+        history = self.consents.get(customer_ref, [])
+        return bool(history and history[-1].given)
+
+    def audit_entries(self, since: str | None = None, actor: str | None = None, action: str | None = None,
+                      limit: int | None = None) -> list[AuditEntry]:
+        self._check()
+        return [e for e in self.audit if (action is None or e.action.startswith(action))
+                and (actor is None or e.actor == actor)]
+
     def _check(self) -> None:
         if not self.unlocked:
             raise AgentConsoleError("the vault is locked: unlock it first")
@@ -251,6 +284,7 @@ def seeded(service: FakeService) -> FakeService:
     service.add_message(first, "note", "Checked the fraud log: a false positive.")
     service._store(first, "assistant", "Hello <PERSON_1>,\n\nyour card **<CREDIT_CARD_1>** is unblocked.",
                    model="fake-model", decode_tokens_per_s=42.0)
+    service.consents["CUST-1042"] = [ConsentRecord(True, T0.format(1), "alice"), ConsentRecord(False, T0.format(2), "bob")]
     second = service.new_case("CUST-7", "Invoice question")
     service.add_message(second, "customer", "Where is my invoice for March? \x1b[31mred\x1b[0m")
     service.unlocked = False

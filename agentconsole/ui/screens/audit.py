@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,22 +18,31 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from agentconsole.ui.inert import inert
+from agentconsole.terminal_text import inert
 from agentconsole.ui.status import StatusBar
 
 COLUMNS = ("seq", "time (UTC)", "actor", "action", "subject", "details")
 
 
-def entry_row(entry: Any) -> tuple[str, ...]:
+def cell(value: object) -> Text:
+    """A table cell shown as it is: made inert, never read as Rich markup.
+
+    (A plain ``str`` cell would be parsed as markup: ``[reverse]`` in a customer
+    reference would style the row and ``[...]`` in details would vanish.)
+    """
+    return Text(inert(str(value)), no_wrap=True, end="")
+
+
+def entry_row(entry: Any) -> tuple[Text, ...]:
     """One table row for an audit entry (every field made inert)."""
-    details = json.dumps(entry.details, sort_keys=True, separators=(", ", ": ")) if entry.details else ""
+    details = json.dumps(entry.details, sort_keys=True, separators=(", ", ": "), ensure_ascii=False) if entry.details else ""
     return (
-        str(entry.seq),
-        inert(entry.time[:19].replace("T", " ")),
-        inert(entry.actor),
-        inert(entry.action),
-        inert(entry.subject),
-        inert(details),
+        cell(entry.seq),
+        cell(entry.time[:19].replace("T", " ")),
+        cell(entry.actor),
+        cell(entry.action),
+        cell(entry.subject),
+        cell(details),
     )
 
 
@@ -102,13 +112,13 @@ class AuditScreen(Screen):
         self.query_one("#audit-status", Static).update("Verifying every entry's MAC…")
         self.app.call_service(  # type: ignore[attr-defined]
             self.app.service.verify_audit,  # type: ignore[attr-defined]
-            done=lambda result: self.query_one("#audit-status", Static).update(result.describe()),
+            done=lambda result: self.query_one("#audit-status", Static).update(inert(result.describe())),
             failed=self._failed,
             name="audit-verify",
         )
 
     def _failed(self, message: str) -> None:
-        self.query_one("#audit-status", Static).update(message)
+        self.query_one("#audit-status", Static).update(inert(message))
 
     def action_close(self) -> None:
         if self.closable:

@@ -24,11 +24,9 @@ class NewCaseDialog(ModalScreen[tuple[str, str] | None]):
             yield Static("", id="error", classes="error", markup=False)
 
     @on(Input.Submitted, "#customer")
-    def _next(self) -> None:
-        self.focus_next()
-
     @on(Input.Submitted, "#title")
     def _create(self) -> None:
+        """Enter in either field creates the case, as the dialog says (the title is optional)."""
         customer = self.query_one("#customer", Input).value.strip()
         if not customer:
             self.query_one("#error", Static).update("a case needs a customer reference")

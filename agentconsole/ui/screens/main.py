@@ -23,11 +23,11 @@ from textual.widgets import Footer, Input, Markdown, OptionList, Static
 from textual.widgets._markdown import MarkdownStream
 
 from agentconsole.errors import AgentConsoleError
+from agentconsole.terminal_text import inert
 from agentconsole.ui import keys
 from agentconsole.ui.caselist import CaseList
 from agentconsole.ui.chips import CHIP_CLASSES, chip_content, chip_markdown, placeholder_count
 from agentconsole.ui.composer import Composer
-from agentconsole.ui.inert import inert
 from agentconsole.ui.messages import Conversation, MessageView
 from agentconsole.ui.screens.dialogs import NewCaseDialog, QuestionDialog
 from agentconsole.ui.screens.search import SearchScreen
@@ -36,8 +36,8 @@ from agentconsole.ui.status import StatusBar
 log = logging.getLogger("agentconsole.ui")
 
 ROLE_HINTS = {
-    "customer": "what the customer wrote; pastes are masked before they show",
-    "agent": "your reply; Enter stores it and copies it with real values",
+    "customer": "what the customer wrote; masked before it shows",
+    "agent": "your reply; Enter stores it, copies real values",
     "note": "internal note, never sent",
 }
 
@@ -79,10 +79,20 @@ class MainScreen(Screen):
         self._remask: dict[int, Timer] = {}
         self._busy_sending = False
         self._masking_cancel: threading.Event | None = None  # set by Esc while a message is masked
+        self._open_request = 0
+        self.customer_ref: str | None = None
+        #: The message a search hit opened the case at, once it is scrolled into view (tests).
+        self.hit_shown: int | None = None
 
     @property
     def service(self) -> Any:
         return self.app.service  # type: ignore[attr-defined]
+
+    @property
+    def active_bindings(self) -> dict[str, Any]:
+        """The footer's keys in :data:`keys.FOOTER_ORDER`, so the essential ones fit at 80 columns."""
+        active = super().active_bindings
+        return dict(sorted(active.items(), key=lambda item: keys.footer_rank(item[1].binding.action)))
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -95,7 +105,7 @@ class MainScreen(Screen):
                 yield Static(id="composer-role", markup=False)
                 yield Composer(id="composer")
         yield StatusBar()
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._show_role("customer")
@@ -118,6 +128,16 @@ class MainScreen(Screen):
         self.app.call_service(self.service.list_cases, done=loaded, name="list-cases")  # type: ignore[attr-defined]
 
     def open_case(self, case_id: int, focus_message: int | None = None) -> None:
+        """Load a case in a worker and show it (at ``focus_message``, scrolled to and focused).
+
+        Only the latest request wins: the worker group is exclusive (a newer
+        request cancels an older one, whose result is then dropped) and the
+        showing itself, which awaits, stops as soon as a newer request exists.
+        """
+        self._open_request += 1
+        request = self._open_request
+        self.hit_shown = None
+
         def load() -> tuple[Any, list[Any], int]:
             return (
                 self.service.get_case(case_id),
@@ -126,36 +146,57 @@ class MainScreen(Screen):
             )
 
         self.app.call_service(  # type: ignore[attr-defined]
-            load, done=lambda result: self._show_case(*result, focus_message=focus_message), name="open-case"
+            load,
+            done=lambda result: self._show_case(*result, focus_message=focus_message, request=request),
+            name="open-case",
+            exclusive=True,
         )
 
-    async def _show_case(self, case: Any, messages: list[Any], masked: int, *, focus_message: int | None) -> None:
+    def _superseded(self, request: int | None) -> bool:
+        return request is not None and request != self._open_request
+
+    async def _show_case(
+        self, case: Any, messages: list[Any], masked: int, *, focus_message: int | None, request: int | None = None
+    ) -> None:
+        if self._superseded(request):
+            return
         if self._draft is not None and self.case_id != case.id:
             # the draft belongs to the case being left: stop it and let its view go with the case
             self.service.cancel_generation()
             await self._draft[1].stop()
             self._draft = None
         self.case_id = case.id
-        self.query_one(CaseHeader).update(
+        self.customer_ref = case.customer_ref
+        self.query_one(CaseHeader).update(  # number, customer and status first: a long title is what wraps
             Content.assemble(
                 (f"#{case.id} ", "bold"),
+                (f"{inert(case.customer_ref)} · {inert(case.status)} · ", "dim"),
                 chip_content(case.title or "(untitled)"),
-                (f"  {inert(case.customer_ref)} · {case.status}", "dim"),
             )
         )
         conversation = self.query_one(Conversation)
         await conversation.remove_children()
         self._remask.clear()
+        if self._superseded(request):
+            return
         await conversation.mount_all([self._view_for(m) for m in messages])
+        if self._superseded(request):
+            return
         self.app.set_status(masked=masked)  # type: ignore[attr-defined]
         self.query_one(CaseList).set_cases(self.query_one(CaseList).cases, select=case.id)
         target = conversation.view_for(focus_message) if focus_message is not None else None
         if target is not None:
             conversation.anchor(False)
-            target.focus()
-            target.scroll_visible(animate=False, top=True)
+            target.focus(scroll_visible=False)
+            # after the new messages are laid out: before that their heights are unknown
+            self.call_after_refresh(self._scroll_to_hit, target)
         else:
             conversation.anchor()
+
+    def _scroll_to_hit(self, target: MessageView) -> None:
+        if self._shown(target):
+            self.query_one(Conversation).scroll_to_widget(target, animate=False, top=True, immediate=True)
+            self.hit_shown = target.message_id
 
     @staticmethod
     def _view_for(message: Any) -> MessageView:
@@ -200,6 +241,13 @@ class MainScreen(Screen):
                 self.app.call_service(self.service.new_case, *result, done=created, name="new-case")  # type: ignore[attr-defined]
 
         self.app.push_screen(NewCaseDialog(), chosen)
+
+    def action_consent(self) -> None:
+        if not self._require_case() or self.customer_ref is None:
+            return
+        from agentconsole.ui.screens.consent import ConsentDialog
+
+        self.app.push_screen(ConsentDialog(self.customer_ref))
 
     def action_search(self, query: str = "") -> None:
         def chosen(hit: tuple[int, int] | None) -> None:
@@ -482,8 +530,8 @@ class MainScreen(Screen):
             await view.show_values(None)
 
     def _shown(self, view: MessageView) -> bool:
-        """Still part of the open conversation (not removed with a case that was left)."""
-        return view in self.query_one(Conversation).views()
+        """Still part of the open conversation (not removed, or being removed, with a case that was left)."""
+        return view.display and view in self.query_one(Conversation).views()  # display: False while pruned
 
     def action_focus_previous_message(self) -> None:
         self._step_message(-1)
