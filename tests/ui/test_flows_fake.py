@@ -47,10 +47,10 @@ async def unlock(pilot, app) -> None:
 
 @contextlib.asynccontextmanager
 async def signed_in(tmp_path: Path, size: tuple[int, int] = (100, 30), service: FakeService | None = None,
-                    **ui: object) -> AsyncIterator[tuple[Any, Any, FakeService]]:
-    """The console on the seeded fake service, unlocked, the newest case open."""
+                    clock: Any = None, **ui: object) -> AsyncIterator[tuple[Any, Any, FakeService]]:
+    """The console on the seeded fake service, unlocked, the newest case open (``clock``: the app's clock)."""
     service = service or seeded(FakeService())
-    app = make_app(settings_for(tmp_path, **ui), service)
+    app = make_app(settings_for(tmp_path, **ui), service, **({"clock": clock} if clock is not None else {}))
     async with app.run_test(size=size) as pilot:
         await unlock(pilot, app)
         yield app, pilot, service
@@ -199,7 +199,8 @@ async def test_send_copies_outgoing_text_with_real_values(tmp_path: Path) -> Non
 
 @pytest.mark.timeout(60)
 async def test_reveal_then_automatic_remask(tmp_path: Path) -> None:
-    async with signed_in(tmp_path, (100, 30), reveal_seconds=1) as (app, pilot, service):
+    now = [0.0]  # the app's clock: the reveal lasts until the test moves it
+    async with signed_in(tmp_path, (100, 30), clock=lambda: now[0], reveal_seconds=1) as (app, pilot, service):
         screen = app.screen
         screen.open_case(1)
         await wait_for(pilot, lambda: screen.case_id == 1 and len(list(screen.query(MessageView))) == 3, "case 1")
@@ -212,6 +213,10 @@ async def test_reveal_then_automatic_remask(tmp_path: Path) -> None:
         await pilot.pause()
         assert "John Smith" in screen_text(app) and "REVEALED" in screen_text(app)
         assert service.reveals == [(1, view.message_id)]
+        now[0] += 0.5  # before the deadline: still revealed after a few re-mask checks
+        await pilot.pause(0.5)
+        assert view.revealed
+        now[0] += 0.6
         await wait_for(pilot, lambda: not view.revealed, "re-masked")
         await pilot.pause()
         assert "John Smith" not in screen_text(app) and "PERSON 1" in screen_text(app)

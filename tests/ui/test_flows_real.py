@@ -239,13 +239,17 @@ async def test_draft_streams_with_the_real_model_and_esc_stops_it(tmp_path: Path
 
 @pytest.mark.timeout(180)
 async def test_reveal_then_automatic_remask(tmp_path: Path, engines) -> None:
-    async with seeded_console(tmp_path, engines, (120, 30), reveal_seconds=1) as (app, pilot, service, case_id):
+    now = [0.0]  # the app's clock: the reveal lasts until the test moves it (no race with a real timer)
+    async with seeded_console(tmp_path, engines, (120, 30), clock=lambda: now[0], reveal_seconds=1) as (
+        app, pilot, service, case_id,
+    ):
         view = [v for v in app.screen.query(MessageView) if v.role == "customer"][0]
         view.focus()
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: view.revealed, "revealed")
         await wait_for(pilot, lambda: NAME in screen_text(app), "values on screen")
         assert EMAIL in screen_text(app)
+        now[0] += 1.1
         await wait_for(pilot, lambda: not view.revealed, "re-masked")
         await wait_for(pilot, lambda: "PERSON 1" in screen_text(app), "chips back")
         assert_no_values(screen_text(app))

@@ -35,6 +35,9 @@ from agentconsole.ui.status import StatusBar
 
 log = logging.getLogger("agentconsole.ui")
 
+#: How often revealed messages are checked for re-masking (seconds).
+REMASK_TICK_SECONDS = 0.2
+
 ROLE_HINTS = {
     "customer": "what the customer wrote; masked before it shows",
     "agent": "your reply; Enter stores it, copies real values",
@@ -76,7 +79,9 @@ class MainScreen(Screen):
         super().__init__()
         self.case_id: int | None = None
         self._draft: tuple[MessageView, MarkdownStream] | None = None
-        self._remask: dict[int, Timer] = {}
+        #: Revealed messages: message id -> (when to re-mask on the app's clock, view).
+        self._remask: dict[int, tuple[float, MessageView]] = {}
+        self._remask_timer: Timer | None = None
         self._busy_sending = False
         self._masking_cancel: threading.Event | None = None  # set by Esc while a message is masked
         self._open_request = 0
@@ -517,17 +522,27 @@ class MainScreen(Screen):
             if not self._shown(view):
                 return
             await view.show_values(values)
-            old = self._remask.pop(message_id, None)
-            if old is not None:
-                old.stop()
-            self._remask[message_id] = self.set_timer(seconds, lambda: self._remask_view(view, message_id))
+            self._remask[message_id] = (self.app.clock() + seconds, view)  # type: ignore[attr-defined]
+            if self._remask_timer is None:
+                self._remask_timer = self.set_interval(REMASK_TICK_SECONDS, self._remask_due)
 
         self.app.call_service(self.service.reveal_values, case_id, message_id, done=show, name="reveal")  # type: ignore[attr-defined]
 
-    async def _remask_view(self, view: MessageView, message_id: int) -> None:
-        self._remask.pop(message_id, None)
-        if self._shown(view):
-            await view.show_values(None)
+    async def _remask_due(self) -> None:
+        """Re-mask the revealed messages whose time is up.
+
+        Deadlines are on the app's clock (the one auto-lock uses), so a test can
+        move time instead of racing a real timer.
+        """
+        now = self.app.clock()  # type: ignore[attr-defined]
+        for message_id, (due, view) in list(self._remask.items()):
+            if now >= due:
+                self._remask.pop(message_id, None)
+                if self._shown(view):
+                    await view.show_values(None)
+        if not self._remask and self._remask_timer is not None:
+            self._remask_timer.stop()
+            self._remask_timer = None
 
     def _shown(self, view: MessageView) -> bool:
         """Still part of the open conversation (not removed, or being removed, with a case that was left)."""
