@@ -264,6 +264,7 @@ def models_command(args: argparse.Namespace, ctx: Any) -> int:
 def draft_command(args: argparse.Namespace, ctx: Any) -> int:
     from agentconsole.commands.session import open_service
     from agentconsole.errors import AgentConsoleError
+    from agentconsole.terminal_text import InertStream, echo, json_text
 
     if args.kind == "answer" and not (args.question or "").strip():
         raise AgentConsoleError("--kind answer needs --question TEXT", exit_code=2)
@@ -274,6 +275,7 @@ def draft_command(args: argparse.Namespace, ctx: Any) -> int:
         stream = service.draft(args.case, args.kind, args.question)
         restorer = service.reveal_stream(args.case) if args.reveal else None
         out = sys.stdout
+        shown_inert = InertStream()  # the model's text (and revealed values) never reach the terminal raw
         shown: list[str] = []
         interrupted = False
         try:
@@ -281,7 +283,7 @@ def draft_command(args: argparse.Namespace, ctx: Any) -> int:
                 visible = restorer.feed(delta) if restorer is not None else delta
                 shown.append(visible)
                 if visible and not args.json:
-                    out.write(visible)
+                    out.write(shown_inert.feed(visible))
                     out.flush()
         except KeyboardInterrupt:
             stream.cancel()
@@ -289,8 +291,10 @@ def draft_command(args: argparse.Namespace, ctx: Any) -> int:
             for _ in stream:  # let it end at the next token and store what there is
                 pass
         stream.wait()
-        if restorer is not None:
-            shown.append(restorer.flush())
+        tail = restorer.flush() if restorer is not None else ""
+        shown.append(tail)
+        if not args.json:
+            out.write(shown_inert.feed(tail) + shown_inert.flush())
         text = "".join(shown)
         stats = stream.stats
         counts = {cls: sum(1 for f in stream.findings if f.status == cls) for cls in ("known", "invented", "damaged")}
@@ -312,13 +316,13 @@ def draft_command(args: argparse.Namespace, ctx: Any) -> int:
                     "values_invented": stream.values_invented,
                 },
             }
-            json.dump(payload, out, ensure_ascii=False)
+            out.write(json_text(payload))
         out.write("\n")
         out.flush()
         if stream.problems and not args.json:
             from agentconsole.privacy.streaming import describe_problems
 
-            print(
+            echo(
                 f"warning: the draft holds {describe_problems(stream.problems)}; edit them before sending",
                 file=sys.stderr,
             )
@@ -333,6 +337,8 @@ def models_add_command(args: argparse.Namespace, ctx: Any) -> int:
     entry = add_model(
         ctx.settings, Path(args.file), name=args.name, licence=args.licence, origin=args.source, link=args.link
     )
-    print(f"added {entry.name}: {entry.file} ({entry.size} bytes, sha256 {entry.sha256})")
-    print(f"recorded in {user_manifest_path(ctx.settings)}; use it with: agentconsole --model {entry.name}")
+    from agentconsole.terminal_text import echo
+
+    echo(f"added {entry.name}: {entry.file} ({entry.size} bytes, sha256 {entry.sha256})")
+    echo(f"recorded in {user_manifest_path(ctx.settings)}; use it with: agentconsole --model {entry.name}")
     return 0

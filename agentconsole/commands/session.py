@@ -48,8 +48,10 @@ def open_service(args: argparse.Namespace, ctx: Any, *, load_privacy: bool = Fal
         service.unlock(user, passphrase)
     finally:
         passphrase[:] = bytes(len(passphrase))
+    from agentconsole.terminal_text import echo
+
     for warning in service.unlock_warnings:  # already audited
-        print(f"agentconsole: warning: {warning}", file=sys.stderr)
+        echo(f"agentconsole: warning: {warning}", file=sys.stderr)
     try:
         if load_privacy:
             _ = service.privacy
