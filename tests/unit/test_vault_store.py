@@ -117,7 +117,15 @@ def test_delete_case_cascades_to_messages_pii_and_search(vault: Vault, case_id: 
     with pytest.raises(RecordNotFound):
         vault.delete_case(case_id)
     conn = vault.connection()
-    assert conn.execute("INSERT INTO messages_fts(messages_fts) VALUES ('integrity-check')") is not None
+    # Raises SQLITE_CORRUPT_VTAB if the index disagrees with the messages table.
+    conn.execute("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)")
+    conn.execute("CREATE VIRTUAL TABLE temp.fts_terms USING fts5vocab(main, messages_fts, 'row')")
+    try:
+        terms = dict(conn.execute("SELECT term, doc FROM temp.fts_terms").fetchall())
+    finally:
+        conn.execute("DROP TABLE temp.fts_terms")
+    assert "zanzibar" not in terms and "crashed" not in terms
+    assert terms["firmware"] == 1
 
 
 def test_search_ranks_by_bm25_and_marks_matches(vault: Vault, case_id: int) -> None:
@@ -170,9 +178,9 @@ def test_connections_get_the_larger_lookaside_pool(vault: Vault, case_id: int) -
     """Small allocations stay in SQLite's lookaside pool instead of the mlock()ing allocator."""
     import ctypes
 
-    from agentconsole.vault import store
+    from agentconsole.vault import native
 
-    found = store._sqlite_handle(vault.connection())
+    found = native.sqlite_handle(vault.connection())
     if found is None:
         pytest.skip("lookaside is only configured on Linux")
     lib, handle = found
