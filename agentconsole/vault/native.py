@@ -20,6 +20,8 @@ log = logging.getLogger("agentconsole.vault")
 #: small allocation goes to the allocator, which under memory security means an
 #: mlock + munlock + wipe each. One larger pool, allocated (locked, and wiped when the
 #: connection closes) once, takes them: 500 x 1200 bytes = 600 KB per connection.
+#: Off switch for ``scripts/bench_vault.py`` (measures what the pool buys).
+ENLARGE_LOOKASIDE = False
 LOOKASIDE_SLOT_BYTES = 1200
 LOOKASIDE_SLOTS = 500
 _SQLITE_DBCONFIG_LOOKASIDE = 1001
@@ -59,6 +61,8 @@ def sqlite_handle(conn: Any) -> tuple[Any, int] | None:
 
 def enlarge_lookaside(conn: Any, path: Path) -> bool:
     """Give a fresh connection the larger lookaside pool (best effort: only speed depends on it)."""
+    if not ENLARGE_LOOKASIDE:
+        return False
     try:
         found = sqlite_handle(conn)
         if found is None:
