@@ -78,10 +78,3 @@ def enlarge_lookaside(conn: Any, path: Path) -> bool:
         log.debug("could not enlarge the SQLite lookaside pool", exc_info=True)
         return False
 
-
-#: Search: the best ``?4`` rowids by bm25 first (kept in a small temp B-tree), then
-#: snippets, messages and titles for those rows only; ties by message id. Same rows
-#: and scores as ``ORDER BY messages_fts.rank LIMIT ?``, but that form makes FTS5 copy
-#: every matching row with its position lists into a sorter, several allocations per
-#: match, each an mlock/munlock pair under cipher_memory_security (docs/vault.md,
-#: Performance). CROSS JOIN fixes the join order: left to the planner, SQLite reads
