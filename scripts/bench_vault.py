@@ -14,9 +14,9 @@ the parent drives them batch by batch, rotating the order every round, so a
 machine loaded by others slows every side alike. Printed: per side, the median
 of the per-round ratios against the first side (and the ratio of the totals),
 search p95, unlock time with the default Argon2id parameters. Sides: plain
-SQLite with SQLite's default lookaside and with the enlarged pool; the vault as
-shipped; the vault with ``cipher_memory_security`` ON, without and with the
-enlarged lookaside pool (see docs/vault.md, Performance).
+SQLite, the vault as shipped (``cipher_memory_security`` off), the vault with
+it on (see docs/vault.md, Performance). CPU time is the fairer column on a
+machine shared with other jobs.
 
     .venv/bin/python scripts/bench_vault.py --messages 50000
     .venv/bin/python scripts/bench_vault.py --messages 20000 --sides plain,vault
@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from agentconsole.vault import Vault, database, fts_query, native  # noqa: E402
+from agentconsole.vault import Vault, database, fts_query  # noqa: E402
 from agentconsole.vault.repositories import SEARCH_SQL  # noqa: E402
 from agentconsole.vault.keyslots import KdfParams, derive_kek, zero  # noqa: E402
 from agentconsole.vault.schema import MIGRATIONS  # noqa: E402
@@ -86,12 +86,10 @@ def workload(messages: int, cases: int, seed: int = 7) -> list[tuple[int, str, s
 # --- the plain peer: same engine, no key, same schema and SQL -------------------------------
 
 
-def plain_open(path: Path, lookaside: bool):
+def plain_open(path: Path):
     import sqlcipher3
 
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
-    if lookaside:
-        native.enlarge_lookaside(conn, path)
     for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "temp_store = MEMORY", "secure_delete = ON", "foreign_keys = ON"):
         conn.execute(f"PRAGMA {pragma}").fetchall()
     conn.executescript("BEGIN;" + MIGRATIONS[0] + "COMMIT;")
@@ -132,14 +130,11 @@ def p95(values: list[float]) -> float:
 
 # --- one side per process, driven batch by batch (interleaved) by the parent ----------------
 
-#: Each side: (label, plain?, cipher_memory_security, enlarged lookaside pool).
+#: Each side: (label, plain SQLite?, cipher_memory_security: None = as shipped).
 SIDES = {
-    "plain": ("plain SQLite", True, False, False),
-    "plain-lookaside": ("plain, big lookaside", True, False, True),
-    "vault": ("vault as shipped", False, None, None),
-    "vault-lookaside": ("vault, memsec OFF, big lookaside", False, False, True),
-    "vault-memsec": ("vault, memsec ON", False, True, False),
-    "vault-memsec-lookaside": ("vault, memsec ON, big lookaside", False, True, True),
+    "plain": ("plain SQLite", True, None),
+    "vault": ("vault as shipped", False, None),
+    "vault-memsec": ("vault, cipher_memory_security ON", False, True),
 }
 
 
@@ -147,17 +142,15 @@ class Side:
     """One store in this process; answers the parent's commands on stdin, one JSON line each."""
 
     def __init__(self, mode: str, opts: argparse.Namespace, tmp: Path) -> None:
-        _, self.plain, memsec, lookaside = SIDES[mode]
+        _, self.plain, memsec = SIDES[mode]
         if memsec is not None:
             database.MEMORY_SECURITY = memsec  # process-wide in SQLCipher: one side per process
-        if lookaside is not None:
-            native.ENLARGE_LOOKASIDE = lookaside
         self.work = workload(opts.messages, opts.cases)
         rng = random.Random(11)
         self.queries = [rng.choice(SEARCH_TERMS) for _ in range(opts.searches)]
         self.tmp, self.unlocks = tmp, opts.unlocks
         if self.plain:
-            self.conn = plain_open(tmp / "plain.db", bool(lookaside))
+            self.conn = plain_open(tmp / "plain.db")
             self.conn.execute("INSERT INTO customers(ref, created_at) VALUES ('CUST-BENCH', 'now')")
             now = "2026-01-01T00:00:00+00:00"
             self.case_ids = [
@@ -243,7 +236,7 @@ def main() -> int:
     parser.add_argument("--searches", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=10, help="batches per phase, each side in turn (default 10)")
     parser.add_argument("--unlocks", type=int, default=3)
-    parser.add_argument("--sides", default="plain,vault,vault-lookaside,vault-memsec-lookaside",
+    parser.add_argument("--sides", default="plain,vault,vault-memsec",
                         help="comma-separated, first is the peer (default: %(default)s)")
     parser.add_argument("--child", choices=tuple(SIDES), help=argparse.SUPPRESS)
     opts = parser.parse_args()
@@ -297,14 +290,14 @@ def main() -> int:
 
     print()
     print(f"ratios against '{peer}' ({SIDES[peer][0]}): median of the {opts.rounds} per-round ratios (total)")
-    print(f"{'side':58}{'insert wall':>16}{'insert CPU':>16}{'search wall':>16}{'search CPU':>16}{'p95 ms':>8}")
+    print(f"{'side':56}{'insert wall':>16}{'insert CPU':>16}{'search wall':>16}{'search CPU':>16}{'p95 ms':>8}")
     for mode in modes:
         cells = []
         for results, key in ((inserts, "wall"), (inserts, "cpu"), (searches, "wall"), (searches, "cpu")):
             med, total = ratio(results, mode, key)
             cells.append(f"{med:.2f} ({total:.2f})")
         latencies = [x for r in searches[mode] for x in r["latencies"]]
-        print(f"{mode:24}{SIDES[mode][0]:34}{cells[0]:>16}{cells[1]:>16}{cells[2]:>16}{cells[3]:>16}"
+        print(f"{mode:24}{SIDES[mode][0]:32}{cells[0]:>16}{cells[1]:>16}{cells[2]:>16}{cells[3]:>16}"
               f"{p95(latencies) * 1000:>8.1f}")
     print()
     for mode in modes:

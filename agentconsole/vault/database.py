@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from agentconsole import logs
-from agentconsole.vault import native, process_lock
+from agentconsole.vault import process_lock
 from agentconsole.vault import seal as seal_file
 from agentconsole.vault.errors import VaultError, VaultLocked, VaultRolledBack, VaultTampered
 from agentconsole.vault.keyslots import zero
@@ -42,10 +42,11 @@ PINNED_CIPHER_SETTINGS = {
     "cipher_plaintext_header_size": "0",
 }
 BUSY_TIMEOUT_MS = 10_000
-#: SQLCipher wipes and mlock()s every allocation: no plaintext left in freed or
-#: swapped memory. Costly (one mlock/munlock pair per allocation, see
-#: docs/vault.md); process-wide and cannot be switched off again once on.
-#: Only ``scripts/bench_vault.py`` turns it off, to measure that cost.
+#: SQLCipher's ``cipher_memory_security`` (wipe and mlock() every allocation): off, as
+#: SQLCipher's own default since 4.5. It cost inserts 2x and search 1.6x CPU, and this
+#: process holds the decrypted text in Python objects anyway (docs/vault.md,
+#: Performance). Process-wide, and cannot be switched off again once on: only
+#: ``scripts/bench_vault.py`` turns it on, in a process of its own, to measure it.
 MEMORY_SECURITY = False
 
 _PAGE = re.compile(r"\bpage (\d+)\b")
@@ -106,8 +107,6 @@ def _raw_connect(path: Path, key_spec: bytearray) -> Any:
     import sqlcipher3
 
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
-    if not native.enlarge_lookaside(conn, path):
-        log.debug("vault connection keeps the default SQLite lookaside pool")
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")  # SQLCipher would write to stderr otherwise
         conn.set_key(key_spec)

@@ -175,25 +175,6 @@ def test_search_finds_what_fts5_rank_order_finds(vault: Vault, case_id: int) -> 
         assert best <= {h.message_id for h in hits}
 
 
-def test_connections_get_the_larger_lookaside_pool(vault: Vault, case_id: int) -> None:
-    """Small allocations stay in SQLite's lookaside pool instead of the mlock()ing allocator."""
-    import ctypes
-
-    from agentconsole.vault import native
-
-    found = native.sqlite_handle(vault.connection())
-    if found is None:
-        pytest.skip("lookaside is only configured on Linux")
-    lib, handle = found
-    vault.add_message(case_id, "customer", "modem router refund")
-    vault.search("modem")
-    used, highwater, full, full_hw = ctypes.c_int(), ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
-    lib.sqlite3_db_status(handle, 0, ctypes.byref(used), ctypes.byref(highwater), 0)  # SQLITE_DBSTATUS_LOOKASIDE_USED
-    lib.sqlite3_db_status(handle, 6, ctypes.byref(full), ctypes.byref(full_hw), 0)  # SQLITE_DBSTATUS_LOOKASIDE_MISS_FULL
-    assert highwater.value > 0
-    assert full_hw.value == 0  # never ran out (SQLite's default pool does, hundreds of times here)
-
-
 def test_transaction_is_atomic_and_nests(vault: Vault, case_id: int) -> None:
     with pytest.raises(RuntimeError), vault.transaction():
         vault.add_message(case_id, "note", "inside a failed transaction")
