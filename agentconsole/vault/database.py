@@ -4,9 +4,9 @@ One :class:`Database` is one unlocked SQLCipher file: each thread gets its own
 connection (never shared across threads), every connection is checked against
 the pinned cipher settings, :meth:`Database.transaction` is the unit of work
 (savepoints when nested) that bumps the commit counter and advances the commit
-seal, and :meth:`Database.close_database` closes every connection and zeroes
-the key. Key slots, users and rekey live in :mod:`.store`; the SQL of the
-customer data in :mod:`.repositories`.
+seal, and :meth:`Database.lock` closes every connection and zeroes the key.
+Key slots, users and rekey live in :mod:`.store`; the SQL of the stored
+records in :mod:`.repositories`.
 """
 
 from __future__ import annotations

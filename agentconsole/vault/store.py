@@ -17,14 +17,10 @@ import secrets
 import signal
 from pathlib import Path
 
+from agentconsole import logs
 from agentconsole.atomicfile import fsync_dir
 from agentconsole.vault import process_lock
 from agentconsole.vault.database import (
-    BUSY_TIMEOUT_MS,
-    COMMIT_META_KEY,
-    MEMORY_SECURITY,
-    PINNED_CIPHER_SETTINGS,
-    SEAL_KEY_PURPOSE,
     Database,
     _key_spec,
     _probe,
@@ -53,20 +49,13 @@ from agentconsole.vault.keyslots import (
     open_slot,
     zero,
 )
-from agentconsole import logs
 from agentconsole.vault.records import ROLES
-from agentconsole.vault.repositories import SEARCH_SQL, CaseRepository, ComplianceRepository, fts_query
+from agentconsole.vault.repositories import CaseRepository, ComplianceRepository, fts_query
 from agentconsole.vault.repositories.base import now as _now
 
 __all__ = [
-    "BUSY_TIMEOUT_MS",
-    "COMMIT_META_KEY",
     "CRASH_ENV",
-    "MEMORY_SECURITY",
-    "PINNED_CIPHER_SETTINGS",
     "REKEY_STAGES",
-    "SEAL_KEY_PURPOSE",
-    "SEARCH_SQL",
     "Vault",
     "fts_query",
     "keys_path_for",
