@@ -1,7 +1,8 @@
 """Compliance: tamper-evident audit log, consent, retention, export and erasure.
 
 A core like ``vault`` or ``privacy``: it works on an unlocked vault object
-passed in by :mod:`agentconsole.service` (which enforces roles) and imports no
+passed in by :mod:`agentconsole.service` (which enforces roles), through the
+repository operations named in :mod:`.storage`; it runs no SQL and imports no
 other core. Submodules load on demand; importing this package is cheap.
 
 * :mod:`.audit` - the HMAC-chained audit log, its verification and anchors.
@@ -14,4 +15,5 @@ other core. Submodules load on demand; importing this package is cheap.
 * :mod:`.erasure` - right to erasure: a customer and everything held about them.
 * :mod:`.export` - right of access: a customer's data as JSON or Markdown.
 * :mod:`.config_watch` - config changes noticed at unlock (audited).
+* :mod:`.storage` - what this core needs from the vault (typed protocols; the vault owns the SQL).
 """

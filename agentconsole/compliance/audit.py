@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from agentconsole.compliance.storage import AuditStore, UnitOfWork
 from agentconsole.errors import AgentConsoleError
 
 AUDIT_KEY_PURPOSE = b"agentconsole/audit/v1"
@@ -254,9 +255,9 @@ def verify_chain(
 
 
 class AuditLog:
-    """The audit log of an unlocked vault (``vault.connection()``/``vault.transaction()``)."""
+    """The audit log of an unlocked vault (its ``audit_entries`` rows, see :mod:`.storage`)."""
 
-    def __init__(self, vault: Any) -> None:
+    def __init__(self, vault: AuditStore) -> None:
         self._vault = vault
 
     def _key(self) -> bytes:
@@ -271,30 +272,25 @@ class AuditLog:
         parsed = json.loads(details_text)
         key = self._key()
         with self._vault.transaction():
-            conn = self._vault.connection()
-            row = conn.execute("SELECT seq, mac FROM audit_entries ORDER BY seq DESC LIMIT 1").fetchone()
-            seq, prev = (int(row[0]) + 1, bytes(row[1])) if row else (1, GENESIS_MAC)
+            last = self._vault.last_audit_row()
+            seq, prev = (last.seq + 1, bytes(last.mac)) if last else (1, GENESIS_MAC)
             time = utc_timestamp()
             mac = chain_mac(key, prev, canonical_entry(seq, time, actor, action, subject, parsed))
-            conn.execute(
-                "INSERT INTO audit_entries (seq, time, actor, action, subject, details, mac) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (seq, time, actor, action, subject, details_text, mac),
-            )
+            self._vault.insert_audit_row(seq, time, actor, action, subject, details_text, mac)
         return seq
 
-    def _rows(self, where: str = "", params: tuple[Any, ...] = ()) -> Iterator[AuditEntry]:
-        conn = self._vault.connection()
-        cursor = conn.execute(
-            f"SELECT seq, time, actor, action, subject, details, mac FROM audit_entries {where} ORDER BY seq", params
-        )
-        for seq, time, actor, action, subject, details, mac in cursor:
+    def _rows(self, *, since: str | None = None, actor: str | None = None, action: str | None = None) -> Iterator[AuditEntry]:
+        for row in self._vault.audit_rows(since=since, actor=actor, action=action):
             try:
-                parsed = json.loads(details) if details else {}
+                parsed = json.loads(row.details) if row.details else {}
             except ValueError:
-                parsed = {"__unparseable__": str(details)}  # fails the MAC, reported by seq
+                parsed = {"__unparseable__": str(row.details)}  # fails the MAC, reported by seq
             if not isinstance(parsed, dict):
                 parsed = {"__not_an_object__": parsed}
-            yield AuditEntry(int(seq), str(time), str(actor), str(action), str(subject or ""), parsed, bytes(mac or b""))
+            yield AuditEntry(
+                int(row.seq), str(row.time), str(row.actor), str(row.action), str(row.subject or ""), parsed,
+                bytes(row.mac or b""),
+            )
 
     def verify(self, anchor: Mapping[str, Any] | Anchor | None = None) -> AuditVerification:
         """Check the whole chain (and, with an anchor, that the log still reaches it unchanged)."""
@@ -306,11 +302,10 @@ class AuditLog:
 
     def head(self) -> dict[str, Any]:
         """``{"seq", "mac" (hex), "time", "vault_id"}`` of the last entry (seq 0 when empty)."""
-        conn = self._vault.connection()
-        row = conn.execute("SELECT seq, mac, time FROM audit_entries ORDER BY seq DESC LIMIT 1").fetchone()
-        if row is None:
+        last = self._vault.last_audit_row()
+        if last is None:
             return {"seq": 0, "mac": GENESIS_MAC.hex(), "time": "", "vault_id": _vault_id(self._vault)}
-        return {"seq": int(row[0]), "mac": bytes(row[1]).hex(), "time": str(row[2]), "vault_id": _vault_id(self._vault)}
+        return {"seq": int(last.seq), "mac": bytes(last.mac).hex(), "time": str(last.time), "vault_id": _vault_id(self._vault)}
 
     def anchor(self) -> Anchor:
         """The head as an :class:`Anchor` to keep outside the vault."""
@@ -326,27 +321,15 @@ class AuditLog:
         limit: int | None = None,
     ) -> list[AuditEntry]:
         """Entries in seq order; ``action`` matches itself and its sub-actions (``unlock`` -> ``unlock.failed``)."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if since:
-            clauses.append("time >= ?")
-            params.append(normalize_since(since))
-        if actor:
-            clauses.append("actor = ?")
-            params.append(actor)
-        if action:
-            clauses.append("(action = ? OR substr(action, 1, ?) = ?)")
-            params.extend([action, len(action) + 1, action + "."])
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = list(self._rows(where, tuple(params)))
+        rows = list(self._rows(since=normalize_since(since) if since else None, actor=actor or None, action=action or None))
         if limit is not None:
             rows = rows[-limit:]
         return rows
 
     def count(self) -> int:
-        return int(self._vault.connection().execute("SELECT count(*) FROM audit_entries").fetchone()[0])
+        return self._vault.audit_row_count()
 
 
-def _vault_id(vault: Any) -> str:
+def _vault_id(vault: UnitOfWork) -> str:
     """The vault's random database id (binds an anchor to one vault)."""
     return str(getattr(vault, "database_id", "") or vault.get_meta("database_id") or "")

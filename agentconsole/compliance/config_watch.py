@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from agentconsole.compliance.storage import UnitOfWork
+
 META_KEY = "compliance.config_snapshot"
 #: Recorded in the baseline entry (first unlock that sees a configuration).
 WATCHED = (
@@ -44,7 +46,7 @@ def _shown(value: Any) -> Any:
     return value if value is None or isinstance(value, (str, int, float, bool)) else "(changed)"
 
 
-def observe(vault: Any, settings: Any) -> ConfigChange | None:
+def observe(vault: UnitOfWork, settings: Any) -> ConfigChange | None:
     """Compare with the snapshot and store the new one; None when nothing changed."""
     current = json.loads(json.dumps(flatten(settings)))  # the form it takes in the snapshot
     stored = vault.get_meta(META_KEY)

@@ -1,6 +1,6 @@
 """Per-customer consent to AI processing: an append-only history in the vault.
 
-Each change is a row in ``consents`` (given or withdrawn, when, by which
+Each change is a row in the vault's ``consents`` table (given or withdrawn, when, by which
 agent); the current state is the latest row. No row means no consent. The
 service audits every change and, with ``consent.required``, refuses drafts for
 customers whose current state is not "given".
@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
+
+from agentconsole.compliance.storage import CustomerStore
 
 
 @dataclass(frozen=True)
@@ -26,18 +28,10 @@ class ConsentRecord:
 
 
 class ConsentRegistry:
-    """Consent records of an unlocked vault."""
+    """Consent records of an unlocked vault (its ``consents`` rows, see :mod:`.storage`)."""
 
-    def __init__(self, vault: Any) -> None:
+    def __init__(self, vault: CustomerStore) -> None:
         self._vault = vault
-
-    def _customer_id(self, customer_ref: str) -> int | None:
-        row = (
-            self._vault.connection()
-            .execute("SELECT id FROM customers WHERE ref = ?", (customer_ref.strip(),))
-            .fetchone()
-        )
-        return int(row[0]) if row else None
 
     def record(self, customer_ref: str, given: bool, agent: str, *, at: str | None = None) -> ConsentRecord:
         """Append a change (the customer is created on first mention)."""
@@ -47,23 +41,15 @@ class ConsentRegistry:
         when = at or datetime.now(timezone.utc).isoformat(timespec="microseconds")
         with self._vault.transaction():
             customer_id = self._vault.upsert_customer(ref)
-            self._vault.connection().execute(
-                "INSERT INTO consents (customer_id, given, at, agent) VALUES (?, ?, ?, ?)",
-                (customer_id, 1 if given else 0, when, agent),
-            )
+            self._vault.add_consent(customer_id, bool(given), when, agent)
         return ConsentRecord(bool(given), when, agent)
 
     def history(self, customer_ref: str) -> list[ConsentRecord]:
         """Every change, oldest first (ties keep insertion order)."""
-        customer_id = self._customer_id(customer_ref)
-        if customer_id is None:
+        customer = self._vault.get_customer(customer_ref.strip())
+        if customer is None:
             return []
-        rows = (
-            self._vault.connection()
-            .execute("SELECT given, at, agent FROM consents WHERE customer_id = ? ORDER BY at, rowid", (customer_id,))
-            .fetchall()
-        )
-        return [ConsentRecord(bool(given), str(at), str(agent)) for given, at, agent in rows]
+        return [ConsentRecord(bool(c.given), str(c.at), str(c.agent)) for c in self._vault.consents_of(customer.id)]
 
     def current(self, customer_ref: str) -> bool:
         """Whether the latest change is "given" (False for an unknown customer)."""

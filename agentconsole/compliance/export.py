@@ -16,6 +16,7 @@ from typing import Any
 
 from agentconsole.compliance.consent import ConsentRecord, ConsentRegistry
 from agentconsole.compliance.erasure import CustomerNotFound
+from agentconsole.compliance.storage import ExportStore
 
 FORMATS = ("json", "md")
 EXPORT_FORMAT = "agentconsole-customer-export"
@@ -97,7 +98,7 @@ class CustomerExport:
 
 
 def gather(
-    vault: Any,
+    vault: ExportStore,
     customer_ref: str,
     *,
     restore: Restorer,
@@ -112,10 +113,7 @@ def gather(
     if customer is None:
         raise CustomerNotFound(f"no customer '{ref}' in the vault")
     consents = ConsentRegistry(vault)
-    case_ids = [
-        int(r[0])
-        for r in vault.connection().execute("SELECT id FROM cases WHERE customer_id = ? ORDER BY id", (customer.id,))
-    ]
+    case_ids = vault.customer_case_ids(customer.id)
     cases = []
     for case_id in case_ids:
         case = vault.get_case(case_id)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from agentconsole.compliance.audit import GENESIS_MAC, Anchor, AuditLog, utc_timestamp
+from agentconsole.compliance.storage import AuditStore, UnitOfWork
 
 LOCAL_ANCHOR_FORMAT = "agentconsole-local-anchor"
 LOCAL_ANCHOR_VERSION = 1
@@ -79,11 +80,11 @@ def _mac(key: bytes, fields: dict[str, Any]) -> str:
     return hmac.new(bytes(key), body, hashlib.sha256).hexdigest()
 
 
-def _key(vault: Any) -> bytes:
+def _key(vault: UnitOfWork) -> bytes:
     return bytes(vault.data_key_material(ANCHOR_KEY_PURPOSE))
 
 
-def write(vault: Any, anchor_dir: Path) -> LocalAnchor:
+def write(vault: AuditStore, anchor_dir: Path) -> LocalAnchor:
     """Record the vault's current commit counter and audit head (0700 directory, 0600 file, atomic)."""
     from agentconsole.atomicfile import write_atomic
 
@@ -106,7 +107,7 @@ def write(vault: Any, anchor_dir: Path) -> LocalAnchor:
     return anchor
 
 
-def read(vault: Any, anchor_dir: Path) -> LocalAnchor | None:
+def read(vault: UnitOfWork, anchor_dir: Path) -> LocalAnchor | None:
     """The verified anchor of this vault, None if there is none; LocalAnchorError if it does not verify."""
     path = path_for(anchor_dir, vault.database_id)
     try:
@@ -147,7 +148,7 @@ class AnchorCheck:
         return self.problem or ("matches the local anchor" if self.anchor else "no local anchor yet")
 
 
-def check(vault: Any, anchor_dir: Path) -> AnchorCheck:
+def check(vault: UnitOfWork, anchor_dir: Path) -> AnchorCheck:
     """Compare the open vault with its local anchor (never raises for a bad anchor: reports it)."""
     try:
         anchor = read(vault, anchor_dir)

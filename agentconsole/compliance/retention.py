@@ -10,8 +10,8 @@
   ``retention.transcripts_days`` are deleted with their messages, values and
   full-text entries (``vault.delete_case``).
 
-SQLCipher's ``secure_delete`` zeroes the freed space; a WAL checkpoint after a
-run moves the zeroed pages into the main file (see :mod:`.erasure`).
+The vault runs every statement (:mod:`.storage`). SQLCipher's ``secure_delete``
+zeroes the freed space; a WAL checkpoint after a run moves the zeroed pages into the main file (see :mod:`.erasure`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
+
+from agentconsole.compliance.storage import RetentionStore
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def cutoffs(settings: Any, now: datetime | None = None) -> tuple[str, str]:
 
 
 def run(
-    vault: Any,
+    vault: RetentionStore,
     settings: Any,
     *,
     now: datetime | None = None,
@@ -81,50 +83,28 @@ def run(
     """Apply the retention policy to an unlocked vault in one transaction.
 
     ``record(report)`` runs inside that transaction (the service audits there),
-    so the deletions and their audit entry commit together. PII values are
-    always stamped in UTC by the vault (string order is time order, indexed);
-    message and case times can come from imported transcripts with any offset,
-    so they are compared with ``julianday``.
+    so the deletions and their audit entry commit together. How times compare
+    (PII values by their UTC stamps, messages and cases with ``julianday``) is
+    the vault's ``retention_candidates``.
     """
     pii_cutoff, transcripts_cutoff = cutoffs(settings, now)
-    conn = vault.connection()
     with vault.transaction():
-        pii_count = conn.execute(
-            "SELECT count(*) FROM pii_values WHERE created_at < ? AND value != placeholder", (pii_cutoff,)
-        ).fetchone()[0]
-        raw_count = conn.execute(
-            "SELECT count(*) FROM messages WHERE raw_text IS NOT NULL AND julianday(created_at) < julianday(?)",
-            (pii_cutoff,),
-        ).fetchone()[0]
-        case_ids = tuple(
-            int(r[0]) for r in conn.execute(
-                "SELECT id FROM cases WHERE julianday(updated_at) < julianday(?) ORDER BY id", (transcripts_cutoff,)
-            )
-        )
-        messages = 0
-        if case_ids:
-            marks = ",".join("?" * len(case_ids))
-            messages = conn.execute(f"SELECT count(*) FROM messages WHERE case_id IN ({marks})", case_ids).fetchone()[0]
+        found = vault.retention_candidates(pii_cutoff, transcripts_cutoff)
         if not dry_run:
             # Values first: the policy's order, and a crash between the steps leaves the safer state.
-            conn.execute(
-                "UPDATE pii_values SET value = placeholder WHERE created_at < ? AND value != placeholder", (pii_cutoff,)
-            )
-            conn.execute(
-                "UPDATE messages SET raw_text = NULL WHERE raw_text IS NOT NULL AND julianday(created_at) < julianday(?)",
-                (pii_cutoff,),
-            )
-            for case_id in case_ids:
+            vault.expire_pii_values(pii_cutoff)
+            vault.expire_raw_texts(pii_cutoff)
+            for case_id in found.case_ids:
                 vault.delete_case(case_id)
         report = RetentionReport(
             dry_run=dry_run,
             pii_cutoff=pii_cutoff,
             transcripts_cutoff=transcripts_cutoff,
-            pii_values_expired=int(pii_count),
-            raw_texts_expired=int(raw_count),
-            cases_deleted=len(case_ids),
-            messages_deleted=int(messages),
-            case_ids=case_ids,
+            pii_values_expired=found.pii_values,
+            raw_texts_expired=found.raw_texts,
+            cases_deleted=len(found.case_ids),
+            messages_deleted=found.messages,
+            case_ids=found.case_ids,
         )
         if record is not None:
             record(report)

@@ -1,5 +1,11 @@
 """The encrypted vault: SQLCipher database, Argon2id key slots, schema, search, users.
 
+The storage seam: every SQL statement of agentconsole lives in this package,
+behind the typed repository operations of :class:`Vault`. Layout:
+:mod:`.store` (lifecycle, users, rekey), :mod:`.database` (connections,
+transactions, commit seal), :mod:`.repositories` (the SQL on stored records),
+:mod:`.schema` (numbered migrations), :mod:`.keyslots`, :mod:`.seal`.
+
 Headless core: never imports textual nor other cores. See ``docs/vault.md``.
 """
 
@@ -21,10 +27,14 @@ from agentconsole.vault.records import (
     ROLES,
     SNIPPET_END,
     SNIPPET_START,
+    AuditRow,
     Case,
+    ConsentRow,
     Customer,
+    CustomerHoldings,
     Message,
     PiiValue,
+    RetentionCandidates,
     SearchHit,
 )
 from agentconsole.vault.store import Vault, fts_query, keys_path_for, seal_path_for
@@ -35,11 +45,15 @@ __all__ = [
     "ROLES",
     "SNIPPET_END",
     "SNIPPET_START",
+    "AuditRow",
     "Case",
+    "ConsentRow",
     "Customer",
+    "CustomerHoldings",
     "Message",
     "PiiValue",
     "RecordNotFound",
+    "RetentionCandidates",
     "SearchHit",
     "Vault",
     "VaultError",

@@ -75,3 +75,50 @@ class SearchHit:
     case_title: str
     snippet: str
     rank: float
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One stored audit entry as the table holds it (``details`` is its canonical JSON text).
+
+    The chain's MAC and its checks belong to the compliance core; this is storage only.
+    """
+
+    seq: int
+    time: str
+    actor: str
+    action: str
+    subject: str | None
+    details: str | None
+    mac: bytes
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    """One change of a customer's consent to AI processing."""
+
+    given: bool
+    at: str
+    agent: str
+
+
+@dataclass(frozen=True)
+class CustomerHoldings:
+    """What the vault holds about one customer: counts and case ids, never values."""
+
+    case_ids: tuple[int, ...]
+    messages: int
+    raw_texts: int
+    pii_values: int
+    consents: int
+
+
+@dataclass(frozen=True)
+class RetentionCandidates:
+    """What a retention run would remove: PII values and raw texts before one cutoff,
+    cases idle since another (with their messages)."""
+
+    pii_values: int
+    raw_texts: int
+    case_ids: tuple[int, ...]
+    messages: int

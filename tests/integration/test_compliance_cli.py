@@ -23,7 +23,7 @@ def home(agentconsole_home: Path, tmp_path: Path) -> Path:
     service = ConsoleService(load_settings(agentconsole_home))
     service.unlock("sue", bytearray(PASSWORDS["sue"].encode()))
     try:
-        vault = service._vault
+        vault = service.require("manage_users")
         vault.add_user("ann", "agent", bytearray(PASSWORDS["ann"].encode()))
         vault.add_user("aud", "auditor", bytearray(PASSWORDS["aud"].encode()))
         case = vault.create_case(vault.upsert_customer("C1"), "Refund for <PERSON_1>")
@@ -93,7 +93,7 @@ def test_retention_dry_run_and_tamper_detection(home: Path, tmp_path: Path, caps
     service = ConsoleService(load_settings(home))
     service.unlock("sue", bytearray(PASSWORDS["sue"].encode()))
     try:
-        with service._vault.transaction() as conn:
+        with service.require("work_cases").transaction() as conn:
             conn.execute("UPDATE audit_entries SET actor = 'nobody' WHERE seq = 2")
     finally:
         service.lock()

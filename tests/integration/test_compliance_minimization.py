@@ -21,15 +21,15 @@ def privacy():
 
 
 def stored_rows(service: ConsoleService, case_id: int) -> list[tuple[str, str | None]]:
-    rows = service._vault.connection().execute("SELECT text, raw_text FROM messages WHERE case_id = ?", (case_id,))
-    return [(text, raw) for text, raw in rows]
+    """(masked text, raw text) of each stored message, as the vault holds them."""
+    return [(m.text, m.raw_text) for m in service.require("work_cases").list_messages(case_id)]
 
 
 def test_raw_text_is_not_stored_by_default_and_keeping_it_is_audited(agentconsole_home: Path, privacy) -> None:
     service = ConsoleService(Settings(home=agentconsole_home), privacy=privacy)
     service.create_vault("sue", bytearray(PASS))
     try:
-        vault = service._vault
+        vault = service.require("work_cases")
         case = vault.create_case(vault.upsert_customer("C1"), "minimization")
         service.add_message(case, "customer", TEXT)
         ((masked, raw),) = stored_rows(service, case)

@@ -14,6 +14,7 @@ import sqlcipher_pages
 from agentconsole.compliance import retention
 from agentconsole.config import RetentionSettings, Settings
 from agentconsole.service import ConsoleService, UnknownCustomer
+from agentconsole.vault import Vault
 
 PASS = b"erasure-test-passphrase"
 CANARY = re.compile(rb"zq[0-9a-f]{16}")
@@ -59,10 +60,15 @@ def service(agentconsole_home: Path):
     svc.lock()
 
 
+@pytest.fixture
+def vault(service: ConsoleService) -> Vault:
+    """The service's open vault, as the commands reach it (a supervisor may work cases)."""
+    return service.require("work_cases")
+
+
 def test_erased_customer_leaves_no_canary_in_any_page_and_the_chain_verifies(
-    service: ConsoleService, agentconsole_home: Path
+    service: ConsoleService, vault: Vault, agentconsole_home: Path
 ) -> None:
-    vault = service._vault
     vault.connection().execute("PRAGMA wal_autocheckpoint = 0")  # the erased data sits in the WAL too
     doomed = plant(vault, "ERASE-ME", canaries(400))
     kept = plant(vault, "KEEP-ME", canaries(400))
@@ -106,10 +112,9 @@ def test_erased_customer_leaves_no_canary_in_any_page_and_the_chain_verifies(
     check()  # and after the connections are closed
 
 
-def test_unknown_customer_erases_nothing(service: ConsoleService) -> None:
+def test_unknown_customer_erases_nothing(service: ConsoleService, vault: Vault) -> None:
     from agentconsole.compliance.erasure import CustomerNotFound
 
-    vault = service._vault
     plant(vault, "KEEP-ME", canaries(200), cases=1)
     with pytest.raises(CustomerNotFound):
         service.erase_customer("NOBODY")
@@ -122,7 +127,7 @@ def test_expired_pii_values_leave_no_trace_but_masked_transcripts_stay(agentcons
     service = ConsoleService(settings)
     service.create_vault("sue", bytearray(PASS))
     try:
-        vault = service._vault
+        vault = service.require("retention")
         values, texts = canaries(50), canaries(50)
         case = vault.create_case(vault.upsert_customer("C1"), "old case")
         for i, word in enumerate(texts):

@@ -10,6 +10,7 @@ import pytest
 
 from agentconsole.config import Settings
 from agentconsole.service import PERMISSIONS, ROLES, ConsoleService, PermissionDenied
+from agentconsole.vault import Vault
 
 PASS = b"roles-test-passphrase"
 USERS = {"agent": "ann", "supervisor": "sue", "auditor": "aud"}
@@ -58,7 +59,7 @@ def world(tmp_path_factory: pytest.TempPathFactory):
     settings = Settings(home=home)
     owner = ConsoleService(settings)
     owner.create_vault("sue", bytearray(PASS))
-    vault = owner._vault
+    vault = owner.require("manage_users")
     vault.add_user("ann", "agent", bytearray(PASS))
     vault.add_user("aud", "auditor", bytearray(PASS))
     case = vault.create_case(vault.upsert_customer("C1"), "Printer on fire")
@@ -95,7 +96,7 @@ def test_denied_and_audited(world, role: str, permission: str, index: int) -> No
     entry = after[-1]
     assert (entry.actor, entry.subject) == (USERS[role], f"permission:{permission}")
     # nothing happened: the customer, the case and the users are all still there
-    owner_vault = audit._vault
+    owner_vault = audit.require("work_cases")  # the supervisor's session
     assert owner_vault.get_customer("C1") is not None
     assert owner_vault.get_case(ids["case"]).message_count == 1
     assert sorted(u for u, _ in owner_vault.list_users()) == ["ann", "aud", "sue"]
@@ -105,7 +106,8 @@ def test_denied_and_audited(world, role: str, permission: str, index: int) -> No
 def test_allowed_roles_pass_the_check(world, permission: str) -> None:
     services, _, _ = world
     for role in PERMISSIONS[permission]:
-        assert services[role].require(permission) is services[role]._vault
+        vault = services[role].require(permission)
+        assert isinstance(vault, Vault) and not vault.is_locked and vault.role == role
         assert services[role].can(permission)
     for role in set(ROLES) - PERMISSIONS[permission]:
         assert not services[role].can(permission)

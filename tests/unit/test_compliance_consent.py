@@ -9,6 +9,7 @@ import pytest
 from agentconsole.compliance.consent import ConsentRegistry
 from agentconsole.config import ConsentSettings, Settings
 from agentconsole.service import ConsentRequired, ConsoleService
+from agentconsole.vault import Vault
 
 PASS = b"consent-passphrase"
 
@@ -26,8 +27,14 @@ def service(agentconsole_home: Path):
     svc.lock()
 
 
-def test_registry_history_and_current_state(service: ConsoleService) -> None:
-    registry = ConsentRegistry(service._vault)
+@pytest.fixture
+def vault(service: ConsoleService) -> Vault:
+    """The service's open vault, as the commands reach it (a supervisor may work cases)."""
+    return service.require("work_cases")
+
+
+def test_registry_history_and_current_state(vault: Vault) -> None:
+    registry = ConsentRegistry(vault)
     assert registry.current("C1") is False and registry.history("C1") == []
     registry.record("C1", True, "ann", at="2026-01-01T00:00:00+00:00")
     registry.record("C1", False, "bob", at="2026-02-01T00:00:00+00:00")
@@ -38,8 +45,8 @@ def test_registry_history_and_current_state(service: ConsoleService) -> None:
         registry.record("  ", True, "ann")
 
 
-def test_changes_are_audited_with_the_agent(service: ConsoleService) -> None:
-    service._vault.upsert_customer("C1")  # consent is recorded for known customers only
+def test_changes_are_audited_with_the_agent(service: ConsoleService, vault: Vault) -> None:
+    vault.upsert_customer("C1")  # consent is recorded for known customers only
     service.record_consent("C1", True)
     service.record_consent("C1", False)
     entries = service.audit_entries(action="consent")
@@ -50,8 +57,7 @@ def test_changes_are_audited_with_the_agent(service: ConsoleService) -> None:
     assert [r.agent for r in service.consent_history("C1")] == ["sue", "sue"]
 
 
-def test_draft_is_refused_without_consent_when_required(service: ConsoleService) -> None:
-    vault = service._vault
+def test_draft_is_refused_without_consent_when_required(service: ConsoleService, vault: Vault) -> None:
     case = vault.create_case(vault.upsert_customer("C1"), "case")
     vault.add_message(case, "customer", "hello")
     with pytest.raises(ConsentRequired, match="C1 has not consented"):
@@ -64,21 +70,24 @@ def test_draft_is_refused_without_consent_when_required(service: ConsoleService)
 
 
 def test_no_consent_needed_by_default(agentconsole_home: Path) -> None:
-    svc = make_service(agentconsole_home, required=False)
+    svc = ConsoleService(Settings(home=agentconsole_home))  # the default consent settings
+    svc.create_vault("sue", bytearray(PASS))
     try:
-        vault = svc._vault
+        assert svc.settings.consent.required is False
+        vault = svc.require("work_cases")
         case = vault.create_case(vault.upsert_customer("C1"), "case")
-        svc._check_consent(vault.get_case(case))
+        assert svc.consent_given("C1") is False  # no consent recorded...
+        assert svc._check_consent(vault.get_case(case)) is None  # ...and the draft is not refused
     finally:
         svc.lock()
 
 
-def test_consent_is_refused_for_an_unknown_customer(service: ConsoleService) -> None:
+def test_consent_is_refused_for_an_unknown_customer(service: ConsoleService, vault: Vault) -> None:
     from agentconsole.service import UnknownCustomer
 
     for call in (lambda: service.record_consent("C404", True), lambda: service.consent_history("C404"),
                  lambda: service.consent_given("C404")):
         with pytest.raises(UnknownCustomer, match="^no customer C404 in this vault"):
             call()
-    assert service._vault.get_customer("C404") is None
+    assert vault.get_customer("C404") is None
     assert service.audit_entries(action="consent") == []

@@ -31,7 +31,7 @@ def service(agentconsole_home: Path):
     settings = Settings(home=agentconsole_home, compliance=ComplianceSettings(purposes=PURPOSES))
     svc = ConsoleService(settings)
     svc.create_vault("sue", bytearray(PASS))
-    vault = svc._vault
+    vault = svc.require("work_cases")
     customer = vault.upsert_customer("C1")
     case = vault.create_case(customer, "Refund for <PERSON_1>")
     vault.add_message(case, "customer", "Hi, I am <PERSON_1>, card <CREDIT_CARD_1>.")
@@ -78,7 +78,7 @@ def test_markdown_export_is_readable(service: ConsoleService) -> None:
 
 
 def test_expired_values_are_shown_as_expired(service: ConsoleService) -> None:
-    retention.run(service._vault, service.settings, now=datetime.now(timezone.utc) + timedelta(days=31))
+    retention.run(service.require("retention"), service.settings, now=datetime.now(timezone.utc) + timedelta(days=31))
     service._forget_mappings()
     data = json.loads(service.export_customer("C1", "json"))
     values = data["cases"][0]["personal_data"]

@@ -11,6 +11,7 @@ from agentconsole.compliance import retention
 from agentconsole.config import RetentionSettings, Settings
 from agentconsole.privacy import CaseMapping, restore
 from agentconsole.service import ConsoleService
+from agentconsole.vault import Vault
 
 PASS = b"retention-passphrase"
 NOW = datetime.now(timezone.utc)
@@ -29,6 +30,12 @@ def service(settings: Settings):
     svc.lock()
 
 
+@pytest.fixture
+def vault(service: ConsoleService) -> Vault:
+    """The service's open vault, as the commands reach it (a supervisor may work cases)."""
+    return service.require("work_cases")
+
+
 def seed(vault) -> tuple[int, int]:
     customer = vault.upsert_customer("C1")
     fresh = vault.create_case(customer, "fresh <PERSON_1>")
@@ -45,8 +52,7 @@ def age_case(vault, case_id: int, days: int) -> None:
         conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (old, case_id))
 
 
-def test_nothing_expires_before_its_time(service: ConsoleService, settings: Settings) -> None:
-    vault = service._vault
+def test_nothing_expires_before_its_time(service: ConsoleService, settings: Settings, vault: Vault) -> None:
     seed(vault)
     report = retention.run(vault, settings, now=NOW + timedelta(days=29))
     assert not report.changed
@@ -54,9 +60,8 @@ def test_nothing_expires_before_its_time(service: ConsoleService, settings: Sett
 
 
 def test_pii_values_expire_to_tombstones_and_placeholders_are_never_reused(
-    service: ConsoleService, settings: Settings
+    service: ConsoleService, settings: Settings, vault: Vault
 ) -> None:
-    vault = service._vault
     fresh, _ = seed(vault)
     report = retention.run(vault, settings, now=NOW + timedelta(days=31))
     assert (report.pii_values_expired, report.raw_texts_expired, report.cases_deleted) == (2, 1, 0)
@@ -71,8 +76,7 @@ def test_pii_values_expire_to_tombstones_and_placeholders_are_never_reused(
     assert not again.changed  # tombstones are not counted twice
 
 
-def test_old_transcripts_are_deleted_with_their_index_entries(service: ConsoleService, settings: Settings) -> None:
-    vault = service._vault
+def test_old_transcripts_are_deleted_with_their_index_entries(service: ConsoleService, settings: Settings, vault: Vault) -> None:
     fresh, stale = seed(vault)
     age_case(vault, stale, 400)
     assert vault.search("news")
@@ -83,8 +87,7 @@ def test_old_transcripts_are_deleted_with_their_index_entries(service: ConsoleSe
     assert report.checkpointed
 
 
-def test_dry_run_counts_and_changes_nothing(service: ConsoleService, settings: Settings) -> None:
-    vault = service._vault
+def test_dry_run_counts_and_changes_nothing(service: ConsoleService, settings: Settings, vault: Vault) -> None:
     fresh, stale = seed(vault)
     age_case(vault, stale, 400)
     report = retention.run(vault, settings, now=NOW + timedelta(days=31), dry_run=True)
@@ -94,8 +97,7 @@ def test_dry_run_counts_and_changes_nothing(service: ConsoleService, settings: S
     assert {p.value for p in vault.pii_values(fresh)} == {"Ada", "ada@example.org"}
 
 
-def test_service_run_is_supervised_and_audited(service: ConsoleService) -> None:
-    vault = service._vault
+def test_service_run_is_supervised_and_audited(service: ConsoleService, vault: Vault) -> None:
     _, stale = seed(vault)
     age_case(vault, stale, 400)
     dry = service.run_retention(dry_run=True)
@@ -110,15 +112,14 @@ def test_service_run_is_supervised_and_audited(service: ConsoleService) -> None:
 
 
 def test_retention_runs_at_unlock_and_is_audited_only_when_it_removed_something(
-    service: ConsoleService, settings: Settings
+    service: ConsoleService, settings: Settings, vault: Vault
 ) -> None:
-    vault = service._vault
     fresh, stale = seed(vault)
     assert service.mapping(fresh).value_of("<PERSON_1>") == "Ada"
     service.lock()
     service.unlock("sue", bytearray(PASS))
     assert service.audit_entries(action="retention") == []  # nothing was due
-    age_case(service._vault, stale, 400)
+    age_case(service.require("work_cases"), stale, 400)  # the vault of this new session
     service.lock()
     service.unlock("sue", bytearray(PASS))
     (entry,) = service.audit_entries(action="retention.run")
@@ -126,8 +127,7 @@ def test_retention_runs_at_unlock_and_is_audited_only_when_it_removed_something(
     assert [c.id for c in service.list_cases()] == [fresh]
 
 
-def test_expiry_through_the_service_drops_cached_mappings(service: ConsoleService) -> None:
-    vault = service._vault
+def test_expiry_through_the_service_drops_cached_mappings(service: ConsoleService, vault: Vault) -> None:
     fresh, _ = seed(vault)
     assert service.mapping(fresh).value_of("<PERSON_1>") == "Ada"  # cached now
     old = (NOW - timedelta(days=40)).isoformat(timespec="microseconds")
@@ -156,10 +156,9 @@ def test_a_failing_retention_run_never_blocks_the_unlock(
     assert entry.details == {"trigger": "unlock", "error": "OperationalError"}
 
 
-def test_times_with_an_offset_are_compared_as_instants(service: ConsoleService, settings: Settings) -> None:
+def test_times_with_an_offset_are_compared_as_instants(service: ConsoleService, settings: Settings, vault: Vault) -> None:
     from datetime import timezone as tz
 
-    vault = service._vault
     _, stale = seed(vault)
     plus5 = tz(timedelta(hours=5))
     # one hour past the cutoff, written as local time at +05:00 (as an imported transcript may):
