@@ -28,7 +28,7 @@ import regex
 
 from agentconsole.privacy.errors import MaskingCancelled, PrivacyEngineError
 from agentconsole.privacy.placeholders import TOLERANT_RE, CaseMapping
-from agentconsole.privacy.textprep import detection_text
+from agentconsole.privacy.textprep import Squeezed, detection_text
 
 #: ``progress(done_chars, total_chars)``, called from the masking thread.
 Progress = Callable[[int, int], None]
@@ -386,9 +386,10 @@ class PrivacyEngine:
         """
         if not text or not text.strip():
             return []
-        found = self._first_stage(text, progress, should_cancel)
-        found = resolve_overlaps(found)
-        return resolve_overlaps(found + self._linked(text, found, ()))
+        squeezed = Squeezed(text)
+        seen = squeezed.text
+        found = resolve_overlaps(self._first_stage(seen, progress, should_cancel))
+        return _to_original(squeezed, resolve_overlaps(found + self._linked(seen, found, ())))
 
     def _first_stage(self, text: str, progress: Progress | None, should_cancel: ShouldCancel | None) -> list[Detection]:
         prepared = detection_text(text)
@@ -570,15 +571,27 @@ class PrivacyEngine:
     def _mask_detections(
         self, text: str, mapping: CaseMapping, progress: Progress | None, should_cancel: ShouldCancel | None
     ) -> list[Detection]:
-        found = resolve_overlaps(self._first_stage(text, progress, should_cancel))
+        # Detection reads the text as a terminal shows it: an escape sequence, control or
+        # zero-width character next to (or inside) a name hides nothing.
+        squeezed = Squeezed(text)
+        seen = squeezed.text
+        found = resolve_overlaps(self._first_stage(seen, progress, should_cancel))
         known = [value for entity_type, value, _ in mapping.known_values() if entity_type == "PERSON"]
-        detections = resolve_overlaps(found + known_value_detections(text, mapping))
-        detections = resolve_overlaps(detections + self._linked(text, detections, known))
-        return [d for d in detections if not _inside_placeholder(text, d)]
+        detections = resolve_overlaps(found + known_value_detections(seen, mapping))
+        detections = resolve_overlaps(detections + self._linked(seen, detections, known))
+        return _to_original(squeezed, [d for d in detections if not _inside_placeholder(seen, d)])
 
 
 #: Between turns of one document: a paragraph break no entity crosses.
 _TURN_BREAK = "\n\n\n"
+
+
+def _to_original(squeezed: Squeezed, detections: list[Detection]) -> list[Detection]:
+    out = []
+    for det in detections:
+        start, end = squeezed.to_original(det.start, det.end)
+        out.append(Detection(start, end, det.entity_type, det.score))
+    return out
 
 
 def _assign_full_names(text: str, detections: list[Detection], mapping: CaseMapping,
@@ -625,6 +638,8 @@ def apply_mask(text: str, detections: list[Detection], mapping: CaseMapping) -> 
     cursor = 0
     _assign_full_names(text, detections, mapping, new_entries)
     for det in detections:
+        # Stored exactly (restore gives the input back); control/zero-width characters inside
+        # it do not make another value (normalize_value ignores them).
         value = text[det.start:det.end]
         placeholder, is_new = mapping.assign(det.entity_type, value)
         if is_new:
