@@ -28,7 +28,7 @@ import regex
 
 from agentconsole.privacy.errors import MaskingCancelled, PrivacyEngineError
 from agentconsole.privacy.placeholders import TOLERANT_RE, CaseMapping
-from agentconsole.privacy.textprep import detection_text
+from agentconsole.privacy.textprep import Squeezed, detection_text
 
 #: ``progress(done_chars, total_chars)``, called from the masking thread.
 Progress = Callable[[int, int], None]
@@ -294,6 +294,7 @@ class PrivacyEngine:
         self._settings = settings
         self.masked_entities = frozenset(masked_entities)
         self._lock = threading.RLock()
+        self._has_lemmas = "lemmatizer" in getattr(nlp, "pipe_names", ())
         self._custom_types: frozenset[str] = frozenset()
         self._pattern_recognizers = [
             r for r in analyzer.registry.recognizers if type(r).__name__ not in _NEEDS_NLP
@@ -386,13 +387,14 @@ class PrivacyEngine:
         """
         if not text or not text.strip():
             return []
-        found = self._first_stage(text, progress, should_cancel)
-        found = resolve_overlaps(found)
-        return resolve_overlaps(found + self._linked(text, found, ()))
+        squeezed = Squeezed(text)
+        seen = squeezed.text
+        found = resolve_overlaps(self._first_stage(seen, progress, should_cancel))
+        return _to_original(squeezed, resolve_overlaps(found + self._linked(seen, found, ())))
 
     def _first_stage(self, text: str, progress: Progress | None, should_cancel: ShouldCancel | None) -> list[Detection]:
         prepared = detection_text(text)
-        pieces = piece_spans(prepared)
+        pieces = piece_spans(prepared, CHUNK_CHARS, CHUNK_OVERLAP)
         total = len(text)
         prose: list[tuple[int, int, int, int, int]] = []  # read span, owned span, characters to report
         patterns_only: list[tuple[int, int, int, int]] = []
@@ -471,11 +473,18 @@ class PrivacyEngine:
         return resolve_overlaps(self._accept(prepared, raw))
 
     def _analyze_doc(self, text: str, doc: Any) -> list[Detection]:
+        from presidio_analyzer.nlp_engine import NlpArtifacts
+
         with self._lock:
-            artifacts = self._nlp_engine._doc_to_nlp_artifact(doc, LANGUAGE)
-            if not any(artifacts.lemmas):  # NER-only pipeline: context words match the lower-cased text
-                artifacts.lemmas = [token.lower_ for token in doc]
-                artifacts.keywords = artifacts.set_keywords(self._nlp_engine, artifacts.lemmas, LANGUAGE)
+            # What SpacyNlpEngine._doc_to_nlp_artifact builds, with its keywords computed once
+            # (they were computed twice on an NER-only pipeline: ~8% of a long paste).
+            lemmas = [token.lemma_ for token in doc] if self._has_lemmas else []
+            if not any(lemmas):  # NER-only pipeline: context words match the lower-cased text
+                lemmas = [token.lower_ for token in doc]
+            engine = self._nlp_engine
+            entities, scores = engine._get_updated_entities(doc.ents, engine._get_scores_for_entities(doc))
+            artifacts = NlpArtifacts(entities=entities, tokens=doc, tokens_indices=[token.idx for token in doc],
+                                     lemmas=lemmas, nlp_engine=engine, language=LANGUAGE, scores=scores)
             raw = self._analyzer.analyze(text=text, language=LANGUAGE, nlp_artifacts=artifacts, score_threshold=0.0)
         return self._accept(text, raw)
 
@@ -570,15 +579,27 @@ class PrivacyEngine:
     def _mask_detections(
         self, text: str, mapping: CaseMapping, progress: Progress | None, should_cancel: ShouldCancel | None
     ) -> list[Detection]:
-        found = resolve_overlaps(self._first_stage(text, progress, should_cancel))
+        # Detection reads the text as a terminal shows it: an escape sequence, control or
+        # zero-width character next to (or inside) a name hides nothing.
+        squeezed = Squeezed(text)
+        seen = squeezed.text
+        found = resolve_overlaps(self._first_stage(seen, progress, should_cancel))
         known = [value for entity_type, value, _ in mapping.known_values() if entity_type == "PERSON"]
-        detections = resolve_overlaps(found + known_value_detections(text, mapping))
-        detections = resolve_overlaps(detections + self._linked(text, detections, known))
-        return [d for d in detections if not _inside_placeholder(text, d)]
+        detections = resolve_overlaps(found + known_value_detections(seen, mapping))
+        detections = resolve_overlaps(detections + self._linked(seen, detections, known))
+        return _to_original(squeezed, [d for d in detections if not _inside_placeholder(seen, d)])
 
 
 #: Between turns of one document: a paragraph break no entity crosses.
 _TURN_BREAK = "\n\n\n"
+
+
+def _to_original(squeezed: Squeezed, detections: list[Detection]) -> list[Detection]:
+    out = []
+    for det in detections:
+        start, end = squeezed.to_original(det.start, det.end)
+        out.append(Detection(start, end, det.entity_type, det.score))
+    return out
 
 
 def _assign_full_names(text: str, detections: list[Detection], mapping: CaseMapping,
@@ -625,6 +646,8 @@ def apply_mask(text: str, detections: list[Detection], mapping: CaseMapping) -> 
     cursor = 0
     _assign_full_names(text, detections, mapping, new_entries)
     for det in detections:
+        # Stored exactly (restore gives the input back); control/zero-width characters inside
+        # it do not make another value (normalize_value ignores them).
         value = text[det.start:det.end]
         placeholder, is_new = mapping.assign(det.entity_type, value)
         if is_new:

@@ -14,6 +14,8 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 
+from agentconsole.privacy.textprep import split_invisible
+
 #: A canonical placeholder: ``<PERSON_1>``.
 CANONICAL_RE = re.compile(r"<([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*)_([1-9][0-9]{0,5})>")
 
@@ -45,7 +47,7 @@ _COMPACT_UPPER = frozenset(
 
 def normalize_value(entity_type: str, value: str) -> str:
     """The form under which two mentions count as the same value within a case."""
-    text = unicodedata.normalize("NFKC", value)
+    text = unicodedata.normalize("NFKC", split_invisible(value)[0])
     if entity_type in _DIGITS_ONLY:
         digits = "".join(ch for ch in text if ch.isdigit())
         if entity_type == "PHONE_NUMBER" and len(digits) >= 10:
