@@ -15,6 +15,7 @@ and that disclosure is audited.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -557,7 +558,12 @@ class ConsoleService:
         def should_cancel() -> bool:
             return self.jobs.should_cancel() or bool(asked is not None and asked())
 
-        result = self.privacy.mask(text, self.mapping(case_id), should_cancel=should_cancel, **job)
+        mask = self.privacy.mask
+        accepted = inspect.signature(mask).parameters  # an engine without progress/cancel runs to the end
+        options = {key: value for key, value in job.items() if key in accepted}
+        if "should_cancel" in accepted:
+            options["should_cancel"] = should_cancel
+        result = mask(text, self.mapping(case_id), **options)
         self.jobs.check()  # a lock came while masking: write nothing
         if result.new_entries:
             vault.add_pii_values(case_id, result.new_entries)
