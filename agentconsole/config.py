@@ -241,9 +241,7 @@ def _type_name(tp: Any) -> str:
 
 def _convert(value: Any, tp: Any, key: str, source: str) -> Any:
     def bad() -> ConfigError:
-        return ConfigError(
-            f"config error in {source}: '{key}' must be {_type_name(tp)}, got {type(value).__name__}"
-        )
+        return ConfigError(f"config error in {source}: '{key}' must be {_type_name(tp)}, got {type(value).__name__}")
 
     origin = typing.get_origin(tp)
     if origin is list:
@@ -290,9 +288,7 @@ def _build(cls: Any, table: dict[str, Any], prefix: str, source: str) -> Any:
         kwargs[key] = _convert(value, hints[key], full, source)
         allowed = _ENUMS.get((prefix, key))
         if allowed and kwargs[key] not in allowed:
-            raise ConfigError(
-                f"config error in {source}: '{full}' must be one of {', '.join(allowed)}, got {value!r}"
-            )
+            raise ConfigError(f"config error in {source}: '{full}' must be one of {', '.join(allowed)}, got {value!r}")
     return cls(**kwargs)
 
 
@@ -330,8 +326,11 @@ def _check_ranges(sections: dict[str, Any], source: str) -> None:
     limits = sections.get("limits")
     if limits is not None:
         need(limits.max_message_bytes >= 1024, "limits.max_message_bytes", "at least 1024")
-        need(limits.max_import_bytes >= limits.max_message_bytes, "limits.max_import_bytes",
-             "at least limits.max_message_bytes")
+        need(
+            limits.max_import_bytes >= limits.max_message_bytes,
+            "limits.max_import_bytes",
+            "at least limits.max_message_bytes",
+        )
     retention = sections.get("retention")
     if retention is not None:
         need(retention.pii_values_days >= 1, "retention.pii_values_days", "at least 1")

@@ -325,7 +325,9 @@ def check_presidio(settings: Any, options: DoctorOptions) -> Iterable[CheckResul
         return
     missing = {"EMAIL_ADDRESS", "PERSON"} - found
     if missing:
-        yield CheckResult("presidio", FAIL, f"analyzer built but missed {', '.join(sorted(missing))} in a test sentence")
+        yield CheckResult(
+            "presidio", FAIL, f"analyzer built but missed {', '.join(sorted(missing))} in a test sentence"
+        )
         return
     yield CheckResult(
         "presidio",
@@ -364,7 +366,9 @@ def check_egress_guard(settings: Any, options: DoctorOptions) -> Iterable[CheckR
         yield CheckResult("egress guard", FAIL, "; ".join(problems))
         return
     scope = f"loopback and {', '.join(allowed)}" if allowed else "loopback only"
-    yield CheckResult("egress guard", OK, f"active: DNS of {host} and a connect to {PROBE_ADDRESS[0]} refused; allows {scope}")
+    yield CheckResult(
+        "egress guard", OK, f"active: DNS of {host} and a connect to {PROBE_ADDRESS[0]} refused; allows {scope}"
+    )
 
 
 def _core_pattern() -> str:
@@ -456,7 +460,9 @@ def check_data_dir(settings: Any, options: DoctorOptions) -> Iterable[CheckResul
         yield CheckResult("data dir", OK, f"{home} not created yet (it will be 0700)")
         return
     if is_unsafe_data_dir(home.resolve()):
-        yield CheckResult("data dir", FAIL, f"{home} is the filesystem root or your home directory: set AGENTCONSOLE_HOME")
+        yield CheckResult(
+            "data dir", FAIL, f"{home} is the filesystem root or your home directory: set AGENTCONSOLE_HOME"
+        )
         return
     report = last_report()
     if report is not None and report.home != home.resolve():
@@ -506,7 +512,8 @@ def check_vault(settings: Any, options: DoctorOptions) -> Iterable[CheckResult]:
     anchor_dir = Path(settings.anchor_dir).expanduser().resolve()
     if anchor_dir.is_relative_to(Path(settings.home).resolve()):
         yield CheckResult(
-            "local anchor", WARN,
+            "local anchor",
+            WARN,
             f"{anchor_dir} is inside the data directory: restoring an older copy of it would roll the anchor "
             "back too (set compliance.anchor_dir elsewhere)",
         )
@@ -541,7 +548,9 @@ def check_vault(settings: Any, options: DoctorOptions) -> Iterable[CheckResult]:
         try:
             vault = service.require("audit")
         except AgentConsoleError as exc:
-            yield CheckResult("vault integrity", WARN, f"{exc.message}: run the vault checks as a supervisor or auditor")
+            yield CheckResult(
+                "vault integrity", WARN, f"{exc.message}: run the vault checks as a supervisor or auditor"
+            )
             return
         bad_pages = vault.check_integrity()
         if bad_pages:

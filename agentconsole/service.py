@@ -20,7 +20,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +55,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "rekey": frozenset({"supervisor"}),
     "audit": frozenset({"supervisor", "auditor"}),
 }
+
 
 class PermissionDenied(AgentConsoleError):
     """The signed-in user's role does not allow this action."""
@@ -91,9 +92,7 @@ class PersonalReference(AgentConsoleError):
 #: Entity types a customer reference may contain: an account/customer number is what a CRM id is.
 REFERENCE_ENTITIES_ALLOWED = frozenset({"ACCOUNT_NUMBER"})
 MAX_REFERENCE_CHARS = 64
-_REFERENCE_HINT = (
-    "use a CRM or ticket id such as C-1042 instead: references stay in the audit log after an erasure"
-)
+_REFERENCE_HINT = "use a CRM or ticket id such as C-1042 instead: references stay in the audit log after an erasure"
 
 
 #: meta key: the epoch of the failed-unlock record's header (see compliance.failed_unlocks).
@@ -109,7 +108,7 @@ class PlaceholderIntegrityError(AgentConsoleError):
 
 
 def utcnow() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -302,7 +301,10 @@ class ConsoleService:
             if accept_rollback and (vault.accepted_rollback is not None or anchor.rolled_back):
                 sealed, found = vault.accepted_rollback or (0, opened_at_commit)
                 self._audit(
-                    "vault.rollback_accepted", "vault", sealed_commit=sealed, database_commit=found,
+                    "vault.rollback_accepted",
+                    "vault",
+                    sealed_commit=sealed,
+                    database_commit=found,
                     anchor_commit=anchor.anchor.commit if anchor.anchor else None,
                 )
                 self.write_local_anchor()
@@ -776,9 +778,7 @@ class ConsoleService:
                 self._generation_lock.release()
                 stream._done.set()
 
-        stream = DraftStream(
-            case_id=case_id, kind=kind, question=question, _deltas=deltas(), _cancel=generation.cancel
-        )
+        stream = DraftStream(case_id=case_id, kind=kind, question=question, _deltas=deltas(), _cancel=generation.cancel)
         self._current = stream
         return stream
 
@@ -805,7 +805,8 @@ class ConsoleService:
             from agentconsole.privacy.streaming import describe_problems
 
             self._audit(
-                "draft.integrity", f"case:{stream.case_id} message:{stream.message_id}",
+                "draft.integrity",
+                f"case:{stream.case_id} message:{stream.message_id}",
                 placeholders=describe_problems(stream.problems),
             )
 
@@ -827,7 +828,7 @@ class ConsoleService:
         """Drop cached placeholder mappings (all, or of deleted/expired cases)."""
         for case_id in list(self._mappings) if case_ids is None else list(case_ids):
             mapping = self._mappings.pop(case_id, None)
-            for value in (mapping.placeholders().values() if mapping is not None else ()):
+            for value in mapping.placeholders().values() if mapping is not None else ():
                 logs.unregister_secret(value)
 
     def _audit_config_changes(self) -> None:
@@ -907,7 +908,9 @@ class ConsoleService:
         if not ref:
             raise AgentConsoleError("consent needs a customer reference")
         if vault.get_customer(ref) is None:
-            raise UnknownCustomer(f"no customer {ref} in this vault: check the reference (consent is kept per customer)")
+            raise UnknownCustomer(
+                f"no customer {ref} in this vault: check the reference (consent is kept per customer)"
+            )
         return ref
 
     def export_customer(self, customer_ref: str, fmt: str = "json") -> str:
@@ -988,8 +991,13 @@ class ConsoleService:
                     extra = f"; matches the local anchor at entry {local.audit_seq}"
                     result = dataclasses.replace(result, reason=result.reason + extra)
         self._audit(
-            "audit.verify", "audit", ok=result.ok, entries=result.entries,
-            first_broken_seq=result.first_broken_seq, anchored=anchor is not None, local_anchor=local is not None,
+            "audit.verify",
+            "audit",
+            ok=result.ok,
+            entries=result.entries,
+            first_broken_seq=result.first_broken_seq,
+            anchored=anchor is not None,
+            local_anchor=local is not None,
         )
         return result
 

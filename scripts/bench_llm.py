@@ -104,8 +104,9 @@ _launcher: subprocess.Popen[str] | None = None
 
 def start_launcher() -> None:
     global _launcher
-    _launcher = subprocess.Popen([sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                 text=True)
+    _launcher = subprocess.Popen(
+        [sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
 
 
 def run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[str, float]:
@@ -145,8 +146,10 @@ class Bench:
         from agentconsole.llm import DEFAULT_SYSTEM_PROMPT
 
         masked_question = self.service.privacy.mask(QUESTION, _empty_mapping()).masked
-        self.ask_messages = [{"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
-                             {"role": "user", "content": masked_question}]
+        self.ask_messages = [
+            {"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
+            {"role": "user", "content": masked_question},
+        ]
         self.service.lock()
 
     @staticmethod
@@ -159,13 +162,24 @@ class Bench:
         return json.loads(stdout.strip().splitlines()[-1]), rss
 
     def ask(self) -> tuple[float, float]:
-        data, rss = self.cli("ask", "--json", "--stats", "--max-tokens", str(self.max_tokens),
-                             "--temperature", "0", "--seed", str(SEED), QUESTION)
+        data, rss = self.cli(
+            "ask",
+            "--json",
+            "--stats",
+            "--max-tokens",
+            str(self.max_tokens),
+            "--temperature",
+            "0",
+            "--seed",
+            str(SEED),
+            QUESTION,
+        )
         return data["stats"]["decode_tokens_per_s"], rss
 
     def draft(self) -> tuple[float, float]:
-        data, rss = self.cli("draft", "--case", str(self.case_id), "--json", "--user", USER,
-                             "--passphrase-file", str(self.passfile))
+        data, rss = self.cli(
+            "draft", "--case", str(self.case_id), "--json", "--user", USER, "--passphrase-file", str(self.passfile)
+        )
         return data["stats"]["decode_tokens_per_s"], rss
 
     def raw(self, messages: list[dict[str, str]], threads: int) -> tuple[float, float]:
@@ -175,13 +189,20 @@ class Bench:
         options["n_threads"] = options["n_threads_batch"] = threads
         for key in ("type_k", "type_v"):
             if key in options:
-                options[key] = next(n for n in dir(llama_cpp) if n.startswith("GGML_TYPE_")
-                                    and getattr(llama_cpp, n) == options[key])
+                options[key] = next(
+                    n for n in dir(llama_cpp) if n.startswith("GGML_TYPE_") and getattr(llama_cpp, n) == options[key]
+                )
         model = self.engine._settings.model
         spec = {
-            "model": str(self.engine.model.path), "n_ctx": self.engine.n_ctx, "options": options,
-            "messages": messages, "seed": SEED, "max_tokens": self.max_tokens, "top_p": model.top_p,
-            "repeat_penalty": model.repeat_penalty, "extra_buffers": model.cpu_extra_buffers,
+            "model": str(self.engine.model.path),
+            "n_ctx": self.engine.n_ctx,
+            "options": options,
+            "messages": messages,
+            "seed": SEED,
+            "max_tokens": self.max_tokens,
+            "top_p": model.top_p,
+            "repeat_penalty": model.repeat_penalty,
+            "extra_buffers": model.cpu_extra_buffers,
         }
         stdout, rss = run_child([sys.executable, "-c", RAW_CHILD, str(REPO), json.dumps(spec)], self.env)
         return json.loads(stdout.strip().splitlines()[-1])["tok_s"], rss
@@ -207,8 +228,9 @@ def prompt_processing(engine: Any, reps: int) -> dict[str, Any]:
         if i % 2 == 1 and len(engine.prepare_prompt(turns, max_tokens=1).tokens) >= 1500:
             break
     tokens = engine.prepare_prompt(turns, max_tokens=1).tokens
-    raw = llama_cpp.Llama(model_path=str(engine.model.path), n_ctx=engine.n_ctx, verbose=False,
-                          **engine.context_options(llama_cpp))
+    raw = llama_cpp.Llama(
+        model_path=str(engine.model.path), n_ctx=engine.n_ctx, verbose=False, **engine.context_options(llama_cpp)
+    )
     ours, theirs = [], []
     for _ in range(reps):
         engine.reset_cache()
@@ -228,8 +250,12 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--pp-reps", type=int, default=3, help="prompt-processing repetitions (default 3)")
-    parser.add_argument("--max-threads", type=int, default=len(os.sched_getaffinity(0)),
-                        help="highest thread count tried for raw's best (default: usable CPUs)")
+    parser.add_argument(
+        "--max-threads",
+        type=int,
+        default=len(os.sched_getaffinity(0)),
+        help="highest thread count tried for raw's best (default: usable CPUs)",
+    )
     parser.add_argument("--json", action="store_true", help="also print the results as one JSON object")
     args = parser.parse_args()
     start_launcher()
@@ -269,29 +295,48 @@ def main() -> int:
     def verdict(value: float) -> str:
         return "ok" if value >= 0.97 else "MISSED"
 
-    print(f"model: {bench.engine.model_name}  threads (ours): {bench.threads}  max tokens: {args.max_tokens}  "
-          f"rounds: {args.rounds} interleaved, one child process per measurement")
+    print(
+        f"model: {bench.engine.model_name}  threads (ours): {bench.threads}  max tokens: {args.max_tokens}  "
+        f"rounds: {args.rounds} interleaved, one child process per measurement"
+    )
     print("decode tokens/s, medians:")
     for ours, raw, label in (("ask", "raw_ask", "ask --json --stats"), ("draft", "raw_draft", "draft --json")):
         r = ratio(med[ours], med[raw])
-        print(f"  {label:<20} ours {med[ours]:7.1f}   raw same threads {med[raw]:7.1f}   ratio {r:.3f} "
-              f"(goal >= 0.97: {verdict(r)})   per-round ratio median {paired(ours, raw):.3f}   "
-              f"vs raw best ({best_threads} threads) {ratio(med[ours], best):.3f}")
-    print("  raw by threads (ask prompt): " + ", ".join(
-        f"{t}: {statistics.median(v):.1f}" for t, v in per_threads.items()))
+        print(
+            f"  {label:<20} ours {med[ours]:7.1f}   raw same threads {med[raw]:7.1f}   ratio {r:.3f} "
+            f"(goal >= 0.97: {verdict(r)})   per-round ratio median {paired(ours, raw):.3f}   "
+            f"vs raw best ({best_threads} threads) {ratio(med[ours], best):.3f}"
+        )
+    print(
+        "  raw by threads (ask prompt): "
+        + ", ".join(f"{t}: {statistics.median(v):.1f}" for t, v in per_threads.items())
+    )
     for key in results:
         print(f"  per round {key:<9}: " + ", ".join(f"{v:.1f}" for v in results[key]))
-    print(f"prompt processing, {pp['prompt_tokens']}-token prompt, cold cache: ours {pp['ours']:.0f} tok/s   "
-          f"raw Llama.eval {pp['raw']:.0f} tok/s   ratio {ratio(pp['ours'], pp['raw']):.3f}")
+    print(
+        f"prompt processing, {pp['prompt_tokens']}-token prompt, cold cache: ours {pp['ours']:.0f} tok/s   "
+        f"raw Llama.eval {pp['raw']:.0f} tok/s   ratio {ratio(pp['ours'], pp['raw']):.3f}"
+    )
     print("peak RSS (MB, per child): " + "   ".join(f"{k} {v:.0f}" for k, v in rss.items()))
     if args.json:
-        print(json.dumps({
-            "threads": bench.threads, "median_tok_s": med, "raw_best_threads": best_threads, "raw_best_tok_s": best,
-            "raw_by_threads": {t: statistics.median(v) for t, v in per_threads.items()},
-            "ratio_ask": ratio(med["ask"], med["raw_ask"]), "ratio_draft": ratio(med["draft"], med["raw_draft"]),
-            "paired_ratio_ask": paired("ask", "raw_ask"), "paired_ratio_draft": paired("draft", "raw_draft"),
-            "prompt_processing": pp, "peak_rss_mb": rss, "rounds": results,
-        }))
+        print(
+            json.dumps(
+                {
+                    "threads": bench.threads,
+                    "median_tok_s": med,
+                    "raw_best_threads": best_threads,
+                    "raw_best_tok_s": best,
+                    "raw_by_threads": {t: statistics.median(v) for t, v in per_threads.items()},
+                    "ratio_ask": ratio(med["ask"], med["raw_ask"]),
+                    "ratio_draft": ratio(med["draft"], med["raw_draft"]),
+                    "paired_ratio_ask": paired("ask", "raw_ask"),
+                    "paired_ratio_draft": paired("draft", "raw_draft"),
+                    "prompt_processing": pp,
+                    "peak_rss_mb": rss,
+                    "rounds": results,
+                }
+            )
+        )
     return 0
 
 

@@ -77,7 +77,7 @@ class Score:
             ok = bool(need) and len(need & masked) / len(need) >= 0.8
             self.caught[g["type"]] += ok
             if not ok and errors is not None:
-                errors.append(("MISS", g["type"], text[g["start"]:g["end"]], text))
+                errors.append(("MISS", g["type"], text[g["start"] : g["end"]], text))
         for s, e, t in preds:
             self.pred[t] += 1
             good = any(g["start"] < e and s < g["end"] for g in gold)
@@ -102,7 +102,10 @@ class Score:
     def summary(self) -> dict:
         r, p = self.recall(), self.precision()
         return {
-            "recall": r, "precision": p, "f2": f2(p, r), "fp_per_1k_words": self.false_per_1k_words(),
+            "recall": r,
+            "precision": p,
+            "f2": f2(p, r),
+            "fp_per_1k_words": self.false_per_1k_words(),
             "words": self.words,
             "recall_by_type": {t: {"n": self.gold[t], "recall": self.recall(t)} for t in sorted(self.gold)},
             "precision_by_type": {t: {"n": self.pred[t], "precision": self.precision(t)} for t in sorted(self.pred)},
@@ -156,9 +159,18 @@ def paste_child(kb: int) -> int:
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     rss_mb = usage.ru_maxrss / 1024
-    print(json.dumps({"chars": len(text), "seconds": seconds, "peak_rss_mb": rss_mb, "entities": len(result.entities),
-                      "cpu_seconds_incl_load": usage.ru_utime + usage.ru_stime,
-                      "pieces": engine.pipeline_pieces}))
+    print(
+        json.dumps(
+            {
+                "chars": len(text),
+                "seconds": seconds,
+                "peak_rss_mb": rss_mb,
+                "entities": len(result.entities),
+                "cpu_seconds_incl_load": usage.ru_utime + usage.ru_stime,
+                "pieces": engine.pipeline_pieces,
+            }
+        )
+    )
     return 0
 
 
@@ -212,8 +224,9 @@ def main() -> int:
                     scores["ours"].add(text, row["entities"], [(d.start, d.end, d.entity_type) for d in dets], errors)
                     scores["vanilla"].add(text, row["entities"], [(r.start, r.end, r.entity_type) for r in vres])
                     for name, engine in variants.items():
-                        scores[name].add(text, row["entities"],
-                                         [(d.start, d.end, d.entity_type) for d in engine.analyze(text)])
+                        scores[name].add(
+                            text, row["entities"], [(d.start, d.end, d.entity_type) for d in engine.analyze(text)]
+                        )
         summary["sets"][split] = {"messages": len(rows), **{k: v.summary() for k, v in scores.items()}}
         if errors:
             for kind, t, value, text in errors:
@@ -224,8 +237,9 @@ def main() -> int:
         "p95_ratio": pct(lat_ours, 0.95) / pct(lat_van, 0.95),
     }
     if args.paste_kb:
-        child = subprocess.run([sys.executable, __file__, "--paste-child", str(args.paste_kb)],
-                               capture_output=True, text=True, check=False)
+        child = subprocess.run(
+            [sys.executable, __file__, "--paste-child", str(args.paste_kb)], capture_output=True, text=True, check=False
+        )
         try:
             summary["paste"] = json.loads(child.stdout.strip().splitlines()[-1])
         except (IndexError, ValueError):
@@ -235,9 +249,13 @@ def main() -> int:
         return 0
     print(f"model load: ours {summary['load_seconds']['ours']}s, vanilla {summary['load_seconds']['vanilla']}s")
     for split, s in summary["sets"].items():
-        watched = {"dev": "watched while tuning", "neverseen": "NOT looked at while tuning",
-                   "nopii": "PII-free, held-out templates", "tune": "previous engine's tuning set",
-                   "heldout": "previous engine's held-out set"}[split]
+        watched = {
+            "dev": "watched while tuning",
+            "neverseen": "NOT looked at while tuning",
+            "nopii": "PII-free, held-out templates",
+            "tune": "previous engine's tuning set",
+            "heldout": "previous engine's held-out set",
+        }[split]
         print(f"\n== {split} ({watched}): {s['messages']} messages, {s['ours']['words']} words ==")
         print(f"{'engine':42} {'recall':>7} {'prec':>7} {'F2':>7} {'FP/1kw':>7}")
         for name in s:
@@ -249,19 +267,27 @@ def main() -> int:
             print(f"{'type':16} {'n':>5} {'ours':>7} {'vanilla':>8} {'ours prec':>10}")
             for t, e in s["ours"]["recall_by_type"].items():
                 prec = s["ours"]["precision_by_type"].get(t, {}).get("precision", float("nan"))
-                print(f"{t:16} {e['n']:5d} {e['recall']:7.3f} {s['vanilla']['recall_by_type'][t]['recall']:8.3f} {prec:10.3f}")
-        print("our predictions by type: " + ", ".join(
-            f"{t} {v['n']} ({v['precision']:.2f})" for t, v in s["ours"]["precision_by_type"].items()))
+                print(
+                    f"{t:16} {e['n']:5d} {e['recall']:7.3f} {s['vanilla']['recall_by_type'][t]['recall']:8.3f} {prec:10.3f}"
+                )
+        print(
+            "our predictions by type: "
+            + ", ".join(f"{t} {v['n']} ({v['precision']:.2f})" for t, v in s["ours"]["precision_by_type"].items())
+        )
     la = summary["latency_ms"]
-    print(f"\nlatency per message: ours p50 {la['ours']['p50']:.2f} ms, p95 {la['ours']['p95']:.2f} ms; "
-          f"vanilla p50 {la['vanilla']['p50']:.2f} ms, p95 {la['vanilla']['p95']:.2f} ms; "
-          f"p95 ratio {la['p95_ratio']:.2f}x (goal <= 1.5x)")
+    print(
+        f"\nlatency per message: ours p50 {la['ours']['p50']:.2f} ms, p95 {la['ours']['p95']:.2f} ms; "
+        f"vanilla p50 {la['vanilla']['p50']:.2f} ms, p95 {la['vanilla']['p95']:.2f} ms; "
+        f"p95 ratio {la['p95_ratio']:.2f}x (goal <= 1.5x)"
+    )
     if "paste" in summary:
         p = summary["paste"]
         if "seconds" in p:
-            print(f"{p['chars']:,}-character paste masked as one case: {p['seconds']:.1f} s wall "
-                  f"({p['cpu_seconds_incl_load']:.0f} s CPU incl. loading), peak RSS {p['peak_rss_mb']:.0f} MB, "
-                  f"{p['entities']} entities, {p['pieces']} pipeline pieces")
+            print(
+                f"{p['chars']:,}-character paste masked as one case: {p['seconds']:.1f} s wall "
+                f"({p['cpu_seconds_incl_load']:.0f} s CPU incl. loading), peak RSS {p['peak_rss_mb']:.0f} MB, "
+                f"{p['entities']} entities, {p['pieces']} pipeline pieces"
+            )
         else:
             print(f"paste failed: {p['error']}")
     return 0

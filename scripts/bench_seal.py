@@ -45,8 +45,10 @@ def main() -> None:
         plain.append(run(False, args.messages))
     median = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
     print(f"{args.messages} add_message, median CPU over {args.rounds} interleaved rounds:")
-    print(f"  with counter + seal: {median(sealed):.2f} s   without: {median(plain):.2f} s   "
-          f"ratio {median(sealed) / median(plain):.2f}")
+    print(
+        f"  with counter + seal: {median(sealed):.2f} s   without: {median(plain):.2f} s   "
+        f"ratio {median(sealed) / median(plain):.2f}"
+    )
 
 
 if __name__ == "__main__":

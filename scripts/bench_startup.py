@@ -71,7 +71,9 @@ def spawn_in_pty(argv: list[str], env: dict[str, str], cols: int = 100, rows: in
     return proc, master
 
 
-def watch(master: int, patterns: dict[str, list[re.Pattern[bytes]]], started: float, timeout: float) -> dict[str, float]:
+def watch(
+    master: int, patterns: dict[str, list[re.Pattern[bytes]]], started: float, timeout: float
+) -> dict[str, float]:
     """Read the terminal until every pattern of every group was seen.
 
     A group's time (seconds since ``started``) is when its last pattern first appeared.
@@ -165,7 +167,9 @@ def main() -> int:
     print()
     print(f"median of {args.runs} runs on {os.cpu_count()} CPUs, {args.model.name}:")
     print(f"  launch -> first paint : {fmt(paint)}   (minimal Textual app {fmt(floor)}, ratio {ratio(paint, floor)})")
-    print(f"  launch -> ready       : {fmt(ready)}   (raw llama.cpp + spaCy load {fmt(raw)}, ratio {ratio(ready, raw)})")
+    print(
+        f"  launch -> ready       : {fmt(ready)}   (raw llama.cpp + spaCy load {fmt(raw)}, ratio {ratio(ready, raw)})"
+    )
     print(f"  first paint within 1 s: {'yes' if paint is not None and paint <= 1.0 else 'NO'}")
     return 0 if paint is not None and ready is not None else 1
 

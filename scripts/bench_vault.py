@@ -35,36 +35,80 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from agentconsole.vault import Vault, database, fts_query  # noqa: E402
-from agentconsole.vault.repositories import SEARCH_SQL  # noqa: E402
-from agentconsole.vault.keyslots import KdfParams, derive_kek, zero  # noqa: E402
-from agentconsole.vault.schema import MIGRATIONS  # noqa: E402
+from agentconsole.vault import Vault, database, fts_query
+from agentconsole.vault.keyslots import KdfParams, derive_kek, zero
+from agentconsole.vault.repositories import SEARCH_SQL
+from agentconsole.vault.schema import MIGRATIONS
 
 PASSPHRASE = b"benchmark-passphrase-not-secret"
 
-PRODUCTS = ["printer", "router", "laptop", "invoice", "subscription", "modem", "headset", "monitor", "account", "license"]
+PRODUCTS = [
+    "printer",
+    "router",
+    "laptop",
+    "invoice",
+    "subscription",
+    "modem",
+    "headset",
+    "monitor",
+    "account",
+    "license",
+]
 PROBLEMS = [
-    "keeps disconnecting every few minutes", "shows error code E{n} on startup", "was charged twice this month",
-    "cannot reset the password", "stopped syncing after the update", "arrived with a cracked screen",
-    "is very slow since yesterday", "does not power on anymore", "refund has not arrived yet",
-    "login fails with an invalid token", "firmware upgrade failed halfway", "paper jam in tray {n}",
+    "keeps disconnecting every few minutes",
+    "shows error code E{n} on startup",
+    "was charged twice this month",
+    "cannot reset the password",
+    "stopped syncing after the update",
+    "arrived with a cracked screen",
+    "is very slow since yesterday",
+    "does not power on anymore",
+    "refund has not arrived yet",
+    "login fails with an invalid token",
+    "firmware upgrade failed halfway",
+    "paper jam in tray {n}",
 ]
 OPENERS = ["Hi,", "Hello team,", "Good morning,", "Hey,", "Dear support,", "Hi again,"]
 DETAILS = [
-    "My name is <PERSON_1> and my email is <EMAIL_ADDRESS_1>.", "Order number {n} was placed last week.",
-    "I already tried restarting it twice.", "The serial number is SN{n}.", "Please call me at <PHONE_NUMBER_1>.",
-    "This is urgent because we have a deadline on Friday.", "I attached a screenshot of the message.",
-    "It worked fine until the latest update.", "We have {n} users affected in the office.",
+    "My name is <PERSON_1> and my email is <EMAIL_ADDRESS_1>.",
+    "Order number {n} was placed last week.",
+    "I already tried restarting it twice.",
+    "The serial number is SN{n}.",
+    "Please call me at <PHONE_NUMBER_1>.",
+    "This is urgent because we have a deadline on Friday.",
+    "I attached a screenshot of the message.",
+    "It worked fine until the latest update.",
+    "We have {n} users affected in the office.",
 ]
 AGENT = [
-    "Thanks for reaching out, <PERSON_1>.", "Could you confirm the model and serial number?",
-    "I have escalated this to our hardware team.", "Please try a factory reset and let me know.",
-    "The refund was issued and should appear within 5 business days.", "I reset the token; please log in again.",
+    "Thanks for reaching out, <PERSON_1>.",
+    "Could you confirm the model and serial number?",
+    "I have escalated this to our hardware team.",
+    "Please try a factory reset and let me know.",
+    "The refund was issued and should appear within 5 business days.",
+    "I reset the token; please log in again.",
 ]
 SEARCH_TERMS = [
-    "printer", "router disconnecting", "refund", "password reset", "firmware", "paper jam", "invoice charged",
-    "cracked screen", "slow update", "error code", "serial number", "token", "escalated hardware", "subscr*",
-    "modem", "headset power", "factory reset", "deadline friday", "screenshot", "login invalid",
+    "printer",
+    "router disconnecting",
+    "refund",
+    "password reset",
+    "firmware",
+    "paper jam",
+    "invoice charged",
+    "cracked screen",
+    "slow update",
+    "error code",
+    "serial number",
+    "token",
+    "escalated hardware",
+    "subscr*",
+    "modem",
+    "headset power",
+    "factory reset",
+    "deadline friday",
+    "screenshot",
+    "login invalid",
 ]
 
 
@@ -80,7 +124,14 @@ def realistic_message(rng: random.Random, role: str) -> str:
 
 def workload(messages: int, cases: int, seed: int = 7) -> list[tuple[int, str, str]]:
     rng = random.Random(seed)
-    return [(i % cases, "customer" if i % 2 == 0 else "agent", realistic_message(rng, "customer" if i % 2 == 0 else "agent")) for i in range(messages)]
+    return [
+        (
+            i % cases,
+            "customer" if i % 2 == 0 else "agent",
+            realistic_message(rng, "customer" if i % 2 == 0 else "agent"),
+        )
+        for i in range(messages)
+    ]
 
 
 # --- the plain peer: same engine, no key, same schema and SQL -------------------------------
@@ -90,7 +141,13 @@ def plain_open(path: Path):
     import sqlcipher3
 
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
-    for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "temp_store = MEMORY", "secure_delete = ON", "foreign_keys = ON"):
+    for pragma in (
+        "journal_mode = WAL",
+        "synchronous = NORMAL",
+        "temp_store = MEMORY",
+        "secure_delete = ON",
+        "foreign_keys = ON",
+    ):
         conn.execute(f"PRAGMA {pragma}").fetchall()
     conn.executescript("BEGIN;" + MIGRATIONS[0] + "COMMIT;")
     return conn
@@ -127,7 +184,6 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
 
-
 # --- one side per process, driven batch by batch (interleaved) by the parent ----------------
 
 #: Each side: (label, plain SQLite?, cipher_memory_security: None = as shipped).
@@ -154,9 +210,12 @@ class Side:
             self.conn.execute("INSERT INTO customers(ref, created_at) VALUES ('CUST-BENCH', 'now')")
             now = "2026-01-01T00:00:00+00:00"
             self.case_ids = [
-                int(self.conn.execute(
-                    "INSERT INTO cases(customer_id, title, status, created_at, updated_at) VALUES (1, ?, 'open', ?, ?)",
-                    (f"case {i}", now, now)).lastrowid)
+                int(
+                    self.conn.execute(
+                        "INSERT INTO cases(customer_id, title, status, created_at, updated_at) VALUES (1, ?, 'open', ?, ?)",
+                        (f"case {i}", now, now),
+                    ).lastrowid
+                )
                 for i in range(opts.cases)
             ]
             self.memsec = "n/a"
@@ -196,8 +255,11 @@ class Side:
             self.conn.close()
             return {"delete_s": time.perf_counter() - t, "memsec": self.memsec}
         self.vault.delete_case(self.case_ids[0])
-        result = {"delete_s": time.perf_counter() - t, "memsec": self.memsec,
-                  "size_mb": self.vault_path.stat().st_size / 1e6}
+        result = {
+            "delete_s": time.perf_counter() - t,
+            "memsec": self.memsec,
+            "size_mb": self.vault_path.stat().st_size / 1e6,
+        }
         self.vault.lock()
         if self.unlocks:
             argon, full = [], []
@@ -236,8 +298,9 @@ def main() -> int:
     parser.add_argument("--searches", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=10, help="batches per phase, each side in turn (default 10)")
     parser.add_argument("--unlocks", type=int, default=3)
-    parser.add_argument("--sides", default="plain,vault,vault-memsec",
-                        help="comma-separated, first is the peer (default: %(default)s)")
+    parser.add_argument(
+        "--sides", default="plain,vault,vault-memsec", help="comma-separated, first is the peer (default: %(default)s)"
+    )
     parser.add_argument("--child", choices=tuple(SIDES), help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.child:
@@ -246,13 +309,28 @@ def main() -> int:
 
     modes = opts.sides.split(",")
     peer = modes[0]
-    print(f"workload: {opts.messages:,} messages in {opts.cases:,} cases, {opts.searches} searches; "
-          f"{os.cpu_count()} CPUs; one transaction per message; each side in its own process, driven in "
-          f"{opts.rounds} interleaved rounds (order rotated each round)", flush=True)
+    print(
+        f"workload: {opts.messages:,} messages in {opts.cases:,} cases, {opts.searches} searches; "
+        f"{os.cpu_count()} CPUs; one transaction per message; each side in its own process, driven in "
+        f"{opts.rounds} interleaved rounds (order rotated each round)",
+        flush=True,
+    )
     procs = {}
     for mode in modes:
-        args = [sys.executable, __file__, "--child", mode, "--messages", str(opts.messages), "--cases", str(opts.cases),
-                "--searches", str(opts.searches), "--unlocks", str(opts.unlocks if mode == "vault" else 0)]
+        args = [
+            sys.executable,
+            __file__,
+            "--child",
+            mode,
+            "--messages",
+            str(opts.messages),
+            "--cases",
+            str(opts.cases),
+            "--searches",
+            str(opts.searches),
+            "--unlocks",
+            str(opts.unlocks if mode == "vault" else 0),
+        ]
         procs[mode] = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     for proc in procs.values():
         json.loads(proc.stdout.readline())
@@ -270,7 +348,7 @@ def main() -> int:
         results: dict[str, list[dict]] = {m: [] for m in modes}
         bounds = [total * i // opts.rounds for i in range(opts.rounds + 1)]
         for r in range(opts.rounds):
-            for mode in modes[r % len(modes):] + modes[:r % len(modes)]:
+            for mode in modes[r % len(modes) :] + modes[: r % len(modes)]:
                 results[mode].append(ask(mode, command, bounds[r], bounds[r + 1]))
         return results
 
@@ -297,19 +375,25 @@ def main() -> int:
             med, total = ratio(results, mode, key)
             cells.append(f"{med:.2f} ({total:.2f})")
         latencies = [x for r in searches[mode] for x in r["latencies"]]
-        print(f"{mode:24}{SIDES[mode][0]:32}{cells[0]:>16}{cells[1]:>16}{cells[2]:>16}{cells[3]:>16}"
-              f"{p95(latencies) * 1000:>8.1f}")
+        print(
+            f"{mode:24}{SIDES[mode][0]:32}{cells[0]:>16}{cells[1]:>16}{cells[2]:>16}{cells[3]:>16}"
+            f"{p95(latencies) * 1000:>8.1f}"
+        )
     print()
     for mode in modes:
         total_insert = sum(r["wall"] for r in inserts[mode])
-        print(f"{mode}: insert {total_insert:.1f} s wall ({total_insert / opts.messages * 1000:.3f} ms/message), "
-              f"cipher_memory_security={finals[mode]['memsec']}, delete one case incl. FTS optimize "
-              f"{finals[mode]['delete_s']:.3f} s")
+        print(
+            f"{mode}: insert {total_insert:.1f} s wall ({total_insert / opts.messages * 1000:.3f} ms/message), "
+            f"cipher_memory_security={finals[mode]['memsec']}, delete one case incl. FTS optimize "
+            f"{finals[mode]['delete_s']:.3f} s"
+        )
     if "vault" in finals and "unlock_s" in finals["vault"]:
         v = finals["vault"]
-        print(f"unlock, default Argon2id t=3 m=64 MiB p=4 (median of {opts.unlocks}): {v['unlock_s']:.3f} s; "
-              f"Argon2id alone {v['argon_s']:.3f} s; database {v['size_mb']:.1f} MB (unlock includes the full "
-              "cipher_integrity_check)")
+        print(
+            f"unlock, default Argon2id t=3 m=64 MiB p=4 (median of {opts.unlocks}): {v['unlock_s']:.3f} s; "
+            f"Argon2id alone {v['argon_s']:.3f} s; database {v['size_mb']:.1f} MB (unlock includes the full "
+            "cipher_integrity_check)"
+        )
     return 0
 
 

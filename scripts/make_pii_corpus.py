@@ -30,7 +30,6 @@ import random
 import re
 import sys
 import unicodedata
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,32 +41,112 @@ DATA = ROOT / "tests" / "data"
 
 #: Locales whose values train the model.
 TRAIN_LOCALES = [
-    "en_US", "en_GB", "en_IE", "en_AU", "en_CA", "en_IN", "de_DE", "de_AT", "fr_FR", "fr_CA", "es_ES",
-    "es_MX", "it_IT", "nl_NL", "pt_PT", "pt_BR", "pl_PL", "cs_CZ", "sv_SE", "da_DK", "no_NO", "fi_FI",
-    "hu_HU", "ro_RO", "tr_TR", "ru_RU", "uk_UA", "ja_JP", "zh_CN", "ko_KR", "el_GR", "hr_HR", "sl_SI",
-    "lt_LT", "et_EE", "bg_BG", "he_IL", "hi_IN", "id_ID", "th_TH", "vi_VN", "fil_PH", "ar_AA", "fa_IR",
-    "en_PH", "es_CO", "de_CH", "it_CH", "ka_GE", "hy_AM", "az_AZ", "bn_BD", "ne_NP", "tw_GH", "yo_NG",
+    "en_US",
+    "en_GB",
+    "en_IE",
+    "en_AU",
+    "en_CA",
+    "en_IN",
+    "de_DE",
+    "de_AT",
+    "fr_FR",
+    "fr_CA",
+    "es_ES",
+    "es_MX",
+    "it_IT",
+    "nl_NL",
+    "pt_PT",
+    "pt_BR",
+    "pl_PL",
+    "cs_CZ",
+    "sv_SE",
+    "da_DK",
+    "no_NO",
+    "fi_FI",
+    "hu_HU",
+    "ro_RO",
+    "tr_TR",
+    "ru_RU",
+    "uk_UA",
+    "ja_JP",
+    "zh_CN",
+    "ko_KR",
+    "el_GR",
+    "hr_HR",
+    "sl_SI",
+    "lt_LT",
+    "et_EE",
+    "bg_BG",
+    "he_IL",
+    "hi_IN",
+    "id_ID",
+    "th_TH",
+    "vi_VN",
+    "fil_PH",
+    "ar_AA",
+    "fa_IR",
+    "en_PH",
+    "es_CO",
+    "de_CH",
+    "it_CH",
+    "ka_GE",
+    "hy_AM",
+    "az_AZ",
+    "bn_BD",
+    "ne_NP",
+    "tw_GH",
+    "yo_NG",
 ]
 #: Locales held out of training: only the never-seen split uses them.
 NEVER_SEEN_LOCALES = ["en_NZ", "es_CL", "nl_BE", "sk_SK", "lv_LV", "fr_CH", "zh_TW", "es_AR", "pt_BR", "de_LI"]
 NEVER_SEEN_LOCALES = [loc for loc in NEVER_SEEN_LOCALES if loc not in TRAIN_LOCALES]
-NON_LATIN_LOCALES = {"ru_RU", "uk_UA", "ja_JP", "zh_CN", "ko_KR", "el_GR", "bg_BG", "he_IL", "hi_IN", "th_TH",
-                     "ar_AA", "fa_IR", "ka_GE", "hy_AM", "bn_BD", "ne_NP", "zh_TW"}
+NON_LATIN_LOCALES = {
+    "ru_RU",
+    "uk_UA",
+    "ja_JP",
+    "zh_CN",
+    "ko_KR",
+    "el_GR",
+    "bg_BG",
+    "he_IL",
+    "hi_IN",
+    "th_TH",
+    "ar_AA",
+    "fa_IR",
+    "ka_GE",
+    "hy_AM",
+    "bn_BD",
+    "ne_NP",
+    "zh_TW",
+}
 
 PERSON_SLOTS = {"P", "F", "L", "T", "IN", "P2", "F2", "L2", "AG", "AG2", "NL"}
 LABELS = {
     **{s: "PERSON" for s in PERSON_SLOTS},
-    "A": "STREET_ADDRESS", "A1": "STREET_ADDRESS", "A1b": "STREET_ADDRESS",
-    "PH": "PHONE_NUMBER", "PH2": "PHONE_NUMBER",
-    "E": "EMAIL_ADDRESS", "E2": "EMAIL_ADDRESS",
-    "ID": "ACCOUNT_NUMBER", "TK": "ACCOUNT_NUMBER", "NI": "NATIONAL_ID",
+    "A": "STREET_ADDRESS",
+    "A1": "STREET_ADDRESS",
+    "A1b": "STREET_ADDRESS",
+    "PH": "PHONE_NUMBER",
+    "PH2": "PHONE_NUMBER",
+    "E": "EMAIL_ADDRESS",
+    "E2": "EMAIL_ADDRESS",
+    "ID": "ACCOUNT_NUMBER",
+    "TK": "ACCOUNT_NUMBER",
+    "NI": "NATIONAL_ID",
 }
 SLOT_RE = re.compile(r"\{(\w+)\}")
 
 REGISTERS: dict[str, list[str]] = {
-    "chat": T.CHAT, "email_greeting": T.EMAIL_GREETING, "email_body": T.EMAIL_BODY,
-    "email_signoff": T.EMAIL_SIGNOFF, "notes": T.NOTES, "handover": T.HANDOVER, "forms": T.FORMS,
-    "address": T.ADDRESS_BLOCKS, "non_latin": T.NON_LATIN, "negative": T.NEGATIVE,
+    "chat": T.CHAT,
+    "email_greeting": T.EMAIL_GREETING,
+    "email_body": T.EMAIL_BODY,
+    "email_signoff": T.EMAIL_SIGNOFF,
+    "notes": T.NOTES,
+    "handover": T.HANDOVER,
+    "forms": T.FORMS,
+    "address": T.ADDRESS_BLOCKS,
+    "non_latin": T.NON_LATIN,
+    "negative": T.NEGATIVE,
 }
 
 
@@ -100,7 +179,10 @@ class Values:
                 fake = Faker(loc)
             except AttributeError:
                 continue
-            if not all(hasattr(fake, attr) for attr in ("first_name", "last_name", "address", "phone_number", "postcode", "city")):
+            if not all(
+                hasattr(fake, attr)
+                for attr in ("first_name", "last_name", "address", "phone_number", "postcode", "city")
+            ):
                 continue  # a locale without every provider we need
             fake.seed_instance(rng.randrange(1 << 30))
             self.fakers[loc] = fake
@@ -149,11 +231,37 @@ class Values:
             block = fake.address()
             if r.random() < 0.1:
                 unit = r.choice(["Apt", "Flat", "Unit", "Suite", "Apartment", "Wohnung", "Appt"])
-                block = f"{unit} {r.randint(1, 60)}{r.choice(['', 'B', 'A'])}\n{block}" if r.random() < 0.5 else f"{unit} {r.randint(1, 60)}, {block}"
+                block = (
+                    f"{unit} {r.randint(1, 60)}{r.choice(['', 'B', 'A'])}\n{block}"
+                    if r.random() < 0.5
+                    else f"{unit} {r.randint(1, 60)}, {block}"
+                )
         if r.random() < 0.25:
-            country = fake.current_country() if r.random() < 0.5 else r.choice(
-                ["United Kingdom", "Germany", "France", "Ireland", "USA", "Deutschland", "España", "Italia", "Canada",
-                 "Australia", "Japan", "Netherlands", "Poland", "Sweden", "Norway", "Brazil", "Mexico"])
+            country = (
+                fake.current_country()
+                if r.random() < 0.5
+                else r.choice(
+                    [
+                        "United Kingdom",
+                        "Germany",
+                        "France",
+                        "Ireland",
+                        "USA",
+                        "Deutschland",
+                        "España",
+                        "Italia",
+                        "Canada",
+                        "Australia",
+                        "Japan",
+                        "Netherlands",
+                        "Poland",
+                        "Sweden",
+                        "Norway",
+                        "Brazil",
+                        "Mexico",
+                    ]
+                )
+            )
             block = f"{block}\n{country}"
         lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
         if one_line or r.random() < 0.3:
@@ -190,8 +298,17 @@ class Values:
         if not first or not last:
             local = fake.user_name()
         else:
-            local = r.choice([f"{first}.{last}", f"{first[0]}{last}", f"{first}{r.randint(1, 99)}", f"{last}.{first}",
-                              f"{first}_{last}", f"{first}", fake.user_name()])
+            local = r.choice(
+                [
+                    f"{first}.{last}",
+                    f"{first[0]}{last}",
+                    f"{first}{r.randint(1, 99)}",
+                    f"{last}.{first}",
+                    f"{first}_{last}",
+                    f"{first}",
+                    fake.user_name(),
+                ]
+            )
         domain = fake.free_email_domain() if r.random() < 0.6 else fake.domain_name()
         if r.random() < 0.05:
             return f"{local.replace('.', ' dot ')} at {domain.replace('.', ' dot ')}"
@@ -222,20 +339,43 @@ class Values:
 
     def negative(self, slot: str) -> str:
         r = self.rng
-        pools = {"BR": T.BRAND_LIST, "PR": T.PRODUCTS, "PL": T.PLACES, "DAY": T.WEEKDAYS, "MON": T.MONTHS,
-                 "GR": T.GREETINGS, "CO": T.COMPANIES}
+        pools = {
+            "BR": T.BRAND_LIST,
+            "PR": T.PRODUCTS,
+            "PL": T.PLACES,
+            "DAY": T.WEEKDAYS,
+            "MON": T.MONTHS,
+            "GR": T.GREETINGS,
+            "CO": T.COMPANIES,
+        }
         if slot in pools:
             return r.choice(pools[slot])
         if slot == "VER":
-            return r.choice([f"v{r.randint(1, 19)}.{r.randint(0, 9)}.{r.randint(0, 30)}", f"{r.randint(1, 20)}.{r.randint(0, 9)}",
-                             f"build {r.randint(1000, 99999)}", f"iOS {r.randint(12, 18)}.{r.randint(0, 5)}"])
+            return r.choice(
+                [
+                    f"v{r.randint(1, 19)}.{r.randint(0, 9)}.{r.randint(0, 30)}",
+                    f"{r.randint(1, 20)}.{r.randint(0, 9)}",
+                    f"build {r.randint(1000, 99999)}",
+                    f"iOS {r.randint(12, 18)}.{r.randint(0, 5)}",
+                ]
+            )
         if slot == "TRK":
-            return r.choice(["1Z" + "".join(r.choice("0123456789ABCDEFGHJK") for _ in range(16)),
-                             "JD" + "".join(str(r.randint(0, 9)) for _ in range(18)),
-                             f"{r.choice(['RR', 'LX', 'CP'])}{r.randint(100000000, 999999999)}GB"])
+            return r.choice(
+                [
+                    "1Z" + "".join(r.choice("0123456789ABCDEFGHJK") for _ in range(16)),
+                    "JD" + "".join(str(r.randint(0, 9)) for _ in range(18)),
+                    f"{r.choice(['RR', 'LX', 'CP'])}{r.randint(100000000, 999999999)}GB",
+                ]
+            )
         if slot == "AMT":
-            return r.choice([f"£{r.randint(5, 900)}.{r.randint(0, 99):02d}", f"${r.randint(5, 2000)}", f"{r.randint(5, 500)},{r.randint(0, 99):02d} €",
-                             f"EUR {r.randint(5, 900)}"])
+            return r.choice(
+                [
+                    f"£{r.randint(5, 900)}.{r.randint(0, 99):02d}",
+                    f"${r.randint(5, 2000)}",
+                    f"{r.randint(5, 500)},{r.randint(0, 99):02d} €",
+                    f"EUR {r.randint(5, 900)}",
+                ]
+            )
         if slot == "TITLE":
             return r.choice(["MR", "MRS", "MS", "DR"])
         raise KeyError(slot)
@@ -248,7 +388,7 @@ def render(template: str, values: Values, doc_people: dict[str, dict[str, str]])
     text = template.replace("¶", "\n")
     for match in SLOT_RE.finditer(text):
         if match.start() > pos:
-            pieces.append((text[pos:match.start()], None))
+            pieces.append((text[pos : match.start()], None))
         slot = match.group(1)
         pieces.extend(fill(slot, values, doc_people))
         pos = match.end()
@@ -306,7 +446,9 @@ def _typo(text: str, rng: random.Random) -> str:
     for i, word in enumerate(words):
         if len(word) > 4 and word.isalpha() and rng.random() < 0.08:
             j = rng.randrange(len(word) - 1)
-            words[i] = word[:j] + word[j + 1] + word[j] + word[j + 2:] if rng.random() < 0.6 else word[:j] + word[j + 1:]
+            words[i] = (
+                word[:j] + word[j + 1] + word[j] + word[j + 2 :] if rng.random() < 0.6 else word[:j] + word[j + 1 :]
+            )
     return " ".join(words)
 
 
@@ -332,8 +474,16 @@ def compose(register: str, templates: dict[str, list[str]], rng: random.Random) 
     return chosen, [chosen]
 
 
-REGISTER_WEIGHTS = [("chat", 26), ("email", 20), ("notes", 14), ("handover", 6), ("forms", 12), ("address", 6),
-                    ("non_latin", 4), ("negative", 20)]
+REGISTER_WEIGHTS = [
+    ("chat", 26),
+    ("email", 20),
+    ("notes", 14),
+    ("handover", 6),
+    ("forms", 12),
+    ("address", 6),
+    ("non_latin", 4),
+    ("negative", 20),
+]
 
 
 def make_doc(templates: dict[str, list[str]], values: Values, rng: random.Random, register: str | None = None) -> dict:
@@ -363,8 +513,9 @@ def make_doc(templates: dict[str, list[str]], values: Values, rng: random.Random
     return {"register": register, "template": used, "text": "".join(text_parts), "entities": entities}
 
 
-def generate(split: str, n: int, templates: dict[str, list[str]], locales: list[str], seed: int,
-             register: str | None = None) -> list[dict]:
+def generate(
+    split: str, n: int, templates: dict[str, list[str]], locales: list[str], seed: int, register: str | None = None
+) -> list[dict]:
     rng = random.Random(seed)
     values = Values(locales, rng)
     docs = []
@@ -393,8 +544,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     seen, unseen = split_templates()
     total = sum(len(t) for t in REGISTERS.values())
-    print(f"{total} templates ({sum(len(t) for t in seen.values())} for training, "
-          f"{sum(len(t) for t in unseen.values())} held out)", flush=True)
+    print(
+        f"{total} templates ({sum(len(t) for t in seen.values())} for training, "
+        f"{sum(len(t) for t in unseen.values())} held out)",
+        flush=True,
+    )
     train = generate("train", args.train, seen, TRAIN_LOCALES, args.seed)
     write(args.out / "train.jsonl", train)
     print(f"train: {len(train)} documents -> {args.out / 'train.jsonl'}", flush=True)

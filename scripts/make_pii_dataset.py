@@ -49,8 +49,22 @@ STREETS_B = """Tamarack Kestrel Bluebonnet Quarry Alder Wren Heron Saddleback Th
 Buttercup Silverbirch Cormorant Driftwood Moss Beacon Lantern Gannet""".split()
 SUFFIX_A = "Street St. Avenue Ave Road Rd. Lane Drive Boulevard Court Way Place Terrace".split()
 SUFFIX_B = "Street Avenue Road Lane Drive Close Crescent Parkway Trail Circle Grove Highway".split()
-CITIES_A = [("Springfield", "IL"), ("Riverton", "WY"), ("Fairview", "OR"), ("Georgetown", "TX"), ("Salem", "MA"), ("Madison", "WI")]
-CITIES_B = [("Clayton", "MO"), ("Ashland", "KY"), ("Dover", "DE"), ("Milford", "CT"), ("Franklin", "TN"), ("Bristol", "VA")]
+CITIES_A = [
+    ("Springfield", "IL"),
+    ("Riverton", "WY"),
+    ("Fairview", "OR"),
+    ("Georgetown", "TX"),
+    ("Salem", "MA"),
+    ("Madison", "WI"),
+]
+CITIES_B = [
+    ("Clayton", "MO"),
+    ("Ashland", "KY"),
+    ("Dover", "DE"),
+    ("Milford", "CT"),
+    ("Franklin", "TN"),
+    ("Bristol", "VA"),
+]
 UK_TOWNS = ["Leeds", "Bristol", "Norwich", "York", "Cardiff", "Bath", "Exeter", "Derby"]
 DE_TOWNS = ["Berlin", "Hamburg", "Köln", "Leipzig", "Bremen", "Dresden"]
 FR_TOWNS = ["Paris", "Lyon", "Nantes", "Lille", "Rennes"]
@@ -91,7 +105,9 @@ def full_person(rng: random.Random, pool: str) -> str:
 def email(rng: random.Random, pool: str) -> str:
     first, last = (FIRST_A, LAST_A) if pool == "A" else (FIRST_B, LAST_B)
     f, ln = rng.choice(first).lower(), rng.choice(last).lower().replace(" ", "")
-    handle = rng.choice([f"{f}.{ln}", f"{f[0]}{ln}", f"{f}_{ln}{rng.randint(1, 99)}", f"{ln}.{f}", f"{f}{rng.randint(70, 99)}"])
+    handle = rng.choice(
+        [f"{f}.{ln}", f"{f[0]}{ln}", f"{f}_{ln}{rng.randint(1, 99)}", f"{ln}.{f}", f"{f}{rng.randint(70, 99)}"]
+    )
     return f"{handle}@{rng.choice(DOMAINS_A if pool == 'A' else DOMAINS_B)}"
 
 
@@ -102,14 +118,26 @@ def digits(rng: random.Random, n: int) -> str:
 def phone(rng: random.Random, pool: str) -> str:
     a, b, c = f"{rng.randint(201, 989)}", digits(rng, 3), digits(rng, 4)
     formats_a = [
-        f"({a}) {b}-{c}", f"{a}-{b}-{c}", f"+1 {a} {b} {c}", f"{a}.{b}.{c}",
-        f"+44 20 {digits(rng, 4)} {digits(rng, 4)}", f"07700 {digits(rng, 6)}", f"+49 30 {digits(rng, 7)}",
-        f"+33 6 {digits(rng, 2)} {digits(rng, 2)} {digits(rng, 2)} {digits(rng, 2)}", f"({a}) {b}-{c} ext. {rng.randint(10, 999)}",
+        f"({a}) {b}-{c}",
+        f"{a}-{b}-{c}",
+        f"+1 {a} {b} {c}",
+        f"{a}.{b}.{c}",
+        f"+44 20 {digits(rng, 4)} {digits(rng, 4)}",
+        f"07700 {digits(rng, 6)}",
+        f"+49 30 {digits(rng, 7)}",
+        f"+33 6 {digits(rng, 2)} {digits(rng, 2)} {digits(rng, 2)} {digits(rng, 2)}",
+        f"({a}) {b}-{c} ext. {rng.randint(10, 999)}",
     ]
     formats_b = [
-        f"+1-{a}-{b}-{c}", f"1 ({a}) {b}-{c}", f"+61 4{digits(rng, 2)} {digits(rng, 3)} {digits(rng, 3)}",
-        f"+91 98{digits(rng, 3)} {digits(rng, 5)}", f"0{rng.randint(6, 7)} {digits(rng, 2)} {digits(rng, 2)} {digits(rng, 2)} {digits(rng, 2)}",
-        f"+31 6 {digits(rng, 8)}", f"0044 {digits(rng, 4)} {digits(rng, 6)}", f"{a} {b} {c}", f"+353 87 {digits(rng, 3)} {digits(rng, 4)}",
+        f"+1-{a}-{b}-{c}",
+        f"1 ({a}) {b}-{c}",
+        f"+61 4{digits(rng, 2)} {digits(rng, 3)} {digits(rng, 3)}",
+        f"+91 98{digits(rng, 3)} {digits(rng, 5)}",
+        f"0{rng.randint(6, 7)} {digits(rng, 2)} {digits(rng, 2)} {digits(rng, 2)} {digits(rng, 2)}",
+        f"+31 6 {digits(rng, 8)}",
+        f"0044 {digits(rng, 4)} {digits(rng, 6)}",
+        f"{a} {b} {c}",
+        f"+353 87 {digits(rng, 3)} {digits(rng, 4)}",
         f"{a}-{b}-{c} x{rng.randint(10, 99)}",
     ]
     return rng.choice(formats_a if pool == "A" else formats_b)
@@ -125,7 +153,14 @@ def street_line(rng: random.Random, pool: str) -> str:
         name = f"{rng.choice(['North', 'South', 'East', 'West', 'Old', 'Upper'])} {name}"
     line = f"{num} {name} {rng.choice(suffixes)}"
     if rng.random() < 0.3:
-        line += rng.choice([f", Apt {rng.randint(1, 40)}{rng.choice('ABC')}", f" Suite {rng.randint(100, 900)}", f", Unit {rng.randint(1, 30)}", f" #{rng.randint(2, 99)}"])
+        line += rng.choice(
+            [
+                f", Apt {rng.randint(1, 40)}{rng.choice('ABC')}",
+                f" Suite {rng.randint(100, 900)}",
+                f", Unit {rng.randint(1, 30)}",
+                f" #{rng.randint(2, 99)}",
+            ]
+        )
     return line
 
 
@@ -171,14 +206,12 @@ def card(rng: random.Random, pool: str) -> str:
         return f"{n[:4]} {n[4:10]} {n[10:]}"
     n = luhn_complete(rng.choice(["4", "51", "55"]), 16, rng)
     sep = rng.choice([" ", "-", ""])
-    return sep.join(n[i:i + 4] for i in range(0, 16, 4))
+    return sep.join(n[i : i + 4] for i in range(0, 16, 4))
 
 
 def iban(rng: random.Random, pool: str) -> str:
     country, length = rng.choice([("DE", 22), ("GB", 22), ("FR", 27), ("NL", 18), ("ES", 24), ("IT", 27)])
-    if country == "GB":
-        bban = "".join(rng.choice(string.ascii_uppercase) for _ in range(4)) + digits(rng, length - 8)
-    elif country == "NL":
+    if country == "GB" or country == "NL":
         bban = "".join(rng.choice(string.ascii_uppercase) for _ in range(4)) + digits(rng, length - 8)
     elif country == "IT":
         bban = rng.choice(string.ascii_uppercase) + digits(rng, length - 5)
@@ -188,37 +221,83 @@ def iban(rng: random.Random, pool: str) -> str:
     check = 98 - int(numeric) % 97
     compact = f"{country}{check:02d}{bban}"
     if rng.random() < 0.5:
-        return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+        return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
     return compact
 
 
 def swift(rng: random.Random, pool: str) -> str:
     bank = "".join(rng.choice(string.ascii_uppercase) for _ in range(4))
-    code = bank + rng.choice(["DE", "GB", "FR", "NL", "US", "CH"]) + rng.choice(string.ascii_uppercase) + rng.choice("0123456789" + string.ascii_uppercase)
-    return code + ("".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(3)) if rng.random() < 0.5 else "")
+    code = (
+        bank
+        + rng.choice(["DE", "GB", "FR", "NL", "US", "CH"])
+        + rng.choice(string.ascii_uppercase)
+        + rng.choice("0123456789" + string.ascii_uppercase)
+    )
+    return code + (
+        "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(3)) if rng.random() < 0.5 else ""
+    )
 
 
 def dob(rng: random.Random, pool: str) -> str:
     y, m, d = rng.randint(1940, 2006), rng.randint(1, 12), rng.randint(1, 28)
-    forms = [f"{m:02d}/{d:02d}/{y}", f"{d:02d}.{m:02d}.{y}", f"{y}-{m:02d}-{d:02d}", f"{MONTHS[m - 1]} {d}, {y}", f"{d} {MONTHS[m - 1]} {y}"]
+    forms = [
+        f"{m:02d}/{d:02d}/{y}",
+        f"{d:02d}.{m:02d}.{y}",
+        f"{y}-{m:02d}-{d:02d}",
+        f"{MONTHS[m - 1]} {d}, {y}",
+        f"{d} {MONTHS[m - 1]} {y}",
+    ]
     if pool == "B":
-        forms += [f"{d}/{m}/{y}", f"{d}{'th' if d > 3 else 'st'} of {MONTHS[m - 1]} {y}", f"{MONTHS[m - 1][:3]} {d} {y}"]
+        forms += [
+            f"{d}/{m}/{y}",
+            f"{d}{'th' if d > 3 else 'st'} of {MONTHS[m - 1]} {y}",
+            f"{MONTHS[m - 1][:3]} {d} {y}",
+        ]
     return rng.choice(forms)
 
 
 def account(rng: random.Random, pool: str) -> str:
-    forms_a = [digits(rng, 8), f"ACC-{digits(rng, 6)}", f"ORD-{rng.randint(2019, 2025)}-{digits(rng, 5)}", f"{digits(rng, 10)}", f"TKT-{digits(rng, 5)}", f"CUST{digits(rng, 6)}"]
-    forms_b = [f"{rng.choice('ABCDEFGHJK')}{digits(rng, 7)}", f"INV-{digits(rng, 6)}", f"{digits(rng, 4)}-{digits(rng, 4)}-{digits(rng, 2)}", f"SR{digits(rng, 8)}", digits(rng, 9), f"{rng.choice(['BK', 'RMA', 'REF'])}-{digits(rng, 6)}"]
+    forms_a = [
+        digits(rng, 8),
+        f"ACC-{digits(rng, 6)}",
+        f"ORD-{rng.randint(2019, 2025)}-{digits(rng, 5)}",
+        f"{digits(rng, 10)}",
+        f"TKT-{digits(rng, 5)}",
+        f"CUST{digits(rng, 6)}",
+    ]
+    forms_b = [
+        f"{rng.choice('ABCDEFGHJK')}{digits(rng, 7)}",
+        f"INV-{digits(rng, 6)}",
+        f"{digits(rng, 4)}-{digits(rng, 4)}-{digits(rng, 2)}",
+        f"SR{digits(rng, 8)}",
+        digits(rng, 9),
+        f"{rng.choice(['BK', 'RMA', 'REF'])}-{digits(rng, 6)}",
+    ]
     return rng.choice(forms_a if pool == "A" else forms_b)
 
 
 def passport(rng: random.Random, pool: str) -> str:
-    return rng.choice([f"{rng.choice('XCKPL')}{digits(rng, 7)}", digits(rng, 9), f"{rng.choice('ABCDEFG')}{rng.choice('ABCDEFG')}{digits(rng, 7)}"])
+    return rng.choice(
+        [
+            f"{rng.choice('XCKPL')}{digits(rng, 7)}",
+            digits(rng, 9),
+            f"{rng.choice('ABCDEFG')}{rng.choice('ABCDEFG')}{digits(rng, 7)}",
+        ]
+    )
 
 
 def licence(rng: random.Random, pool: str) -> str:
-    return rng.choice([f"D{digits(rng, 3)}-{digits(rng, 4)}-{digits(rng, 4)}", f"{rng.choice('ABCDEFGHSW')}{digits(rng, 7)}",
-                       "".join(rng.choice(string.ascii_uppercase) for _ in range(5)) + digits(rng, 6) + "".join(rng.choice(string.ascii_uppercase) for _ in range(2)) + digits(rng, 1) + "".join(rng.choice(string.ascii_uppercase) for _ in range(2))])
+    return rng.choice(
+        [
+            f"D{digits(rng, 3)}-{digits(rng, 4)}-{digits(rng, 4)}",
+            f"{rng.choice('ABCDEFGHSW')}{digits(rng, 7)}",
+            "".join(rng.choice(string.ascii_uppercase) for _ in range(5))
+            + digits(rng, 6)
+            + "".join(rng.choice(string.ascii_uppercase) for _ in range(2))
+            + digits(rng, 1)
+            + "".join(rng.choice(string.ascii_uppercase) for _ in range(2)),
+        ]
+    )
 
 
 def ssn(rng: random.Random, pool: str) -> str:
@@ -436,7 +515,7 @@ def render(template: str, rng: random.Random, pool: str) -> tuple[str, list[dict
             break
         end = template.index("}", start)
         text += template[pos:start]
-        entity_type, make = GENERATORS[template[start + 1:end]]
+        entity_type, make = GENERATORS[template[start + 1 : end]]
         value = make(rng, pool)
         entities.append({"start": len(text), "end": len(text) + len(value), "type": entity_type})
         text += value
@@ -454,7 +533,9 @@ def restyle(text: str, entities: list[dict[str, object]], rng: random.Random) ->
     return text, "plain"
 
 
-def build(templates: list[str], negatives: list[str], count: int, pool: str, split: str, seed: int) -> list[dict[str, object]]:
+def build(
+    templates: list[str], negatives: list[str], count: int, pool: str, split: str, seed: int
+) -> list[dict[str, object]]:
     rng = random.Random(seed)
     rows = []
     for i in range(count):
@@ -473,9 +554,16 @@ def build(templates: list[str], negatives: list[str], count: int, pool: str, spl
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     tune = build(TUNE_TEMPLATES, NEGATIVE_TUNE, 360, "A", "tune", seed=20261125)
-    tune += [dict(r, id=r["id"].replace("tune-", "tune2-")) for r in build(TUNE_TEMPLATES_2, [], 132, "A", "tune", seed=77)]
-    tune += [dict(r, id=r["id"].replace("tune-", "tune3-")) for r in build(TUNE_TEMPLATES_3, [], 90, "A", "tune", seed=78)]
-    tune += [dict(r, id=r["id"].replace("tune-neg-", "tune-neg2-")) for r in build([], NEGATIVE_TUNE_2, 0, "A", "tune", seed=0)]
+    tune += [
+        dict(r, id=r["id"].replace("tune-", "tune2-")) for r in build(TUNE_TEMPLATES_2, [], 132, "A", "tune", seed=77)
+    ]
+    tune += [
+        dict(r, id=r["id"].replace("tune-", "tune3-")) for r in build(TUNE_TEMPLATES_3, [], 90, "A", "tune", seed=78)
+    ]
+    tune += [
+        dict(r, id=r["id"].replace("tune-neg-", "tune-neg2-"))
+        for r in build([], NEGATIVE_TUNE_2, 0, "A", "tune", seed=0)
+    ]
     heldout = build(HELDOUT_TEMPLATES, NEGATIVE_HELDOUT, 240, "B", "heldout", seed=4242)
     for name, rows in (("pii_tune.jsonl", tune), ("pii_heldout.jsonl", heldout)):
         with (OUT / name).open("w", encoding="utf-8") as fh:

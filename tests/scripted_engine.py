@@ -39,4 +39,4 @@ class ScriptedEngine(Engine):
     def _generate(self, generation: Generation, request: Any) -> Iterator[str]:
         for i in range(0, len(self.answer), self.step):
             generation._mark_token()
-            yield self.answer[i:i + self.step]
+            yield self.answer[i : i + self.step]

@@ -40,7 +40,9 @@ def register(subparsers: Any) -> None:
     show = audit_sub.add_parser("show", help="list audit entries (supervisor or auditor)")
     show.add_argument("--since", metavar="WHEN", help="only entries at or after a date or time (UTC), e.g. 2026-01-31")
     show.add_argument("--actor", metavar="USER", help="only entries by this user")
-    show.add_argument("--action", metavar="ACTION", help="only this action and its sub-actions (unlock -> unlock.failed)")
+    show.add_argument(
+        "--action", metavar="ACTION", help="only this action and its sub-actions (unlock -> unlock.failed)"
+    )
     show.add_argument("--limit", type=int, metavar="N", help="only the last N matching entries")
     show.add_argument("--json", action="store_true", help="one JSON object per line")
     add_session_options(show)
@@ -136,7 +138,9 @@ def audit_show(args: argparse.Namespace, ctx: Any) -> int:
             echo(json_text(entry.as_json(), sort_keys=True))
         else:
             details = json.dumps(entry.details, sort_keys=True, separators=(",", ":")) if entry.details else ""
-            echo(f"{entry.seq:>6}  {entry.time[:19]}Z  {entry.actor:<12}  {entry.action:<18}  {entry.subject}  {details}".rstrip())
+            echo(
+                f"{entry.seq:>6}  {entry.time[:19]}Z  {entry.actor:<12}  {entry.action:<18}  {entry.subject}  {details}".rstrip()
+            )
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,13 +84,12 @@ def _normalise_time(value: str) -> str:
     """Store instants in UTC, like every other timestamp in the vault (naive times are taken as UTC)."""
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def import_transcript(args: argparse.Namespace, ctx: Any) -> int:
     from agentconsole.commands.session import open_service
-
     from agentconsole.commands.textinput import read_stdin, read_text_file
 
     limit = ctx.settings.limits.max_import_bytes

@@ -18,9 +18,7 @@ def register(subparsers: Any) -> None:
         ),
     )
     ask.add_argument("text", nargs="+", metavar="TEXT", help="the question, or - to read it from stdin")
-    ask.add_argument(
-        "--model", dest="model", default=argparse.SUPPRESS, metavar="M", help="model name or GGUF path"
-    )
+    ask.add_argument("--model", dest="model", default=argparse.SUPPRESS, metavar="M", help="model name or GGUF path")
     ask.add_argument("--max-tokens", type=int, metavar="N", help="longest answer in tokens (default: model.max_tokens)")
     ask.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (0 = deterministic)")
     ask.add_argument("--seed", type=int, metavar="S", help="random seed (default: model.seed)")
@@ -185,15 +183,17 @@ def ask_command(args: argparse.Namespace, ctx: Any) -> int:
         out.write(shown_inert.feed(tail) + shown_inert.flush())
     stats = generation.stats
     if args.json:
-        out.write(json_text(
-            {
-                "text": "".join(shown),
-                "model": engine.model_name,
-                "masked": not args.no_mask,
-                "entities_masked": masked_count,
-                "stats": stats.as_dict(),
-            },
-        ))
+        out.write(
+            json_text(
+                {
+                    "text": "".join(shown),
+                    "model": engine.model_name,
+                    "masked": not args.no_mask,
+                    "entities_masked": masked_count,
+                    "stats": stats.as_dict(),
+                },
+            )
+        )
     out.write("\n")
     out.flush()
     if args.stats:

@@ -115,7 +115,13 @@ def run_mask(args: argparse.Namespace, ctx: Any) -> int:
             {
                 "masked": result.masked,
                 "entities": [
-                    {"start": e.start, "end": e.end, "type": e.entity_type, "placeholder": e.placeholder, "score": e.score}
+                    {
+                        "start": e.start,
+                        "end": e.end,
+                        "type": e.entity_type,
+                        "placeholder": e.placeholder,
+                        "score": e.score,
+                    }
                     for e in result.entities
                 ],
             },

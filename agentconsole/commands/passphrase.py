@@ -100,7 +100,5 @@ def read_passphrase(args: argparse.Namespace, prompt: str, confirm: bool = False
         raise AgentConsoleError("the passphrase is empty", exit_code=2)
     if confirm and len(passphrase.decode("utf-8", "replace")) < MIN_NEW_PASSPHRASE_CHARS:
         passphrase[:] = bytes(len(passphrase))
-        raise AgentConsoleError(
-            f"a new passphrase needs at least {MIN_NEW_PASSPHRASE_CHARS} characters", exit_code=2
-        )
+        raise AgentConsoleError(f"a new passphrase needs at least {MIN_NEW_PASSPHRASE_CHARS} characters", exit_code=2)
     return passphrase

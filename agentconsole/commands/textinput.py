@@ -33,9 +33,7 @@ def read_stdin(limit: int, what: str, setting: str = "limits.max_message_bytes")
         return text
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise AgentConsoleError(
-            f"{what} on standard input is over the limit of {limit} bytes ({setting})", exit_code=2
-        )
+        raise AgentConsoleError(f"{what} on standard input is over the limit of {limit} bytes ({setting})", exit_code=2)
     return _decode(data, f"{what} on standard input")
 
 

@@ -28,7 +28,7 @@ import json
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from agentconsole.compliance.storage import AuditStore, UnitOfWork
@@ -54,10 +54,10 @@ class BadAnchor(AuditError):
 
 def utc_timestamp(now: datetime | None = None) -> str:
     """Entry time: UTC ISO 8601 with microseconds, so string order is time order."""
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def normalize_since(text: str) -> str:
@@ -227,7 +227,10 @@ def verify_chain(
             return AuditVerification(False, expected, count, f"entry {expected} {what}", expected - 1)
         if not hmac.compare_digest(chain_mac(key, prev, entry.canonical()), entry.mac):
             return AuditVerification(
-                False, entry.seq, count, f"entry {entry.seq} was modified, moved or written without the vault key",
+                False,
+                entry.seq,
+                count,
+                f"entry {entry.seq} was modified, moved or written without the vault key",
                 entry.seq - 1,
             )
         if anchor is not None and entry.seq == anchor.seq:
@@ -238,14 +241,18 @@ def verify_chain(
     if anchor is not None and anchor.seq > 0:
         if head_seq < anchor.seq:
             return AuditVerification(
-                False, head_seq + 1, count,
+                False,
+                head_seq + 1,
+                count,
                 f"the log ends at entry {head_seq} but the anchor has entry {anchor.seq}: "
                 "entries were removed or an older copy of the vault was restored",
                 head_seq,
             )
         if anchor_mac is None or not hmac.compare_digest(anchor_mac, anchor.mac):
             return AuditVerification(
-                False, anchor.seq, count,
+                False,
+                anchor.seq,
+                count,
                 f"entry {anchor.seq} differs from the anchor: the log was rewritten from there, "
                 "an older copy of the vault was restored, or the anchor predates a rekey",
                 head_seq,
@@ -279,7 +286,9 @@ class AuditLog:
             self._vault.insert_audit_row(seq, time, actor, action, subject, details_text, mac)
         return seq
 
-    def _rows(self, *, since: str | None = None, actor: str | None = None, action: str | None = None) -> Iterator[AuditEntry]:
+    def _rows(
+        self, *, since: str | None = None, actor: str | None = None, action: str | None = None
+    ) -> Iterator[AuditEntry]:
         for row in self._vault.audit_rows(since=since, actor=actor, action=action):
             try:
                 parsed = json.loads(row.details) if row.details else {}
@@ -288,7 +297,12 @@ class AuditLog:
             if not isinstance(parsed, dict):
                 parsed = {"__not_an_object__": parsed}
             yield AuditEntry(
-                int(row.seq), str(row.time), str(row.actor), str(row.action), str(row.subject or ""), parsed,
+                int(row.seq),
+                str(row.time),
+                str(row.actor),
+                str(row.action),
+                str(row.subject or ""),
+                parsed,
                 bytes(row.mac or b""),
             )
 
@@ -305,7 +319,12 @@ class AuditLog:
         last = self._vault.last_audit_row()
         if last is None:
             return {"seq": 0, "mac": GENESIS_MAC.hex(), "time": "", "vault_id": _vault_id(self._vault)}
-        return {"seq": int(last.seq), "mac": bytes(last.mac).hex(), "time": str(last.time), "vault_id": _vault_id(self._vault)}
+        return {
+            "seq": int(last.seq),
+            "mac": bytes(last.mac).hex(),
+            "time": str(last.time),
+            "vault_id": _vault_id(self._vault),
+        }
 
     def anchor(self) -> Anchor:
         """The head as an :class:`Anchor` to keep outside the vault."""
@@ -321,7 +340,9 @@ class AuditLog:
         limit: int | None = None,
     ) -> list[AuditEntry]:
         """Entries in seq order; ``action`` matches itself and its sub-actions (``unlock`` -> ``unlock.failed``)."""
-        rows = list(self._rows(since=normalize_since(since) if since else None, actor=actor or None, action=action or None))
+        rows = list(
+            self._rows(since=normalize_since(since) if since else None, actor=actor or None, action=action or None)
+        )
         if limit is not None:
             rows = rows[-limit:]
         return rows

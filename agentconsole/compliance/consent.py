@@ -9,7 +9,7 @@ customers whose current state is not "given".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from agentconsole.compliance.storage import CustomerStore
@@ -38,7 +38,7 @@ class ConsentRegistry:
         ref = customer_ref.strip()
         if not ref:
             raise ValueError("a consent needs a customer reference")
-        when = at or datetime.now(timezone.utc).isoformat(timespec="microseconds")
+        when = at or datetime.now(UTC).isoformat(timespec="microseconds")
         with self._vault.transaction():
             customer_id = self._vault.upsert_customer(ref)
             self._vault.add_consent(customer_id, bool(given), when, agent)

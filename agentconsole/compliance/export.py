@@ -211,7 +211,9 @@ def render_markdown(export: CustomerExport) -> str:
         "## Consent history",
         "",
     ]
-    out += [f"- {c.at}: {'given' if c.given else 'withdrawn'} (recorded by {_inline(c.agent)})" for c in export.consents]
+    out += [
+        f"- {c.at}: {'given' if c.given else 'withdrawn'} (recorded by {_inline(c.agent)})" for c in export.consents
+    ]
     if not export.consents:
         out.append("- no consent recorded")
     for case in export.cases:

@@ -27,7 +27,7 @@ import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 FILE_NAME = "failed_unlocks.jsonl"
@@ -89,7 +89,7 @@ def record(
     """
     home = Path(home)
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
-    when = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
+    when = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
     name = "".join(ch for ch in str(user)[:_MAX_USER_CHARS] if ch.isprintable()) if known else ""
     try:
         with _locked(sidecar_path(home), os.O_RDWR | os.O_CREAT) as fd:
@@ -192,11 +192,20 @@ def drain_checked(home: Path, expected_epoch: str | None = None) -> Drained:
             continue
         try:
             if "dropped" in item:
-                out.append(Event(str(item["at"]), f"<{int(item['dropped'])} more failed unlocks not recorded>", "unlock.failed"))
+                out.append(
+                    Event(
+                        str(item["at"]), f"<{int(item['dropped'])} more failed unlocks not recorded>", "unlock.failed"
+                    )
+                )
             else:
                 out.append(
-                    Event(str(item["at"]), str(item["user"]), str(item.get("action", "unlock.failed")),
-                          item.get("known", True) is not False, int(item.get("backoff_s", 0) or 0))
+                    Event(
+                        str(item["at"]),
+                        str(item["user"]),
+                        str(item.get("action", "unlock.failed")),
+                        item.get("known", True) is not False,
+                        int(item.get("backoff_s", 0) or 0),
+                    )
                 )
         except (ValueError, TypeError, KeyError):
             log.warning("skipped a malformed line in %s", FILE_NAME)

@@ -162,7 +162,8 @@ def check(vault: UnitOfWork, anchor_dir: Path) -> AnchorCheck:
     found = vault.commit_seq()
     if found < anchor.commit:
         return AnchorCheck(
-            anchor, rolled_back=True,
+            anchor,
+            rolled_back=True,
             problem=(
                 f"vault was rolled back: the local anchor of {anchor.taken_at[:19]}Z recorded commit "
                 f"{anchor.commit}, the database is at {found} (an older copy of the data directory?)"

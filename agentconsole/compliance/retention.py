@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agentconsole.compliance.storage import RetentionStore
@@ -62,10 +62,10 @@ class RetentionReport:
 
 def cutoffs(settings: Any, now: datetime | None = None) -> tuple[str, str]:
     """(PII values cutoff, transcripts cutoff) as UTC ISO strings."""
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
     retention = settings.retention
     pii = moment - timedelta(days=int(retention.pii_values_days))
     transcripts = moment - timedelta(days=int(retention.transcripts_days))

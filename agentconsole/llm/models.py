@@ -160,7 +160,7 @@ def add_model(
     digest = sha256_of(source, progress)
     size = source.stat().st_size
     name = (name or source.stem).strip()
-    if not name or any(ch in name for ch in "\n\"\\"):
+    if not name or any(ch in name for ch in '\n"\\'):
         raise ModelError(f"unusable model name: {name!r}")
     target_dir = Path(settings.home) / "models"
     target_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -181,8 +181,10 @@ def add_model(
             raise ModelError(f"{target} exists and is another file; rename the model file")
         _place(source, target, link, shutil)
     path = user_manifest_path(settings)
-    existing = path.read_text(encoding="utf-8") if path.is_file() else (
-        "# Models added with 'agentconsole models add': checked against their sha256 before every load.\n"
+    existing = (
+        path.read_text(encoding="utf-8")
+        if path.is_file()
+        else ("# Models added with 'agentconsole models add': checked against their sha256 before every load.\n")
     )
     block = (
         "\n[[model]]\n"
@@ -208,7 +210,7 @@ def _place(source: Path, target: Path, link: bool, shutil: Any) -> None:
 
 
 def checksum_status(path: Path, entry: ManifestEntry | None, progress: Callable[[float], None] | None = None) -> str:
-    """"ok", "not in manifest" or "MISMATCH" for ``path`` against its manifest entry."""
+    """ "ok", "not in manifest" or "MISMATCH" for ``path`` against its manifest entry."""
     if entry is None:
         return CHECKSUM_NOT_IN_MANIFEST
     if path.stat().st_size != entry.size:

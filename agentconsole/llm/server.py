@@ -97,9 +97,7 @@ def check_server_url(url: str, *, allow_http_hosts: list[str] | tuple[str, ...] 
         raise ServerError("server.url must not contain credentials; use server.token_file")
     allowed_http = {h.lower().strip("[]").rstrip(".") for h in allow_http_hosts}
     if scheme == "http" and not _is_loopback(host) and host.lower().rstrip(".") not in allowed_http:
-        raise ServerError(
-            f"refusing plain http to {host}: use https, or name the host in server.allow_http_hosts"
-        )
+        raise ServerError(f"refusing plain http to {host}: use https, or name the host in server.allow_http_hosts")
     if not airgap.is_host_allowed(host):
         raise EgressRefused(
             f"model server {host} is not reachable under the air-gap guard: add it to network.allowed_hosts"

@@ -53,8 +53,18 @@ NER_LABEL_MAP = {
 }
 #: Labels that are never PII on their own in support traffic (or misfire too often).
 NER_LABELS_IGNORED = (
-    "ORG", "ORGANIZATION", "CARDINAL", "EVENT", "LANGUAGE", "LAW", "MONEY", "ORDINAL",
-    "PERCENT", "PRODUCT", "QUANTITY", "WORK_OF_ART",
+    "ORG",
+    "ORGANIZATION",
+    "CARDINAL",
+    "EVENT",
+    "LANGUAGE",
+    "LAW",
+    "MONEY",
+    "ORDINAL",
+    "PERCENT",
+    "PRODUCT",
+    "QUANTITY",
+    "WORK_OF_ART",
 )
 #: Pipes we do not need: the dependency parser costs ~15% of the time and nothing reads it.
 EXCLUDED_PIPES = ("parser",)
@@ -173,7 +183,9 @@ def resolve_overlaps(detections: Iterable[Detection]) -> list[Detection]:
         current: Detection | None = None
         for det in dets:
             if current is not None and det.start < current.end:
-                current = Detection(current.start, max(current.end, det.end), entity_type, max(current.score, det.score))
+                current = Detection(
+                    current.start, max(current.end, det.end), entity_type, max(current.score, det.score)
+                )
             else:
                 if current is not None:
                     merged.append(current)
@@ -243,8 +255,11 @@ def _trim(text: str, det: Detection) -> Detection | None:
             break  # "(555) 123-4567"
         start += 1
     while end > start and text[end - 1] in _EDGE_JUNK:
-        if text[end - 1] == "." and det.entity_type == "STREET_ADDRESS" and text[start:end - 1].split()[-1:] and (
-            text[start:end - 1].split()[-1].casefold() in ("st", "ave", "rd", "dr", "blvd", "ln", "ct")
+        if (
+            text[end - 1] == "."
+            and det.entity_type == "STREET_ADDRESS"
+            and text[start : end - 1].split()[-1:]
+            and (text[start : end - 1].split()[-1].casefold() in ("st", "ave", "rd", "dr", "blvd", "ln", "ct"))
         ):
             break
         if text[end - 1] == ")" and "(" in text[start:end]:
@@ -296,9 +311,7 @@ class PrivacyEngine:
         self._lock = threading.RLock()
         self._has_lemmas = "lemmatizer" in getattr(nlp, "pipe_names", ())
         self._custom_types: frozenset[str] = frozenset()
-        self._pattern_recognizers = [
-            r for r in analyzer.registry.recognizers if type(r).__name__ not in _NEEDS_NLP
-        ]
+        self._pattern_recognizers = [r for r in analyzer.registry.recognizers if type(r).__name__ not in _NEEDS_NLP]
         #: Pipeline calls made (one per piece); tests use it to check linear work.
         self.pipeline_pieces = 0
 
@@ -326,8 +339,11 @@ class PrivacyEngine:
         engine = cls.from_nlp(nlp, settings, exclude=excluded)
         engine.analyze(_WARMUP_TEXT)
         engine.pipeline_pieces = 0
-        log.info("privacy engine ready in %.2fs (%d recognizers)", time.monotonic() - started,
-                 len(engine._analyzer.registry.recognizers))
+        log.info(
+            "privacy engine ready in %.2fs (%d recognizers)",
+            time.monotonic() - started,
+            len(engine._analyzer.registry.recognizers),
+        )
         return engine
 
     @classmethod
@@ -352,7 +368,9 @@ class PrivacyEngine:
         try:
             custom = custom_recognizers(settings.custom_recognizers)
         except Exception as exc:  # config validated the regex; Presidio may still refuse it
-            raise PrivacyEngineError(f"privacy.custom_recognizers: cannot build a recognizer ({type(exc).__name__})") from None
+            raise PrivacyEngineError(
+                f"privacy.custom_recognizers: cannot build a recognizer ({type(exc).__name__})"
+            ) from None
         excluded = set(EXCLUDED_BY_DEFAULT if exclude is None else exclude)
         ours = [r for r in own_recognizers(getattr(settings, "phone_regions", None) or None) if r.name not in excluded]
         registry = RecognizerRegistry(recognizers=ours + presidio + custom, supported_languages=[LANGUAGE])
@@ -444,11 +462,11 @@ class PrivacyEngine:
         from agentconsole.privacy.lexicon import NOT_NAME_WORDS
         from agentconsole.privacy.linking import linked_mentions, person_values_from_email
 
-        people = [text[d.start:d.end] for d in found if d.entity_type == "PERSON"]
+        people = [text[d.start : d.end] for d in found if d.entity_type == "PERSON"]
         people += list(known_people)
         for det in found:
             if det.entity_type == "EMAIL_ADDRESS":
-                name = person_values_from_email(text[det.start:det.end])
+                name = person_values_from_email(text[det.start : det.end])
                 if name is not None:
                     people.append(name)
         taken = [(d.start, d.end) for d in found]
@@ -483,8 +501,15 @@ class PrivacyEngine:
                 lemmas = [token.lower_ for token in doc]
             engine = self._nlp_engine
             entities, scores = engine._get_updated_entities(doc.ents, engine._get_scores_for_entities(doc))
-            artifacts = NlpArtifacts(entities=entities, tokens=doc, tokens_indices=[token.idx for token in doc],
-                                     lemmas=lemmas, nlp_engine=engine, language=LANGUAGE, scores=scores)
+            artifacts = NlpArtifacts(
+                entities=entities,
+                tokens=doc,
+                tokens_indices=[token.idx for token in doc],
+                lemmas=lemmas,
+                nlp_engine=engine,
+                language=LANGUAGE,
+                scores=scores,
+            )
             raw = self._analyzer.analyze(text=text, language=LANGUAGE, nlp_artifacts=artifacts, score_threshold=0.0)
         return self._accept(text, raw)
 
@@ -500,7 +525,7 @@ class PrivacyEngine:
             det = _trim(text, Detection(r.start, r.end, r.entity_type, float(r.score)))
             if det is None or _splits_a_word(text, det):
                 continue
-            if det.entity_type == "URL" and not _URL_KEEP_RE.match(text[det.start:det.end]):
+            if det.entity_type == "URL" and not _URL_KEEP_RE.match(text[det.start : det.end]):
                 continue  # a bare domain ("example.com", the tail of an e-mail) is not personal
             if det.end - det.start > MAX_ENTITY_CHARS and det.entity_type != "URL":
                 continue  # no identifier is that long; a runaway match is not one
@@ -509,7 +534,8 @@ class PrivacyEngine:
             # A deployment's own pattern knows its identifiers better than our generic ones.
             custom = [d for d in accepted if d.entity_type in self._custom_types]
             accepted = [
-                d for d in accepted
+                d
+                for d in accepted
                 if d.entity_type in self._custom_types or not any(c.start < d.end and d.start < c.end for c in custom)
             ]
         return accepted
@@ -602,14 +628,15 @@ def _to_original(squeezed: Squeezed, detections: list[Detection]) -> list[Detect
     return out
 
 
-def _assign_full_names(text: str, detections: list[Detection], mapping: CaseMapping,
-                       new_entries: list[tuple[str, str, str]]) -> None:
+def _assign_full_names(
+    text: str, detections: list[Detection], mapping: CaseMapping, new_entries: list[tuple[str, str, str]]
+) -> None:
     """Assign multi-word PERSON values before the rest ("Jonathan" then "Jonathan Whitaker" = one person)."""
-    full = [d for d in detections if d.entity_type == "PERSON" and len(text[d.start:d.end].split()) >= 2]
-    for det in sorted(full, key=lambda d: -len(text[d.start:d.end].split())):
-        placeholder, is_new = mapping.assign(det.entity_type, text[det.start:det.end])
+    full = [d for d in detections if d.entity_type == "PERSON" and len(text[d.start : d.end].split()) >= 2]
+    for det in sorted(full, key=lambda d: -len(text[d.start : d.end].split())):
+        placeholder, is_new = mapping.assign(det.entity_type, text[det.start : det.end])
         if is_new:
-            new_entries.append((placeholder, det.entity_type, text[det.start:det.end]))
+            new_entries.append((placeholder, det.entity_type, text[det.start : det.end]))
 
 
 def _inside_placeholder(text: str, det: Detection) -> bool:
@@ -648,11 +675,11 @@ def apply_mask(text: str, detections: list[Detection], mapping: CaseMapping) -> 
     for det in detections:
         # Stored exactly (restore gives the input back); control/zero-width characters inside
         # it do not make another value (normalize_value ignores them).
-        value = text[det.start:det.end]
+        value = text[det.start : det.end]
         placeholder, is_new = mapping.assign(det.entity_type, value)
         if is_new:
             new_entries.append((placeholder, det.entity_type, value))
-        pieces.append(text[cursor:det.start])
+        pieces.append(text[cursor : det.start])
         pieces.append(placeholder)
         entities.append(MaskedEntity(det.start, det.end, det.entity_type, placeholder, round(det.score, 4)))
         cursor = det.end

@@ -98,7 +98,9 @@ NAME_PARTICLES: frozenset[str] = frozenset(
 HONORIFICS = r"(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam|mme|mlle|herr|frau|señor|senor|señora|senora|sr|sra)"
 
 # Part-of-speech tags that a (lower-case) name word never carries.
-NON_NAME_POS: frozenset[str] = frozenset({"VERB", "AUX", "ADP", "DET", "PRON", "SCONJ", "CCONJ", "PART", "NUM", "SYM", "INTJ"})
+NON_NAME_POS: frozenset[str] = frozenset(
+    {"VERB", "AUX", "ADP", "DET", "PRON", "SCONJ", "CCONJ", "PART", "NUM", "SYM", "INTJ"}
+)
 
 # --- address grammar -----------------------------------------------------------------
 

@@ -18,9 +18,7 @@ import regex
 _WORD_RE = regex.compile(r"[\p{L}][\p{L}\p{M}'’\-]*")
 _INITIAL_BEFORE_RE = regex.compile(r"(?:\p{Lu}\.[ \t]*){1,2}\Z")
 _LOCAL_PART_RE = regex.compile(r"[\p{L}\p{N}._%+\-]+(?=@|[ \t]+at[ \t]+)", regex.IGNORECASE)
-_TITLES = frozenset(
-    "mr mrs ms miss mx dr prof sir madam mme mlle herr frau señor senor señora senora sr sra m".split()
-)
+_TITLES = frozenset("mr mrs ms miss mx dr prof sir madam mme mlle herr frau señor senor señora senora sr sra m".split())
 MIN_PART = 3
 
 
@@ -36,7 +34,7 @@ def name_parts(value: str) -> list[str]:
 
 
 def person_values_from_email(email: str) -> str | None:
-    """"jonathan.whitaker@example.com" -> "Jonathan Whitaker" (two alphabetic parts), else None."""
+    """ "jonathan.whitaker@example.com" -> "Jonathan Whitaker" (two alphabetic parts), else None."""
     local = email.split("@", 1)[0].split(" at ", 1)[0].strip()
     parts = [p for p in regex.split(r"[._\-]+| dot ", local) if p]
     if len(parts) != 2 or not all(p.isalpha() and len(p) >= MIN_PART for p in parts):

@@ -70,8 +70,9 @@ def _register_stash() -> None:
         return doc
 
 
-def load_pipeline(base_model: str | None = None, model_dir: Path = MODEL_DIR, *, base_ner: bool = True,
-                  tagger: bool = False) -> Any:
+def load_pipeline(
+    base_model: str | None = None, model_dir: Path = MODEL_DIR, *, base_ner: bool = True, tagger: bool = False
+) -> Any:
     """Our NER (hash-checked), offline; with ``base_model``, behind that package's tagger and lemmatizer.
 
     By default: the base package's own NER (its entities kept in

@@ -113,7 +113,7 @@ class CaseMapping:
                 self._alias_parts(value, canonical)
 
     def _alias_parts(self, value: str, placeholder: str) -> None:
-        """"Jonathan" and "Whitaker" are <PERSON_n> of "Jonathan Whitaker" (a part two people share: nobody's)."""
+        """ "Jonathan" and "Whitaker" are <PERSON_n> of "Jonathan Whitaker" (a part two people share: nobody's)."""
         from agentconsole.privacy.linking import name_parts
 
         parts = name_parts(value)
@@ -157,7 +157,7 @@ class CaseMapping:
             return placeholder, True
 
     def _same_person(self, value: str) -> str | None:
-        """"J. Whitaker", "WHITAKER Jonathan": every identifying part already names one person."""
+        """ "J. Whitaker", "WHITAKER Jonathan": every identifying part already names one person."""
         from agentconsole.privacy.linking import name_parts
 
         parts = name_parts(value)

@@ -106,10 +106,33 @@ PLACEHOLDER_CLASSES = (KNOWN, INVENTED, DAMAGED)
 #: Entity types a placeholder can name even when the case has none of them yet.
 PLACEHOLDER_TYPES = frozenset(
     {
-        "PERSON", "NRP", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "SWIFT_CODE",
-        "US_BANK_NUMBER", "ACCOUNT_NUMBER", "CRYPTO", "US_SSN", "US_ITIN", "US_PASSPORT", "PASSPORT",
-        "US_DRIVER_LICENSE", "DRIVER_LICENSE", "MEDICAL_LICENSE", "NATIONAL_ID", "DATE_OF_BIRTH", "UK_NHS",
-        "STREET_ADDRESS", "LOCATION", "ADDRESS", "URL", "IP_ADDRESS", "ORDER_ID", "CUSTOMER_ID",
+        "PERSON",
+        "NRP",
+        "EMAIL_ADDRESS",
+        "PHONE_NUMBER",
+        "CREDIT_CARD",
+        "IBAN_CODE",
+        "SWIFT_CODE",
+        "US_BANK_NUMBER",
+        "ACCOUNT_NUMBER",
+        "CRYPTO",
+        "US_SSN",
+        "US_ITIN",
+        "US_PASSPORT",
+        "PASSPORT",
+        "US_DRIVER_LICENSE",
+        "DRIVER_LICENSE",
+        "MEDICAL_LICENSE",
+        "NATIONAL_ID",
+        "DATE_OF_BIRTH",
+        "UK_NHS",
+        "STREET_ADDRESS",
+        "LOCATION",
+        "ADDRESS",
+        "URL",
+        "IP_ADDRESS",
+        "ORDER_ID",
+        "CUSTOMER_ID",
     }
 )
 
@@ -183,9 +206,12 @@ def _damaged_res(types: frozenset[str]) -> tuple[Any, Any]:
 
 
 def _known_types(mapping: CaseMapping, extra: frozenset[str]) -> frozenset[str]:
-    return PLACEHOLDER_TYPES | extra | {entity_type for entity_type, _, _ in mapping.known_values()} | {
-        (p[1:].rsplit("_", 1)[0]) for p in mapping.placeholders()
-    }
+    return (
+        PLACEHOLDER_TYPES
+        | extra
+        | {entity_type for entity_type, _, _ in mapping.known_values()}
+        | {(p[1:].rsplit("_", 1)[0]) for p in mapping.placeholders()}
+    )
 
 
 def scan_placeholders(
@@ -211,8 +237,13 @@ def scan_placeholders(
         status = DAMAGED if word == "DAMAGED" else INVENTED
         findings.append(
             PlaceholderFinding(
-                match.start(), match.end(), status, entity_type, int(number) if number else None,
-                match.group(0), raw_value=word == "MODEL_INVENTED",
+                match.start(),
+                match.end(),
+                status,
+                entity_type,
+                int(number) if number else None,
+                match.group(0),
+                raw_value=word == "MODEL_INVENTED",
             )
         )
         taken.append(match.span())
@@ -257,7 +288,7 @@ def _apply(text: str, findings: list[PlaceholderFinding]) -> str:
     pieces: list[str] = []
     cursor = 0
     for finding in findings:
-        pieces.append(text[cursor:finding.start])
+        pieces.append(text[cursor : finding.start])
         pieces.append(finding.shown)
         cursor = finding.end
     pieces.append(text[cursor:])
@@ -373,7 +404,7 @@ class OutputMasker:
                 self.entities_masked += 1
         pieces.append(ready[cursor:])
         self._pending = self._pending[cut:]
-        self._released_tail = (left + ready)[-self.LEFT:]
+        self._released_tail = (left + ready)[-self.LEFT :]
         return "".join(pieces)
 
     def _spans(self, window: str) -> list[tuple[int, int, PlaceholderFinding, bool]]:
@@ -385,7 +416,7 @@ class OutputMasker:
         found = [d for d in found if not any(s < d.end and d.start < e for s, e in occupied)]
         spans: list[tuple[int, int, PlaceholderFinding, bool]] = []
         for det in resolve_overlaps(found):
-            value = window[det.start:det.end]
+            value = window[det.start : det.end]
             known = mapping.placeholder_for(det.entity_type, value)
             if known is not None:
                 parsed = TOLERANT_RE.fullmatch(known)
@@ -393,8 +424,13 @@ class OutputMasker:
                 finding = PlaceholderFinding(det.start, det.end, KNOWN, det.entity_type, number, known)
             else:
                 finding = PlaceholderFinding(
-                    det.start, det.end, INVENTED, det.entity_type, None,
-                    marker(INVENTED, det.entity_type, raw_value=True), raw_value=True,
+                    det.start,
+                    det.end,
+                    INVENTED,
+                    det.entity_type,
+                    None,
+                    marker(INVENTED, det.entity_type, raw_value=True),
+                    raw_value=True,
                 )
             spans.append((det.start, det.end, finding, True))
         spans.extend((f.start, f.end, f, False) for f in placeholders)

@@ -20,9 +20,9 @@ _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 _FORMAT_CHARS = "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 _FORMAT_RE = re.compile(_FORMAT_CHARS)
 _INVISIBLE_RE = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"   # CSI ... final byte
-    r"|(?:\x1b\]|\x9d)[0-9]*;?"            # OSC introducer (payload kept visible)
-    r"|\x1b(?:[ -/]+[0-~]|[0-?\\^_])?"       # other escapes (ESC \ ST, ESC ( B, ESC 7), never a letter
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"  # CSI ... final byte
+    r"|(?:\x1b\]|\x9d)[0-9]*;?"  # OSC introducer (payload kept visible)
+    r"|\x1b(?:[ -/]+[0-~]|[0-?\\^_])?"  # other escapes (ESC \ ST, ESC ( B, ESC 7), never a letter
     r"|[\x00-\x08\x0e-\x1f\x7f-\x9f]"  # C0 (not tab/LF/VT/FF/CR), DEL, C1
     "|" + _FORMAT_CHARS
 )
@@ -65,13 +65,18 @@ class Squeezed:
             if match.start() > pos:
                 self._starts.append(length)
                 self._origin.append(pos)
-                kept.append(original[pos:match.start()])
+                kept.append(original[pos : match.start()])
                 length += match.start() - pos
             pos = match.end()
             before = kept[-1][-1:] if kept else ""
-            after = original[pos:pos + 1]
-            if (before and after and not before.isspace() and not after.isspace()
-                    and not _FORMAT_RE.match(match.group())):
+            after = original[pos : pos + 1]
+            if (
+                before
+                and after
+                and not before.isspace()
+                and not after.isspace()
+                and not _FORMAT_RE.match(match.group())
+            ):
                 self._starts.append(length)
                 self._origin.append(match.start())
                 kept.append(" ")

@@ -107,9 +107,7 @@ class AgentConsoleApp(App[int]):
             self._load_model()
 
     def _route(self, exists: bool) -> None:
-        self.show_screen(
-            UnlockScreen(user=self.unlock_user, notice=self.unlock_notice) if exists else FirstRunScreen()
-        )
+        self.show_screen(UnlockScreen(user=self.unlock_user, notice=self.unlock_notice) if exists else FirstRunScreen())
         self.screen_ready = True
 
     def _load_privacy(self) -> None:
@@ -165,8 +163,13 @@ class AgentConsoleApp(App[int]):
             if isinstance(self.screen, FirstRunScreen):
                 self.screen.show_error(message)
 
-        self.call_service(self._with_secret(self.service.create_vault, user, passphrase), done=done, failed=failed,
-                          name="create-vault", quiet=True)
+        self.call_service(
+            self._with_secret(self.service.create_vault, user, passphrase),
+            done=done,
+            failed=failed,
+            name="create-vault",
+            quiet=True,
+        )
 
     def unlock(self, user: str, passphrase: bytearray) -> None:
         def failed_with(exc: AgentConsoleError | None, message: str) -> None:
@@ -178,8 +181,13 @@ class AgentConsoleApp(App[int]):
             else:
                 screen.set_busy(False, message)
 
-        self.call_service(self._with_secret(self.service.unlock, user, passphrase), done=lambda _: self._unlocked(),
-                          failed_exc=failed_with, name="unlock", quiet=True)
+        self.call_service(
+            self._with_secret(self.service.unlock, user, passphrase),
+            done=lambda _: self._unlocked(),
+            failed_exc=failed_with,
+            name="unlock",
+            quiet=True,
+        )
 
     @staticmethod
     def _with_secret(fn: Callable[[str, bytearray], None], user: str, secret: bytearray) -> Callable[[], None]:

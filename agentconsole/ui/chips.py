@@ -41,6 +41,7 @@ def inert(text: str) -> str:
     """:func:`agentconsole.terminal_text.inert`, and chip markers shown as look-alikes."""
     return inert_text(text).translate(_MARKER_LOOKALIKES)
 
+
 #: The display form of a canonical placeholder, ``<TYPE_N>`` (mirrors the privacy
 #: engine's format; tests/ui check both agree).
 PLACEHOLDER_RE = re.compile(r"<([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*)_([1-9][0-9]{0,5})>")

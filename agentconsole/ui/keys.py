@@ -34,16 +34,26 @@ KEYS: tuple[Key, ...] = (
     Key("escape", "stop", "Stop", "Stop the running generation"),
     Key("f2", "cycle_role", "Role", "Switch the composer role: customer, agent, note"),
     Key("f4", "consent", "Consent", "Show, give or withdraw the customer's consent to AI processing"),
-    Key("enter", "send", "Send", "Send the composer: add the message, or store and copy an agent reply",
-        where="composer"),
+    Key(
+        "enter",
+        "send",
+        "Send",
+        "Send the composer: add the message, or store and copy an agent reply",
+        where="composer",
+    ),
     Key("ctrl+j", "newline", "Newline", "Insert a new line in the composer", where="composer"),
     Key("ctrl+l", "lock", "Lock", "Lock the vault now (also after idle time)", where="app"),
     Key("ctrl+t", "toggle_theme", "Theme", "Switch between the light and dark theme", where="app", show=False),
-    Key("f3", "audit_log", "Audit", "Show the audit log and verify its chain (supervisors, auditors)",
-        where="app", show=False),
+    Key(
+        "f3",
+        "audit_log",
+        "Audit",
+        "Show the audit log and verify its chain (supervisors, auditors)",
+        where="app",
+        show=False,
+    ),
     Key("f1", "help", "Help", "Show every key binding", where="app"),
-    Key("ctrl+p", "command_palette", "Commands", "Open the command palette", where="app", show=False,
-        palette=False),
+    Key("ctrl+p", "command_palette", "Commands", "Open the command palette", where="app", show=False, palette=False),
     Key("ctrl+q", "quit", "Quit", "Quit agentconsole (the vault is locked)", where="app"),
 )
 
@@ -51,8 +61,22 @@ KEYS: tuple[Key, ...] = (
 #: The footer shows keys in this order (what fits at 80 columns comes first: sending,
 #: drafting, summary, search, reveal, help); keys not listed follow in table order.
 FOOTER_ORDER: tuple[str, ...] = (
-    "send", "draft", "summarize", "search", "reveal", "help", "new_case", "consent", "cycle_role",
-    "accept_draft", "copy_out", "ask", "stop", "newline", "lock", "quit",
+    "send",
+    "draft",
+    "summarize",
+    "search",
+    "reveal",
+    "help",
+    "new_case",
+    "consent",
+    "cycle_role",
+    "accept_draft",
+    "copy_out",
+    "ask",
+    "stop",
+    "newline",
+    "lock",
+    "quit",
 )
 
 
@@ -66,7 +90,9 @@ def bindings(where: str) -> list[Binding]:
     """Textual bindings for one place in the UI."""
     return [
         # priority: the composer's TextArea and the inputs bind ctrl+d/e/k/f themselves
-        Binding(k.key, k.action, k.label, show=k.show, tooltip=k.help, priority=k.where != "composer" and k.key != "escape")
+        Binding(
+            k.key, k.action, k.label, show=k.show, tooltip=k.help, priority=k.where != "composer" and k.key != "escape"
+        )
         for k in KEYS
         if k.where == where and k.action != "command_palette"
     ]

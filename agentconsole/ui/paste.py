@@ -52,12 +52,14 @@ class WholePasteParser(XTermParser):
                 request = inner.send(character)
             except StopIteration:
                 return
-            recent = (recent + character)[-len(BRACKETED_PASTE_START):]
+            recent = (recent + character)[-len(BRACKETED_PASTE_START) :]
             if recent != BRACKETED_PASTE_START:
                 continue
             # The inner parser is now inside the paste; read the content up to the end bracket ourselves.
             content: list[str] = []
-            while not (content and content[-1] == "~" and "".join(content[-len(BRACKETED_PASTE_END):]) == BRACKETED_PASTE_END):
+            while not (
+                content and content[-1] == "~" and "".join(content[-len(BRACKETED_PASTE_END) :]) == BRACKETED_PASTE_END
+            ):
                 try:
                     content.append((yield Read1()))
                 except ParseError:

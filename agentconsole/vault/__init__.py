@@ -10,12 +10,12 @@ Headless core: never imports textual nor other cores. See ``docs/vault.md``.
 """
 
 from agentconsole.vault.errors import (
+    PassphraseChangeRequired,
     RecordNotFound,
     VaultError,
     VaultExists,
     VaultInUse,
     VaultLocked,
-    PassphraseChangeRequired,
     VaultNotFound,
     VaultRolledBack,
     VaultTampered,
@@ -51,6 +51,7 @@ __all__ = [
     "Customer",
     "CustomerHoldings",
     "Message",
+    "PassphraseChangeRequired",
     "PiiValue",
     "RecordNotFound",
     "RetentionCandidates",
@@ -62,7 +63,6 @@ __all__ = [
     "VaultLocked",
     "VaultNotFound",
     "VaultRolledBack",
-    "PassphraseChangeRequired",
     "VaultTampered",
     "WrongPassphrase",
     "fts_query",

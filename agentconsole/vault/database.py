@@ -17,7 +17,7 @@ import re
 import secrets
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,7 @@ SEAL_KEY_PURPOSE = b"agentconsole/vault-seal/v1"
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _key_spec(data_key: bytearray) -> bytearray:
@@ -80,7 +80,6 @@ def _key_spec(data_key: bytearray) -> bytearray:
     spec += data_key.hex().encode("ascii")
     spec += b"'"
     return spec
-
 
 
 def _integrity_problems(conn: Any) -> list[str]:
@@ -100,7 +99,6 @@ def _tampered(problems: list[str]) -> VaultTampered:
         label = "page" if len(pages) == 1 else "pages"
         return VaultTampered(f"vault was modified outside agentconsole: {label} {shown}{more}{truncated}", pages=pages)
     return VaultTampered("vault was modified outside agentconsole: integrity check failed")
-
 
 
 def _raw_connect(path: Path, key_spec: bytearray) -> Any:
@@ -150,7 +148,6 @@ def _apply_pragmas(conn: Any) -> None:
             raise VaultError(f"vault connection setting {name} is {actual[name]}, expected {want}")
 
 
-
 def _probe(path: Path, data_key: bytearray) -> list[str]:
     """Integrity problems of the database under ``data_key`` ([] = this key opens it intact)."""
     spec = _key_spec(data_key)
@@ -164,7 +161,6 @@ def _probe(path: Path, data_key: bytearray) -> list[str]:
         zero(spec)
 
 
-
 #: FTS5 rewrites its index into one segment: drops the prefixes of deleted terms its page
 #: directory may keep (see :meth:`Database.compact_search_index_on_commit`).
 _OPTIMIZE_SEARCH_INDEX = "INSERT INTO messages_fts(messages_fts) VALUES ('optimize')"
@@ -173,7 +169,9 @@ _OPTIMIZE_SEARCH_INDEX = "INSERT INTO messages_fts(messages_fts) VALUES ('optimi
 class Database:
     """An unlocked SQLCipher database: per-thread connections, transactions, commit seal."""
 
-    def __init__(self, path: Path, user: str, role: str, data_key: bytearray, lock_path: Path, database_id: str) -> None:
+    def __init__(
+        self, path: Path, user: str, role: str, data_key: bytearray, lock_path: Path, database_id: str
+    ) -> None:
         self.path = Path(path)
         self.user = user
         self.role = role
@@ -257,7 +255,9 @@ class Database:
         conn = self._new_connection(check=check)
         migrate(conn)
         if conn.execute("SELECT 1 FROM vault_secrets WHERE name = ?", (_MATERIAL_ROOT,)).fetchone() is None:
-            conn.execute("INSERT INTO vault_secrets(name, value) VALUES (?, ?)", (_MATERIAL_ROOT, secrets.token_bytes(32)))
+            conn.execute(
+                "INSERT INTO vault_secrets(name, value) VALUES (?, ?)", (_MATERIAL_ROOT, secrets.token_bytes(32))
+            )
         return conn
 
     def _open_seal(self, *, accept_rollback: bool) -> None:
@@ -282,7 +282,8 @@ class Database:
                 f"vault was modified outside agentconsole: the commit seal {path.name} is missing "
                 f"(the database has {found} commits); if you restored a backup on purpose, "
                 "a supervisor can accept it with 'agentconsole vault accept-rollback'",
-                sealed=0, found=found,
+                sealed=0,
+                found=found,
             )
         if record is not None and record.commit > found:
             if not accept_rollback:
@@ -291,7 +292,8 @@ class Database:
                     f"transactions are missing (sealed commit {record.commit}, database at {found}); "
                     "if you restored a backup on purpose, a supervisor can accept it with "
                     "'agentconsole vault accept-rollback'",
-                    sealed=record.commit, found=found,
+                    sealed=record.commit,
+                    found=found,
                 )
             self.accepted_rollback = (record.commit, found)
         elif record is None and found > 0:
@@ -347,7 +349,9 @@ class Database:
             conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT vault_{depth}")
         except sqlcipher3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
-                raise VaultError(f"the vault stayed busy with another write for {BUSY_TIMEOUT_MS // 1000} s; try again") from None
+                raise VaultError(
+                    f"the vault stayed busy with another write for {BUSY_TIMEOUT_MS // 1000} s; try again"
+                ) from None
             raise
         self._local.depth = depth + 1
         changes_before = conn.total_changes
@@ -412,7 +416,6 @@ class Database:
         """
         row = self.connection().execute("SELECT value FROM vault_secrets WHERE name = ?", (_MATERIAL_ROOT,)).fetchone()
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=bytes(purpose)).derive(bytes(row[0]))
-
 
     # --- meta -------------------------------------------------------------------------
 

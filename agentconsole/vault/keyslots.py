@@ -147,7 +147,9 @@ def _ad(purpose: str, database_id: str, user: str, role: str, kdf: KdfParams, pu
 
 
 def _wrap_key(shared: bytes, ephemeral_public: bytes, public_key: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral_public + public_key, info=_WRAP_INFO).derive(shared)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral_public + public_key, info=_WRAP_INFO).derive(
+        shared
+    )
 
 
 def _raw_public(key: X25519PublicKey) -> bytes:
@@ -217,8 +219,13 @@ class SlotKey:
         try:
             shared = self._private.exchange(X25519PublicKey.from_public_bytes(wrap["ephemeral"]))
             ad = _ad(
-                "data-key", self.database_id, self.slot.user, self.slot.role, self.slot.kdf,
-                self.slot.public_key, generation=generation,
+                "data-key",
+                self.database_id,
+                self.slot.user,
+                self.slot.role,
+                self.slot.kdf,
+                self.slot.public_key,
+                generation=generation,
             )
             key = AESGCM(_wrap_key(shared, wrap["ephemeral"], self.slot.public_key)).decrypt(
                 wrap["nonce"], wrap["ciphertext"], ad
@@ -278,7 +285,9 @@ def open_slot(slot: KeySlot, database_id: str, passphrase: bytearray) -> SlotKey
     """Argon2id + AES-GCM unwrap of the slot's private key; ``WrongPassphrase`` on failure."""
     kek = derive_kek(passphrase, slot.kdf)
     try:
-        raw = bytearray(AESGCM(bytes(kek)).decrypt(slot.private_nonce, slot.private_ciphertext, slot.private_ad(database_id)))
+        raw = bytearray(
+            AESGCM(bytes(kek)).decrypt(slot.private_nonce, slot.private_ciphertext, slot.private_ad(database_id))
+        )
     except InvalidTag:
         raise WrongPassphrase(WRONG_CREDENTIALS) from None
     finally:
@@ -344,7 +353,9 @@ class KeysFile:
             k = raw["kdf"]
             if k.get("algorithm") != "argon2id" or k.get("argon2_version") != ARGON2_VERSION:
                 raise VaultTampered(f"key slot for user {raw['user']} uses an unsupported KDF: refused")
-            kdf = KdfParams(int(k["time_cost"]), int(k["memory_kib"]), int(k["parallelism"]), _unb64(k["salt"], "salt", path))
+            kdf = KdfParams(
+                int(k["time_cost"]), int(k["memory_kib"]), int(k["parallelism"]), _unb64(k["salt"], "salt", path)
+            )
             if kdf.is_downgrade():
                 raise VaultTampered(
                     f"key slot for user {raw['user']} has weaker Argon2id parameters "
@@ -367,13 +378,13 @@ class KeysFile:
                 )
             )
         pending = doc.get("pending_generation")
-        return cls(str(doc["database_id"]), int(doc["generation"]), slots, int(pending) if pending is not None else None)
+        return cls(
+            str(doc["database_id"]), int(doc["generation"]), slots, int(pending) if pending is not None else None
+        )
 
     def save(self, path: Path) -> None:
         """Atomic replace: write a 0600 temp file, fsync, rename over, fsync the directory."""
         write_atomic(Path(path), json.dumps(self.as_json(), indent=1, sort_keys=True).encode("utf-8") + b"\n")
-
-
 
 
 @contextlib.contextmanager

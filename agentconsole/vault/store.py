@@ -91,13 +91,11 @@ def _check_role(role: str) -> None:
         raise VaultError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
 
 
-
 def _remove_staging(db_path: Path) -> None:
     """Delete what an interrupted rekey may leave: the staging copy and its journal."""
     for suffix in (".rekey", ".rekey-journal", ".rekey-wal", ".rekey-shm"):
         with contextlib.suppress(FileNotFoundError):
             Path(f"{db_path}{suffix}").unlink()
-
 
 
 class Vault(Database, CaseRepository, ComplianceRepository):
@@ -276,7 +274,6 @@ class Vault(Database, CaseRepository, ComplianceRepository):
         log.warning("finished an interrupted rekey: database is at key generation %d", generation)
         return chosen, ("abandoned" if chosen is current else "swapped")
 
-
     # --- users and keys ---------------------------------------------------------------
 
     @property
@@ -393,7 +390,9 @@ class Vault(Database, CaseRepository, ComplianceRepository):
                 conn.execute("ATTACH DATABASE ? AS rekeyed KEY ?", (str(staging), new_spec))
                 if os.environ.get(CRASH_ENV) == "exporting":  # test hook: die part-way through the export
                     ticks = iter(range(20))
-                    conn.set_progress_handler(lambda: next(ticks, None) is None and _crash_point("exporting") or 0, 50)
+                    conn.set_progress_handler(
+                        lambda: (next(ticks, None) is None and _crash_point("exporting")) or 0, 50
+                    )
                 try:
                     conn.execute("SELECT sqlcipher_export('rekeyed')").fetchone()
                     version = int(conn.execute("PRAGMA main.user_version").fetchone()[0])
@@ -433,4 +432,3 @@ class Vault(Database, CaseRepository, ComplianceRepository):
             logs.register_secret(bytes(new_key))
             self._new_connection(check=True)
         log.info("data key rotated to generation %d", generation)
-

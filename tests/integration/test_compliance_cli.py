@@ -101,9 +101,13 @@ def test_retention_dry_run_and_tamper_detection(home: Path, tmp_path: Path, caps
     assert capsys.readouterr().out.startswith("BROKEN at entry 2:")
 
 
-def test_failed_unlock_shows_up_in_the_audit_log(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_failed_unlock_shows_up_in_the_audit_log(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "wrong.pass").write_text("not it\n")
-    code = main(["--home", str(home), "audit", "show", "--user", "ann", "--passphrase-file", str(tmp_path / "wrong.pass")])
+    code = main(
+        ["--home", str(home), "audit", "show", "--user", "ann", "--passphrase-file", str(tmp_path / "wrong.pass")]
+    )
     assert code != 0
     assert "wrong passphrase" in capsys.readouterr().err.lower()
     assert run(home, tmp_path, "aud", "audit", "show", "--action", "unlock.failed") == 0

@@ -18,8 +18,13 @@ from agentconsole.config import load_settings
 from agentconsole.service import ConsoleService
 
 RAW_VALUES = (
-    "Marta Kowalczyk", "4111 1111 1111 1111", "42 Harbour Lane", "priya.nair@example.net",
-    "+44 20 7946 0958", "Jonas Berglund", "jonas.berglund@example.org",
+    "Marta Kowalczyk",
+    "4111 1111 1111 1111",
+    "42 Harbour Lane",
+    "priya.nair@example.net",
+    "+44 20 7946 0958",
+    "Jonas Berglund",
+    "jonas.berglund@example.org",
 )
 
 
@@ -80,6 +85,7 @@ def demo_process(pane_pid: int) -> int:
 
     (Its own children, such as llama.cpp's CPU probe, must not get the signal instead.)
     """
+
     def cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
 

@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from scripted_engine import ScriptedEngine
 from test_service_flow import engine, privacy  # noqa: F401  (module fixtures: real model, real Presidio)
 
@@ -30,7 +29,9 @@ CUSTOMER_TEXT = (
     f"Please reply to {EMAIL} or call {PHONE}."
 )
 INVENTED_PHONE = "980-346-7530"
-SCRIPTED = f"Dear <PERSON_1>, we will refund you. Write to <EMAIL_ADDRESS_1 or call {INVENTED_PHONE} or <PHONE_NUMBER_2>."
+SCRIPTED = (
+    f"Dear <PERSON_1>, we will refund you. Write to <EMAIL_ADDRESS_1 or call {INVENTED_PHONE} or <PHONE_NUMBER_2>."
+)
 
 
 def make_service(home: Path, privacy, engine) -> ConsoleService:  # type: ignore[no-untyped-def]
@@ -61,8 +62,10 @@ def test_real_model_draft_never_shows_an_invented_placeholder_as_customer_data(
         # every canonical placeholder left in the text is one of the case's own: the rest are markers
         for finding in scan_placeholders(text, service.mapping(case_id)):
             if finding.status != "known":
-                assert MARKER_RE.fullmatch(text[finding.start:finding.end]), finding
-        assert [f.status for f in stream.findings] == [f.status for f in scan_placeholders(text, service.mapping(case_id))]
+                assert MARKER_RE.fullmatch(text[finding.start : finding.end]), finding
+        assert [f.status for f in stream.findings] == [
+            f.status for f in scan_placeholders(text, service.mapping(case_id))
+        ]
     assert service.mapping(case_id).entries() == before
     assert len(service._require_vault().pii_values(case_id)) == len(before)
     assert service.masked_entity_count(case_id) == len(before)
@@ -82,7 +85,9 @@ def test_invented_and_damaged_placeholders_are_marked_and_never_restored(agentco
         "<MODEL_INVENTED PHONE_NUMBER> or <INVENTED PHONE_NUMBER_2>."
     )
     assert [(f.status, f.placeholder) for f in stream.problems] == [
-        ("damaged", "<EMAIL_ADDRESS_1>"), ("invented", "<PHONE_NUMBER>"), ("invented", "<PHONE_NUMBER_2>"),
+        ("damaged", "<EMAIL_ADDRESS_1>"),
+        ("invented", "<PHONE_NUMBER>"),
+        ("invented", "<PHONE_NUMBER_2>"),
     ]
     assert stream.values_invented == 1
     # the made-up phone number is nowhere: not in the case's table, the vault, or any restore
@@ -166,7 +171,10 @@ def test_the_model_sees_real_roles_fenced_customer_text_and_the_case_placeholder
 def run_cli(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "agentconsole", "--home", str(home), *args],
-        capture_output=True, text=True, input=stdin, timeout=600,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=600,
     )
 
 
@@ -208,8 +216,19 @@ def test_draft_command_json_stores_the_draft_and_classifies_placeholders(cli_hom
     assert NAME not in plain.stdout
 
     # --reveal: the case's real values, audited
-    revealed = run_cli(home, "draft", "--case", str(case_id), "--kind", "answer", "--question",
-                       "What is the customer's name?", "--reveal", "--json", *auth)
+    revealed = run_cli(
+        home,
+        "draft",
+        "--case",
+        str(case_id),
+        "--kind",
+        "answer",
+        "--question",
+        "What is the customer's name?",
+        "--reveal",
+        "--json",
+        *auth,
+    )
     assert revealed.returncode == 0, revealed.stderr
     assert json.loads(revealed.stdout)["revealed"] is True
 

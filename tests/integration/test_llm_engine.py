@@ -78,8 +78,15 @@ def test_deltas_join_to_text_and_stats_add_up(engine: LocalEngine) -> None:
         assert stats.decode_tokens_per_s > 0
     assert stats.turns_dropped == 0 and not stats.truncated
     assert set(stats.as_dict()) >= {
-        "prompt_tokens", "completion_tokens", "ttft_ms", "decode_tokens_per_s", "total_ms",
-        "turns_dropped", "truncated", "cancelled", "cached_prompt_tokens",
+        "prompt_tokens",
+        "completion_tokens",
+        "ttft_ms",
+        "decode_tokens_per_s",
+        "total_ms",
+        "turns_dropped",
+        "truncated",
+        "cancelled",
+        "cached_prompt_tokens",
     }
 
 
@@ -93,13 +100,22 @@ def test_greedy_answers_repeat(engine: LocalEngine, baseline: str) -> None:
 def test_follow_up_reuses_the_kv_cache(engine: LocalEngine) -> None:
     first = engine.stream([QUESTION], max_tokens=24, **GREEDY)
     answer = "".join(first)
-    list(engine.stream([ChatTurn("user", "Unrelated: reset my password."), ], max_tokens=4, **GREEDY))
+    list(
+        engine.stream(
+            [
+                ChatTurn("user", "Unrelated: reset my password."),
+            ],
+            max_tokens=4,
+            **GREEDY,
+        )
+    )
     follow_up = [QUESTION, ChatTurn("assistant", answer), ChatTurn("user", "Please draft a short reply.")]
     cold = engine.stream(follow_up, max_tokens=8, **GREEDY)
     cold_text = "".join(cold)
     # The second call continues the first conversation: its prompt starts with the first prompt.
-    again = engine.stream(follow_up + [ChatTurn("assistant", cold_text), ChatTurn("user", "Shorter, please.")],
-                          max_tokens=8, **GREEDY)
+    again = engine.stream(
+        follow_up + [ChatTurn("assistant", cold_text), ChatTurn("user", "Shorter, please.")], max_tokens=8, **GREEDY
+    )
     list(again)
     assert again.stats.cached_prompt_tokens >= cold.stats.prompt_tokens
     assert again.stats.cached_prompt_tokens < again.stats.prompt_tokens
@@ -231,7 +247,6 @@ def test_bad_model_files_fail_before_llama_cpp(tmp_path: Path) -> None:
         truncated.write_bytes(fh.read(2_000_000))
     with pytest.raises(ModelTruncated, match="truncated"):
         build_engine(_settings(tmp_path, path=str(truncated))).load()
-
 
 
 def test_a_superseded_generation_never_started_stays_out_of_the_way(engine: LocalEngine, baseline: str) -> None:

@@ -20,7 +20,7 @@ def engine() -> PrivacyEngine:
 
 
 def _found(engine: PrivacyEngine, text: str) -> list[tuple[str, str]]:
-    return [(text[d.start:d.end], d.entity_type) for d in engine.analyze(text)]
+    return [(text[d.start : d.end], d.entity_type) for d in engine.analyze(text)]
 
 
 def test_loads_offline_under_the_guard_and_refuses_downloads() -> None:
@@ -52,7 +52,7 @@ def test_mask_replaces_and_reports_offsets_into_original(engine: PrivacyEngine) 
     result = engine.mask(text, mapping)
     for entity in result.entities:
         assert result.masked.count(entity.placeholder) >= 1
-    types = {(text[e.start:e.end], e.entity_type) for e in result.entities}
+    types = {(text[e.start : e.end], e.entity_type) for e in result.entities}
     assert ("Priya Raghunathan", "PERSON") in types
     assert ("(555) 010-0142", "PHONE_NUMBER") in types
     assert ("priya.r@example.com", "EMAIL_ADDRESS") in types
@@ -94,14 +94,18 @@ def test_nhs_recognizer_off_by_default_and_phone_not_misread(engine: PrivacyEngi
 def test_custom_recognizer_from_config_without_code() -> None:
     settings = PrivacySettings(
         custom_recognizers=[
-            CustomRecognizer(name="loyalty", regex=r"\bLOY-\d{6}\b", entity_type="LOYALTY_ID", context=["loyalty"], score=0.7)
+            CustomRecognizer(
+                name="loyalty", regex=r"\bLOY-\d{6}\b", entity_type="LOYALTY_ID", context=["loyalty"], score=0.7
+            )
         ]
     )
     engine = PrivacyEngine.from_settings(settings)
     text = "my loyalty card is LOY-123456"
     assert ("LOY-123456", "LOYALTY_ID") in _found(engine, text)
     # the deployment's type wins over our generic account-number reading of the same span
-    assert ("LOY-123456", "LOYALTY_ID") in [(text[d.start:d.end], d.entity_type) for d in engine.detect_patterns(text)]
+    assert ("LOY-123456", "LOYALTY_ID") in [
+        (text[d.start : d.end], d.entity_type) for d in engine.detect_patterns(text)
+    ]
     assert _found(engine, "loyalty id LOY-654321") == [("LOY-654321", "LOYALTY_ID")]
 
 
@@ -146,7 +150,10 @@ def test_overlap_resolution_is_deterministic() -> None:
         ("Kenji called yesterday about the router.", ("Kenji", "PERSON")),
         ("Please tell Kenji the part arrived.", ("Kenji", "PERSON")),
         ("Sorensen, Zanele - requested account closure", ("Sorensen, Zanele", "PERSON")),
-        ("Ship to 9281 Kirlin Manors Apt. 312, Port Andrewside, NV 23145", ("9281 Kirlin Manors Apt. 312, Port Andrewside, NV 23145", "STREET_ADDRESS")),
+        (
+            "Ship to 9281 Kirlin Manors Apt. 312, Port Andrewside, NV 23145",
+            ("9281 Kirlin Manors Apt. 312, Port Andrewside, NV 23145", "STREET_ADDRESS"),
+        ),
         ("wire it to FR49 0114 5059 1888 2317 0362 816 please", ("FR49 0114 5059 1888 2317 0362 816", "IBAN_CODE")),
         ("my password is Summer2024 and it stopped working", ("Summer2024", "PASSWORD")),
         ("login: anna.berg", ("anna.berg", "USERNAME")),
@@ -155,7 +162,10 @@ def test_overlap_resolution_is_deterministic() -> None:
         ("Thanks to Ayesha and Bilal for the quick fix!", ("Bilal", "PERSON")),
         ("addressed to Tomasz Redcloud, 431 Ridgecrest Way", ("Tomasz Redcloud", "PERSON")),
         ("cancel the subscription for user ID 55102934 (Ingeborg Svensson).", ("Ingeborg Svensson", "PERSON")),
-        ("Send it to Storgatan 14, 411 38 Göteborg, Sweden", ("Storgatan 14, 411 38 Göteborg, Sweden", "STREET_ADDRESS")),
+        (
+            "Send it to Storgatan 14, 411 38 Göteborg, Sweden",
+            ("Storgatan 14, 411 38 Göteborg, Sweden", "STREET_ADDRESS"),
+        ),
     ],
 )
 def test_recognizers_beyond_vanilla(engine: PrivacyEngine, text: str, expected: tuple[str, str]) -> None:

@@ -70,23 +70,29 @@ def _check(engine: PrivacyEngine, text: str, values: list[str]) -> str:
 
 @pytest.mark.parametrize("wrapper", sorted(WRAPPERS))
 @pytest.mark.parametrize(("entity_type", "value"), VALUES)
-def test_wrapped_values_are_masked_and_the_rest_is_kept(engine: PrivacyEngine, wrapper: str, entity_type: str,
-                                                        value: str) -> None:
+def test_wrapped_values_are_masked_and_the_rest_is_kept(
+    engine: PrivacyEngine, wrapper: str, entity_type: str, value: str
+) -> None:
     before, after = WRAPPERS[wrapper]
     text = SENTENCES[entity_type].format(v=before + value + after)
     masked = _check(engine, text, [value])
     assert f"<{entity_type}_1>" in masked
 
 
-@pytest.mark.parametrize("text, values", [
-    ("Hello\n\x1b[31mI am John Smith\x1b[0m\nmy mail", ["John Smith"]),
-    ("Name:\x1b[31mJohn Smith\x1b[0m", ["John Smith"]),
-    ("Hello I am John\x07 Smith, thanks", ["John\x07 Smith"]),
-    ("I am J\u200dohn Sm\u200bith and my number is 555-010-0199", ["J\u200dohn Sm\u200bith", "555-010-0199"]),
-    ("Write to maria\u200b.lopez@exa\u200dmple.org please", ["maria\u200b.lopez@exa\u200dmple.org"]),
-    ("\x1b]8;;https://example.org\x1b\\John Smith\x1b]8;;\x1b\\ asked for a refund",
-     ["https://example.org", "John Smith"]),
-])
+@pytest.mark.parametrize(
+    "text, values",
+    [
+        ("Hello\n\x1b[31mI am John Smith\x1b[0m\nmy mail", ["John Smith"]),
+        ("Name:\x1b[31mJohn Smith\x1b[0m", ["John Smith"]),
+        ("Hello I am John\x07 Smith, thanks", ["John\x07 Smith"]),
+        ("I am J\u200dohn Sm\u200bith and my number is 555-010-0199", ["J\u200dohn Sm\u200bith", "555-010-0199"]),
+        ("Write to maria\u200b.lopez@exa\u200dmple.org please", ["maria\u200b.lopez@exa\u200dmple.org"]),
+        (
+            "\x1b]8;;https://example.org\x1b\\John Smith\x1b]8;;\x1b\\ asked for a refund",
+            ["https://example.org", "John Smith"],
+        ),
+    ],
+)
 def test_debris_inside_values(engine: PrivacyEngine, text: str, values: list[str]) -> None:
     _check(engine, text, values)
 

@@ -45,7 +45,7 @@ def test_jsonl_mode_one_case_per_line_then_clear_error(agentconsole_home: Path) 
         for ent in row["entities"]:
             assert set(ent) == {"start", "end", "type", "placeholder", "score"}
             assert ent["placeholder"] in row["masked"]
-            assert text[ent["start"]:ent["end"]].strip()  # offsets into the original text
+            assert text[ent["start"] : ent["end"]].strip()  # offsets into the original text
     assert out[0]["masked"] == "my name is <PERSON_1>, email <EMAIL_ADDRESS_1>"
     assert out[1]["masked"].startswith("Dear <PERSON_1>,")  # each line is its own case
     assert out[2] == {"masked": "", "entities": []}
@@ -89,4 +89,7 @@ def test_jsonl_one_case_keeps_fields_shares_people_and_reimports(agentconsole_ho
 def test_one_case_needs_jsonl(agentconsole_home: Path) -> None:
     proc = _run(["mask", "--one-case"], b"hello", agentconsole_home)
     assert proc.returncode != 0
-    assert proc.stderr.decode().strip() == "agentconsole: error: --one-case needs --jsonl (plain mode already masks all of stdin as one case)"
+    assert (
+        proc.stderr.decode().strip()
+        == "agentconsole: error: --one-case needs --jsonl (plain mode already masks all of stdin as one case)"
+    )

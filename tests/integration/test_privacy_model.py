@@ -20,10 +20,11 @@ def engine() -> PrivacyEngine:
 
 
 def _found(engine: PrivacyEngine, text: str) -> list[tuple[str, str]]:
-    return [(text[d.start:d.end], d.entity_type) for d in engine.analyze(text)]
+    return [(text[d.start : d.end], d.entity_type) for d in engine.analyze(text)]
 
 
 # --- the model and its manifest -----------------------------------------------------------
+
 
 def test_shipped_model_matches_its_manifest_and_budget() -> None:
     manifest = verify_model()
@@ -74,10 +75,14 @@ def test_manifest_lists_every_shipped_file() -> None:
 
 # --- whole spans and line breaks ------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("text", "address"),
     [
-        ("Please send it to:\n27 Seafield Crescent\nDublin 3, D03 K2W7\nThanks!", "27 Seafield Crescent\nDublin 3, D03 K2W7"),
+        (
+            "Please send it to:\n27 Seafield Crescent\nDublin 3, D03 K2W7\nThanks!",
+            "27 Seafield Crescent\nDublin 3, D03 K2W7",
+        ),
         ("new address: Hauptstraße 5, 10115 Berlin", "Hauptstraße 5, 10115 Berlin"),
         ("Ship to:\\n14 Rue des Lilas\\n69003 Lyon\\nFrance", "14 Rue des Lilas\\n69003 Lyon\\nFrance"),
     ],
@@ -99,6 +104,7 @@ def test_literal_backslash_n_keeps_offsets(engine: PrivacyEngine) -> None:
 
 
 # --- people -------------------------------------------------------------------------------
+
 
 def test_one_person_one_placeholder_across_a_case(engine: PrivacyEngine) -> None:
     mapping = CaseMapping()

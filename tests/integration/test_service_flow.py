@@ -53,7 +53,9 @@ def vault_bytes(home: Path) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(home.rglob("*")) if p.is_file() and "logs" not in p.parts)
 
 
-def test_customer_message_is_masked_and_values_only_in_the_vault(service: ConsoleService, agentconsole_home: Path) -> None:
+def test_customer_message_is_masked_and_values_only_in_the_vault(
+    service: ConsoleService, agentconsole_home: Path
+) -> None:
     case_id = service.new_case("CUST-1", "Refund")
     added = service.add_message(case_id, "customer", f"Hi, this is {NAME}. Mail {EMAIL}, card {CARD}.")
     for raw in (NAME, EMAIL, CARD):

@@ -116,7 +116,9 @@ def test_argparse_errors_are_inert(home: Path) -> None:
     # argparse quotes an invalid choice with repr(), but lists unrecognized arguments as they are
     result = subprocess.run(
         [sys.executable, "-m", "agentconsole", "--home", str(home), "export", "--customer", "x", HOSTILE],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     assert_inert(result.stderr)
@@ -127,7 +129,9 @@ def test_argparse_errors_are_inert(home: Path) -> None:
 def _mask(args: list[str], data: bytes, home: Path) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [sys.executable, "-m", "agentconsole", "--home", str(home), "mask", *args],
-        input=data, capture_output=True, timeout=300,
+        input=data,
+        capture_output=True,
+        timeout=300,
     )
 
 
@@ -176,8 +180,9 @@ class ScriptedEngine:
         pass
 
 
-def test_ask_streams_inert_text_and_inert_json(monkeypatch: pytest.MonkeyPatch, agentconsole_home: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_ask_streams_inert_text_and_inert_json(
+    monkeypatch: pytest.MonkeyPatch, agentconsole_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import agentconsole.llm
 
     monkeypatch.setattr(agentconsole.llm, "build_engine", lambda settings, override=None: ScriptedEngine())

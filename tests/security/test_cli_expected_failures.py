@@ -21,8 +21,12 @@ PASS = "cli-failures-passphrase"
 def run(*args: str, home: Path, stdin: bytes | None = None, timeout: int = 120) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [sys.executable, "-m", "agentconsole", *args],
-        input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL, capture_output=True,
-        env={**os.environ, "AGENTCONSOLE_HOME": str(home)}, timeout=timeout, start_new_session=True,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        capture_output=True,
+        env={**os.environ, "AGENTCONSOLE_HOME": str(home)},
+        timeout=timeout,
+        start_new_session=True,
     )
 
 
@@ -47,7 +51,7 @@ def vault_home(agentconsole_home: Path, tmp_path: Path) -> Path:
 def test_a_config_file_that_is_not_utf8_is_one_line_for_every_command(
     agentconsole_home: Path, command: list[str]
 ) -> None:
-    (agentconsole_home / "config.toml").write_bytes(b"[ui]\ntheme = \"\xff\xfe\"\n")
+    (agentconsole_home / "config.toml").write_bytes(b'[ui]\ntheme = "\xff\xfe"\n')
     err = one_line_error(run(*command, home=agentconsole_home))
     assert "config.toml: not UTF-8 text" in err
 
@@ -60,16 +64,18 @@ def test_a_file_as_the_data_directory_is_one_line(agentconsole_home: Path) -> No
 
 
 def test_importing_a_directory_is_one_line(vault_home: Path, tmp_path: Path) -> None:
-    err = one_line_error(run("import", str(tmp_path), "--customer", "C-1", "--passphrase-file",
-                             str(tmp_path / "pass"), home=vault_home))
+    err = one_line_error(
+        run("import", str(tmp_path), "--customer", "C-1", "--passphrase-file", str(tmp_path / "pass"), home=vault_home)
+    )
     assert err == f"agentconsole: error: {tmp_path} is a directory, not a file"
 
 
 def test_importing_binary_data_is_one_line(vault_home: Path, tmp_path: Path) -> None:
     blob = tmp_path / "blob.jsonl"
     blob.write_bytes(b'{"role": "customer", "text": "\xff\xfe"}\n')
-    err = one_line_error(run("import", str(blob), "--customer", "C-1", "--passphrase-file",
-                             str(tmp_path / "pass"), home=vault_home))
+    err = one_line_error(
+        run("import", str(blob), "--customer", "C-1", "--passphrase-file", str(tmp_path / "pass"), home=vault_home)
+    )
     assert "is not UTF-8 text" in err
 
 
@@ -112,8 +118,9 @@ def test_size_limits_on_messages_and_imports(vault_home: Path, tmp_path: Path) -
     (vault_home / "config.toml").write_text("[limits]\nmax_message_bytes = 1024\nmax_import_bytes = 4096\n")
     big = tmp_path / "big.jsonl"
     big.write_text('{"role": "customer", "text": "' + "y" * 5000 + '"}\n')
-    err = one_line_error(run("import", str(big), "--customer", "C-1", "--passphrase-file", str(tmp_path / "pass"),
-                             home=vault_home))
+    err = one_line_error(
+        run("import", str(big), "--customer", "C-1", "--passphrase-file", str(tmp_path / "pass"), home=vault_home)
+    )
     assert err == f"agentconsole: error: the transcript {big} is over the limit of 4096 bytes (limits.max_import_bytes)"
 
 
@@ -121,9 +128,23 @@ def test_size_limits_on_messages_and_imports(vault_home: Path, tmp_path: Path) -
 
 
 def test_consent_is_refused_for_an_unknown_customer(vault_home: Path, tmp_path: Path) -> None:
-    err = one_line_error(run("consent", "give", "--customer", "C-404", "--passphrase-file",
-                             str(tmp_path / "pass"), "--user", "alice", home=vault_home))
-    assert err == "agentconsole: error: no customer C-404 in this vault: check the reference (consent is kept per customer)"
+    err = one_line_error(
+        run(
+            "consent",
+            "give",
+            "--customer",
+            "C-404",
+            "--passphrase-file",
+            str(tmp_path / "pass"),
+            "--user",
+            "alice",
+            home=vault_home,
+        )
+    )
+    assert (
+        err
+        == "agentconsole: error: no customer C-404 in this vault: check the reference (consent is kept per customer)"
+    )
     service = ConsoleService(load_settings(vault_home))
     service.unlock("alice", bytearray(PASS.encode()))
     try:
@@ -139,8 +160,15 @@ def test_consent_is_refused_for_an_unknown_customer(vault_home: Path, tmp_path: 
 
 @pytest.mark.parametrize(
     "ref",
-    ["Marta Kowalczyk", "marta.kowalczyk@example.com", "+442079460958", "4111111111111111",
-     "DE89370400440532013000", "Jonas", "MartaKowalczyk"],
+    [
+        "Marta Kowalczyk",
+        "marta.kowalczyk@example.com",
+        "+442079460958",
+        "4111111111111111",
+        "DE89370400440532013000",
+        "Jonas",
+        "MartaKowalczyk",
+    ],
 )
 def test_customer_references_that_are_personal_data_are_refused(vault_home: Path, ref: str) -> None:
     service = ConsoleService(load_settings(vault_home))
@@ -164,8 +192,21 @@ def _erase_on_a_terminal(home: Path, secret: Path, answer: str) -> tuple[int, st
     pid, fd = pty.fork()
     if pid == 0:  # child: the pty is its controlling terminal
         os.environ["AGENTCONSOLE_HOME"] = str(home)
-        os.execv(sys.executable, [sys.executable, "-m", "agentconsole", "erase", "--customer", "C-1",
-                                  "--user", "alice", "--passphrase-file", str(secret)])
+        os.execv(
+            sys.executable,
+            [
+                sys.executable,
+                "-m",
+                "agentconsole",
+                "erase",
+                "--customer",
+                "C-1",
+                "--user",
+                "alice",
+                "--passphrase-file",
+                str(secret),
+            ],
+        )
     output = b""
     answered = False
     while True:
@@ -197,6 +238,16 @@ def test_erase_asks_to_type_the_reference_on_a_terminal(vault_home: Path, tmp_pa
 
 
 def test_erase_without_a_terminal_needs_yes(vault_home: Path, tmp_path: Path) -> None:
-    err = one_line_error(run("erase", "--customer", "C-1", "--user", "alice", "--passphrase-file",
-                             str(tmp_path / "pass"), home=vault_home))
+    err = one_line_error(
+        run(
+            "erase",
+            "--customer",
+            "C-1",
+            "--user",
+            "alice",
+            "--passphrase-file",
+            str(tmp_path / "pass"),
+            home=vault_home,
+        )
+    )
     assert err == "agentconsole: error: erasure cannot be undone: confirm with --yes"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -41,7 +41,7 @@ def plant(vault, ref: str, words: list[str], cases: int = 4) -> set[bytes]:
     customer = vault.upsert_customer(ref, display_name=words.pop())
     vault.connection().execute(
         "INSERT INTO consents (customer_id, given, at, agent) VALUES (?, 1, ?, 'sue')",
-        (customer, datetime.now(timezone.utc).isoformat()),
+        (customer, datetime.now(UTC).isoformat()),
     )
     for n in range(cases):
         case = vault.create_case(customer, f"case about {words.pop()}")
@@ -134,7 +134,7 @@ def test_expired_pii_values_leave_no_trace_but_masked_transcripts_stay(agentcons
             vault.add_message(case, "customer", f"masked {word} <PERSON_{i + 1}>", raw_text=f"raw {values[i]}")
         vault.add_pii_values(case, [(f"<PERSON_{i + 1}>", "PERSON", v) for i, v in enumerate(values)])
         key = bytes(vault._data_key)
-        later = datetime.now(timezone.utc) + timedelta(days=31)
+        later = datetime.now(UTC) + timedelta(days=31)
         report = retention.run(vault, settings, now=later)
         assert (report.pii_values_expired, report.raw_texts_expired, report.cases_deleted) == (50, 50, 0)
         plain = sqlcipher_pages.all_plaintext(vault.path, key)

@@ -15,8 +15,7 @@ from agentconsole import cli
 from agentconsole.compliance import failed_unlocks, unlock_backoff
 from agentconsole.config import load_settings
 from agentconsole.service import ConsoleService, UnlockThrottled
-from agentconsole.vault import PassphraseChangeRequired, VaultError, WrongPassphrase, keys_path_for
-from agentconsole.vault import keyslots
+from agentconsole.vault import PassphraseChangeRequired, VaultError, WrongPassphrase, keys_path_for, keyslots
 from agentconsole.vault.store import CRASH_ENV
 
 ALICE = b"alice-unlock-passphrase"
@@ -122,8 +121,9 @@ def test_back_off_holds_across_processes(home: Path) -> None:
         "try:\n    ConsoleService(load_settings()).unlock('alice', bytearray(sys.argv[1].encode()))\n"
         "except Exception as exc:\n    print(type(exc).__name__, exc)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code, ALICE.decode()], capture_output=True, text=True,
-                         env=os.environ.copy(), timeout=120).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code, ALICE.decode()], capture_output=True, text=True, env=os.environ.copy(), timeout=120
+    ).stdout
     assert out.startswith("UnlockThrottled too many failed attempts for this user name: try again in")
 
 
@@ -180,7 +180,10 @@ def test_a_rekey_recovered_after_its_file_swap_is_audited(home: Path, tmp_path: 
     secret.write_bytes(ALICE + b"\n")
     result = subprocess.run(
         [sys.executable, "-m", "agentconsole", "rekey", "--user", "alice", "--passphrase-file", str(secret)],
-        env={**os.environ, CRASH_ENV: "swapped"}, capture_output=True, text=True, timeout=300,
+        env={**os.environ, CRASH_ENV: "swapped"},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode != 0
     rekeys = _entries(home, "vault.rekey")
@@ -192,12 +195,17 @@ def test_a_rekey_interrupted_before_the_swap_is_audited_as_abandoned(home: Path,
     secret.write_bytes(ALICE + b"\n")
     subprocess.run(
         [sys.executable, "-m", "agentconsole", "rekey", "--user", "alice", "--passphrase-file", str(secret)],
-        env={**os.environ, CRASH_ENV: "exported"}, capture_output=True, text=True, timeout=300,
+        env={**os.environ, CRASH_ENV: "exported"},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert [e.action for e in _entries(home, "vault.rekey")] == ["vault.rekey.abandoned"]
 
 
-def test_a_supervisor_resets_a_forgotten_passphrase(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_supervisor_resets_a_forgotten_passphrase(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     service = _service(home)
     service.unlock("alice", bytearray(ALICE))
     service.user_add("bob", "agent", bytearray(b"bob-forgot-this-one"))
@@ -231,7 +239,9 @@ def test_a_supervisor_resets_a_forgotten_passphrase(home: Path, tmp_path: Path, 
     assert ("bob", "user.passwd", "user:bob") in actions
 
 
-def test_reset_passphrase_cli_needs_a_supervisor(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_reset_passphrase_cli_needs_a_supervisor(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     service = _service(home)
     service.unlock("alice", bytearray(ALICE))
     service.user_add("bob", "agent", bytearray(b"bob-agent-passphrase"))
@@ -239,8 +249,19 @@ def test_reset_passphrase_cli_needs_a_supervisor(home: Path, tmp_path: Path, cap
     secret, one_time = tmp_path / "p", tmp_path / "o"
     secret.write_text("bob-agent-passphrase\n")
     one_time.write_text("one-time-passphrase\n")
-    code = cli.main(["user", "reset-passphrase", "carol", "--user", "bob", "--passphrase-file", str(secret),
-                     "--new-passphrase-file", str(one_time)])
+    code = cli.main(
+        [
+            "user",
+            "reset-passphrase",
+            "carol",
+            "--user",
+            "bob",
+            "--passphrase-file",
+            str(secret),
+            "--new-passphrase-file",
+            str(one_time),
+        ]
+    )
     assert code == 3
     assert capsys.readouterr().err == "agentconsole: error: agent 'bob' is not allowed to manage users\n"
 

@@ -66,7 +66,10 @@ def planted(tmp_path: Path) -> tuple[Path, Path, set[bytes]]:
     env = {**os.environ, "TEST_PASSPHRASE": PASS, "TMPDIR": str(temp), "SQLITE_TMPDIR": str(temp)}
     result = subprocess.run(
         [sys.executable, "-c", PLANT, str(home / "vault.db"), str(canary_file)],
-        env=env, capture_output=True, text=True, timeout=300,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == -signal.SIGKILL, result.stderr
     assert result.stdout.strip() == "planted"

@@ -31,8 +31,12 @@ print("rekeyed")
 def _content(v: Vault) -> list:
     cases = v.list_cases()
     return [
-        (c.title, c.status, [(m.role, m.text, m.model) for m in v.list_messages(c.id)],
-         [(p.placeholder, p.value) for p in v.pii_values(c.id)])
+        (
+            c.title,
+            c.status,
+            [(m.role, m.text, m.model) for m in v.list_messages(c.id)],
+            [(p.placeholder, p.value) for p in v.pii_values(c.id)],
+        )
         for c in cases
     ]
 
@@ -65,8 +69,17 @@ def test_passwd_leaves_the_database_byte_identical(vault_path: Path, tmp_path: P
     bob_slot = json.loads(keys_path_for(vault_path).read_text())["slots"][1]
     old, new = _write(tmp_path / "old", ALICE), _write(tmp_path / "new", "alice-brand-new-passphrase")
     code = cli.main(
-        ["--home", str(vault_path.parent), "passwd", "--user", "alice",
-         "--passphrase-file", str(old), "--new-passphrase-file", str(new)]
+        [
+            "--home",
+            str(vault_path.parent),
+            "passwd",
+            "--user",
+            "alice",
+            "--passphrase-file",
+            str(old),
+            "--new-passphrase-file",
+            str(new),
+        ]
     )
     assert code == 0
     assert vault_path.read_bytes() == before
@@ -112,7 +125,10 @@ def test_rekey_killed_at_any_stage_leaves_a_vault_that_opens(vault_path: Path, s
         old_key = bytes(v._data_key)
     result = subprocess.run(
         [sys.executable, "-c", REKEY, str(vault_path)],
-        env={**os.environ, "TEST_PASSPHRASE": ALICE, CRASH_ENV: stage}, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "TEST_PASSPHRASE": ALICE, CRASH_ENV: stage},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == -signal.SIGKILL, f"did not reach {stage}: {result.stdout} {result.stderr}"
     keys_before = json.loads(keys_path_for(vault_path).read_text())

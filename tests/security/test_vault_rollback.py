@@ -66,8 +66,11 @@ def _unlock(path: Path) -> Vault:
 def _run_child(vault_path: Path, mode: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", COMMIT_THEN_DIE, str(vault_path), mode],
-        env={**os.environ, "TEST_PASSPHRASE": PASS}, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TEST_PASSPHRASE": PASS},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -194,8 +197,9 @@ def test_a_restored_data_directory_is_caught_by_the_local_anchor(
     service.unlock("alice", bytearray(PASS.encode()))
     service.erase_customer("CUST-9001")
     service.lock()
-    anchor_file = local_anchor.path_for(service.settings.anchor_dir, json.loads(
-        (agentconsole_home / "vault.seal").read_text())["database_id"])
+    anchor_file = local_anchor.path_for(
+        service.settings.anchor_dir, json.loads((agentconsole_home / "vault.seal").read_text())["database_id"]
+    )
     assert anchor_file.exists() and not anchor_file.is_relative_to(agentconsole_home)
 
     shutil.rmtree(agentconsole_home)
@@ -213,7 +217,9 @@ def test_a_restored_data_directory_is_caught_by_the_local_anchor(
     try:
         accepted = service.audit_entries(action="vault.rollback_accepted")
         assert len(accepted) == 1 and accepted[0].details["anchor_commit"] > accepted[0].details["database_commit"]
-        assert [e.action for e in service.audit_entries(action="vault.rollback_detected")] == ["vault.rollback_detected"]
+        assert [e.action for e in service.audit_entries(action="vault.rollback_detected")] == [
+            "vault.rollback_detected"
+        ]
         assert service.get_case(case_id).customer_ref == "CUST-9001"  # the backup's state, as accepted
         assert service.verify_audit().ok
     finally:

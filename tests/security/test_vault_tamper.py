@@ -67,7 +67,9 @@ def test_flipped_byte_in_page_5_is_named(vault_path: Path) -> None:
     assert info.value.pages == [5]
 
 
-def test_vault_check_prints_the_damaged_page(vault_path: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_vault_check_prints_the_damaged_page(
+    vault_path: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     secret = tmp_path / "pass.txt"
     secret.write_text(PASS + "\n")
     args = ["--home", str(vault_path.parent), "vault", "check", "--user", "alice", "--passphrase-file", str(secret)]
@@ -98,7 +100,10 @@ def test_sqlcipher_writes_nothing_to_stderr(vault_path: Path) -> None:
     _flip(vault_path, 4 * PAGE + 100)
     result = subprocess.run(
         [sys.executable, "-c", UNLOCK, str(vault_path)],
-        env={**os.environ, "TEST_PASSPHRASE": PASS}, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "TEST_PASSPHRASE": PASS},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.stdout.strip() == "vault was modified outside agentconsole: page 5"
     assert result.stderr == ""
@@ -107,7 +112,10 @@ def test_sqlcipher_writes_nothing_to_stderr(vault_path: Path) -> None:
 def _crash_leaving_wal(vault_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-c", CRASH_WITH_WAL, str(vault_path)],
-        env={**os.environ, "TEST_PASSPHRASE": PASS}, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "TEST_PASSPHRASE": PASS},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == -signal.SIGKILL, result.stderr
     assert Path(f"{vault_path}-wal").stat().st_size > 0

@@ -57,7 +57,7 @@ def seed(service: ConsoleService) -> int:
 
 def test_chip_rendering_of_markers_is_a_warning_never_a_value() -> None:
     content = chip_content("call <INVENTED PHONE_NUMBER_2> or <PHONE_NUMBER_1>", {"<PHONE_NUMBER_1>": "555"})
-    styles = {content.plain[s.start:s.end].strip(): s.style for s in content.spans}
+    styles = {content.plain[s.start : s.end].strip(): s.style for s in content.spans}
     assert styles["⚠\u2800INVENTED\u2800PHONE\u2800NUMBER\u28002"] == "." + WARNING_CLASS
     assert styles["555"] == ".revealed"
     # the UI's marker grammar is the privacy core's
@@ -129,7 +129,8 @@ async def test_summary_and_answer_keep_their_kind_and_question_after_reopening(t
         await type_text(pilot, f"Is {NAME} waiting long?")
         await pilot.press("enter")
         await wait_for(
-            pilot, lambda: app.screen is screen and len(finished_drafts(screen)) == 2 and not screen.drafting,
+            pilot,
+            lambda: app.screen is screen and len(finished_drafts(screen)) == 2 and not screen.drafting,
             "answer finished",
         )
         await app.workers.wait_for_complete()

@@ -99,8 +99,9 @@ def tmux(tmp_path: Path):
     try:
         yield server
     finally:
-        found = subprocess.run(["tmux", "-L", server.socket, "display", "-p", "#{socket_path}"],
-                               capture_output=True, text=True, timeout=30)
+        found = subprocess.run(
+            ["tmux", "-L", server.socket, "display", "-p", "#{socket_path}"], capture_output=True, text=True, timeout=30
+        )
         socket_path = found.stdout.strip() if found.returncode == 0 else None
         subprocess.run(["tmux", "-L", server.socket, "kill-server"], capture_output=True, timeout=30)
         if socket_path:
@@ -142,8 +143,9 @@ def first_run_and_new_case_dialog(tmux: Tmux) -> None:
 
 
 @pytest.mark.timeout(420)
-def test_first_run_customer_message_draft_quit_never_shows_raw_values(tmp_path: Path, tmux: Tmux,
-                                                                     default_model_path: Path) -> None:
+def test_first_run_customer_message_draft_quit_never_shows_raw_values(
+    tmp_path: Path, tmux: Tmux, default_model_path: Path
+) -> None:
     home = tmp_path / "home"
     home.mkdir(mode=0o700)
     (home / "config.toml").write_text("[model]\nmax_tokens = 24\ntemperature = 0.0\nseed = 7\n")
@@ -183,8 +185,9 @@ def test_first_run_customer_message_draft_quit_never_shows_raw_values(tmp_path: 
 
 
 @pytest.mark.timeout(420)
-def test_a_pasted_message_with_escapes_and_cr_line_breaks_is_sealed_whole(tmp_path: Path, tmux: Tmux,
-                                                                         default_model_path: Path) -> None:
+def test_a_pasted_message_with_escapes_and_cr_line_breaks_is_sealed_whole(
+    tmp_path: Path, tmux: Tmux, default_model_path: Path
+) -> None:
     """What a terminal really sends: a bracketed paste holding escape sequences, lines ended by CR."""
     from agentconsole.config import load_settings
     from agentconsole.service import ConsoleService

@@ -15,14 +15,14 @@ from typing import Any
 
 import pytest
 from textual.events import Paste
+from ui_driving import screen_name, screen_text, sign_in, type_text, wait_for
+from ui_fakes import FakeService, seeded
 
 from agentconsole.config import Settings, UiSettings
 from agentconsole.ui.app import make_app
 from agentconsole.ui.composer import Composer
-from agentconsole.ui.screens.first_run import MIN_PASSPHRASE
 from agentconsole.ui.messages import MessageView
-from ui_driving import screen_name, screen_text, sign_in, type_text, wait_for
-from ui_fakes import FakeService, seeded
+from agentconsole.ui.screens.first_run import MIN_PASSPHRASE
 
 pytestmark = pytest.mark.anyio
 
@@ -46,8 +46,13 @@ async def unlock(pilot, app) -> None:
 
 
 @contextlib.asynccontextmanager
-async def signed_in(tmp_path: Path, size: tuple[int, int] = (100, 30), service: FakeService | None = None,
-                    clock: Any = None, **ui: object) -> AsyncIterator[tuple[Any, Any, FakeService]]:
+async def signed_in(
+    tmp_path: Path,
+    size: tuple[int, int] = (100, 30),
+    service: FakeService | None = None,
+    clock: Any = None,
+    **ui: object,
+) -> AsyncIterator[tuple[Any, Any, FakeService]]:
     """The console on the seeded fake service, unlocked, the newest case open (``clock``: the app's clock)."""
     service = service or seeded(FakeService())
     app = make_app(settings_for(tmp_path, **ui), service, **({"clock": clock} if clock is not None else {}))
@@ -119,9 +124,14 @@ async def test_customer_paste_is_sealed_then_shown_masked(tmp_path: Path) -> Non
         for value in ("Mary Major", "mary@example.com", "4111"):
             assert value not in text
         await pilot.press("enter")
-        await wait_for(pilot, lambda: any("<PERSON_" in v.text and v.role == "customer"
-                                          and "Mary" not in v.text for v in app.screen.query(MessageView)),
-                       "masked customer message shown")
+        await wait_for(
+            pilot,
+            lambda: any(
+                "<PERSON_" in v.text and v.role == "customer" and "Mary" not in v.text
+                for v in app.screen.query(MessageView)
+            ),
+            "masked customer message shown",
+        )
         await pilot.pause()
         text = screen_text(app)
         assert "PERSON 1" in text and "EMAIL ADDRESS 1" in text and "CREDIT CARD 1" in text
@@ -273,8 +283,11 @@ async def test_search_opens_case_at_hit(tmp_path: Path) -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen_name(app) == "MainScreen" and app.screen.case_id == 1, "case at hit")
         note = service.msgs[1][1]
-        await wait_for(pilot, lambda: isinstance(app.focused, MessageView) and app.focused.message_id == note.id,
-                       "hit message focused")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.focused, MessageView) and app.focused.message_id == note.id,
+            "hit message focused",
+        )
 
 
 @pytest.mark.timeout(60)
@@ -288,8 +301,11 @@ async def test_title_never_shows_case_content_and_palette_has_every_action(tmp_p
         for key in keys.KEYS:
             if key.palette:
                 assert key.label in titles, key
-            target = app.screen.query_one(Composer) if key.where == "composer" else (
-                app if key.where == "app" else app.screen)
+            target = (
+                app.screen.query_one(Composer)
+                if key.where == "composer"
+                else (app if key.where == "app" else app.screen)
+            )
             assert callable(getattr(target, f"action_{key.action}", None)), key
         assert "Screenshot" not in titles
         assert isinstance(app.screen, MainScreen)

@@ -241,7 +241,10 @@ async def test_draft_streams_with_the_real_model_and_esc_stops_it(tmp_path: Path
 async def test_reveal_then_automatic_remask(tmp_path: Path, engines) -> None:
     now = [0.0]  # the app's clock: the reveal lasts until the test moves it (no race with a real timer)
     async with seeded_console(tmp_path, engines, (120, 30), clock=lambda: now[0], reveal_seconds=1) as (
-        app, pilot, service, case_id,
+        app,
+        pilot,
+        service,
+        case_id,
     ):
         view = [v for v in app.screen.query(MessageView) if v.role == "customer"][0]
         view.focus()
@@ -285,7 +288,10 @@ async def test_search_finds_a_case(tmp_path: Path, engines) -> None:
 async def test_lock_and_autolock(tmp_path: Path, engines) -> None:
     now = [0.0]
     async with seeded_console(tmp_path, engines, (80, 24), clock=lambda: now[0], autolock_minutes=1) as (
-        app, pilot, service, _,
+        app,
+        pilot,
+        service,
+        _,
     ):
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: screen_name(app) == "UnlockScreen", "locked")
@@ -309,14 +315,29 @@ async def test_import_of_a_good_and_a_malformed_file(tmp_path: Path, engines, ca
     secret.write_text(PASS)
     good = tmp_path / "good.jsonl"
     good.write_text(
-        json.dumps({"role": "customer", "text": CUSTOMER_TEXT}) + "\n"
-        + json.dumps({"role": "agent", "text": "Sorry about that, we will refund it."}) + "\n"
+        json.dumps({"role": "customer", "text": CUSTOMER_TEXT})
+        + "\n"
+        + json.dumps({"role": "agent", "text": "Sorry about that, we will refund it."})
+        + "\n"
     )
     bad = tmp_path / "bad.jsonl"
-    bad.write_text(json.dumps({"role": "customer", "text": "fine"}) + "\n{not json\n"
-                   + json.dumps({"role": "robot", "text": "x"}) + "\n")
-    common = ["--home", str(tmp_path), "import", "--customer", "CUST-1042", "--user", "alice",
-              "--passphrase-file", str(secret)]
+    bad.write_text(
+        json.dumps({"role": "customer", "text": "fine"})
+        + "\n{not json\n"
+        + json.dumps({"role": "robot", "text": "x"})
+        + "\n"
+    )
+    common = [
+        "--home",
+        str(tmp_path),
+        "import",
+        "--customer",
+        "CUST-1042",
+        "--user",
+        "alice",
+        "--passphrase-file",
+        str(secret),
+    ]
     assert main([*common[:2], *common[2:3], str(bad), *common[3:]]) != 0
     err = capsys.readouterr().err
     assert "line 2" in err and "line 3" in err

@@ -57,8 +57,9 @@ def settings_for(home: Path, **ui: object) -> Settings:
     return Settings(home=home, ui=dataclasses.replace(UiSettings(), **ui))
 
 
-def new_service(home: Path, privacy: Any, service_class: type[ConsoleService] = ConsoleService,
-                **ui: object) -> ConsoleService:
+def new_service(
+    home: Path, privacy: Any, service_class: type[ConsoleService] = ConsoleService, **ui: object
+) -> ConsoleService:
     service = service_class(settings_for(home, **ui), privacy=privacy)
     service.create_vault("alice", bytearray(PASS.encode()))
     return service
@@ -72,8 +73,7 @@ def region_text(app: Any, widget: Any) -> str:
 
 
 @contextlib.asynccontextmanager
-async def console(service: ConsoleService, size: tuple[int, int] = (140, 40), *, wait_case: bool = True,
-                  **extra: Any):
+async def console(service: ConsoleService, size: tuple[int, int] = (140, 40), *, wait_case: bool = True, **extra: Any):
     """The console on ``service`` (locked first), signed in as alice: yields (app, pilot)."""
     service.lock()
     app = make_app(service.settings, service, load_engines=False, **extra)
@@ -236,8 +236,9 @@ class SlowPrivacy:
 
 @pytest.mark.parametrize("cancellable", [True, False], ids=["engine-stops-early", "engine-runs-on"])
 @pytest.mark.timeout(240)
-async def test_auto_lock_cancels_a_long_masking_job_before_it_locks(tmp_path: Path, privacy: Any,
-                                                                   cancellable: bool) -> None:
+async def test_auto_lock_cancels_a_long_masking_job_before_it_locks(
+    tmp_path: Path, privacy: Any, cancellable: bool
+) -> None:
     slow = SlowPrivacy(privacy, cancellable=cancellable)
     now = [1000.0]
     service = ConsoleService(settings_for(tmp_path, autolock_minutes=1), privacy=slow)
@@ -319,8 +320,9 @@ async def test_an_older_open_case_result_never_overwrites_a_newer_one(tmp_path: 
 
 @pytest.mark.parametrize("open_first", ["another case", "the same case"])
 @pytest.mark.timeout(240)
-async def test_search_opens_the_case_at_the_hit_scrolled_and_focused(tmp_path: Path, privacy: Any,
-                                                                    open_first: str) -> None:
+async def test_search_opens_the_case_at_the_hit_scrolled_and_focused(
+    tmp_path: Path, privacy: Any, open_first: str
+) -> None:
     service = new_service(tmp_path, privacy)
     long_case = service.new_case("CUST-1", "A long case")
     for number in range(40):
@@ -412,7 +414,10 @@ async def test_at_80x24_nothing_essential_is_cut(tmp_path: Path, privacy: Any) -
         await wait_for(pilot, lambda: "Hello" in screen_text(app), "case shown")
         screen = app.screen
         for role in ("customer", "agent", "note"):
-            assert region_text(app, screen.query_one("#composer-role")) == f"{role.upper()} {ROLE_HINTS[role]} · F2 switches"
+            assert (
+                region_text(app, screen.query_one("#composer-role"))
+                == f"{role.upper()} {ROLE_HINTS[role]} · F2 switches"
+            )
             await pilot.press("f2")
             await pilot.pause()
         header = region_text(app, screen.query_one("#case-header"))

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 from textual.events import Paste
+from ui_driving import screen_text, sign_in, wait_for
+from ui_fakes import FakeService, seeded
 
 from agentconsole.config import Settings, UiSettings
 from agentconsole.privacy import MaskingCancelled
 from agentconsole.ui.app import make_app
 from agentconsole.ui.composer import Composer
 from agentconsole.ui.screens.main import MASKING_PROGRESS_CHARS
-from ui_driving import screen_text, sign_in, wait_for
-from ui_fakes import FakeService, seeded
 
 pytestmark = pytest.mark.anyio
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agentconsole.ui import keys
-from agentconsole.ui.chips import PLACEHOLDER_RE, chip_class, chip_content, chip_markdown, _chipped, inert
+from agentconsole.ui.chips import PLACEHOLDER_RE, _chipped, chip_class, chip_content, chip_markdown, inert
 from agentconsole.ui.screens.search import SNIPPET_END, SNIPPET_START, snippet_content
 from agentconsole.ui.screens.unlock import retry_delay
 
@@ -91,8 +91,15 @@ def test_audit_cells_are_shown_as_they_are_never_as_markup() -> None:
     from agentconsole.ui.screens.audit import entry_row
 
     entry = SimpleNamespace(
-        seq=7, time="2026-11-24T10:30:00+00:00", actor="alice", action="config.change", subject="customer:[b]x[/b]",
-        details={"customer": "CUST-[reverse]EVIL[/reverse]\x1b]0;t\x07", "changes": {"compliance.keep_raw_text": [False, True]}},
+        seq=7,
+        time="2026-11-24T10:30:00+00:00",
+        actor="alice",
+        action="config.change",
+        subject="customer:[b]x[/b]",
+        details={
+            "customer": "CUST-[reverse]EVIL[/reverse]\x1b]0;t\x07",
+            "changes": {"compliance.keep_raw_text": [False, True]},
+        },
     )
     row = entry_row(entry)
     assert all(not cell.spans and cell.style == "" for cell in row)  # no styling smuggled in

@@ -61,8 +61,9 @@ class FakeDraft:
             self.cancelled = self._stop.is_set()
             self.stats = Stats(cancelled=self.cancelled)
             if self.text:
-                self.message_id = self.service._store(self.case_id, "assistant", self.text, model="fake-model",
-                                                      decode_tokens_per_s=42.0)
+                self.message_id = self.service._store(
+                    self.case_id, "assistant", self.text, model="fake-model", decode_tokens_per_s=42.0
+                )
             self.service._current = None
 
     def cancel(self) -> None:
@@ -79,8 +80,13 @@ T0 = "2026-11-24T09:{:02d}:00+00:00"
 
 
 class FakeService:
-    def __init__(self, *, exists: bool = True, passphrase: str = "correct horse battery",
-                 draft_text: str = "Hello <PERSON_1>, we have blocked card <CREDIT_CARD_1>. **Regards**") -> None:
+    def __init__(
+        self,
+        *,
+        exists: bool = True,
+        passphrase: str = "correct horse battery",
+        draft_text: str = "Hello <PERSON_1>, we have blocked card <CREDIT_CARD_1>. **Regards**",
+    ) -> None:
         self.exists = exists
         self.passphrase = passphrase
         self.unlocked = False
@@ -98,10 +104,22 @@ class FakeService:
         #: A fixed audit log whose customer data is hostile (markup, escapes, brackets).
         self.audit = [
             AuditEntry(1, "2026-11-24T09:00:00+00:00", "alice", "vault.create", "user:alice"),
-            AuditEntry(2, "2026-11-24T09:01:00+00:00", "alice", "case.create", "case:3",
-                       {"customer": "CUST-[reverse]EVIL[/reverse]\x1b]0;owned\x07"}),
-            AuditEntry(3, "2026-11-24T09:02:00+00:00", "alice", "config.change", "config",
-                       {"changes": {"compliance.keep_raw_text": [False, True]}}),
+            AuditEntry(
+                2,
+                "2026-11-24T09:01:00+00:00",
+                "alice",
+                "case.create",
+                "case:3",
+                {"customer": "CUST-[reverse]EVIL[/reverse]\x1b]0;owned\x07"},
+            ),
+            AuditEntry(
+                3,
+                "2026-11-24T09:02:00+00:00",
+                "alice",
+                "config.change",
+                "config",
+                {"changes": {"compliance.keep_raw_text": [False, True]}},
+            ),
             AuditEntry(4, "2026-11-24T09:03:00+00:00", "alice", "consent.give", "customer:[bold]x[/bold]\u202eevil"),
         ]
 
@@ -174,8 +192,9 @@ class FakeService:
         message_id = sum(len(v) for v in self.msgs.values()) + 1
         self.msgs.setdefault(case_id, []).append(Message(message_id, case_id, role, text, self._now(), **extra))
         case = self.cases[case_id]
-        self.cases[case_id] = Case(**{**case.__dict__, "updated_at": self._now(),
-                                      "message_count": case.message_count + 1})
+        self.cases[case_id] = Case(
+            **{**case.__dict__, "updated_at": self._now(), "message_count": case.message_count + 1}
+        )
         return message_id
 
     def list_cases(self) -> list[Case]:
@@ -263,11 +282,15 @@ class FakeService:
         history = self.consents.get(customer_ref, [])
         return bool(history and history[-1].given)
 
-    def audit_entries(self, since: str | None = None, actor: str | None = None, action: str | None = None,
-                      limit: int | None = None) -> list[AuditEntry]:
+    def audit_entries(
+        self, since: str | None = None, actor: str | None = None, action: str | None = None, limit: int | None = None
+    ) -> list[AuditEntry]:
         self._check()
-        return [e for e in self.audit if (action is None or e.action.startswith(action))
-                and (actor is None or e.actor == actor)]
+        return [
+            e
+            for e in self.audit
+            if (action is None or e.action.startswith(action)) and (actor is None or e.actor == actor)
+        ]
 
     def _check(self) -> None:
         if not self.unlocked:
@@ -278,13 +301,24 @@ def seeded(service: FakeService) -> FakeService:
     """Two cases with fixed data (snapshots)."""
     service.unlocked, service.user_name = True, "alice"
     first = service.new_case("CUST-1042", "Card blocked for John Smith")
-    service.add_message(first, "customer",
-                        "Hi, I am John Smith (john.smith@example.com). My card 4111 1111 1111 1111 was "
-                        "blocked at the shop.\nCan you help?")
+    service.add_message(
+        first,
+        "customer",
+        "Hi, I am John Smith (john.smith@example.com). My card 4111 1111 1111 1111 was "
+        "blocked at the shop.\nCan you help?",
+    )
     service.add_message(first, "note", "Checked the fraud log: a false positive.")
-    service._store(first, "assistant", "Hello <PERSON_1>,\n\nyour card **<CREDIT_CARD_1>** is unblocked.",
-                   model="fake-model", decode_tokens_per_s=42.0)
-    service.consents["CUST-1042"] = [ConsentRecord(True, T0.format(1), "alice"), ConsentRecord(False, T0.format(2), "bob")]
+    service._store(
+        first,
+        "assistant",
+        "Hello <PERSON_1>,\n\nyour card **<CREDIT_CARD_1>** is unblocked.",
+        model="fake-model",
+        decode_tokens_per_s=42.0,
+    )
+    service.consents["CUST-1042"] = [
+        ConsentRecord(True, T0.format(1), "alice"),
+        ConsentRecord(False, T0.format(2), "bob"),
+    ]
     second = service.new_case("CUST-7", "Invoice question")
     service.add_message(second, "customer", "Where is my invoice for March? \x1b[31mred\x1b[0m")
     service.unlocked = False

@@ -28,8 +28,14 @@ KEY = bytes(range(32))
 def build_chain(n: int, key: bytes = KEY) -> list[AuditEntry]:
     entries, prev = [], GENESIS_MAC
     for seq in range(1, n + 1):
-        fields = dict(seq=seq, time=f"2026-01-01T00:00:{seq:02d}.000000+00:00", actor="alice",
-                      action="reveal", subject=f"case:{seq}", details={"n": seq})
+        fields = dict(
+            seq=seq,
+            time=f"2026-01-01T00:00:{seq:02d}.000000+00:00",
+            actor="alice",
+            action="reveal",
+            subject=f"case:{seq}",
+            details={"n": seq},
+        )
         mac = chain_mac(key, prev, canonical_entry(**fields))
         entries.append(AuditEntry(mac=mac, **fields))
         prev = mac
@@ -40,7 +46,9 @@ def test_canonical_entry_is_sorted_compact_json_independent_of_detail_order() ->
     a = canonical_entry(1, "t", "alice", "export", "customer:C1", {"b": 2, "a": 1})
     b = canonical_entry(1, "t", "alice", "export", "customer:C1", {"a": 1, "b": 2})
     assert a == b
-    assert a == b'{"action":"export","actor":"alice","details":{"a":1,"b":2},"seq":1,"subject":"customer:C1","time":"t"}'
+    assert (
+        a == b'{"action":"export","actor":"alice","details":{"a":1,"b":2},"seq":1,"subject":"customer:C1","time":"t"}'
+    )
 
 
 def test_mac_chains_the_previous_mac() -> None:
@@ -105,8 +113,14 @@ def test_anchor_detects_truncation_and_divergence_and_other_vaults() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["not json", "[]", '{"seq": -1, "mac": "00"}', '{"seq": 1, "mac": "zz"}', '{"seq": true, "mac": "' + "00" * 32 + '"}',
-     '{"format": "something-else", "seq": 1, "mac": "' + "00" * 32 + '"}'],
+    [
+        "not json",
+        "[]",
+        '{"seq": -1, "mac": "00"}',
+        '{"seq": 1, "mac": "zz"}',
+        '{"seq": true, "mac": "' + "00" * 32 + '"}',
+        '{"format": "something-else", "seq": 1, "mac": "' + "00" * 32 + '"}',
+    ],
 )
 def test_malformed_anchors_are_refused(text: str) -> None:
     with pytest.raises(BadAnchor):

@@ -34,7 +34,7 @@ def test_baseline_recorded_when_the_vault_is_created(service: ConsoleService) ->
 def test_hand_edit_is_audited_at_the_next_unlock_once(service: ConsoleService, agentconsole_home: Path) -> None:
     service.lock()
     (agentconsole_home / "config.toml").write_text(
-        "[compliance]\nkeep_raw_text = true\n[privacy]\nenable_recognizers = [\"UK_NHS\"]\n"
+        '[compliance]\nkeep_raw_text = true\n[privacy]\nenable_recognizers = ["UK_NHS"]\n'
     )
     edited = ConsoleService(load_settings(agentconsole_home))
     edited.unlock("sue", bytearray(PASS))

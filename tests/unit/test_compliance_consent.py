@@ -85,8 +85,11 @@ def test_no_consent_needed_by_default(agentconsole_home: Path) -> None:
 def test_consent_is_refused_for_an_unknown_customer(service: ConsoleService, vault: Vault) -> None:
     from agentconsole.service import UnknownCustomer
 
-    for call in (lambda: service.record_consent("C404", True), lambda: service.consent_history("C404"),
-                 lambda: service.consent_given("C404")):
+    for call in (
+        lambda: service.record_consent("C404", True),
+        lambda: service.consent_history("C404"),
+        lambda: service.consent_given("C404"),
+    ):
         with pytest.raises(UnknownCustomer, match="^no customer C404 in this vault"):
             call()
     assert vault.get_customer("C404") is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -36,7 +36,9 @@ def service(agentconsole_home: Path):
     case = vault.create_case(customer, "Refund for <PERSON_1>")
     vault.add_message(case, "customer", "Hi, I am <PERSON_1>, card <CREDIT_CARD_1>.")
     vault.add_message(case, "agent", "Thanks <PERSON_1>, refund started.")
-    vault.add_pii_values(case, [("<PERSON_1>", "PERSON", "Ada Lovelace"), ("<CREDIT_CARD_1>", "CREDIT_CARD", "4111 1111 1111 1111")])
+    vault.add_pii_values(
+        case, [("<PERSON_1>", "PERSON", "Ada Lovelace"), ("<CREDIT_CARD_1>", "CREDIT_CARD", "4111 1111 1111 1111")]
+    )
     other = vault.create_case(vault.upsert_customer("C2"), "Other <PERSON_1>")
     vault.add_pii_values(other, [("<PERSON_1>", "PERSON", "Somebody Else")])
     svc.record_consent("C1", True)
@@ -72,13 +74,18 @@ def test_export_is_audited_with_counts_not_values(service: ConsoleService) -> No
 def test_markdown_export_is_readable(service: ConsoleService) -> None:
     text = service.export_customer("C1", "md")
     assert text.startswith("# Personal data held about customer C1")
-    for needle in ("## Purposes of processing", "- Answering support requests", "## Case 1: Refund for Ada Lovelace",
-                   "4111 1111 1111 1111", "given (recorded by sue)"):
+    for needle in (
+        "## Purposes of processing",
+        "- Answering support requests",
+        "## Case 1: Refund for Ada Lovelace",
+        "4111 1111 1111 1111",
+        "given (recorded by sue)",
+    ):
         assert needle in text
 
 
 def test_expired_values_are_shown_as_expired(service: ConsoleService) -> None:
-    retention.run(service.require("retention"), service.settings, now=datetime.now(timezone.utc) + timedelta(days=31))
+    retention.run(service.require("retention"), service.settings, now=datetime.now(UTC) + timedelta(days=31))
     service._forget_mappings()
     data = json.loads(service.export_customer("C1", "json"))
     values = data["cases"][0]["personal_data"]
@@ -98,11 +105,25 @@ def test_unknown_customer_and_bad_format(service: ConsoleService) -> None:
 def test_markdown_cannot_be_broken_by_customer_text() -> None:
     hostile = "```\n# Injected heading\n````"
     export = CustomerExport(
-        customer_ref="C*1", display_name=None, customer_since="t", exported_at="t", exported_by="sue",
-        purposes=["p"], retention={"pii_values_days": 30, "transcripts_days": 365}, consent_current=False,
-        cases=[ExportedCase(1, "[link](http://x) <b>", "open", "t", "t",
-                            [ExportedMessage(1, "customer", "t", hostile)],
-                            [ExportedValue("<PERSON_1>", "PERSON", "*bold*", "t")])],
+        customer_ref="C*1",
+        display_name=None,
+        customer_since="t",
+        exported_at="t",
+        exported_by="sue",
+        purposes=["p"],
+        retention={"pii_values_days": 30, "transcripts_days": 365},
+        consent_current=False,
+        cases=[
+            ExportedCase(
+                1,
+                "[link](http://x) <b>",
+                "open",
+                "t",
+                "t",
+                [ExportedMessage(1, "customer", "t", hostile)],
+                [ExportedValue("<PERSON_1>", "PERSON", "*bold*", "t")],
+            )
+        ],
     )
     text = render_markdown(export)
     assert "`````text\n" + hostile + "\n`````" in text  # a fence longer than any run inside

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ PASS = b"failed-unlock-passphrase"
 
 
 def test_record_then_drain_in_order_and_file_is_private(tmp_path: Path) -> None:
-    failed_unlocks.record(tmp_path, "alice", now=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
+    failed_unlocks.record(tmp_path, "alice", now=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
     failed_unlocks.record(tmp_path, "bob")
     path = failed_unlocks.sidecar_path(tmp_path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

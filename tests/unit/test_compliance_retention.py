@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from agentconsole.service import ConsoleService
 from agentconsole.vault import Vault
 
 PASS = b"retention-passphrase"
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 @pytest.fixture
@@ -39,8 +39,12 @@ def vault(service: ConsoleService) -> Vault:
 def seed(vault) -> tuple[int, int]:
     customer = vault.upsert_customer("C1")
     fresh = vault.create_case(customer, "fresh <PERSON_1>")
-    vault.add_message(fresh, "customer", "I am <PERSON_1>, mail <EMAIL_ADDRESS_1>", raw_text="I am Ada, mail ada@example.org")
-    vault.add_pii_values(fresh, [("<PERSON_1>", "PERSON", "Ada"), ("<EMAIL_ADDRESS_1>", "EMAIL_ADDRESS", "ada@example.org")])
+    vault.add_message(
+        fresh, "customer", "I am <PERSON_1>, mail <EMAIL_ADDRESS_1>", raw_text="I am Ada, mail ada@example.org"
+    )
+    vault.add_pii_values(
+        fresh, [("<PERSON_1>", "PERSON", "Ada"), ("<EMAIL_ADDRESS_1>", "EMAIL_ADDRESS", "ada@example.org")]
+    )
     stale = vault.create_case(customer, "stale")
     vault.add_message(stale, "customer", "old news")
     return fresh, stale
@@ -76,7 +80,9 @@ def test_pii_values_expire_to_tombstones_and_placeholders_are_never_reused(
     assert not again.changed  # tombstones are not counted twice
 
 
-def test_old_transcripts_are_deleted_with_their_index_entries(service: ConsoleService, settings: Settings, vault: Vault) -> None:
+def test_old_transcripts_are_deleted_with_their_index_entries(
+    service: ConsoleService, settings: Settings, vault: Vault
+) -> None:
     fresh, stale = seed(vault)
     age_case(vault, stale, 400)
     assert vault.search("news")
@@ -156,7 +162,9 @@ def test_a_failing_retention_run_never_blocks_the_unlock(
     assert entry.details == {"trigger": "unlock", "error": "OperationalError"}
 
 
-def test_times_with_an_offset_are_compared_as_instants(service: ConsoleService, settings: Settings, vault: Vault) -> None:
+def test_times_with_an_offset_are_compared_as_instants(
+    service: ConsoleService, settings: Settings, vault: Vault
+) -> None:
     from datetime import timezone as tz
 
     _, stale = seed(vault)

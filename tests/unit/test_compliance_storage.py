@@ -11,8 +11,14 @@ import pytest
 from agentconsole.compliance import storage
 from agentconsole.vault import Vault
 
-PROTOCOLS = [storage.UnitOfWork, storage.AuditStore, storage.CustomerStore, storage.ErasureStore,
-             storage.ExportStore, storage.RetentionStore]
+PROTOCOLS = [
+    storage.UnitOfWork,
+    storage.AuditStore,
+    storage.CustomerStore,
+    storage.ErasureStore,
+    storage.ExportStore,
+    storage.RetentionStore,
+]
 COMPLIANCE = Path(storage.__file__).parent
 
 

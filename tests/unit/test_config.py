@@ -62,7 +62,12 @@ score = 0.9
     assert settings.network.allowed_hosts == ["llm.internal"]
     assert settings.privacy.thresholds == {"PERSON": 0.6}
     (custom,) = settings.privacy.custom_recognizers
-    assert (custom.name, custom.entity_type, custom.context, custom.score) == ("ticket", "TICKET_NUMBER", ["ticket"], 0.9)
+    assert (custom.name, custom.entity_type, custom.context, custom.score) == (
+        "ticket",
+        "TICKET_NUMBER",
+        ["ticket"],
+        0.9,
+    )
 
 
 @pytest.mark.parametrize(
@@ -79,8 +84,10 @@ score = 0.9
         ("[model]\nn_ctx = 10\n", "'model.n_ctx' must be at least 256"),
         ("model = 3\n", "'model' must be a table"),
         ("[[privacy.custom_recognizers]]\nname = 'x'\nregex = '('\nentity_type = 'X'\n", "is not a valid regex"),
-        ("[[privacy.custom_recognizers]]\nname = 'x'\nregex = 'a'\nentity_type = 'X'\ncolour = 1\n",
-         "unknown key 'privacy.custom_recognizers[0].colour'"),
+        (
+            "[[privacy.custom_recognizers]]\nname = 'x'\nregex = 'a'\nentity_type = 'X'\ncolour = 1\n",
+            "unknown key 'privacy.custom_recognizers[0].colour'",
+        ),
     ],
 )
 def test_bad_config_is_one_clear_error(agentconsole_home: Path, text: str, expected: str) -> None:
@@ -149,11 +156,15 @@ def test_text_size_is_counted_in_utf8_bytes() -> None:
     from agentconsole.errors import AgentConsoleError
 
     check_text_size("é" * 1024, 2048, "the message")
-    with pytest.raises(AgentConsoleError, match=r"^the message is 2,049 bytes, over the limit of 2,048 \(limits.max_message_bytes\)"):
+    with pytest.raises(
+        AgentConsoleError, match=r"^the message is 2,049 bytes, over the limit of 2,048 \(limits.max_message_bytes\)"
+    ):
         check_text_size("é" * 1024 + "x", 2048, "the message")
 
 
-def test_the_local_anchor_lives_outside_the_data_directory(agentconsole_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_local_anchor_lives_outside_the_data_directory(
+    agentconsole_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("AGENTCONSOLE_ANCHOR_DIR")
     default = load_settings().anchor_dir
     assert not default.is_relative_to(agentconsole_home) and default.name == "anchors"

@@ -66,7 +66,7 @@ def test_doctor_prints_a_table(agentconsole_home: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["check", "status", "detail"]
     status_column = lines[0].index("status")
-    for line in lines[2:2 + len(EXPECTED_CHECKS)]:
+    for line in lines[2 : 2 + len(EXPECTED_CHECKS)]:
         assert line[status_column:].split()[0] in (OK, WARN, FAIL)
     assert lines[-1].endswith("0 FAIL")
     assert result.stderr == ""
@@ -211,7 +211,13 @@ def test_doctor_opens_the_vault_and_verifies_integrity_and_audit_chain(agentcons
     anchor = tmp_path / "anchor.json"
     anchor.write_text(json.dumps(head))
     result = _doctor(
-        agentconsole_home, "--user", "alice", "--passphrase-stdin", "--anchor", str(anchor), "--json",
+        agentconsole_home,
+        "--user",
+        "alice",
+        "--passphrase-stdin",
+        "--anchor",
+        str(anchor),
+        "--json",
         stdin=VAULT_PASSPHRASE + "\n",
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -260,9 +266,7 @@ def test_doctor_with_a_wrong_passphrase_fails_the_vault_row(agentconsole_home: P
     assert "audit chain" not in rows
 
 
-def test_model_run_probe_runs_the_real_model_and_reports_a_broken_one(
-    default_model_path: Path, tmp_path: Path
-) -> None:
+def test_model_run_probe_runs_the_real_model_and_reports_a_broken_one(default_model_path: Path, tmp_path: Path) -> None:
     assert doctor.run_model_probe(default_model_path).status == OK
     broken = tmp_path / "broken.gguf"
     broken.write_bytes(b"GGUF" + b"\0" * 64)
@@ -295,7 +299,9 @@ def test_an_agent_may_not_run_the_vault_checks(agentconsole_home: Path) -> None:
     assert result.returncode == 0
 
 
-def test_a_local_anchor_dir_inside_the_data_dir_is_a_warning(agentconsole_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_local_anchor_dir_inside_the_data_dir_is_a_warning(
+    agentconsole_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AGENTCONSOLE_ANCHOR_DIR", str(agentconsole_home / "anchors"))
     rows = list(doctor.check_vault(load_settings(agentconsole_home), DoctorOptions()))
     assert rows[0].check == "local anchor" and rows[0].status == WARN

@@ -75,10 +75,7 @@ def test_harden_process_disables_core_dumps_and_sets_umask(tmp_path: Path) -> No
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux-only")
 def test_cli_main_hardens_before_running_a_command(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    action = (
-        "from agentconsole.cli import main\n"
-        f"assert main(['--home', {str(home)!r}, 'config', 'path']) == 0\n"
-    )
+    action = f"from agentconsole.cli import main\nassert main(['--home', {str(home)!r}, 'config', 'path']) == 0\n"
     state = _probe(action, tmp_path)
     assert state["core"] == [0, 0] and state["dumpable"] == 0 and state["file_mode"] == 0o600
     assert stat.S_IMODE(home.stat().st_mode) == 0o700

@@ -84,7 +84,10 @@ def test_synthetic_header(tmp_path: Path) -> None:
     path.write_bytes(build_gguf(metadata={"tokenizer.chat_template": "{{ messages }}"}))
     header = read_header(path)
     assert (header.architecture, header.quantization, header.context_length, header.parameter_count) == (
-        "llama", "F32", 1024, 8,
+        "llama",
+        "F32",
+        1024,
+        8,
     )
     assert header.chat_template == "{{ messages }}"
 
@@ -99,11 +102,18 @@ def test_synthetic_header(tmp_path: Path) -> None:
         (build_gguf()[:40], ModelTruncated, "truncated"),
         (build_gguf(data_bytes=16), ModelTruncated, "truncated"),
         (b"GGUF" + struct.pack("<IQQ", 3, 1 << 40, 0) + b"\0" * 16, ModelTruncated, "corrupt"),
-        (b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + struct.pack("<Q", 1 << 50) + b"\0" * 16, ModelTruncated,
-         "truncated"),
+        (b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + struct.pack("<Q", 1 << 50) + b"\0" * 16, ModelTruncated, "truncated"),
     ],
-    ids=["empty", "zip", "old-version", "header-only", "cut-in-metadata", "cut-in-data", "absurd-count",
-         "absurd-length"],
+    ids=[
+        "empty",
+        "zip",
+        "old-version",
+        "header-only",
+        "cut-in-metadata",
+        "cut-in-data",
+        "absurd-count",
+        "absurd-length",
+    ],
 )
 def test_bad_files_give_one_clear_line(tmp_path: Path, content: bytes, error: type, phrase: str) -> None:
     path = tmp_path / "bad.gguf"
@@ -154,9 +164,7 @@ def test_manifest_model_with_wrong_size_is_a_mismatch(settings: Settings) -> Non
         resolve_model_path(settings, str(impostor))
 
 
-def test_manifest_model_with_a_flipped_byte_is_a_mismatch(
-    settings: Settings, default_model_path: Path
-) -> None:
+def test_manifest_model_with_a_flipped_byte_is_a_mismatch(settings: Settings, default_model_path: Path) -> None:
     copy = settings.home / "models" / default_model_path.name
     shutil.copyfile(default_model_path, copy)
     with copy.open("r+b") as fh:

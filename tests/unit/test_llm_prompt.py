@@ -87,8 +87,11 @@ def test_chatml_fallback_when_template_missing_or_broken() -> None:
 
 
 def test_model_template_renders_in_a_sandbox() -> None:
-    template = ChatTemplate("{{ bos_token }}{% for m in messages %}[{{ m.role }}]{{ m.content }}{% endfor %}"
-                            "{% if add_generation_prompt %}[assistant]{% endif %}", bos_token="<s>")
+    template = ChatTemplate(
+        "{{ bos_token }}{% for m in messages %}[{{ m.role }}]{{ m.content }}{% endfor %}"
+        "{% if add_generation_prompt %}[assistant]{% endif %}",
+        bos_token="<s>",
+    )
     assert not template.is_fallback
     assert template.render([ChatTurn("user", "hi")]) == "<s>[user]hi[assistant]"
     escape = ChatTemplate("{{ messages.__class__.__mro__ }}")
@@ -96,8 +99,10 @@ def test_model_template_renders_in_a_sandbox() -> None:
 
 
 def test_template_that_raises_for_a_conversation_falls_back_to_chatml() -> None:
-    strict = ("{% for m in messages %}{% if m.role == 'assistant' and loop.first %}"
-              "{{ raise_exception('must start with user') }}{% endif %}{{ m.content }}{% endfor %}")
+    strict = (
+        "{% for m in messages %}{% if m.role == 'assistant' and loop.first %}"
+        "{{ raise_exception('must start with user') }}{% endif %}{{ m.content }}{% endfor %}"
+    )
     template = ChatTemplate(strict)
     assert not template.is_fallback
     rendered = template.render([ChatTurn("assistant", "A")])

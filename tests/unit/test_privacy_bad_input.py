@@ -20,10 +20,10 @@ def _check_offsets(text: str, result: MaskResult, mapping: CaseMapping) -> None:
     rebuilt, cursor = [], 0
     for ent in result.entities:
         assert 0 <= cursor <= ent.start < ent.end <= len(text)
-        rebuilt.append(text[cursor:ent.start])
+        rebuilt.append(text[cursor : ent.start])
         rebuilt.append(ent.placeholder)
         cursor = ent.end
-        assert mapping.placeholder_for(ent.entity_type, text[ent.start:ent.end]) == ent.placeholder
+        assert mapping.placeholder_for(ent.entity_type, text[ent.start : ent.end]) == ent.placeholder
     rebuilt.append(text[cursor:])
     assert "".join(rebuilt) == result.masked
     assert restore(result.masked, mapping) == text or "<" in text  # input may itself hold placeholder-like text

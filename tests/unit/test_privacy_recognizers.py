@@ -16,7 +16,7 @@ from agentconsole.privacy.textprep import detection_text, literal_breaks_to_newl
 
 
 def _spans(recognizer, text: str, entity: str) -> list[str]:
-    return sorted({text[r.start:r.end] for r in recognizer.analyze(text, [entity], None)})
+    return sorted({text[r.start : r.end] for r in recognizer.analyze(text, [entity], None)})
 
 
 PHONES = PhoneMatcherRecognizer()
@@ -31,7 +31,10 @@ PHONES = PhoneMatcherRecognizer()
         ("tel 0049 30 1234567", ["0049 30 1234567"]),
         ("reach me at +66 (0) 4874 4834", ["+66 (0) 4874 4834"]),
         ("mobile 06 12 34 56 78", ["06 12 34 56 78"]),
-        ("ring me oh seven seven double oh nine one two three four five six", ["oh seven seven double oh nine one two three four five six"]),
+        (
+            "ring me oh seven seven double oh nine one two three four five six",
+            ["oh seven seven double oh nine one two three four five six"],
+        ),
         ("number is 0 7 7 0 0 9 0 0 1 2 3", ["0 7 7 0 0 9 0 0 1 2 3"]),
         # not phones
         ("order 12345678 shipped", []),
@@ -147,8 +150,12 @@ def test_name_parts(value: str, parts: list[str]) -> None:
 
 @pytest.mark.parametrize(
     ("email", "name"),
-    [("jonathan.whitaker@example.com", "Jonathan Whitaker"), ("jw1984@example.com", None),
-     ("anna_berg@example.org", "Anna Berg"), ("support@example.com", None)],
+    [
+        ("jonathan.whitaker@example.com", "Jonathan Whitaker"),
+        ("jw1984@example.com", None),
+        ("anna_berg@example.org", "Anna Berg"),
+        ("support@example.com", None),
+    ],
 )
 def test_person_from_email_local_part(email: str, name: str | None) -> None:
     assert person_values_from_email(email) == name

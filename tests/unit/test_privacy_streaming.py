@@ -41,7 +41,9 @@ def test_restorer_same_text_for_every_split_point(sample: str, restore_values: b
         assert whole == restore(sample, mapping)
     for i in range(len(sample) + 1):
         for j in range(i, len(sample) + 1, 7):
-            text, _ = _run(StreamRestorer(mapping, restore_values=restore_values), [sample[:i], sample[i:j], sample[j:]])
+            text, _ = _run(
+                StreamRestorer(mapping, restore_values=restore_values), [sample[:i], sample[i:j], sample[j:]]
+            )
             assert text == whole, (i, j)
 
 
@@ -86,7 +88,7 @@ def test_output_masker_every_split_point(engine: PrivacyEngine, sample: str) -> 
 def test_output_masker_token_like_deltas_and_mapping_policy(engine: PrivacyEngine) -> None:
     mapping = _mapping()
     sample = MODEL_OUTPUTS[2]
-    deltas = [sample[i:i + 3] for i in range(0, len(sample), 3)]
+    deltas = [sample[i : i + 3] for i in range(0, len(sample), 3)]
     masker = OutputMasker(engine, mapping)
     text, outputs = _run(masker, deltas)
     # a value the case knows keeps its placeholder; a new one gets a new placeholder

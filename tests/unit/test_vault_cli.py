@@ -82,9 +82,26 @@ def test_passwd_and_rekey_from_the_command_line(home: Path, tmp_path: Path, caps
 def test_two_passphrases_from_stdin_in_a_real_process(home: Path, tmp_path: Path) -> None:
     assert _run(home, "init", *_as_alice(tmp_path)) == 0
     result = subprocess.run(
-        [sys.executable, "-m", "agentconsole", "--home", str(home), "user", "add", "carol", "--role", "auditor",
-         "--user", "alice", "--passphrase-stdin", "--new-passphrase-stdin"],
-        input=f"{ALICE}\ncarol-cli-passphrase\n", capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "agentconsole",
+            "--home",
+            str(home),
+            "user",
+            "add",
+            "carol",
+            "--role",
+            "auditor",
+            "--user",
+            "alice",
+            "--passphrase-stdin",
+            "--new-passphrase-stdin",
+        ],
+        input=f"{ALICE}\ncarol-cli-passphrase\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "AGENTCONSOLE_HOME": str(home)},
     )
     assert result.returncode == 0, result.stderr

@@ -82,7 +82,11 @@ def test_lock_closes_connections_of_other_threads(vault: Vault) -> None:
 
 def _child(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", OPEN_IN_CHILD, str(path)], input=PASS.decode(), capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", OPEN_IN_CHILD, str(path)],
+        input=PASS.decode(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -68,7 +68,11 @@ def test_holdings_count_and_delete_customer_removes_everything_of_one_customer(v
     kept, kept_cases = seed_customer(vault, "C-KEEP", "quokka")
     held = vault.customer_holdings(doomed)
     assert (held.case_ids, held.messages, held.raw_texts, held.pii_values, held.consents) == (
-        tuple(doomed_cases), 4, 2, 2, 1,
+        tuple(doomed_cases),
+        4,
+        2,
+        2,
+        1,
     )
     vault.delete_customer(doomed)
     assert vault.get_customer("C-ERASE") is None and vault.consents_of(doomed) == []

@@ -44,7 +44,16 @@ def test_schema_is_versioned_and_connection_is_hardened(vault: Vault) -> None:
     assert conn.execute("PRAGMA cipher_memory_security").fetchone()[0] == "0"
     assert conn.execute("PRAGMA cipher_version").fetchone()[0].startswith("4.")
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table')")}
-    assert {"customers", "cases", "messages", "pii_values", "audit_entries", "consents", "meta", "messages_fts"} <= tables
+    assert {
+        "customers",
+        "cases",
+        "messages",
+        "pii_values",
+        "audit_entries",
+        "consents",
+        "meta",
+        "messages_fts",
+    } <= tables
     assert conn.execute("SELECT v FROM messages_fts_config WHERE k = 'secure-delete'").fetchone()[0] == 1
 
 
@@ -84,8 +93,14 @@ def test_cases_are_listed_by_latest_activity(vault: Vault) -> None:
 def test_messages_keep_model_metrics_and_no_raw_text_by_default(vault: Vault, case_id: int) -> None:
     vault.add_message(case_id, "customer", "Hi, I am <PERSON_1>", created_at="2026-01-01T00:00:00+00:00")
     mid = vault.add_message(
-        case_id, "assistant", "Hello <PERSON_1>", model="smollm2", prompt_tokens=40, completion_tokens=5,
-        ttft_ms=12.5, decode_tokens_per_s=80.0,
+        case_id,
+        "assistant",
+        "Hello <PERSON_1>",
+        model="smollm2",
+        prompt_tokens=40,
+        completion_tokens=5,
+        ttft_ms=12.5,
+        decode_tokens_per_s=80.0,
     )
     first, second = vault.list_messages(case_id)
     assert first.created_at == "2026-01-01T00:00:00+00:00" and first.raw_text is None
@@ -98,10 +113,15 @@ def test_messages_keep_model_metrics_and_no_raw_text_by_default(vault: Vault, ca
 
 
 def test_pii_values_keep_first_value_and_hide_it_in_repr(vault: Vault, case_id: int) -> None:
-    vault.add_pii_values(case_id, [("<PERSON_1>", "PERSON", "Quentin Example"), ("<EMAIL_1>", "EMAIL_ADDRESS", "q@example.test")])
+    vault.add_pii_values(
+        case_id, [("<PERSON_1>", "PERSON", "Quentin Example"), ("<EMAIL_1>", "EMAIL_ADDRESS", "q@example.test")]
+    )
     vault.add_pii_values(case_id, [("<PERSON_1>", "PERSON", "Someone Else")])
     values = vault.pii_values(case_id)
-    assert [(v.placeholder, v.value) for v in values] == [("<PERSON_1>", "Quentin Example"), ("<EMAIL_1>", "q@example.test")]
+    assert [(v.placeholder, v.value) for v in values] == [
+        ("<PERSON_1>", "Quentin Example"),
+        ("<EMAIL_1>", "q@example.test"),
+    ]
     assert "Quentin" not in repr(values[0])
 
 
@@ -143,7 +163,21 @@ def test_search_ranks_by_bm25_and_marks_matches(vault: Vault, case_id: int) -> N
 
 
 @pytest.mark.parametrize(
-    "text", ['"', 'modem"', "NEAR(modem", "modem AND", "OR", "-modem", "text:modem", "^modem", "(", "*", "modem + -", "'; DROP TABLE messages; --"]
+    "text",
+    [
+        '"',
+        'modem"',
+        "NEAR(modem",
+        "modem AND",
+        "OR",
+        "-modem",
+        "text:modem",
+        "^modem",
+        "(",
+        "*",
+        "modem + -",
+        "'; DROP TABLE messages; --",
+    ],
 )
 def test_search_accepts_any_user_text(vault: Vault, case_id: int, text: str) -> None:
     vault.add_message(case_id, "customer", "modem and router")
@@ -161,11 +195,14 @@ def test_search_finds_what_fts5_rank_order_finds(vault: Vault, case_id: int) -> 
     """The two-step search statement returns FTS5's own ``ORDER BY rank`` rows and scores."""
     words = ["modem", "router", "refund", "printer", "invoice", "token"]
     for i in range(120):
-        vault.add_message(case_id, "customer", " ".join(words[(i + k) % 6] for k in range(1 + i % 5)) + f" filler {i % 7}")
+        vault.add_message(
+            case_id, "customer", " ".join(words[(i + k) % 6] for k in range(1 + i % 5)) + f" filler {i % 7}"
+        )
     conn = vault.connection()
     for query, limit in (("modem", 50), ("router refund", 10), ("inv*", 3), ("filler", 200)):
         expected = conn.execute(
-            "SELECT rowid, rank FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?", (fts_query(query), 1000)
+            "SELECT rowid, rank FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?",
+            (fts_query(query), 1000),
         ).fetchall()
         hits = vault.search(query, limit=limit)
         assert len(hits) == min(limit, len(expected))

@@ -42,7 +42,9 @@ DEFAULT_PRESIDIO_RECOGNIZERS = (
 # UK_NHS (NhsRecognizer) fires on ordinary 10-digit phone numbers, UsLicenseRecognizer
 # and UsBankRecognizer on order numbers, and Presidio's own spaCy recognizer is
 # replaced by NerPersonRecognizer (explicit label filter, cleaned spans).
-OFF_BY_DEFAULT_NOTE = "UK_NHS, US_DRIVER_LICENSE, US_BANK_NUMBER, US_PASSPORT, country-specific ids, Presidio's e-mail/URL"
+OFF_BY_DEFAULT_NOTE = (
+    "UK_NHS, US_DRIVER_LICENSE, US_BANK_NUMBER, US_PASSPORT, country-specific ids, Presidio's e-mail/URL"
+)
 
 
 def own_recognizers(phone_regions: Iterable[str] | None = None) -> list[Any]:
@@ -77,9 +79,17 @@ def _presidio_classes() -> dict[str, type]:
 
 _NOT_CONFIGURABLE = {
     # Remote or model-based: they would download or call out.
-    "AzureAILanguageRecognizer", "AzureHealthDeidRecognizer", "AzureOpenAILangExtractRecognizer",
-    "BasicLangExtractRecognizer", "GLiNERRecognizer", "HuggingFaceNerRecognizer", "LangExtractRecognizer",
-    "MedicalNERRecognizer", "StanzaRecognizer", "TransformersRecognizer", "SpacyRecognizer",
+    "AzureAILanguageRecognizer",
+    "AzureHealthDeidRecognizer",
+    "AzureOpenAILangExtractRecognizer",
+    "BasicLangExtractRecognizer",
+    "GLiNERRecognizer",
+    "HuggingFaceNerRecognizer",
+    "LangExtractRecognizer",
+    "MedicalNERRecognizer",
+    "StanzaRecognizer",
+    "TransformersRecognizer",
+    "SpacyRecognizer",
 }
 
 

@@ -39,7 +39,10 @@ _DIRECTION = r"(?:north|south|east|west|n|s|e|w|ne|nw|se|sw|northeast|northwest|
 # A unit number carries a digit or is a single letter ("Apt 4B", "Flat C"), never a word ("rm to").
 _UNIT_ID = r"(?:[A-Za-z]?\d[A-Za-z0-9\-]{0,5}|[A-Za-z](?![\p{L}\p{N}]))"
 _UNIT = (
-    r"(?:[ \t]*,?[ \t]*(?<![\p{L}\p{N}])(?:" + UNIT_WORDS + r")\.?[ \t]*(?:no\.?[ \t]*)?#?[ \t]*" + _UNIT_ID
+    r"(?:[ \t]*,?[ \t]*(?<![\p{L}\p{N}])(?:"
+    + UNIT_WORDS
+    + r")\.?[ \t]*(?:no\.?[ \t]*)?#?[ \t]*"
+    + _UNIT_ID
     + r"|[ \t]*,[ \t]*\d{1,3}[ºª°][ \t]*[A-Za-z]?(?![\p{L}\p{N}]))"
 )
 
@@ -47,22 +50,44 @@ _UNIT = (
 _NUMBER_FIRST = (
     r"(?<![\p{L}\p{N}\-/.,:])" + _NUM + r"[ \t]*,?[ \t]+(?:" + _DIRECTION + r"[ \t]+)?"
     r"(?:" + _NAME_WORD + r"[ \t]+){0,3}?" + _NAME_WORD + r"[ \t]+(?:" + STREET_SUFFIXES + r")\.?"
-    r"(?![\p{L}\p{N}])(?:[ \t]+(?:" + STREET_SUFFIXES + r")\.?(?![\p{L}\p{N}])){0,2}(?:[ \t]+" + _DIRECTION + r"(?![\p{L}]))?"
+    r"(?![\p{L}\p{N}])(?:[ \t]+(?:"
+    + STREET_SUFFIXES
+    + r")\.?(?![\p{L}\p{N}])){0,2}(?:[ \t]+"
+    + _DIRECTION
+    + r"(?![\p{L}]))?"
 )
 # "Rue de la Paix 12", "12, rue de Rivoli", "Via Roma 5", "Calle Mayor 5"
 _PARTICLES = r"(?:de|del|della|delle|dei|degli|di|da|do|dos|das|du|des|la|le|les|lo|l'|d'|el|al|san|santa|são|st\.?)"
 _PREFIX_STREET = (
-    r"(?<![\p{L}\p{N}])(?:" + STREET_PREFIXES + r")\.?[ \t]+(?:(?:" + _PARTICLES + r")[ \t]*)*"
-    + _CAP_WORD + r"(?:[ \t]+(?:(?:" + _PARTICLES + r")[ \t]*)*" + _CAP_WORD + r"){0,3}"
+    r"(?<![\p{L}\p{N}])(?:"
+    + STREET_PREFIXES
+    + r")\.?[ \t]+(?:(?:"
+    + _PARTICLES
+    + r")[ \t]*)*"
+    + _CAP_WORD
+    + r"(?:[ \t]+(?:(?:"
+    + _PARTICLES
+    + r")[ \t]*)*"
+    + _CAP_WORD
+    + r"){0,3}"
 )
 _PREFIX_FORM = (
-    r"(?:" + _PREFIX_STREET + r"[ \t]*,?[ \t]*(?:n[º°o.]?[ \t]*)?" + _NUM
-    + r"|(?<![\p{L}\p{N}\-/.,:])" + _NUM + r"(?:[ \t]+(?:bis|ter))?[ \t]*,?[ \t]+" + _PREFIX_STREET + r")"
+    r"(?:"
+    + _PREFIX_STREET
+    + r"[ \t]*,?[ \t]*(?:n[º°o.]?[ \t]*)?"
+    + _NUM
+    + r"|(?<![\p{L}\p{N}\-/.,:])"
+    + _NUM
+    + r"(?:[ \t]+(?:bis|ter))?[ \t]*,?[ \t]+"
+    + _PREFIX_STREET
+    + r")"
 )
 # "Hauptstraße 12a", "Keizersgracht 123", "Am Lindenweg 3"
 _COMPOUND_FORM = (
     r"(?<![\p{L}\p{N}])(?:(?:am|an|auf|im|in|zum|zur|op|de|het)[ \t]+)?\p{Lu}[\p{L}\-]*(?:"
-    + STREET_COMPOUND_ENDINGS + r")(?![\p{L}])[ \t]+" + _NUM
+    + STREET_COMPOUND_ENDINGS
+    + r")(?![\p{L}])[ \t]+"
+    + _NUM
 )
 _PO_BOX = (
     r"(?<![\p{L}\p{N}])(?:p\.?[ \t]?o\.?[ \t]?box|post[ \t]+office[ \t]+box|postfach|apartado(?:[ \t]+de[ \t]+correos)?|"
@@ -96,21 +121,39 @@ _CA_POSTCODE = r"[A-Z]\d[A-Z][ \t]?\d[A-Z]\d"
 _EU_POSTCODE = r"(?:[A-Z]{1,2}[ \t]?-[ \t]?)?\d{4,5}(?:[ \t]?[A-Z]{2}(?![\p{L}]))?|\d{2}-\d{3}|\d{3}[ \t]\d{2}"
 _LOCALITY = (
     r"(?:"
-    r"" + _PLACE + r"[ \t]*,?[ \t]+(?:" + _US_STATE_ZIP + r"|" + _UK_POSTCODE + r"|" + _CA_POSTCODE
-    + r"|(?:[A-Z]{2}[ \t]+)?" + _CA_POSTCODE + r"|[A-Z]{2}[ \t]+" + _UK_POSTCODE + r")"
-    + r"|" + _PLACE + r"[ \t]*,[ \t]*[A-Z]{2}(?![\p{L}])"
-    r"|(?:" + _EU_POSTCODE + r")[ \t]+" + _PLACE
-    + r"|" + _PLACE + r"[ \t]+(?:" + _EU_POSTCODE + r")"
+    r""
+    + _PLACE
+    + r"[ \t]*,?[ \t]+(?:"
+    + _US_STATE_ZIP
+    + r"|"
+    + _UK_POSTCODE
+    + r"|"
+    + _CA_POSTCODE
+    + r"|(?:[A-Z]{2}[ \t]+)?"
+    + _CA_POSTCODE
+    + r"|[A-Z]{2}[ \t]+"
+    + _UK_POSTCODE
+    + r")"
+    + r"|"
+    + _PLACE
+    + r"[ \t]*,[ \t]*[A-Z]{2}(?![\p{L}])"
+    r"|(?:" + _EU_POSTCODE + r")[ \t]+" + _PLACE + r"|" + _PLACE + r"[ \t]+(?:" + _EU_POSTCODE + r")"
     r")"
 )
-_COUNTRY_TAIL = r"(?:[ \t]*,[ \t]*(?:[A-Z]{2,3}|\p{Lu}[\p{L}]+(?:[ \t]\p{Lu}[\p{L}]+){0,2})(?=[ \t]*(?:[.,;!?)]|\r?\n|$)))?"
+_COUNTRY_TAIL = (
+    r"(?:[ \t]*,[ \t]*(?:[A-Z]{2,3}|\p{Lu}[\p{L}]+(?:[ \t]\p{Lu}[\p{L}]+){0,2})(?=[ \t]*(?:[.,;!?)]|\r?\n|$)))?"
+)
 _LOCALITY_SAME_LINE_RE = regex.compile(r"[ \t]*,?[ \t]*(?:" + _LOCALITY + r")" + _COUNTRY_TAIL, regex.VERSION0)
 _LOCALITY_NEXT_LINE_RE = regex.compile(
     r"[ \t]*,?[ \t]*\r?\n[ \t]*(?:" + _LOCALITY + r")" + _COUNTRY_TAIL, regex.VERSION0
 )
 # A bare town after a comma ("12 Oak Road, Leeds") when followed by punctuation or a line end.
-_TOWN_RE = regex.compile(r"[ \t]*,[ \t]*\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \t]\p{Lu}[\p{L}\p{M}'’\-]+)?(?=[ \t]*(?:[.;!?)]|,|\r?\n|$))")
-_COUNTRY_LINE_RE = regex.compile(r"[ \t]*\r?\n[ \t]*(?:[A-Z]{2,3}|\p{Lu}[\p{L}]+(?:[ \t]\p{Lu}[\p{L}]+){0,2})[ \t]*(?=\r?\n|$)")
+_TOWN_RE = regex.compile(
+    r"[ \t]*,[ \t]*\p{Lu}[\p{L}\p{M}'’\-]+(?:[ \t]\p{Lu}[\p{L}\p{M}'’\-]+)?(?=[ \t]*(?:[.;!?)]|,|\r?\n|$))"
+)
+_COUNTRY_LINE_RE = regex.compile(
+    r"[ \t]*\r?\n[ \t]*(?:[A-Z]{2,3}|\p{Lu}[\p{L}]+(?:[ \t]\p{Lu}[\p{L}]+){0,2})[ \t]*(?=\r?\n|$)"
+)
 
 _NOT_STREET_NAMES = frozenset(
     "last first next previous my your our their the a an this that email phone text chat app web website "
@@ -191,9 +234,11 @@ class StreetAddressRecognizer(SupportRecognizer):
         elif not before.strip() and line_start > 0:
             # a unit on the line above ("Flat 3\n12 High Street")
             prev_start = text.rfind("\n", 0, line_start - 1) + 1
-            prev = text[prev_start:line_start - 1]
+            prev = text[prev_start : line_start - 1]
             if _UNIT_BEFORE_RE.fullmatch(prev.strip() + " ") or _UNIT_BEFORE_RE.fullmatch(prev.strip()):
                 start = prev_start + (len(prev) - len(prev.lstrip()))
-        while end > start and text[end - 1] in " \t,.\r\n" and not text[start:end].endswith(("St.", "Ave.", "Rd.", "Dr.")):
+        while (
+            end > start and text[end - 1] in " \t,.\r\n" and not text[start:end].endswith(("St.", "Ave.", "Rd.", "Dr."))
+        ):
             end -= 1
         return self._result(STREET_ADDRESS, start, end, score)

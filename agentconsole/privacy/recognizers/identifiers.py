@@ -34,7 +34,8 @@ _PREFIXED_ID_RE = regex.compile(
 _BOOKING_RE = regex.compile(
     _B + r"(?:booking|reservation|confirmation|pnr|record[ \t]+locator|locator|voucher|ref|reference|"
     r"buchung(?:snummer)?|r[ée]f[ée]rence|r[ée]servation|dossier|localizador|codice|order|bestellung|commande)(?![\p{L}])"
-    + _CONNECT + r"(?P<id>(?-i:[A-Z0-9]{5,10}))(?![\p{L}\p{N}])",
+    + _CONNECT
+    + r"(?P<id>(?-i:[A-Z0-9]{5,10}))(?![\p{L}\p{N}])",
     regex.IGNORECASE,
 )
 # A bare run of 8+ digits in support text is some customer's number (order, account,
@@ -62,14 +63,17 @@ _LICENSE_RE = regex.compile(
     regex.IGNORECASE,
 )
 _LICENSE_VALUE_RE = regex.compile(
-    _CONNECT + r"(?P<id>[A-Z0-9](?:[A-Z0-9*]|[- ](?=[A-Z0-9]*\d)[A-Z0-9]){3,22}|[a-z0-9][a-z0-9\-]{4,20})(?![\p{L}\p{N}])",
+    _CONNECT
+    + r"(?P<id>[A-Z0-9](?:[A-Z0-9*]|[- ](?=[A-Z0-9]*\d)[A-Z0-9]){3,22}|[a-z0-9][a-z0-9\-]{4,20})(?![\p{L}\p{N}])",
     regex.IGNORECASE,
 )
 _NATIONAL_ID_RE = regex.compile(
-    _B + r"(?P<ctx>ssn|social[ \t]+security(?:[ \t]+(?:number|no\.?|#))?|national[ \t]+(?:id|identity|insurance)(?:[ \t]+(?:card|number|no\.?))?|"
+    _B
+    + r"(?P<ctx>ssn|social[ \t]+security(?:[ \t]+(?:number|no\.?|#))?|national[ \t]+(?:id|identity|insurance)(?:[ \t]+(?:card|number|no\.?))?|"
     r"ni[ \t]+(?:number|no\.?)|nino|sin|social[ \t]+insurance(?:[ \t]+number)?|tax[ \t]+(?:id|file[ \t]+number|number)|"
     r"tin|tfn|nif|nie|dni|bsn|personnummer|pesel|aadhaar|aadhar|cpf|curp|id[ \t]+(?:card[ \t]+)?(?:number|no\.?)|identity[ \t]+card(?:[ \t]+number)?)"
-    + _CONNECT + r"(?P<id>(?-i:[A-Z0-9](?:[A-Z0-9]|[-. /](?=[A-Z0-9])){4,19}))(?![\p{L}\p{N}])",
+    + _CONNECT
+    + r"(?P<id>(?-i:[A-Z0-9](?:[A-Z0-9]|[-. /](?=[A-Z0-9])){4,19}))(?![\p{L}\p{N}])",
     regex.IGNORECASE,
 )
 _SSN_SHAPE_RE = regex.compile(_B + r"(?P<id>\d{3}-\d{2}-\d{4})(?![\p{N}\-])")
@@ -79,7 +83,9 @@ _IBAN_RE = regex.compile(
 )
 _IBAN_CONTEXT_RE = regex.compile(r"iban|account|bank|transfer|sepa|wire", regex.IGNORECASE)
 _SWIFT_RE = regex.compile(
-    _B + r"(?:swift|bic)(?:[ \t]*/[ \t]*(?:swift|bic))?(?:[ \t]+code)?" + _CONNECT
+    _B
+    + r"(?:swift|bic)(?:[ \t]*/[ \t]*(?:swift|bic))?(?:[ \t]+code)?"
+    + _CONNECT
     + r"(?P<id>[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)(?![\p{L}\p{N}])",
     regex.IGNORECASE,
 )
@@ -91,14 +97,83 @@ _CARD_RE = regex.compile(
 
 # IBAN lengths by country (ISO 13616 registry).
 _IBAN_LENGTHS = {
-    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29,
-    "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20, "EG": 29,
-    "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28,
-    "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20,
-    "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19,
-    "MR": 27, "MT": 31, "MU": 30, "NL": 18, "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29,
-    "RO": 24, "RS": 22, "SA": 24, "SC": 31, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "ST": 25, "SV": 28,
-    "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+    "AD": 24,
+    "AE": 23,
+    "AL": 28,
+    "AT": 20,
+    "AZ": 28,
+    "BA": 20,
+    "BE": 16,
+    "BG": 22,
+    "BH": 22,
+    "BR": 29,
+    "BY": 28,
+    "CH": 21,
+    "CR": 22,
+    "CY": 28,
+    "CZ": 24,
+    "DE": 22,
+    "DK": 18,
+    "DO": 28,
+    "EE": 20,
+    "EG": 29,
+    "ES": 24,
+    "FI": 18,
+    "FO": 18,
+    "FR": 27,
+    "GB": 22,
+    "GE": 22,
+    "GI": 23,
+    "GL": 18,
+    "GR": 27,
+    "GT": 28,
+    "HR": 21,
+    "HU": 28,
+    "IE": 22,
+    "IL": 23,
+    "IQ": 23,
+    "IS": 26,
+    "IT": 27,
+    "JO": 30,
+    "KW": 30,
+    "KZ": 20,
+    "LB": 28,
+    "LC": 32,
+    "LI": 21,
+    "LT": 20,
+    "LU": 20,
+    "LV": 21,
+    "MC": 27,
+    "MD": 24,
+    "ME": 22,
+    "MK": 19,
+    "MR": 27,
+    "MT": 31,
+    "MU": 30,
+    "NL": 18,
+    "NO": 15,
+    "PK": 24,
+    "PL": 28,
+    "PS": 29,
+    "PT": 25,
+    "QA": 29,
+    "RO": 24,
+    "RS": 22,
+    "SA": 24,
+    "SC": 31,
+    "SE": 24,
+    "SI": 19,
+    "SK": 24,
+    "SM": 27,
+    "ST": 25,
+    "SV": 28,
+    "TL": 23,
+    "TN": 24,
+    "TR": 26,
+    "UA": 29,
+    "VA": 22,
+    "VG": 24,
+    "XK": 20,
 }
 
 
@@ -163,7 +238,8 @@ class WebLinkRecognizer(SupportRecognizer):
 
 
 _CREDENTIAL_RE = regex.compile(
-    _B + r"(?:(?P<pw>(?:new[ \t]+|old[ \t]+|temporary[ \t]+|temp[ \t]+)?(?:password|passwd|pwd|passcode|pass[ \t]?phrase|pin(?:[ \t]?code)?))"
+    _B
+    + r"(?:(?P<pw>(?:new[ \t]+|old[ \t]+|temporary[ \t]+|temp[ \t]+)?(?:password|passwd|pwd|passcode|pass[ \t]?phrase|pin(?:[ \t]?code)?))"
     r"|(?P<user>user[ \t]?name|user[ \t]?id|login(?:[ \t]+(?:name|id))?|handle|gamertag))(?![\p{L}])"
     r"(?:[ \t]+(?:is|was|will[ \t]+be|should[ \t]+be)[ \t]*[:=]?[ \t]*|[ \t]*[:=][ \t]*|[ \t]+(?=[\"'“‘`])"
     # "username marcus_t91": no connector, but the value looks like a handle
@@ -337,7 +413,8 @@ _PHONE_STRONG_RE = regex.compile(
 )
 _PHONE_WEAK_RE = regex.compile(
     r"(?<![\p{L}\p{N}+/.\-])(?P<phone>\d{3}[ \t.\-]\d{4}|\d{2,4}(?:[ \t.\-]\d{2,4}){2,4}|\d{8,13})"
-    + _EXT + r"(?![\p{L}\p{N}]|[.\-/]\d)"
+    + _EXT
+    + r"(?![\p{L}\p{N}]|[.\-/]\d)"
 )
 _PHONE_CONTEXT_RE = regex.compile(
     r"(?<![\p{L}])(?:call(?:ed|ing)?|phone|ph|tel|telephone|mobile|mob|cell|cellphone|number|reach(?:able)?|text|sms|"
@@ -370,7 +447,7 @@ class PhoneNumberRecognizer(SupportRecognizer):
             if not 7 <= digits <= 15 or _DATE_SHAPE_RE.fullmatch(value):
                 continue
             phone_ctx = _near(_PHONE_CONTEXT_RE, text, start, end, before=40, after=15)
-            if not phone_ctx and _NOT_PHONE_CONTEXT_RE.search(text[max(0, start - 40):start]):
+            if not phone_ctx and _NOT_PHONE_CONTEXT_RE.search(text[max(0, start - 40) : start]):
                 continue
             if value.startswith("0") and not value.startswith("00") and not phone_ctx and digits < 9:
                 continue
@@ -387,7 +464,7 @@ class PhoneNumberRecognizer(SupportRecognizer):
                 continue
             if not _near(_PHONE_CONTEXT_RE, text, start, end, before=30, after=0):
                 continue
-            if _NOT_PHONE_CONTEXT_RE.search(text[max(0, start - 40):start]):
+            if _NOT_PHONE_CONTEXT_RE.search(text[max(0, start - 40) : start]):
                 continue
             results.append(self._result("PHONE_NUMBER", start, match.end(), 0.65))
         return results

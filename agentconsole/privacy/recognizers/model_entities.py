@@ -27,8 +27,8 @@ STREET_ADDRESS = "STREET_ADDRESS"
 # A line that finishes an address block: postcode and/or town, region, country.
 _TAIL_LINE_RE = regex.compile(
     r"[ \t]*(?:"
-    r"[\p{L}\p{N}][\p{L}\p{N} .,'\-/()]{0,48}\d[\p{L}\p{N} .,'\-/()]{0,30}"   # has a digit: "Dublin 3, D03 K2W7"
-    r"|\p{Lu}[\p{L}.'\-]*(?:[ \t]+\p{Lu}[\p{L}.'\-]*){0,3}"                     # "United Kingdom", "Deutschland"
+    r"[\p{L}\p{N}][\p{L}\p{N} .,'\-/()]{0,48}\d[\p{L}\p{N} .,'\-/()]{0,30}"  # has a digit: "Dublin 3, D03 K2W7"
+    r"|\p{Lu}[\p{L}.'\-]*(?:[ \t]+\p{Lu}[\p{L}.'\-]*){0,3}"  # "United Kingdom", "Deutschland"
     r")[ \t]*$",
 )
 _MAX_TAIL_LINES = 3
@@ -44,7 +44,7 @@ def _next_line(text: str, pos: int) -> tuple[int, int] | None:
         return None
     end = text.find("\n", start)
     end = len(text) if end == -1 else end
-    if end > start and text[end - 1] == " " and text[end:end + 1] == "\n":
+    if end > start and text[end - 1] == " " and text[end : end + 1] == "\n":
         end -= 1  # a literal "\n" prepared as " \n"
     return start, end
 
@@ -161,7 +161,9 @@ def _base_says_not_a_person(base: list[Any], start: int, end: int) -> bool:
     overlapping = [e for e in base if e.start_char < end and start < e.end_char]
     if not overlapping or any(e.label_ == "PERSON" for e in overlapping):
         return False
-    covered = sum(min(end, e.end_char) - max(start, e.start_char) for e in overlapping if e.label_ in _NOT_PERSON_LABELS)
+    covered = sum(
+        min(end, e.end_char) - max(start, e.start_char) for e in overlapping if e.label_ in _NOT_PERSON_LABELS
+    )
     return covered >= 0.8 * (end - start)
 
 

@@ -37,45 +37,154 @@ _GAP = regex.compile(r"[ \t]{1,3}|\.[ \t]{1,2}")
 # "weak" ones often precede a name but also ordinary words (capitalized proper
 # noun required); "signoff" closes a message (name must end its line).
 _STRONG = [
-    r"my\s+n(?:ame|mae|aem|ane|am)\s+is", r"my\s+name's", r"my\s+names", r"(?:the\s+)?name\s+is", r"name's",
+    r"my\s+n(?:ame|mae|aem|ane|am)\s+is",
+    r"my\s+name's",
+    r"my\s+names",
+    r"(?:the\s+)?name\s+is",
+    r"name's",
     r"(?:full\s+|first\s+|last\s+|customer\s+|client\s+|contact\s+|account\s+|holder'?s?\s+)?name\s*[:=\-–]",
-    r"full\s+name\s+is", r"thanks\s+to", r"thank\s+you\s+to", r"name\s+on\s+(?:the\s+|my\s+)?(?:account|card|file|booking|order|reservation|ticket|invoice|policy)"
-    r"(?:\s+(?:is|was|reads|says|shows))?\s*:?", r"account\s+holder(?:'s\s+name)?(?:\s+is)?", r"card\s?holder(?:'s\s+name)?(?:\s+is)?",
-    r"call\s+me", r"ask\s+for", r"asked\s+for", r"asking\s+for", r"speak\s+(?:to|with)", r"spoke\s+(?:to|with)",
-    r"talk(?:ed)?\s+(?:to|with)", r"talking\s+(?:to|with)", r"contact\s+person(?:\s+is)?", r"attn[:.]?",
-    r"attention[:]", r"c/o", r"care\s+of", r"on\s+behalf\s+of", r"authori[sz]ed\s+user(?:\s+is)?", r"dear",
+    r"full\s+name\s+is",
+    r"thanks\s+to",
+    r"thank\s+you\s+to",
+    r"name\s+on\s+(?:the\s+|my\s+)?(?:account|card|file|booking|order|reservation|ticket|invoice|policy)"
+    r"(?:\s+(?:is|was|reads|says|shows))?\s*:?",
+    r"account\s+holder(?:'s\s+name)?(?:\s+is)?",
+    r"card\s?holder(?:'s\s+name)?(?:\s+is)?",
+    r"call\s+me",
+    r"ask\s+for",
+    r"asked\s+for",
+    r"asking\s+for",
+    r"speak\s+(?:to|with)",
+    r"spoke\s+(?:to|with)",
+    r"talk(?:ed)?\s+(?:to|with)",
+    r"talking\s+(?:to|with)",
+    r"contact\s+person(?:\s+is)?",
+    r"attn[:.]?",
+    r"attention[:]",
+    r"c/o",
+    r"care\s+of",
+    r"on\s+behalf\s+of",
+    r"authori[sz]ed\s+user(?:\s+is)?",
+    r"dear",
     HONORIFICS + r"\.?",
     r"my\s+(?:wife|husband|son|daughter|partner|mother|mom|mum|father|dad|brother|sister|colleague|"
     r"manager|boss|friend|neighbou?r|assistant|landlord|tenant|grandmother|grandfather|aunt|uncle|"
     r"cousin|fianc[ée]e?|girlfriend|boyfriend|spouse)(?:'s\s+name\s+is|\s+is\s+called|,)?",
-    r"i\s+am", r"i'm", r"i’m", r"im", r"this\s+is", r"it's", r"its", r"it\s+is", r"here\s+is",
+    r"i\s+am",
+    r"i'm",
+    r"i’m",
+    r"im",
+    r"this\s+is",
+    r"it's",
+    r"its",
+    r"it\s+is",
+    r"here\s+is",
 ]
 _ROLE = [
-    r"hi", r"hello", r"hey", r"hiya", r"good\s+(?:morning|afternoon|evening)", r"agent", r"rep",
-    r"representative", r"technician", r"engineer", r"courier", r"driver", r"installer", r"colleague",
-    r"customer", r"client", r"caller", r"named", r"called", r"thanks\s+to", r"reporter", r"requester",
-    r"tenant", r"landlord", r"patient", r"guest", r"passenger", r"recipient", r"sender", r"user",
-    r"buyer", r"seller", r"owner", r"cardholder", r"manager", r"supervisor", r"accountant", r"assistant",
-    r"name", r"names",
+    r"hi",
+    r"hello",
+    r"hey",
+    r"hiya",
+    r"good\s+(?:morning|afternoon|evening)",
+    r"agent",
+    r"rep",
+    r"representative",
+    r"technician",
+    r"engineer",
+    r"courier",
+    r"driver",
+    r"installer",
+    r"colleague",
+    r"customer",
+    r"client",
+    r"caller",
+    r"named",
+    r"called",
+    r"thanks\s+to",
+    r"reporter",
+    r"requester",
+    r"tenant",
+    r"landlord",
+    r"patient",
+    r"guest",
+    r"passenger",
+    r"recipient",
+    r"sender",
+    r"user",
+    r"buyer",
+    r"seller",
+    r"owner",
+    r"cardholder",
+    r"manager",
+    r"supervisor",
+    r"accountant",
+    r"assistant",
+    r"name",
+    r"names",
 ]
 _PREP = [r"from", r"with", r"for", r"by", r"to", r"cc", r"and", r"per", r"under", r"via"]
 # Verbs whose object is usually a person ("tell Kenji", "emailed Ortega"): unlike a
 # preposition, a place after them is unlikely, so spaCy's GPE guess does not veto.
 _VERB = [
-    r"tell", r"told", r"ask", r"email(?:ed)?", r"e-mailed", r"text(?:ed)?", r"ping(?:ed)?", r"message[d]?",
-    r"thank(?:ed)?", r"remind(?:ed)?", r"contact(?:ed)?", r"assign(?:ed)?", r"inform(?:ed)?", r"meet", r"met",
-    r"phoned", r"help(?:ed)?", r"helping", r"paid", r"refund(?:ed)?", r"invoice[d]?", r"escalate[d]?",
-    r"verified", r"authenticated", r"transferred\s+to", r"forwarded\s+to", r"add", r"added", r"remove[d]?",
+    r"tell",
+    r"told",
+    r"ask",
+    r"email(?:ed)?",
+    r"e-mailed",
+    r"text(?:ed)?",
+    r"ping(?:ed)?",
+    r"message[d]?",
+    r"thank(?:ed)?",
+    r"remind(?:ed)?",
+    r"contact(?:ed)?",
+    r"assign(?:ed)?",
+    r"inform(?:ed)?",
+    r"meet",
+    r"met",
+    r"phoned",
+    r"help(?:ed)?",
+    r"helping",
+    r"paid",
+    r"refund(?:ed)?",
+    r"invoice[d]?",
+    r"escalate[d]?",
+    r"verified",
+    r"authenticated",
+    r"transferred\s+to",
+    r"forwarded\s+to",
+    r"add",
+    r"added",
+    r"remove[d]?",
     r"invite[d]?",
 ]
 _SIGNOFF = [
-    r"(?:kind|best|warm|warmest|many|with)\s+(?:regards|wishes|thanks)", r"regards", r"thanks", r"thank\s+you",
-    r"thx", r"cheers", r"sincerely", r"yours\s+(?:sincerely|truly|faithfully)", r"best", r"respectfully",
-    r"br", r"take\s+care", r"cordially", r"--", r"—",
+    r"(?:kind|best|warm|warmest|many|with)\s+(?:regards|wishes|thanks)",
+    r"regards",
+    r"thanks",
+    r"thank\s+you",
+    r"thx",
+    r"cheers",
+    r"sincerely",
+    r"yours\s+(?:sincerely|truly|faithfully)",
+    r"best",
+    r"respectfully",
+    r"br",
+    r"take\s+care",
+    r"cordially",
+    r"--",
+    r"—",
 ]
 _CUE_RE = regex.compile(
-    r"(?<![\p{L}\p{N}])(?:(?P<strong>" + "|".join(_STRONG) + r")|(?P<signoff>" + "|".join(_SIGNOFF)
-    + r")|(?P<role>" + "|".join(_ROLE) + r")|(?P<prep>" + "|".join(_PREP) + r")|(?P<verb>" + "|".join(_VERB)
+    r"(?<![\p{L}\p{N}])(?:(?P<strong>"
+    + "|".join(_STRONG)
+    + r")|(?P<signoff>"
+    + "|".join(_SIGNOFF)
+    + r")|(?P<role>"
+    + "|".join(_ROLE)
+    + r")|(?P<prep>"
+    + "|".join(_PREP)
+    + r")|(?P<verb>"
+    + "|".join(_VERB)
     + r"))(?![\p{L}\p{N}])",
     regex.IGNORECASE,
 )
@@ -178,7 +287,7 @@ _DETERMINER_BEFORE = regex.compile(
 
 def _after_determiner(text: str, start: int) -> bool:
     """ "the Wrong Size", "our Finance": a determiner does not precede a person's name."""
-    return bool(_DETERMINER_BEFORE.search(text[max(0, start - 12):start]))
+    return bool(_DETERMINER_BEFORE.search(text[max(0, start - 12) : start]))
 
 
 def _followed_by_organization_word(text: str, end: int) -> bool:
@@ -195,7 +304,7 @@ def _looks_like_name_word(word: str, lowercase_ok: bool, pos: str | None, recase
     if len(word) == 2 and word.endswith("."):
         return word[0].isupper() or lowercase_ok  # an initial
     low = word.casefold()
-    if low in NOT_NAME_WORDS or len(word) < 2 and not word.isupper():
+    if low in NOT_NAME_WORDS or (len(word) < 2 and not word.isupper()):
         return False
     if recased:  # capitals were added by us: judge it like a lower-case word
         return pos not in NON_NAME_POS and pos not in ("ADJ", "ADV")
@@ -242,7 +351,9 @@ class ContextNameRecognizer(SupportRecognizer):
             words = match.group("name").split()
             # drop a sentence-opening word that is not a name ("Yesterday Kenji called")
             while words and words[0].casefold() in NOT_NAME_WORDS:
-                start += len(words[0]) + (len(text[start + len(words[0]):]) - len(text[start + len(words[0]):].lstrip(" \t")))
+                start += len(words[0]) + (
+                    len(text[start + len(words[0]) :]) - len(text[start + len(words[0]) :].lstrip(" \t"))
+                )
                 words.pop(0)
             if not words or any(w.casefold() in NOT_NAME_WORDS for w in words):
                 continue
@@ -329,7 +440,7 @@ class ContextNameRecognizer(SupportRecognizer):
                         return None  # "from Microsoft", "to Northern Ireland": spaCy sees a firm or place
                     if kind == "verb" and match.start() in view.firm_org_chars:
                         return None  # "contacted Microsoft"
-                if words and word.islower() != text[words[0][0]:words[0][1]].islower() and not pending_particles:
+                if words and word.islower() != text[words[0][0] : words[0][1]].islower() and not pending_particles:
                     break  # "John smith"-style case switch ends the name
                 words.extend(pending_particles)
                 pending_particles = []
@@ -339,7 +450,7 @@ class ContextNameRecognizer(SupportRecognizer):
             if possessive:
                 break
             end = match.end()
-            if end < len(text) and text[end] in "@/\\_" or (end < len(text) and text[end].isdigit()):
+            if (end < len(text) and text[end] in "@/\\_") or (end < len(text) and text[end].isdigit()):
                 return None  # part of an address, handle or identifier
             gap = _GAP.match(text, end)
             if gap is None:
@@ -369,8 +480,11 @@ class ContextNameRecognizer(SupportRecognizer):
             following = _NEXT_WORD.match(text, end)
             if following and following.group(1)[:1].isupper() and following.group(1).casefold() in NOT_NAME_WORDS:
                 return None  # "from Live Chat", "to Premium Support": a title-cased feature, not a person
-            if following and following.group(1).islower() and view.pos.get(following.start(1)) == "NOUN" and (
-                following.group(1) not in _TIME_NOUNS
+            if (
+                following
+                and following.group(1).islower()
+                and view.pos.get(following.start(1)) == "NOUN"
+                and (following.group(1) not in _TIME_NOUNS)
             ):
                 return None  # "paid Stripe fees": a name that modifies a noun is a firm or product
         if recased and kind in ("role", "prep", "verb") and len(words) < 2 and start not in view.person_chars:
@@ -513,7 +627,7 @@ class NerPersonRecognizer(SupportRecognizer):
             value = text[start:end]
             if any(ch.isdigit() or ch in "@/\\_#" for ch in value) or "\n" in value:
                 continue
-            if len(value) < 2 or not any(ch.isupper() for ch in value) and len(tokens) == 1:
+            if len(value) < 2 or (not any(ch.isupper() for ch in value) and len(tokens) == 1):
                 continue
             results.append(self._result(PERSON, start, end, 0.85))
         return results

@@ -18,21 +18,91 @@ from agentconsole.privacy.recognizers.base import SupportRecognizer
 
 #: Regions tried for numbers written without a country code (broad by default).
 DEFAULT_PHONE_REGIONS = (
-    "US", "GB", "IE", "CA", "AU", "NZ", "IN", "ZA", "NG", "KE", "DE", "AT", "CH", "FR", "BE", "NL", "LU", "ES",
-    "PT", "IT", "PL", "CZ", "SK", "HU", "RO", "BG", "GR", "TR", "SE", "NO", "DK", "FI", "EE", "LV", "LT", "RU",
-    "UA", "IL", "AE", "SA", "EG", "MX", "BR", "AR", "CL", "CO", "PE", "JP", "KR", "CN", "TW", "HK", "SG", "MY",
-    "ID", "PH", "TH", "VN", "PK", "BD",
+    "US",
+    "GB",
+    "IE",
+    "CA",
+    "AU",
+    "NZ",
+    "IN",
+    "ZA",
+    "NG",
+    "KE",
+    "DE",
+    "AT",
+    "CH",
+    "FR",
+    "BE",
+    "NL",
+    "LU",
+    "ES",
+    "PT",
+    "IT",
+    "PL",
+    "CZ",
+    "SK",
+    "HU",
+    "RO",
+    "BG",
+    "GR",
+    "TR",
+    "SE",
+    "NO",
+    "DK",
+    "FI",
+    "EE",
+    "LV",
+    "LT",
+    "RU",
+    "UA",
+    "IL",
+    "AE",
+    "SA",
+    "EG",
+    "MX",
+    "BR",
+    "AR",
+    "CL",
+    "CO",
+    "PE",
+    "JP",
+    "KR",
+    "CN",
+    "TW",
+    "HK",
+    "SG",
+    "MY",
+    "ID",
+    "PH",
+    "TH",
+    "VN",
+    "PK",
+    "BD",
 )
 MIN_DIGITS = 7
 
 _DIGIT_WORDS = {
-    "zero": "0", "oh": "0", "o": "0", "nought": "0", "one": "1", "two": "2", "three": "3", "four": "4",
-    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+    "zero": "0",
+    "oh": "0",
+    "o": "0",
+    "nought": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
 }
 _WORD = r"(?:zero|oh|o|nought|one|two|three|four|five|six|seven|eight|nine|\d)"
 _SPOKEN_RE = regex.compile(
-    r"(?<![\p{L}\p{N}])(?:(?:plus|\+)[ \t]*)?(?:(?:double|triple)[ \t]+)?" + _WORD
-    + r"(?:[ \t,\-]+(?:(?:double|triple)[ \t]+)?" + _WORD + r"){6,20}(?![\p{L}\p{N}])",
+    r"(?<![\p{L}\p{N}])(?:(?:plus|\+)[ \t]*)?(?:(?:double|triple)[ \t]+)?"
+    + _WORD
+    + r"(?:[ \t,\-]+(?:(?:double|triple)[ \t]+)?"
+    + _WORD
+    + r"){6,20}(?![\p{L}\p{N}])",
     regex.IGNORECASE,
 )
 # Digits typed one by one: "0 7 7 0 0 9 0 0 1 2 3".
@@ -102,7 +172,9 @@ class PhoneMatcherRecognizer(SupportRecognizer):
         self._screens: list[tuple[str, str, Any]] | None = None
 
     def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
-        if sum(ch.isdigit() for ch in text) < MIN_DIGITS and not regex.search(r"(?i)\b(?:oh|double|seven|nine)\b", text):
+        if sum(ch.isdigit() for ch in text) < MIN_DIGITS and not regex.search(
+            r"(?i)\b(?:oh|double|seven|nine)\b", text
+        ):
             return []
         results = [self._result("PHONE_NUMBER", s, e, score) for s, e, score in self.matches(text)]
         return results
@@ -153,7 +225,7 @@ class PhoneMatcherRecognizer(SupportRecognizer):
             self._screens = _region_screens(self.regions)
         out = []
         for region, trunk, pattern in self._screens:
-            national = digits[len(trunk):] if trunk and digits.startswith(trunk) else digits
+            national = digits[len(trunk) :] if trunk and digits.startswith(trunk) else digits
             if pattern.fullmatch(national):
                 out.append(region)
         return out
@@ -165,7 +237,7 @@ class PhoneMatcherRecognizer(SupportRecognizer):
             if _DATE_RE.fullmatch(value) or not MIN_DIGITS <= sum(ch.isdigit() for ch in value) <= 17:
                 continue
             start = match.start() + len(value) - len(value.lstrip())
-            before = text[max(0, start - 40):start]
+            before = text[max(0, start - 40) : start]
             cue = _PHONE_CUE_RE.search(before) is not None
             bare = value.strip().isdigit()
             if bare and not cue and _ID_CUE_RE.search(before[-30:]):

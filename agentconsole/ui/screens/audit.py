@@ -35,7 +35,9 @@ def cell(value: object) -> Text:
 
 def entry_row(entry: Any) -> tuple[Text, ...]:
     """One table row for an audit entry (every field made inert)."""
-    details = json.dumps(entry.details, sort_keys=True, separators=(", ", ": "), ensure_ascii=False) if entry.details else ""
+    details = (
+        json.dumps(entry.details, sort_keys=True, separators=(", ", ": "), ensure_ascii=False) if entry.details else ""
+    )
     return (
         cell(entry.seq),
         cell(entry.time[:19].replace("T", " ")),

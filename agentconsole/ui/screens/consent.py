@@ -61,16 +61,21 @@ class ConsentDialog(ModalScreen[None]):
             with Horizontal(id="consent-buttons"):
                 yield Button("Give (G)", id="consent-give", variant="success")
                 yield Button("Withdraw (W)", id="consent-withdraw", variant="error")
-            yield Static("G gives · W withdraws · Esc closes · every change is audited", classes="form-help",
-                         markup=False)
+            yield Static(
+                "G gives · W withdraws · Esc closes · every change is audited", classes="form-help", markup=False
+            )
 
     def on_mount(self) -> None:
         self.load()
 
     def load(self) -> None:
         self.app.call_service(  # type: ignore[attr-defined]
-            self.app.service.consent_history, self.customer_ref,  # type: ignore[attr-defined]
-            done=self._show, failed=self._failed, name="consent", exclusive=True,
+            self.app.service.consent_history,
+            self.customer_ref,  # type: ignore[attr-defined]
+            done=self._show,
+            failed=self._failed,
+            name="consent",
+            exclusive=True,
         )
 
     def _show(self, history: list[Any]) -> None:
@@ -96,6 +101,10 @@ class ConsentDialog(ModalScreen[None]):
             self.load()
 
         self.app.call_service(  # type: ignore[attr-defined]
-            self.app.service.record_consent, self.customer_ref, given,  # type: ignore[attr-defined]
-            done=recorded, failed=self._failed, name="consent-record",
+            self.app.service.record_consent,
+            self.customer_ref,
+            given,  # type: ignore[attr-defined]
+            done=recorded,
+            failed=self._failed,
+            name="consent-record",
         )

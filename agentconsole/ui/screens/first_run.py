@@ -36,21 +36,20 @@ class FirstRunScreen(Screen):
     """No vault yet: a form that creates one. Tab moves between fields, Enter on the last submits."""
 
     def compose(self) -> ComposeResult:
-        with Center():
-            with Vertical(id="form", classes="form"):
-                yield Static("Create the vault", classes="form-title", markup=False)
-                yield Static(
-                    "Transcripts are stored encrypted. Choose the first user (a supervisor) and a passphrase: "
-                    "it cannot be recovered.",
-                    classes="form-help",
-                    markup=False,
-                )
-                yield Input(placeholder="user name", id="user", max_length=64)
-                yield Input(placeholder="passphrase", id="passphrase", password=True)
-                yield Static("", id="strength", markup=False)
-                yield Input(placeholder="confirm passphrase", id="confirm", password=True)
-                yield Static("", id="error", classes="error", markup=False)
-                yield Button("Create vault", id="create", variant="primary")
+        with Center(), Vertical(id="form", classes="form"):
+            yield Static("Create the vault", classes="form-title", markup=False)
+            yield Static(
+                "Transcripts are stored encrypted. Choose the first user (a supervisor) and a passphrase: "
+                "it cannot be recovered.",
+                classes="form-help",
+                markup=False,
+            )
+            yield Input(placeholder="user name", id="user", max_length=64)
+            yield Input(placeholder="passphrase", id="passphrase", password=True)
+            yield Static("", id="strength", markup=False)
+            yield Input(placeholder="confirm passphrase", id="confirm", password=True)
+            yield Static("", id="error", classes="error", markup=False)
+            yield Button("Create vault", id="create", variant="primary")
         yield StatusBar()
 
     def on_mount(self) -> None:

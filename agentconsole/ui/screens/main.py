@@ -437,7 +437,9 @@ class MainScreen(Screen):
             return
         if message.error is not None or stream is None or not stream.text.strip():
             await view.remove()
-            note = message.error or ("Stopped before any text" if stream and stream.cancelled else "The model wrote nothing")
+            note = message.error or (
+                "Stopped before any text" if stream and stream.cancelled else "The model wrote nothing"
+            )
             self.app.notify(note, severity="error" if message.error else "warning", markup=False)
             return
         stats = stream.stats
@@ -457,7 +459,9 @@ class MainScreen(Screen):
         if getattr(stream, "problems", None):
             self.app.notify(
                 "The model invented or broke placeholders (⚠ chips): edit them before sending",
-                severity="warning", markup=False, timeout=6,
+                severity="warning",
+                markup=False,
+                timeout=6,
             )
         if tps:
             self.app.set_status(tokens_per_s=tps)  # type: ignore[attr-defined]

@@ -32,14 +32,13 @@ class UnlockScreen(Screen):
         self._countdown: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        with Center():
-            with Vertical(id="form", classes="form"):
-                yield Static("Unlock the vault", classes="form-title", markup=False)
-                yield Static(self.notice, classes="form-help", markup=False)
-                yield Input(value=self.user, placeholder="user name", id="user", max_length=64)
-                yield Input(placeholder="passphrase", id="passphrase", password=True)
-                yield Static("", id="error", classes="error", markup=False)
-                yield Button("Unlock", id="unlock", variant="primary")
+        with Center(), Vertical(id="form", classes="form"):
+            yield Static("Unlock the vault", classes="form-title", markup=False)
+            yield Static(self.notice, classes="form-help", markup=False)
+            yield Input(value=self.user, placeholder="user name", id="user", max_length=64)
+            yield Input(placeholder="passphrase", id="passphrase", password=True)
+            yield Static("", id="error", classes="error", markup=False)
+            yield Button("Unlock", id="unlock", variant="primary")
         yield StatusBar()
 
     def on_mount(self) -> None:

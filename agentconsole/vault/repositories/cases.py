@@ -69,13 +69,17 @@ class CaseRepository(Repository):
         return int(row[0])
 
     def get_customer(self, ref: str) -> Customer | None:
-        row = self.connection().execute(
-            "SELECT id, ref, display_name, created_at FROM customers WHERE ref = ?", (ref,)
-        ).fetchone()
+        row = (
+            self.connection()
+            .execute("SELECT id, ref, display_name, created_at FROM customers WHERE ref = ?", (ref,))
+            .fetchone()
+        )
         return Customer(*row) if row else None
 
     def list_customers(self) -> list[Customer]:
-        rows = self.connection().execute("SELECT id, ref, display_name, created_at FROM customers ORDER BY ref").fetchall()
+        rows = (
+            self.connection().execute("SELECT id, ref, display_name, created_at FROM customers ORDER BY ref").fetchall()
+        )
         return [Customer(*r) for r in rows]
 
     # --- cases ------------------------------------------------------------------------
@@ -113,9 +117,11 @@ class CaseRepository(Repository):
             raise VaultError(f"unknown case status {status!r}: use one of {', '.join(CASE_STATUSES)}")
         where = "WHERE c.status = ? " if status else ""
         params: tuple[Any, ...] = (status, int(limit)) if status else (int(limit),)
-        rows = self.connection().execute(
-            self._CASE_SELECT + where + "ORDER BY c.updated_at DESC, c.id DESC LIMIT ?", params
-        ).fetchall()
+        rows = (
+            self.connection()
+            .execute(self._CASE_SELECT + where + "ORDER BY c.updated_at DESC, c.id DESC LIMIT ?", params)
+            .fetchall()
+        )
         return [Case(*r) for r in rows]
 
     def customer_case_ids(self, customer_id: int) -> list[int]:
@@ -185,8 +191,20 @@ class CaseRepository(Repository):
                     "INSERT INTO messages(case_id, role, text, raw_text, created_at, model, prompt_tokens, "
                     "completion_tokens, ttft_ms, decode_tokens_per_s, kind, question) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (case_id, role, text, raw_text, at, model, prompt_tokens, completion_tokens, ttft_ms,
-                     decode_tokens_per_s, kind, question),
+                    (
+                        case_id,
+                        role,
+                        text,
+                        raw_text,
+                        at,
+                        model,
+                        prompt_tokens,
+                        completion_tokens,
+                        ttft_ms,
+                        decode_tokens_per_s,
+                        kind,
+                        question,
+                    ),
                 )
                 conn.execute("UPDATE cases SET updated_at = max(updated_at, ?) WHERE id = ?", (at, case_id))
                 return int(cur.lastrowid)
@@ -194,11 +212,15 @@ class CaseRepository(Repository):
             raise RecordNotFound(f"no case with id {case_id}") from None
 
     def list_messages(self, case_id: int) -> list[Message]:
-        rows = self.connection().execute(
-            "SELECT id, case_id, role, text, created_at, model, prompt_tokens, completion_tokens, ttft_ms, "
-            "decode_tokens_per_s, raw_text, kind, question FROM messages WHERE case_id = ? ORDER BY id",
-            (case_id,),
-        ).fetchall()
+        rows = (
+            self.connection()
+            .execute(
+                "SELECT id, case_id, role, text, created_at, model, prompt_tokens, completion_tokens, ttft_ms, "
+                "decode_tokens_per_s, raw_text, kind, question FROM messages WHERE case_id = ? ORDER BY id",
+                (case_id,),
+            )
+            .fetchall()
+        )
         return [Message(*r) for r in rows]
 
     # --- PII values -------------------------------------------------------------------
@@ -219,10 +241,14 @@ class CaseRepository(Repository):
             raise RecordNotFound(f"no case with id {case_id}") from None
 
     def pii_values(self, case_id: int) -> list[PiiValue]:
-        rows = self.connection().execute(
-            "SELECT case_id, placeholder, entity_type, value, created_at FROM pii_values WHERE case_id = ? ORDER BY id",
-            (case_id,),
-        ).fetchall()
+        rows = (
+            self.connection()
+            .execute(
+                "SELECT case_id, placeholder, entity_type, value, created_at FROM pii_values WHERE case_id = ? ORDER BY id",
+                (case_id,),
+            )
+            .fetchall()
+        )
         return [PiiValue(*r) for r in rows]
 
     # --- search -----------------------------------------------------------------------

@@ -31,9 +31,11 @@ class ComplianceRepository(Repository):
 
     def last_audit_row(self) -> AuditRow | None:
         """The entry with the highest seq (the chain's head), None for an empty log."""
-        row = self.connection().execute(
-            f"SELECT {_AUDIT_COLUMNS} FROM audit_entries ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
+        row = (
+            self.connection()
+            .execute(f"SELECT {_AUDIT_COLUMNS} FROM audit_entries ORDER BY seq DESC LIMIT 1")
+            .fetchone()
+        )
         return _audit_row(row) if row else None
 
     def insert_audit_row(
@@ -89,9 +91,11 @@ class ComplianceRepository(Repository):
 
     def consents_of(self, customer_id: int) -> list[ConsentRow]:
         """A customer's consent changes, oldest first (ties keep insertion order)."""
-        rows = self.connection().execute(
-            "SELECT given, at, agent FROM consents WHERE customer_id = ? ORDER BY at, rowid", (customer_id,)
-        ).fetchall()
+        rows = (
+            self.connection()
+            .execute("SELECT given, at, agent FROM consents WHERE customer_id = ? ORDER BY at, rowid", (customer_id,))
+            .fetchall()
+        )
         return [ConsentRow(bool(given), str(at), str(agent)) for given, at, agent in rows]
 
     # --- erasure ----------------------------------------------------------------------
