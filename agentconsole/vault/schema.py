@@ -1,5 +1,10 @@
-"""Numbered schema migrations, tracked in ``PRAGMA user_version``.
+"""Numbered schema migrations.
 
+The vault's own tables (cases, messages, PII values, audit, consents) are
+tracked in ``PRAGMA user_version``. Every other subsystem that keeps tables in
+the vault (knowledge base, bookings, ...) owns its own numbered list, declared
+as a :class:`~agentconsole.vault.migrations.Subsystem` next to its repository
+and listed in :data:`SUBSYSTEMS`; its version lives in ``subsystem_versions``.
 Each migration is a script applied in one transaction with the version bump,
 so a crash leaves the previous version intact. Never edit a released
 migration: append a new one.
@@ -10,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from agentconsole.vault.errors import VaultError
+from agentconsole.vault.migrations import Subsystem
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema.
@@ -103,13 +109,26 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE messages ADD COLUMN kind TEXT;
     ALTER TABLE messages ADD COLUMN question TEXT;
     """,
+    # 3: versions of the subsystems that own tables of their own in the vault.
+    """
+    CREATE TABLE subsystem_versions (
+        name TEXT PRIMARY KEY,
+        version INTEGER NOT NULL
+    );
+    """,
 )
+
+# Subsystems with tables of their own, migrated after the vault's own schema, in this order.
+SUBSYSTEMS: tuple[Subsystem, ...] = ()
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def migrate(conn: Any) -> int:
-    """Bring the database to :data:`SCHEMA_VERSION`; returns the version found before."""
+    """Bring the database to :data:`SCHEMA_VERSION` and every subsystem to its latest version.
+
+    Returns the vault's own version found before.
+    """
     found = conn.execute("PRAGMA user_version").fetchone()[0]
     if found > SCHEMA_VERSION:
         raise VaultError(
@@ -119,6 +138,41 @@ def migrate(conn: Any) -> int:
         script = MIGRATIONS[version - 1]
         try:
             conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {int(version)};\nCOMMIT;")
+        except Exception:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    for subsystem in SUBSYSTEMS:
+        migrate_subsystem(conn, subsystem)
+    return found
+
+
+def subsystem_version(conn: Any, name: str) -> int:
+    """The version of subsystem *name* in this vault (0: none of its tables exist yet)."""
+    row = conn.execute("SELECT version FROM subsystem_versions WHERE name = ?", (name,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate_subsystem(conn: Any, subsystem: Subsystem) -> int:
+    """Apply *subsystem*'s pending migrations, each with its version bump in one transaction.
+
+    Returns the version found before.
+    """
+    found = subsystem_version(conn, subsystem.name)
+    latest = len(subsystem.migrations)
+    if found > latest:
+        raise VaultError(
+            f"vault tables of {subsystem.name} are at version {found}, newer than this agentconsole supports "
+            f"({latest}); upgrade agentconsole"
+        )
+    for version in range(found + 1, latest + 1):
+        script = subsystem.migrations[version - 1]
+        bump = (
+            f"INSERT INTO subsystem_versions (name, version) VALUES ('{subsystem.name}', {int(version)}) "
+            "ON CONFLICT(name) DO UPDATE SET version = excluded.version;"
+        )
+        try:
+            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\n{bump}\nCOMMIT;")
         except Exception:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
