@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from agentconsole.domain import WRITABLE_MESSAGE_ROLES
 from agentconsole.errors import AgentConsoleError
 
-IMPORT_ROLES = ("customer", "agent", "note")
+IMPORT_ROLES = WRITABLE_MESSAGE_ROLES
 
 
 class MalformedTranscript(AgentConsoleError):

@@ -14,10 +14,11 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 
+from agentconsole.domain import PLACEHOLDER_RE
 from agentconsole.privacy.textprep import split_invisible
 
 #: A canonical placeholder: ``<PERSON_1>``.
-CANONICAL_RE = re.compile(r"<([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*)_([1-9][0-9]{0,5})>")
+CANONICAL_RE = PLACEHOLDER_RE
 
 # What a model does to placeholders: spaces inside, square brackets, lower case,
 # a space or dash instead of the last underscore. The type must still be a known

@@ -38,6 +38,7 @@ from typing import Any
 
 import regex
 
+from agentconsole.domain import MARKER_PATTERN
 from agentconsole.privacy.engine import known_value_detections, resolve_overlaps
 from agentconsole.privacy.placeholders import (
     MAX_PLACEHOLDER_CHARS,
@@ -138,9 +139,7 @@ PLACEHOLDER_TYPES = frozenset(
 
 #: What integrity markers look like: ``<INVENTED PHONE_NUMBER_2>``, ``<DAMAGED EMAIL_ADDRESS_1>``,
 #: ``<MODEL_INVENTED PHONE_NUMBER>``. No placeholder grammar matches them, so nothing restores them.
-MARKER_RE = regex.compile(
-    r"<(INVENTED|DAMAGED|MODEL_INVENTED) ([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*?)(?:_([0-9]{1,6}))?>"
-)
+MARKER_RE = regex.compile(MARKER_PATTERN)
 _MARKER_WORDS = {INVENTED: "INVENTED", DAMAGED: "DAMAGED"}
 
 

@@ -29,6 +29,7 @@ from textual.style import Style
 from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownBlock
 
+from agentconsole import domain
 from agentconsole.terminal_text import inert as inert_text
 
 #: Brackets the chip renderer uses as private markers inside Markdown source; user
@@ -44,7 +45,7 @@ def inert(text: str) -> str:
 
 #: The display form of a canonical placeholder, ``<TYPE_N>`` (mirrors the privacy
 #: engine's format; tests/ui check both agree).
-PLACEHOLDER_RE = re.compile(r"<([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*)_([1-9][0-9]{0,5})>")
+PLACEHOLDER_RE = domain.PLACEHOLDER_RE
 
 _FAMILIES: dict[str, tuple[str, ...]] = {
     "person": ("PERSON", "NRP"),
@@ -72,7 +73,7 @@ WARNING_CLASS = "chip--warning"
 CHIP_CLASSES = frozenset({f"chip--{family}" for family in (*_FAMILIES, "other")} | {"revealed", WARNING_CLASS})
 
 #: An integrity marker (mirrors agentconsole.privacy.streaming.MARKER_RE; tests/ui check both agree).
-WARNING_RE = re.compile(r"<(INVENTED|DAMAGED|MODEL_INVENTED) ([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*?)(?:_([0-9]{1,6}))?>")
+WARNING_RE = domain.MARKER_RE
 _WARNING_WORDS = {"INVENTED": "INVENTED", "DAMAGED": "DAMAGED", "MODEL_INVENTED": "MADE-UP"}
 _ANY_RE = re.compile(f"{PLACEHOLDER_RE.pattern}|{WARNING_RE.pattern}")
 

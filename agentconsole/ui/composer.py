@@ -20,15 +20,16 @@ import re
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
 
+from agentconsole.domain import WRITABLE_MESSAGE_ROLES
 from agentconsole.terminal_text import inert, line_breaks
 from agentconsole.ui.chips import PLACEHOLDER_RE
 from agentconsole.ui.keys import KEYS
 
-ROLES = ("customer", "agent", "note")
+ROLES = WRITABLE_MESSAGE_ROLES
 #: Pastes longer than this (characters) are sealed in every role.
 SEAL_CHARS = 2000
 SEAL_LINES = 20
@@ -37,7 +38,7 @@ _PLACEHOLDER_STYLE = Style(bold=True, reverse=True)
 _SEAL_STYLE = Style(italic=True, underline=True)
 
 
-def _composer_bindings() -> list[Binding]:
+def _composer_bindings() -> list[BindingType]:
     return [Binding(k.key, k.action, k.label, tooltip=k.help) for k in KEYS if k.where == "composer"]
 
 

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Roles a key slot can carry; least privilege is enforced by the service layer.
-ROLES = ("agent", "supervisor", "auditor")
-#: Who wrote a message.
-MESSAGE_ROLES = ("customer", "agent", "assistant", "note")
-#: Lifecycle of a case.
-CASE_STATUSES = ("open", "pending", "closed")
+from agentconsole.domain import CASE_STATUSES, MESSAGE_ROLES, ROLES
+
+__all__ = ["CASE_STATUSES", "MESSAGE_ROLES", "ROLES"]  # re-exported: the vault validates rows with them
 
 #: Search snippets wrap each matched term in these control characters
 #: (STX ... ETX): they cannot be typed, so they never collide with message text.
