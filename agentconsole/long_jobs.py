@@ -19,13 +19,15 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 
-from agentconsole.errors import AgentConsoleError
+from agentconsole.errors import AgentConsoleError, ErrorKind
 
 log = logging.getLogger("agentconsole.jobs")
 
 
 class JobCancelled(AgentConsoleError):
     """A long job stopped because the vault is being locked; it wrote nothing."""
+
+    kind = ErrorKind.CANCELLED
 
 
 class LongJobs:

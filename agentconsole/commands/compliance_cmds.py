@@ -116,7 +116,7 @@ def audit_anchor(args: argparse.Namespace, ctx: Any) -> int:
     from agentconsole.commands.session import open_service
 
     with open_service(args, ctx) as service:
-        anchor = service.audit_anchor()
+        anchor = service.audit_anchor().as_json()
     text = json_text(anchor, indent=2) + "\n"
     if args.out is None:
         sys.stdout.write(text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agentconsole.errors import AgentConsoleError
+from agentconsole.errors import AgentConsoleError, ErrorKind
 
 
 class PrivacyEngineError(AgentConsoleError):
@@ -15,3 +15,5 @@ class ModelIntegrityError(PrivacyEngineError):
 
 class MaskingCancelled(AgentConsoleError):
     """A masking job was cancelled by its caller (``should_cancel`` returned True)."""
+
+    kind = ErrorKind.CANCELLED

@@ -17,7 +17,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -25,7 +25,7 @@ from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
 from agentconsole.config import Settings
-from agentconsole.errors import AgentConsoleError
+from agentconsole.errors import AgentConsoleError, ErrorKind
 from agentconsole.terminal_text import inert
 from agentconsole.ui import keys
 from agentconsole.ui.composer import Composer
@@ -35,6 +35,9 @@ from agentconsole.ui.screens.main import MainScreen
 from agentconsole.ui.screens.start import StartScreen
 from agentconsole.ui.screens.unlock import UnlockScreen
 from agentconsole.ui.status import StatusBar
+
+if TYPE_CHECKING:
+    from agentconsole.service import ConsoleService
 
 log = logging.getLogger("agentconsole.ui")
 
@@ -59,7 +62,7 @@ class AgentConsoleApp(App[int]):
     def __init__(
         self,
         settings: Settings,
-        service: Any,
+        service: ConsoleService,
         *,
         load_engines: bool = True,
         clock: Callable[[], float] = time.monotonic,
@@ -72,7 +75,7 @@ class AgentConsoleApp(App[int]):
         #: Pre-filled user and a line shown on the first unlock screen (the demo shows its passphrase).
         self.unlock_user = unlock_user
         self.unlock_notice = unlock_notice
-        self.service = service
+        self.service: ConsoleService = service
         self.load_engines = load_engines
         self.clock = clock
         self.idle_check_seconds = idle_check_seconds
@@ -176,7 +179,7 @@ class AgentConsoleApp(App[int]):
             screen = self.screen
             if not isinstance(screen, UnlockScreen):
                 return
-            if exc is not None and type(exc).__name__ == "WrongPassphrase":
+            if exc is not None and exc.kind is ErrorKind.WRONG_PASSPHRASE:
                 screen.wrong_passphrase(message)
             else:
                 screen.set_busy(False, message)
@@ -386,7 +389,7 @@ class AgentConsoleApp(App[int]):
 
 def make_app(
     settings: Settings,
-    service: Any = None,
+    service: ConsoleService | None = None,
     *,
     model_override: str | None = None,
     load_engines: bool = True,

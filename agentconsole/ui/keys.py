@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def footer_rank(action: str) -> int:
     return FOOTER_ORDER.index(action) if action in FOOTER_ORDER else len(FOOTER_ORDER)
 
 
-def bindings(where: str) -> list[Binding]:
+def bindings(where: str) -> list[BindingType]:
     """Textual bindings for one place in the UI."""
     return [
         # priority: the composer's TextArea and the inputs bind ctrl+d/e/k/f themselves

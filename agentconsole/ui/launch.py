@@ -50,8 +50,8 @@ def _run_on_terminal(app: Any) -> Any:
     duplicate of the original terminal descriptor, so the driver gets that one.
     """
     original = sys.__stderr__
-    sys.__stderr__ = sys.stderr
+    sys.__stderr__ = sys.stderr  # type: ignore[misc,assignment]  # Textual's driver reads this name
     try:
         return app.run()
     finally:
-        sys.__stderr__ = original
+        sys.__stderr__ = original  # type: ignore[misc]

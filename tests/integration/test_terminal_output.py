@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from vault_access import vault_outside_the_service
 
 from agentconsole.cli import main
 from agentconsole.config import load_settings
@@ -43,10 +44,11 @@ def home(agentconsole_home: Path, tmp_path: Path) -> Path:
     service = ConsoleService(load_settings(agentconsole_home))
     service.unlock("sue", bytearray(PASS.encode()))
     try:
-        vault = service._vault
-        case = vault.create_case(vault.upsert_customer(REF), f"Refund {HOSTILE}")
-        vault.add_message(case, "customer", MESSAGE.replace("Grace Hopper", "<PERSON_1>"))
-        vault.add_pii_values(case, [("<PERSON_1>", "PERSON", "Grace Hopper")])
+        # a vault from before the reference check: rows planted directly
+        with vault_outside_the_service(service, "sue", PASS) as vault:
+            case = vault.create_case(vault.upsert_customer(REF), f"Refund {HOSTILE}")
+            vault.add_message(case, "customer", MESSAGE.replace("Grace Hopper", "<PERSON_1>"))
+            vault.add_pii_values(case, [("<PERSON_1>", "PERSON", "Grace Hopper")])
         service.record_consent(REF, True)
     finally:
         service.lock()

@@ -18,7 +18,9 @@ from typing import Any
 import pytest
 from textual.events import Paste
 from ui_driving import screen_name, screen_text, sign_in, type_text, wait_for
+from vault_access import vault_outside_the_service
 
+from agentconsole.compliance.audit import AuditLog
 from agentconsole.config import Settings, UiSettings
 from agentconsole.errors import AgentConsoleError
 from agentconsole.service import ConsoleService
@@ -89,9 +91,11 @@ async def console(service: ConsoleService, size: tuple[int, int] = (140, 40), *,
 async def test_hostile_text_is_inert_in_every_widget(tmp_path: Path, privacy: Any) -> None:
     service = new_service(tmp_path, privacy)
     # The service now refuses such a reference for new customers; a vault from before holds it.
-    vault = service._vault
-    case_id = vault.create_case(vault.upsert_customer(HOSTILE_REF), HOSTILE_TITLE)
-    service._audit("case.create", f"case:{case_id}", customer=HOSTILE_REF)
+    with vault_outside_the_service(service, "alice", PASS) as vault:
+        case_id = vault.create_case(vault.upsert_customer(HOSTILE_REF), HOSTILE_TITLE)
+        AuditLog(vault).append(
+            actor="alice", action="case.create", subject=f"case:{case_id}", details={"customer": HOSTILE_REF}
+        )
     service.add_message(case_id, "customer", HOSTILE_MESSAGE)
     service.record_consent(HOSTILE_REF, True)
     service.set_config("compliance.keep_raw_text", True)  # audited with [old, new] in its details
@@ -223,12 +227,13 @@ class SlowPrivacy:
                 self.saw_cancel = True
                 raise MaskingStopped("masking stopped")
 
-    def mask(self, text: str, mapping: Any) -> Any:
+    def mask(self, text: str, mapping: Any, *, progress: Any = None, should_cancel: Any = None) -> Any:
+        # takes should_cancel as the PII engine does, and never looks at it
         if self.slow and "long job" in text:
             self._wait()
         return self.real.mask(text, mapping)
 
-    def _cancellable_mask(self, text: str, mapping: Any, should_cancel: Any = None) -> Any:
+    def _cancellable_mask(self, text: str, mapping: Any, *, progress: Any = None, should_cancel: Any = None) -> Any:
         if self.slow and "long job" in text:
             self._wait(should_cancel)
         return self.real.mask(text, mapping)
@@ -257,7 +262,7 @@ async def test_auto_lock_cancels_a_long_masking_job_before_it_locks(
             await wait_for(pilot, lambda: slow.saw_cancel, "the engine told to stop")
         else:
             # the lock waits for the job: the vault stays open (its screen is gone) until the job is over
-            assert service._vault is not None and service.jobs.count == 1 and app.locking
+            assert service.is_unlocked and service.jobs.count == 1 and app.locking
             unlock_screen = app.screen
             now[0] += 61  # the idle check keeps running meanwhile: it must not lock (and redraw) again
             await wait_for(pilot, lambda: app.clock() - app.last_activity >= 120, "idle for two minutes")
@@ -265,7 +270,7 @@ async def test_auto_lock_cancels_a_long_masking_job_before_it_locks(
             assert app.screen is unlock_screen
             assert unlock_screen.notice.endswith("(A running job is being stopped first.)")
             slow.release.set()
-        await wait_for(pilot, lambda: service._vault is None and service.jobs.count == 0, "locked after the job")
+        await wait_for(pilot, lambda: not service.is_unlocked and service.jobs.count == 0, "locked after the job")
         slow.slow = False
         await sign_in(pilot, app, PASS)  # no "the vault stayed busy"
         assert len(service.messages(case_id)) == before  # the cancelled job wrote nothing

@@ -15,11 +15,7 @@ from agentconsole.compliance.audit import AuditEntry
 from agentconsole.compliance.consent import ConsentRecord
 from agentconsole.errors import AgentConsoleError
 from agentconsole.service import AddedMessage
-from agentconsole.vault import Case, Message, SearchHit
-
-
-class WrongPassphrase(AgentConsoleError):
-    """Same name as the vault's, which is what the UI recognizes."""
+from agentconsole.vault import Case, Message, SearchHit, WrongPassphrase
 
 
 @dataclass
@@ -131,7 +127,7 @@ class FakeService:
         self.exists, self.unlocked, self.user_name = True, True, user
         self.passphrase = passphrase.decode()
 
-    def unlock(self, user: str, passphrase: bytearray) -> None:
+    def unlock(self, user: str, passphrase: bytearray, *, accept_rollback: bool = False) -> None:
         if passphrase.decode() != self.passphrase:
             raise WrongPassphrase(f"wrong passphrase for user '{user}'")
         self.unlocked, self.user_name = True, user
@@ -197,9 +193,10 @@ class FakeService:
         )
         return message_id
 
-    def list_cases(self) -> list[Case]:
+    def list_cases(self, status: str | None = None) -> list[Case]:
         self._check()
-        return sorted(self.cases.values(), key=lambda c: c.updated_at, reverse=True)
+        cases = [c for c in self.cases.values() if status is None or c.status == status]
+        return sorted(cases, key=lambda c: c.updated_at, reverse=True)
 
     def get_case(self, case_id: int) -> Case:
         return self.cases[case_id]
@@ -219,13 +216,31 @@ class FakeService:
         self.cases[case_id] = Case(**{**self.cases[case_id].__dict__, "title": masked})
         return case_id
 
-    def add_message(self, case_id: int, role: str, text: str) -> AddedMessage:
+    def add_message(
+        self,
+        case_id: int,
+        role: str,
+        text: str,
+        *,
+        created_at: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        should_cancel: Callable[[], bool] | None = None,
+    ) -> AddedMessage:
         self._check()
         masked, count = self._mask(case_id, text)
+        if progress is not None:
+            progress(len(text), len(text))
         return AddedMessage(self._store(case_id, role, masked), masked, count, ())
 
-    def send(self, case_id: int, text: str) -> tuple[AddedMessage, str]:
-        added = self.add_message(case_id, "agent", text)
+    def send(
+        self,
+        case_id: int,
+        text: str,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        should_cancel: Callable[[], bool] | None = None,
+    ) -> tuple[AddedMessage, str]:
+        added = self.add_message(case_id, "agent", text, progress=progress, should_cancel=should_cancel)
         return added, self.copy_out(case_id, added.masked_text)
 
     def copy_out(self, case_id: int, text: str) -> str:

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from agentconsole.terminal_text import inert
+from agentconsole.ui.access import ConsoleAccess
 from agentconsole.ui.status import StatusBar
 
 COLUMNS = ("seq", "time (UTC)", "actor", "action", "subject", "details")
@@ -48,7 +49,7 @@ def entry_row(entry: Any) -> tuple[Text, ...]:
     )
 
 
-class AuditScreen(Screen):
+class AuditScreen(ConsoleAccess, Screen):
     """Read-only view of the tamper-evident audit log."""
 
     BINDINGS = [
@@ -90,8 +91,10 @@ class AuditScreen(Screen):
     def action_reload(self) -> None:
         filters = self._filters()
         self.query_one("#audit-status", Static).update("Loading…")
-        self.app.call_service(  # type: ignore[attr-defined]
-            lambda: self.app.service.audit_entries(**filters),  # type: ignore[attr-defined]
+        self.console.call_service(
+            lambda: self.service.audit_entries(
+                since=filters["since"], actor=filters["actor"], action=filters["action"]
+            ),
             done=self.show_entries,
             failed=self._failed,
             name="audit-entries",
@@ -112,8 +115,8 @@ class AuditScreen(Screen):
 
     def action_verify(self) -> None:
         self.query_one("#audit-status", Static).update("Verifying every entry's MAC…")
-        self.app.call_service(  # type: ignore[attr-defined]
-            self.app.service.verify_audit,  # type: ignore[attr-defined]
+        self.console.call_service(
+            self.service.verify_audit,
             done=lambda result: self.query_one("#audit-status", Static).update(inert(result.describe())),
             failed=self._failed,
             name="audit-verify",

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from agentconsole.terminal_text import inert
+from agentconsole.ui.access import ConsoleAccess
 
 
 def consent_summary(customer_ref: str, history: list[Any]) -> Content:
@@ -39,7 +40,7 @@ def consent_summary(customer_ref: str, history: list[Any]) -> Content:
     return Content.assemble(*parts)
 
 
-class ConsentDialog(ModalScreen[None]):
+class ConsentDialog(ConsoleAccess, ModalScreen[None]):
     """Show a customer's consent; G gives it, W withdraws it (both audited)."""
 
     BINDINGS = [
@@ -69,9 +70,9 @@ class ConsentDialog(ModalScreen[None]):
         self.load()
 
     def load(self) -> None:
-        self.app.call_service(  # type: ignore[attr-defined]
-            self.app.service.consent_history,
-            self.customer_ref,  # type: ignore[attr-defined]
+        self.console.call_service(
+            self.service.consent_history,
+            self.customer_ref,
             done=self._show,
             failed=self._failed,
             name="consent",
@@ -100,10 +101,10 @@ class ConsentDialog(ModalScreen[None]):
             )
             self.load()
 
-        self.app.call_service(  # type: ignore[attr-defined]
-            self.app.service.record_consent,
+        self.console.call_service(
+            self.service.record_consent,
             self.customer_ref,
-            given,  # type: ignore[attr-defined]
+            given,
             done=recorded,
             failed=self._failed,
             name="consent-record",

@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
+from agentconsole.ui.access import ConsoleAccess
 from agentconsole.ui.status import StatusBar
 
 MIN_PASSPHRASE = 8  # same minimum as the CLI's new passphrases
@@ -32,7 +33,7 @@ def strength(passphrase: str) -> tuple[str, str]:
     return "strong", "bold green"
 
 
-class FirstRunScreen(Screen):
+class FirstRunScreen(ConsoleAccess, Screen):
     """No vault yet: a form that creates one. Tab moves between fields, Enter on the last submits."""
 
     def compose(self) -> ComposeResult:
@@ -90,7 +91,7 @@ class FirstRunScreen(Screen):
         secret = bytearray(passphrase.value.encode("utf-8"))
         passphrase.value = confirm.value = ""
         self.set_busy(True)
-        self.app.create_vault(user, secret)  # type: ignore[attr-defined]
+        self.console.create_vault(user, secret)
 
     def set_busy(self, busy: bool) -> None:
         for widget in self.query("Input, Button"):

@@ -25,6 +25,7 @@ from textual.widgets._markdown import MarkdownStream
 from agentconsole.errors import AgentConsoleError
 from agentconsole.terminal_text import inert
 from agentconsole.ui import keys
+from agentconsole.ui.access import ConsoleAccess
 from agentconsole.ui.caselist import CaseList
 from agentconsole.ui.chips import CHIP_CLASSES, chip_content, chip_markdown, placeholder_count
 from agentconsole.ui.composer import Composer
@@ -72,7 +73,7 @@ class CaseHeader(Static):
 MASKING_PROGRESS_CHARS = 20_000
 
 
-class MainScreen(Screen):
+class MainScreen(ConsoleAccess, Screen):
     BINDINGS = keys.bindings("main")
 
     def __init__(self) -> None:
@@ -88,10 +89,6 @@ class MainScreen(Screen):
         self.customer_ref: str | None = None
         #: The message a search hit opened the case at, once it is scrolled into view (tests).
         self.hit_shown: int | None = None
-
-    @property
-    def service(self) -> Any:
-        return self.app.service  # type: ignore[attr-defined]
 
     @property
     def active_bindings(self) -> dict[str, Any]:
@@ -130,7 +127,7 @@ class MainScreen(Screen):
             if open_first and cases and self.case_id is None:
                 self.open_case(cases[0].id)
 
-        self.app.call_service(self.service.list_cases, done=loaded, name="list-cases")  # type: ignore[attr-defined]
+        self.console.call_service(self.service.list_cases, done=loaded, name="list-cases")
 
     def open_case(self, case_id: int, focus_message: int | None = None) -> None:
         """Load a case in a worker and show it (at ``focus_message``, scrolled to and focused).
@@ -150,7 +147,7 @@ class MainScreen(Screen):
                 self.service.masked_entity_count(case_id),
             )
 
-        self.app.call_service(  # type: ignore[attr-defined]
+        self.console.call_service(
             load,
             done=lambda result: self._show_case(*result, focus_message=focus_message, request=request),
             name="open-case",
@@ -187,7 +184,7 @@ class MainScreen(Screen):
         await conversation.mount_all([self._view_for(m) for m in messages])
         if self._superseded(request):
             return
-        self.app.set_status(masked=masked)  # type: ignore[attr-defined]
+        self.console.set_status(masked=masked)
         self.query_one(CaseList).set_cases(self.query_one(CaseList).cases, select=case.id)
         target = conversation.view_for(focus_message) if focus_message is not None else None
         if target is not None:
@@ -243,7 +240,7 @@ class MainScreen(Screen):
 
         def chosen(result: tuple[str, str] | None) -> None:
             if result is not None:
-                self.app.call_service(self.service.new_case, *result, done=created, name="new-case")  # type: ignore[attr-defined]
+                self.console.call_service(self.service.new_case, *result, done=created, name="new-case")
 
         self.app.push_screen(NewCaseDialog(), chosen)
 
@@ -283,7 +280,7 @@ class MainScreen(Screen):
 
     @on(Composer.Submitted)
     def _send(self, event: Composer.Submitted) -> None:
-        if not self._require_case() or self._busy_sending:
+        if not self._require_case() or self._busy_sending or self.case_id is None:
             return
         case_id, role, text = self.case_id, event.role, event.text
         self._busy_sending = True
@@ -302,11 +299,13 @@ class MainScreen(Screen):
         def store() -> tuple[Any, str | None, list[Any], int]:
             outgoing = None
             # a long paste reports progress and can be cancelled (short ones take milliseconds)
-            job = {"progress": progress, "should_cancel": cancel.is_set} if len(text) >= MASKING_PROGRESS_CHARS else {}
+            long_paste = len(text) >= MASKING_PROGRESS_CHARS
+            on_progress = progress if long_paste else None
+            should_cancel = cancel.is_set if long_paste else None
             if role == "agent":
-                added, outgoing = self.service.send(case_id, text, **job)
+                added, outgoing = self.service.send(case_id, text, progress=on_progress, should_cancel=should_cancel)
             else:
-                added = self.service.add_message(case_id, role, text, **job)
+                added = self.service.add_message(case_id, role, text, progress=on_progress, should_cancel=should_cancel)
             return added, outgoing, self.service.messages(case_id), self.service.masked_entity_count(case_id)
 
         def stored(result: tuple[Any, str | None, list[Any], int]) -> None:
@@ -316,11 +315,11 @@ class MainScreen(Screen):
             if outgoing is not None:
                 self.app.copy_to_clipboard(outgoing)
                 self.app.notify("Reply stored and copied to the clipboard with real values", markup=False)
-            self.app.set_status(masked=masked)  # type: ignore[attr-defined]
+            self.console.set_status(masked=masked)
             self._append_new(messages, case_id)
             self.reload_cases()
 
-        self.app.call_service(store, done=stored, failed=lambda _m: self._sending_done(), name="send")  # type: ignore[attr-defined]
+        self.console.call_service(store, done=stored, failed=lambda _m: self._sending_done(), name="send")
 
     def _show_masking_progress(self, percent: int) -> None:
         if self._busy_sending:
@@ -364,7 +363,7 @@ class MainScreen(Screen):
             self.app.copy_to_clipboard(outgoing)
             self.app.notify("Copied to the clipboard with real values", markup=False)
 
-        self.app.call_service(self.service.copy_out, self.case_id, view.text, done=copied, name="copy")  # type: ignore[attr-defined]
+        self.console.call_service(self.service.copy_out, self.case_id, view.text, done=copied, name="copy")
 
     def action_accept_draft(self) -> None:
         if not self._require_case() or (view := self._chosen_draft()) is None:
@@ -464,12 +463,12 @@ class MainScreen(Screen):
                 timeout=6,
             )
         if tps:
-            self.app.set_status(tokens_per_s=tps)  # type: ignore[attr-defined]
+            self.console.set_status(tokens_per_s=tps)
         case_id = stream.case_id
-        self.app.call_service(  # type: ignore[attr-defined]
+        self.console.call_service(
             self.service.masked_entity_count,
             case_id,
-            done=lambda n: self.app.set_status(masked=n) if case_id == self.case_id else None,  # type: ignore[attr-defined]
+            done=lambda n: self.console.set_status(masked=n) if case_id == self.case_id else None,
             name="count",
         )
 
@@ -520,17 +519,17 @@ class MainScreen(Screen):
             self.app.notify("This message has no masked values", markup=False)
             return
         case_id, message_id = self.case_id, view.message_id
-        seconds = self.app.settings.ui.reveal_seconds  # type: ignore[attr-defined]
+        seconds = self.console.settings.ui.reveal_seconds
 
         async def show(values: dict[str, str]) -> None:
             if not self._shown(view):
                 return
             await view.show_values(values)
-            self._remask[message_id] = (self.app.clock() + seconds, view)  # type: ignore[attr-defined]
+            self._remask[message_id] = (self.console.clock() + seconds, view)
             if self._remask_timer is None:
                 self._remask_timer = self.set_interval(REMASK_TICK_SECONDS, self._remask_due)
 
-        self.app.call_service(self.service.reveal_values, case_id, message_id, done=show, name="reveal")  # type: ignore[attr-defined]
+        self.console.call_service(self.service.reveal_values, case_id, message_id, done=show, name="reveal")
 
     async def _remask_due(self) -> None:
         """Re-mask the revealed messages whose time is up.
@@ -538,7 +537,7 @@ class MainScreen(Screen):
         Deadlines are on the app's clock (the one auto-lock uses), so a test can
         move time instead of racing a real timer.
         """
-        now = self.app.clock()  # type: ignore[attr-defined]
+        now = self.console.clock()
         for message_id, (due, view) in list(self._remask.items()):
             if now >= due:
                 self._remask.pop(message_id, None)

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from agentconsole.ui.access import ConsoleAccess
 from agentconsole.ui.chips import CHIP_CLASSES, chip_content
 
 # The vault wraps each matched term of a snippet in STX ... ETX (control characters
@@ -59,7 +60,7 @@ class HitList(OptionList):
     COMPONENT_CLASSES = OptionList.COMPONENT_CLASSES | set(CHIP_CLASSES) | {"search-hit"}
 
 
-class SearchScreen(ModalScreen[tuple[int, int] | None]):
+class SearchScreen(ConsoleAccess, ModalScreen[tuple[int, int] | None]):
     """Returns ``(case_id, message_id)`` of the chosen hit."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
@@ -93,9 +94,7 @@ class SearchScreen(ModalScreen[tuple[int, int] | None]):
     def run_search(self, query: str) -> None:
         self.searched = query
         self.query_one("#search-status", Static).update("Searching…")
-        self.app.call_service(  # type: ignore[attr-defined]
-            self.app.service.search, query, done=self.show_hits, failed=self._failed, name="search"
-        )
+        self.console.call_service(self.service.search, query, done=self.show_hits, failed=self._failed, name="search")
 
     def _failed(self, message: str) -> None:
         self.query_one("#search-status", Static).update(message)

@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Input, Static
 
+from agentconsole.ui.access import ConsoleAccess
 from agentconsole.ui.status import StatusBar
 
 MAX_DELAY_SECONDS = 30
@@ -21,7 +22,7 @@ def retry_delay(failures: int) -> int:
     return min(2 ** (failures - 2), MAX_DELAY_SECONDS)
 
 
-class UnlockScreen(Screen):
+class UnlockScreen(ConsoleAccess, Screen):
     """The vault exists: sign in. Also where auto-lock and Ctrl+L return to."""
 
     def __init__(self, user: str = "", notice: str = "") -> None:
@@ -61,7 +62,7 @@ class UnlockScreen(Screen):
         secret = bytearray(passphrase.value.encode("utf-8"))
         passphrase.value = ""
         self.set_busy(True, "Unlocking…")
-        self.app.unlock(user, secret)  # type: ignore[attr-defined]
+        self.console.unlock(user, secret)
 
     def set_busy(self, busy: bool, message: str = "") -> None:
         for widget in self.query("Input, Button"):
@@ -77,7 +78,7 @@ class UnlockScreen(Screen):
 
     @failures.setter
     def failures(self, value: int) -> None:
-        self.app.unlock_failures = value  # type: ignore[attr-defined]
+        self.console.unlock_failures = value
 
     def wrong_passphrase(self, message: str) -> None:
         """Called by the app after a failed unlock: inline error, then a growing pause."""
