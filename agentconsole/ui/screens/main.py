@@ -1,9 +1,9 @@
 """The main screen: cases beside the conversation, the composer, the status bar.
 
 Every use case goes through the service, in thread workers (see
-``AgentConsoleApp.call_service``); drafts stream from a thread worker into a
-``MarkdownStream`` through messages, so the Markdown grows block by block and
-the whole message is never re-rendered per token.
+``AgentConsoleApp.call_service``). Drafting (:mod:`.drafting`) and revealing
+(:mod:`.revealing`) are parts of this screen in their own modules, over the
+shared state of :mod:`.case_base`.
 """
 
 from __future__ import annotations
@@ -12,57 +12,31 @@ import logging
 import threading
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.message import Message
-from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Footer, Input, Markdown, OptionList, Static
-from textual.widgets._markdown import MarkdownStream
+from textual.widgets import Footer, Input, OptionList, Static
 
-from agentconsole.errors import AgentConsoleError
 from agentconsole.terminal_text import inert
 from agentconsole.ui import keys
-from agentconsole.ui.access import ConsoleAccess
 from agentconsole.ui.caselist import CaseList
-from agentconsole.ui.chips import CHIP_CLASSES, chip_content, chip_markdown, placeholder_count
+from agentconsole.ui.chips import CHIP_CLASSES, chip_content
 from agentconsole.ui.composer import Composer
 from agentconsole.ui.messages import Conversation, MessageView
-from agentconsole.ui.screens.dialogs import NewCaseDialog, QuestionDialog
+from agentconsole.ui.screens.dialogs import NewCaseDialog
+from agentconsole.ui.screens.drafting import DraftingPart
+from agentconsole.ui.screens.revealing import RevealingPart
 from agentconsole.ui.screens.search import SearchScreen
 from agentconsole.ui.status import StatusBar
 
 log = logging.getLogger("agentconsole.ui")
-
-#: How often revealed messages are checked for re-masking (seconds).
-REMASK_TICK_SECONDS = 0.2
 
 ROLE_HINTS = {
     "customer": "what the customer wrote; masked before it shows",
     "agent": "your reply; Enter stores it, copies real values",
     "note": "internal note, never sent",
 }
-
-
-class DraftDelta(Message):
-    """A display-safe piece of a streaming draft (placeholders whole)."""
-
-    def __init__(self, view: MessageView, delta: str) -> None:
-        super().__init__()
-        self.view = view
-        self.delta = delta
-
-
-class DraftEnded(Message):
-    """The draft finished, was stopped, or failed (``error``)."""
-
-    def __init__(self, view: MessageView, stream: Any = None, error: str | None = None) -> None:
-        super().__init__()
-        self.view = view
-        self.stream = stream
-        self.error = error
 
 
 class CaseHeader(Static):
@@ -73,22 +47,8 @@ class CaseHeader(Static):
 MASKING_PROGRESS_CHARS = 20_000
 
 
-class MainScreen(ConsoleAccess, Screen):
+class MainScreen(DraftingPart, RevealingPart):
     BINDINGS = keys.bindings("main")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.case_id: int | None = None
-        self._draft: tuple[MessageView, MarkdownStream] | None = None
-        #: Revealed messages: message id -> (when to re-mask on the app's clock, view).
-        self._remask: dict[int, tuple[float, MessageView]] = {}
-        self._remask_timer: Timer | None = None
-        self._busy_sending = False
-        self._masking_cancel: threading.Event | None = None  # set by Esc while a message is masked
-        self._open_request = 0
-        self.customer_ref: str | None = None
-        #: The message a search hit opened the case at, once it is scrolled into view (tests).
-        self.hit_shown: int | None = None
 
     @property
     def active_bindings(self) -> dict[str, Any]:
@@ -272,12 +232,6 @@ class MainScreen(ConsoleAccess, Screen):
     def action_cycle_role(self) -> None:
         self.query_one(Composer).cycle_role()
 
-    def _require_case(self) -> bool:
-        if self.case_id is None:
-            self.app.notify("Open a case first (Ctrl+N creates one)", severity="warning", markup=False)
-            return False
-        return True
-
     @on(Composer.Submitted)
     def _send(self, event: Composer.Submitted) -> None:
         if not self._require_case() or self._busy_sending or self.case_id is None:
@@ -371,200 +325,3 @@ class MainScreen(ConsoleAccess, Screen):
         composer = self.query_one(Composer)
         composer.load_draft(view.text)
         composer.focus()
-
-    # --- drafts ------------------------------------------------------------------------------
-
-    async def action_draft(self) -> None:
-        await self.start_draft("reply")
-
-    async def action_summarize(self) -> None:
-        await self.start_draft("summary")
-
-    def action_ask(self) -> None:
-        if not self._require_case():
-            return
-
-        def asked(question: str | None) -> None:
-            if question:
-                self.call_later(self.start_draft, "answer", question)
-
-        self.app.push_screen(QuestionDialog(), asked)
-
-    async def start_draft(self, kind: str, question: str | None = None) -> None:
-        if not self._require_case():
-            return
-        if self._draft is not None:
-            self.app.notify("A draft is being written: Esc stops it", severity="warning", markup=False)
-            return
-        # the question shows once the service has masked it (never the raw text typed)
-        view = MessageView("assistant", "", kind=kind, streaming=True)
-        conversation = self.query_one(Conversation)
-        await conversation.mount(view)
-        conversation.anchor()
-        self._draft = (view, Markdown.get_stream(view.markdown))
-        self._generate(self.case_id, kind, question, view)
-
-    @work(thread=True, group="draft")
-    def _generate(self, case_id: int, kind: str, question: str | None, view: MessageView) -> None:
-        try:
-            stream = self.service.draft(case_id, kind, question)
-            if question := getattr(stream, "question", None):  # masked by the service
-                self.app.call_from_thread(view.set_question, question)
-            for delta in stream:
-                self.post_message(DraftDelta(view, delta))
-        except AgentConsoleError as exc:
-            self.post_message(DraftEnded(view, error=exc.message))
-            return
-        except Exception:
-            log.exception("draft failed")
-            self.post_message(DraftEnded(view, error="the draft failed unexpectedly; details are in the log"))
-            return
-        self.post_message(DraftEnded(view, stream))
-
-    async def on_draft_delta(self, message: DraftDelta) -> None:
-        if self._draft is not None and self._draft[0] is message.view:
-            message.view.text += message.delta
-            await self._draft[1].write(chip_markdown(message.delta))
-
-    async def on_draft_ended(self, message: DraftEnded) -> None:
-        view = message.view
-        if self._draft is not None and self._draft[0] is view:
-            await self._draft[1].stop()
-            self._draft = None
-        stream = message.stream
-        if not self._shown(view):  # its case was closed meanwhile; the service stored what there was
-            return
-        if message.error is not None or stream is None or not stream.text.strip():
-            await view.remove()
-            note = message.error or (
-                "Stopped before any text" if stream and stream.cancelled else "The model wrote nothing"
-            )
-            self.app.notify(note, severity="error" if message.error else "warning", markup=False)
-            return
-        stats = stream.stats
-        tps = getattr(stats, "decode_tokens_per_s", None)
-        detail = " · ".join(
-            part
-            for part in (
-                f"{tps:.1f} tok/s" if tps else "",
-                "stopped" if stream.cancelled else "",
-                "Ctrl+E uses it" if stream.kind == "reply" else "",
-            )
-            if part
-        )
-        if question := getattr(stream, "question", None):  # the question as stored: masked
-            view.set_question(question)
-        view.finish(stream.text, stream.message_id, detail)
-        if getattr(stream, "problems", None):
-            self.app.notify(
-                "The model invented or broke placeholders (⚠ chips): edit them before sending",
-                severity="warning",
-                markup=False,
-                timeout=6,
-            )
-        if tps:
-            self.console.set_status(tokens_per_s=tps)
-        case_id = stream.case_id
-        self.console.call_service(
-            self.service.masked_entity_count,
-            case_id,
-            done=lambda n: self.console.set_status(masked=n) if case_id == self.case_id else None,
-            name="count",
-        )
-
-    def action_stop(self) -> None:
-        if self._masking_cancel is not None and not self._masking_cancel.is_set():
-            self._masking_cancel.set()  # the composer keeps the text; nothing is stored
-            self.app.notify("Cancelling the masking…", markup=False, timeout=2)
-            return
-        if self._draft is not None:
-            self.service.cancel_generation()
-            self.app.notify("Stopping the draft…", markup=False, timeout=2)
-
-    @property
-    def drafting(self) -> bool:
-        return self._draft is not None
-
-    @property
-    def draft_view(self) -> MessageView | None:
-        """The message the running draft streams into (None when no draft runs)."""
-        return self._draft[0] if self._draft is not None else None
-
-    # --- reveal ------------------------------------------------------------------------------
-
-    def _focused_view(self) -> MessageView | None:
-        focused = self.focused
-        if focused is None:
-            return None
-        return next((n for n in focused.ancestors_with_self if isinstance(n, MessageView)), None)
-
-    def action_reveal(self) -> None:
-        view = self._focused_view()
-        if view is None:
-            self.app.notify("Focus a message first (click it, or Shift+Tab from the composer)", markup=False)
-            return
-        self.reveal(view)
-
-    def action_reveal_message(self, message_id: int) -> None:
-        view = self.query_one(Conversation).view_for(message_id)
-        if view is not None:
-            view.focus()
-            self.reveal(view)
-
-    def reveal(self, view: MessageView) -> None:
-        if self.case_id is None or view.message_id is None:
-            self.app.notify("Nothing to reveal in this message yet", markup=False)
-            return
-        if not placeholder_count(view.text):
-            self.app.notify("This message has no masked values", markup=False)
-            return
-        case_id, message_id = self.case_id, view.message_id
-        seconds = self.console.settings.ui.reveal_seconds
-
-        async def show(values: dict[str, str]) -> None:
-            if not self._shown(view):
-                return
-            await view.show_values(values)
-            self._remask[message_id] = (self.console.clock() + seconds, view)
-            if self._remask_timer is None:
-                self._remask_timer = self.set_interval(REMASK_TICK_SECONDS, self._remask_due)
-
-        self.console.call_service(self.service.reveal_values, case_id, message_id, done=show, name="reveal")
-
-    async def _remask_due(self) -> None:
-        """Re-mask the revealed messages whose time is up.
-
-        Deadlines are on the app's clock (the one auto-lock uses), so a test can
-        move time instead of racing a real timer.
-        """
-        now = self.console.clock()
-        for message_id, (due, view) in list(self._remask.items()):
-            if now >= due:
-                self._remask.pop(message_id, None)
-                if self._shown(view):
-                    await view.show_values(None)
-        if not self._remask and self._remask_timer is not None:
-            self._remask_timer.stop()
-            self._remask_timer = None
-
-    def _shown(self, view: MessageView) -> bool:
-        """Still part of the open conversation (not removed, or being removed, with a case that was left)."""
-        return view.display and view in self.query_one(Conversation).views()  # display: False while pruned
-
-    def action_focus_previous_message(self) -> None:
-        self._step_message(-1)
-
-    def action_focus_next_message(self) -> None:
-        self._step_message(1)
-
-    def _step_message(self, step: int) -> None:
-        views = self.query_one(Conversation).views()
-        current = self._focused_view()
-        if not views or current not in views:
-            return
-        index = views.index(current) + step
-        if 0 <= index < len(views):
-            views[index].focus()
-            views[index].scroll_visible(animate=False)
-        elif index >= len(views):
-            self.query_one(Composer).focus()
