@@ -44,12 +44,14 @@ _FUNCTION_WORDS = {
 _NOT_DATES = {"we", "may", "a", "an", "day", "a day", "sat", "sun", "second", "now", "mar", "de", "on", "at", "one"}
 _ORDINAL_DAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th|er|e|\.|º|ª)?(?!\s*[:/h]\d)(?!\d)")
 _NEGATION = re.compile(
-    r"(?:\bnot|\bexcept|\bbut|\bother\s+than|\bapart\s+from|\bpas|\bsauf|\bnicht|\baußer|\bexcepto|\bmenos|\bno)"
+    r"(?:\b(?:busy|away|out|unavailable|not\s+available|tied\s+up|booked\s+up)\s+(?:until|till)"
+    r"|\bnot|\bexcept|\bbut|\bother\s+than|\bapart\s+from|\bpas|\bsauf|\bnicht|\baußer|\bexcepto|\bmenos|\bno)"
     r"\s+(?:on\s+|le\s+|am\s+|el\s+|the\s+|a\s+|an\s+)?$",
     re.IGNORECASE,
 )
 _WEEKEND = re.compile(r"\b(?:week-?ends?|wochenende|fin\s+de\s+semana|finde)\b", re.IGNORECASE)
-_AFTER_TOMORROW_ES = re.compile(r"\bpasado\s+mañana\b", re.IGNORECASE)
+# Read by dateparser in French and German ("après-demain", "übermorgen") but not in these two.
+_AFTER_TOMORROW = re.compile(r"\b(?:(?:the\s+)?day\s+after\s+tomorrow|pasado\s+mañana)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,7 @@ def read_requests(text: str, base: datetime) -> list[TimeRequest]:
     day span the whole day. Days after "not"/"except" are left out.
     """
     clean = _PLACEHOLDER.sub(lambda m: " " * len(m.group(0)), text)
-    clean = _AFTER_TOMORROW_ES.sub(lambda m: "en 2 días".ljust(len(m.group(0))), clean)
+    clean = _AFTER_TOMORROW.sub(lambda m: "in 2 days".ljust(len(m.group(0))), clean)
     language = guess_language(clean)
     windows, rest = find_time_windows(clean)
     mentions = _day_mentions(rest, base, language)
@@ -232,7 +234,7 @@ def read_requests(text: str, base: datetime) -> list[TimeRequest]:
         if excluded and not windows:
             add(None, None, None)
         skip = tuple(sorted(excluded))
-        return [TimeRequest(r.days, r.start, r.end, r.anchor, r.phrase, skip) for r in requests]
+        return _narrowed([TimeRequest(r.days, r.start, r.end, r.anchor, r.phrase, skip) for r in requests])
     paired: set[int] = set()
     for window in windows:
         nearest = min(range(len(positive)), key=lambda i: _distance(positive[i].span, window.span))
@@ -246,4 +248,27 @@ def read_requests(text: str, base: datetime) -> list[TimeRequest]:
             add(mention.days, window, mention)
         else:
             add(mention.days, None, mention)
-    return requests
+    return _narrowed(requests)
+
+
+def _narrowed(requests: list[TimeRequest]) -> list[TimeRequest]:
+    """Times of day on the same days that overlap narrow each other ("any evening after 6pm",
+    "demain matin entre 9h et 11h"); disjoint ones are alternatives ("morning or afternoon").
+    Two named times ("at 10 or at 2") stay alternatives."""
+    result: list[TimeRequest] = []
+    for request in requests:
+        for index, other in enumerate(result):
+            if other.days != request.days or other.excluded != request.excluded:
+                continue
+            both_points = request.anchor is not None and other.anchor is not None
+            start, end = max(other.start, request.start), min(other.end, request.end)
+            if both_points and (request.start, request.end) == (other.start, other.end) == (0, DAY_END):
+                continue
+            if start < end:
+                anchor = next((a for a in (request.anchor, other.anchor) if a is not None and start <= a <= end), None)
+                phrase = other.phrase if request.phrase in other.phrase else f"{other.phrase} {request.phrase}"
+                result[index] = TimeRequest(request.days, start, end, anchor, phrase, request.excluded)
+                break
+        else:
+            result.append(request)
+    return result

@@ -37,6 +37,7 @@ PARTS: dict[str, tuple[int, int]] = {
     "evening": (17 * 60, 22 * 60),
     "first": (6 * 60, 10 * 60),
     "endofday": (16 * 60, DAY_END),
+    "afterlunch": (13 * 60, DAY_END),
 }
 
 _PM_WORDS = r"p\.?\s?m\.?|afternoon|evening|night|tarde|noche|soir|après-midi|apres-midi|nachmittags?|abends?"
@@ -68,7 +69,7 @@ def _clock(n: int, *, bare: bool, behind: str = r"(?<![\d/.:])(?<!\d-)") -> str:
     """A clock time: 17:00, 5pm, 5 p.m., 17h, 17h30, 17 Uhr, 10.30 Uhr, noon; a bare hour only if ``bare``."""
     suffix = rf"(?P<suf{n}>\s*(?:{_PM_WORDS}|{_AM_WORDS}|h(?:eures?)?\b|uhr\b|o'?clock)|{_DAYPART_SUFFIX})"
     timed = rf"(?P<h{n}>\d{{1,2}})(?:(?::|h)(?P<m{n}>\d{{2}})|\.(?P<d{n}>\d{{2}})(?=\s*(?:uhr|h\b|[ap]\.?\s?m)))?"
-    named = rf"\b(?P<w{n}>{'|'.join(_NAMED)})\b"
+    named = rf"(?<![\w-])(?P<w{n}>{'|'.join(_NAMED)})\b"
     if bare:
         return rf"(?:{named}|{behind}{timed}(?:{suffix}|{_NOT_A_TIME})(?![\d/:]|\.\d|-\d\d-))"
     return rf"(?:{named}|{behind}{timed}(?:{suffix}|(?<=\d:\d\d)|(?<=\dh\d\d))(?![\d/:-]|\.\d))"
@@ -83,7 +84,8 @@ _BETWEEN = re.compile(
     re.IGNORECASE,
 )
 _AFTER = re.compile(
-    r"\b(?:any\s*time\s+after|anytime\s+after|after|from|past|later\s+than|not\s+before|après|apres|"
+    r"\b(?:(?:work|working|busy|at\s+work|away|out|occupied|tied\s+up|stuck)\s+(?:\w+\s+)?(?:until|till)|"
+    r"any\s*time\s+after|anytime\s+after|after|from|past|later\s+than|not\s+before|après|apres|"
     r"à\s+partir\s+de|a\s+partir\s+de|dès|nach|ab|después\s+de|despues\s+de|desde)\s+" + _LAS + _clock(1, bare=True),
     re.IGNORECASE,
 )
@@ -108,6 +110,7 @@ _AT = re.compile(
 _PART_WORDS: tuple[tuple[str, str], ...] = (
     ("first", r"first\s+thing(?:\s+in\s+the\s+morning)?|à\s+la\s+première\s+heure|early\s+morning"),
     ("endofday", r"end\s+of\s+(?:the\s+)?(?:business\s+)?day|close\s+of\s+business|fin\s+de\s+journée"),
+    ("afterlunch", r"after\s+lunch|après\s+(?:le\s+)?déjeuner|nach\s+dem\s+mittag(?:essen)?|después\s+de\s+comer"),
     ("morning", r"mornings?|matin(?:ée|ee)?s?|vormittags?|morgens|am\s+morgen|früh|(?:por|en|de)\s+la\s+mañana"),
     ("lunch", r"lunch\s*time|lunch|(?:à|a)\s+midi|über\s+mittag|mittags|mittagszeit|(?:a|al)\s+mediodía"),
     ("afternoon", r"afternoons?|après-midi|apres-midi|aprèm|aprem|nachmittags?|(?:por|en|de)\s+la\s+tarde"),
