@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from agentconsole.booking.requests import TimeRequest, read_requests
 from agentconsole.booking.schedule import Resource, Slot, free_slots
@@ -92,9 +92,11 @@ def propose(
                     distance = abs(slot.start - anchor) if anchor is not None else timedelta(0)
                     key = (distance, slot.start)
                     proposal = Proposal(resource.name, slot.start, slot.end, free, True, request.phrase)
-                    seen = ranked.get((resource.name, slot.start))
+                    # Keyed in UTC: the two 02:30 slots of a fall-back night are equal in their own zone.
+                    where = (resource.name, slot.start.astimezone(UTC))
+                    seen = ranked.get(where)
                     if seen is None or key < seen[0]:
-                        ranked[(resource.name, slot.start)] = (key, proposal)
+                        ranked[where] = (key, proposal)
     best = [p for _, p in sorted(ranked.values(), key=lambda item: (item[0], item[1].resource))][:count]
     if best:
         return best

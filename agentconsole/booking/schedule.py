@@ -173,6 +173,8 @@ class Resource:
 
     def slots_between(self, start: datetime, end: datetime) -> list[Slot]:
         """Slots starting at or after ``start`` and ending by ``end`` (aware datetimes)."""
+        # Compared in UTC: datetimes sharing a zone compare by wall clock, blind to the fall-back fold.
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
         tz = self.zone
         day = start.astimezone(tz).date() - timedelta(days=1)
         last = end.astimezone(tz).date()
@@ -186,6 +188,7 @@ class Resource:
         """The slot starting exactly at ``start``; :class:`ScheduleError` saying why there is none."""
         if start.tzinfo is None:
             raise ScheduleError("a booking time needs a UTC offset or zone, e.g. 2026-03-03T10:00+01:00")
+        start = start.astimezone(UTC)
         local = start.astimezone(self.zone)
         closure = self.closed_on(local.date())
         if closure:
