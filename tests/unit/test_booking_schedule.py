@@ -130,7 +130,9 @@ def test_closures_remove_whole_days() -> None:
 
 def test_slot_at_accepts_only_slot_starts_and_names_the_grid() -> None:
     resource = desk()
-    assert resource.slot_at(datetime(2026, 3, 3, 9, 30, tzinfo=BERLIN)).end == datetime(2026, 3, 3, 10, 0, tzinfo=BERLIN)
+    assert resource.slot_at(datetime(2026, 3, 3, 9, 30, tzinfo=BERLIN)).end == datetime(
+        2026, 3, 3, 10, 0, tzinfo=BERLIN
+    )
     assert resource.slot_at(datetime(2026, 3, 3, 8, 30, tzinfo=UTC)).local_label() == "09:30"
     with pytest.raises(ScheduleError, match="09:10 is not a slot start .* from 09:00 to 17:00"):
         resource.slot_at(datetime(2026, 3, 3, 9, 10, tzinfo=BERLIN))
