@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -87,7 +88,7 @@ def test_berlin_spring_forward_day_has_no_slot_in_the_missing_hour() -> None:
     assert "02:00" not in labels and "02:30" not in labels
     assert labels[3:5] == ["01:30", "03:00"]
     utc = [s.start.astimezone(UTC) for s in day]  # same-zone subtraction is wall-clock in Python
-    assert all(b - a == timedelta(minutes=30) for a, b in zip(utc, utc[1:], strict=False))
+    assert all(b - a == timedelta(minutes=30) for a, b in itertools.pairwise(utc))
     assert day[-1].end == datetime(2026, 3, 30, 0, 0, tzinfo=BERLIN)
 
 
