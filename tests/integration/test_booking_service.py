@@ -38,7 +38,7 @@ def _all_booking_text(service: ConsoleService) -> str:
     conn = service.require("work_cases").connection()
     rows = []
     for table in ("bookings", "booking_events", "booking_resources", "booking_closures"):
-        rows += [repr(r) for r in conn.execute(f"SELECT * FROM {table}")]  # noqa: S608 - fixed names
+        rows += [repr(r) for r in conn.execute(f"SELECT * FROM {table}")]
     return "\n".join(rows)
 
 
