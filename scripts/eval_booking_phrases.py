@@ -8,7 +8,8 @@ real path (:func:`agentconsole.booking.proposals.propose_for_text`) against an
 empty desk open Mon-Sat 08:00-20:00 in 30-minute slots. A phrase is correct when
 three proposals come back, every one matches the request and lies in an
 accepted window, and, when the customer named a time (``first``), the first
-proposal starts then.
+proposal starts then (``first_any``: one of the two slots around a time that is
+not a slot start).
 
 ``tests/data/booking/phrases_heldout.jsonl`` was written after the parser was
 finished and never used to change it; report it apart.
@@ -80,6 +81,10 @@ def score(entry: dict[str, Any]) -> tuple[bool, str]:
         return False, shown
     first = entry.get("first")
     if first and proposals[0].start.replace(tzinfo=None) != datetime.fromisoformat(first):
+        return False, shown
+    # A time between two slot starts ("9:45" on a half-hour grid): either neighbour first.
+    first_any = entry.get("first_any")
+    if first_any and proposals[0].start.replace(tzinfo=None) not in [datetime.fromisoformat(f) for f in first_any]:
         return False, shown
     return True, shown
 
