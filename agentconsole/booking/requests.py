@@ -88,13 +88,13 @@ def guess_language(text: str) -> str:
 
 @lru_cache(maxsize=8)
 def _period_parser(language: str) -> Any:
-    from dateparser.date import DateDataParser
+    from dateparser.date import DateDataParser  # type: ignore[import-untyped,unused-ignore]
 
     return DateDataParser(languages=[language], settings={"RETURN_TIME_AS_PERIOD": True})
 
 
 def _search(text: str, base: datetime, language: str) -> list[tuple[str, datetime]]:
-    from dateparser.search import search_dates
+    from dateparser.search import search_dates  # type: ignore[import-untyped,unused-ignore]
 
     settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future", "RETURN_AS_TIMEZONE_AWARE": False}
     order = [language] + [lang for lang in LANGUAGES if lang != language]
