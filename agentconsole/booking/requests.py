@@ -50,6 +50,9 @@ _NEGATION = re.compile(
     re.IGNORECASE,
 )
 _WEEKEND = re.compile(r"\b(?:week-?ends?|wochenende|fin\s+de\s+semana|finde)\b", re.IGNORECASE)
+_END_OF_WEEK = re.compile(r"\bend\s+of\s+(?:the\s+|this\s+|(?P<next>next)\s+)?week\b", re.IGNORECASE)
+# "Monday through Wednesday", "lundi au mercredi", "Montag bis Mittwoch", "de lunes a miércoles".
+_DAY_RANGE = re.compile(r"^\s*(?:through|thru|to|until|till|-|–|au|à|bis|hasta|a)\s*$", re.IGNORECASE)
 # Read by dateparser in French and German ("après-demain", "übermorgen") but not in these two.
 _AFTER_TOMORROW = re.compile(r"\b(?:(?:the\s+)?day\s+after\s+tomorrow|pasado\s+mañana)\b", re.IGNORECASE)
 
@@ -166,8 +169,40 @@ def _day_mentions(rest: str, base: datetime, language: str) -> list[_DayMention]
         if re.search(r"next|prochain|nächste|próximo", rest[max(0, match.start() - 12) : match.start()], re.I):
             days = tuple(d + timedelta(days=7) for d in days)
         mentions.append(_DayMention(days, match.span(), match.group(0)))
+    for match in _END_OF_WEEK.finditer(rest):
+        monday = base.date() - timedelta(days=base.weekday()) + timedelta(days=7 if match.group("next") else 0)
+        days = tuple(d for d in (monday + timedelta(days=3), monday + timedelta(days=4)) if d >= base.date())
+        if days:
+            mentions.append(_DayMention(days, match.span(), match.group(0)))
     mentions.sort(key=lambda m: m.span)
-    return _merge_weekday_in_period(rest, mentions)
+    return _merge_day_ranges(rest, _merge_weekday_in_period(rest, mentions), base.date())
+
+
+def _merge_day_ranges(rest: str, mentions: list[_DayMention], today: date) -> list[_DayMention]:
+    """ "Monday through Wednesday": every day from the first to the last, not just the two named."""
+    merged: list[_DayMention] = []
+    for mention in mentions:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and len(previous.days) == 1
+            and len(mention.days) == 1
+            and not (previous.negated or mention.negated)
+            and _DAY_RANGE.match(rest[previous.span[1] : mention.span[0]])
+        ):
+            first, last = previous.days[0], mention.days[0]
+            if last < first:  # said on a Monday, "Monday" is read as next week's: the range starts today
+                earlier = first - timedelta(days=7)
+                first, last = (earlier, last) if earlier >= today else (first, last + timedelta(days=7))
+            if not 0 < (last - first).days <= 31:
+                merged.append(mention)
+                continue
+            days = tuple(first + timedelta(days=i) for i in range((last - first).days + 1))
+            span = (previous.span[0], mention.span[1])
+            merged[-1] = _DayMention(days, span, rest[span[0] : span[1]].strip())
+            continue
+        merged.append(mention)
+    return merged
 
 
 def _merge_weekday_in_period(rest: str, mentions: list[_DayMention]) -> list[_DayMention]:

@@ -38,6 +38,7 @@ PARTS: dict[str, tuple[int, int]] = {
     "first": (6 * 60, 10 * 60),
     "endofday": (16 * 60, DAY_END),
     "afterlunch": (13 * 60, DAY_END),
+    "anytime": (0, DAY_END),
 }
 
 _PM_WORDS = r"p\.?\s?m\.?|afternoon|evening|night|tarde|noche|soir|après-midi|apres-midi|nachmittags?|abends?"
@@ -110,6 +111,12 @@ _AT = re.compile(
 _PART_WORDS: tuple[tuple[str, str], ...] = (
     ("first", r"first\s+thing(?:\s+in\s+the\s+morning)?|à\s+la\s+première\s+heure|early\s+morning"),
     ("endofday", r"end\s+of\s+(?:the\s+)?(?:business\s+)?day|close\s+of\s+business|fin\s+de\s+journée"),
+    (
+        "anytime",
+        r"any\s*time|whenever|as\s+soon\s+as\s+possible|asap|earliest(?:\s+possible)?|at\s+your\s+earliest"
+        r"|dès\s+que\s+possible|au\s+plus\s+vite|so\s+bald\s+wie\s+möglich|möglichst\s+bald|cuanto\s+antes"
+        r"|lo\s+antes\s+posible",
+    ),
     ("afterlunch", r"after\s+lunch|après\s+(?:le\s+)?déjeuner|nach\s+dem\s+mittag(?:essen)?|después\s+de\s+comer"),
     ("morning", r"mornings?|matin(?:ée|ee)?s?|vormittags?|morgens|am\s+morgen|früh|(?:por|en|de)\s+la\s+mañana"),
     ("lunch", r"lunch\s*time|lunch|(?:à|a)\s+midi|über\s+mittag|mittags|mittagszeit|(?:a|al)\s+mediodía"),
