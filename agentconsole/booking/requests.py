@@ -30,6 +30,8 @@ from agentconsole.booking.timewords import DAY_END, TimeWindow, find_time_window
 log = logging.getLogger("agentconsole.booking")
 
 LANGUAGES = ("en", "fr", "de", "es")
+#: A request for a time is a sentence or two; a pasted log is not read whole (dateparser is slow on it).
+MAX_CHARS = 4_000
 
 _PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_ ]*>")
 # Function words that tell the language of a short message (dateparser's own detection
@@ -239,9 +241,10 @@ def read_requests(text: str, base: datetime) -> list[TimeRequest]:
     Days come from dateparser; each is paired with the nearest time of day in the text
     (every time of day with its nearest day, every day with its nearest time of day).
     Times of day with no day apply to any day (``days=None``); days with no time of
-    day span the whole day. Days after "not"/"except" are left out.
+    day span the whole day. Days after "not"/"except" are left out. Only the last
+    :data:`MAX_CHARS` characters are read (a request is a sentence or two, not a pasted log).
     """
-    clean = _PLACEHOLDER.sub(lambda m: " " * len(m.group(0)), text)
+    clean = _PLACEHOLDER.sub(lambda m: " " * len(m.group(0)), text[-MAX_CHARS:])
     clean = _AFTER_TOMORROW.sub(lambda m: "in 2 days".ljust(len(m.group(0))), clean)
     language = guess_language(clean)
     windows, rest = find_time_windows(clean)
