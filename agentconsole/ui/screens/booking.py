@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -21,6 +21,12 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from agentconsole.terminal_text import inert
+from agentconsole.ui.access import ConsoleAccess
+
+if TYPE_CHECKING:
+    from agentconsole.booking.proposals import Proposal
+    from agentconsole.booking.schedule import Slot
+    from agentconsole.service import Booking, ConsoleService
 
 
 @dataclass(frozen=True)
@@ -28,14 +34,14 @@ class BookingView:
     """What the dialog shows, loaded in one worker call."""
 
     requested: tuple[str, ...]
-    proposals: tuple[Any, ...]
+    proposals: tuple[Proposal, ...]
     resource: str | None
     day: date | None
-    free: tuple[tuple[Any, int], ...]
-    bookings: tuple[Any, ...]
+    free: tuple[tuple[Slot, int], ...]
+    bookings: tuple[Booking, ...]
 
 
-def load_booking_view(service: Any, case_id: int, day: date | None) -> BookingView:
+def load_booking_view(service: ConsoleService, case_id: int, day: date | None) -> BookingView:
     """Proposals for the case, the free slots of ``day`` (default: the first proposal's day) and the case's bookings."""
     resources = service.booking_resources()
     bookings = tuple(service.list_bookings(case_id=case_id))
@@ -54,7 +60,7 @@ def _when(moment: datetime, end: datetime) -> str:
     return f"{moment.strftime('%a %d %b %H:%M')}-{end.strftime('%H:%M')}"
 
 
-class BookingDialog(ModalScreen[None]):
+class BookingDialog(ConsoleAccess, ModalScreen[None]):
     """Proposals, the day's free slots and the case's bookings; Enter books, C cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -88,8 +94,8 @@ class BookingDialog(ModalScreen[None]):
         self.load()
 
     def load(self) -> None:
-        service = self.app.service  # type: ignore[attr-defined]
-        self.app.call_service(  # type: ignore[attr-defined]
+        service = self.service
+        self.console.call_service(
             load_booking_view, service, self.case_id, self._day, done=self._show, failed=self._failed,
             name="booking", exclusive=True,
         )  # fmt: skip
@@ -150,12 +156,12 @@ class BookingDialog(ModalScreen[None]):
             return
         resource, start = choice
 
-        def booked(booking: Any) -> None:
+        def booked(booking: Booking) -> None:
             self.app.notify(inert(f"Booked {_when(booking.start, booking.end)} for case {self.case_id}"), markup=False)
             self.load()
 
-        service = self.app.service  # type: ignore[attr-defined]
-        self.app.call_service(service.book, self.case_id, resource, start, done=booked, name="booking-book")  # type: ignore[attr-defined]
+        service = self.service
+        self.console.call_service(service.book, self.case_id, resource, start, done=booked, name="booking-book")
 
     def action_day(self, step: int) -> None:
         if self._day is None:
@@ -172,15 +178,15 @@ class BookingDialog(ModalScreen[None]):
         if not option.id or not option.id.startswith("b"):
             return
 
-        def cancelled(booking: Any) -> None:
+        def cancelled(booking: Booking) -> None:
             self.app.notify(inert(f"Booking {booking.id} cancelled"), markup=False)
             self.load()
 
-        service = self.app.service  # type: ignore[attr-defined]
-        self.app.call_service(service.cancel_booking, int(option.id[1:]), done=cancelled, name="booking-cancel")  # type: ignore[attr-defined]
+        service = self.service
+        self.console.call_service(service.cancel_booking, int(option.id[1:]), done=cancelled, name="booking-cancel")
 
 
-class AgendaScreen(ModalScreen[None]):
+class AgendaScreen(ConsoleAccess, ModalScreen[None]):
     """The day's bookings over every resource, in time order; [ and ] change the day."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -193,7 +199,7 @@ class AgendaScreen(ModalScreen[None]):
         super().__init__()
         self.day = day or date.today()
         #: The bookings last shown (None until loaded).
-        self.bookings: list[Any] | None = None
+        self.bookings: list[Booking] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="agenda"):
@@ -205,15 +211,15 @@ class AgendaScreen(ModalScreen[None]):
         self.load()
 
     def load(self) -> None:
-        service = self.app.service  # type: ignore[attr-defined]
-        self.app.call_service(  # type: ignore[attr-defined]
+        service = self.service
+        self.console.call_service(
             service.agenda, self.day, 1, done=self._show, failed=self._failed, name="agenda", exclusive=True
         )
 
     def _failed(self, message: str) -> None:
         self.query_one("#agenda-list", Static).update(inert(message))
 
-    def _show(self, bookings: list[Any]) -> None:
+    def _show(self, bookings: list[Booking]) -> None:
         self.bookings = list(bookings)
         self.query_one("#agenda-title", Static).update(f"Agenda for {self.day.strftime('%A %d %B %Y')}")
         lines = [
