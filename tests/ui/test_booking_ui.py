@@ -63,6 +63,17 @@ async def test_f7_proposes_the_asked_time_books_it_and_the_agenda_shows_it(tmp_p
         assert dialog.view.bookings[0].start.date() == tomorrow
         assert dialog.view.proposals[0].start.strftime("%H:%M") != "10:00"  # taken now
         assert "booked" in screen_text(app)
+        await pilot.press("tab")  # to the case's bookings
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "booking-case", "bookings focused")
+        if app.focused.highlighted is None:
+            await pilot.press("down")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: dialog.view.bookings[0].status == "cancelled", "cancelled")
+        # reloaded: the slots have the focus again, the first proposal highlighted
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "booking-slots", "slots focused")
+        assert dialog.view.proposals[0].start.strftime("%H:%M") == "10:00"  # free again
+        await pilot.press("enter")  # book the (again free) first proposal
+        await wait_for(pilot, lambda: len(dialog.view.bookings) == 2, "booked again")
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(app) == "MainScreen", "back on the case")
         await pilot.press("shift+f7")
