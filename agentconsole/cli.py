@@ -40,6 +40,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agentconsole.commands.demo_cmd",
     "agentconsole.commands.compliance_cmds",
     "agentconsole.commands.mask_cmd",
+    "agentconsole.commands.booking_cmds",
 )
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from agentconsole.domain import CASE_STATUSES, MESSAGE_ROLES, ROLES, WRITABLE_MESSAGE_ROLES
 from agentconsole.service.admin import AdminSection
+from agentconsole.service.booking import Booking, BookingProposals, BookingSection
 from agentconsole.service.cases import AddedMessage, CasesSection
 from agentconsole.service.core import FAILED_UNLOCKS_EPOCH, PERMISSIONS, ServiceCore, utcnow
 from agentconsole.service.drafts import DraftsSection, DraftStream
@@ -45,6 +46,9 @@ __all__ = [
     "ROLES",
     "WRITABLE_MESSAGE_ROLES",
     "AddedMessage",
+    "Booking",
+    "BookingProposals",
+    "BookingSection",
     "CasesSection",
     "ConsentRequired",
     "ConsoleService",
@@ -63,7 +67,7 @@ __all__ = [
 ]
 
 
-class ConsoleService(DraftsSection, AdminSection):
+class ConsoleService(DraftsSection, AdminSection, BookingSection):
     """One console session: the sections of the service over one vault, PII engine and model.
 
     A new feature adds its section (a class deriving from :class:`ServiceCore`, in

@@ -35,6 +35,10 @@ KEYS: tuple[Key, ...] = (
     Key("f2", "cycle_role", "Role", "Switch the composer role: customer, agent, note"),
     Key("f4", "consent", "Consent", "Show, give or withdraw the customer's consent to AI processing"),
     Key(
+        "f7", "booking", "Book", "Book an appointment for the open case: proposals and the day's free slots", show=False
+    ),
+    Key("shift+f7", "agenda", "Agenda", "Show the day's bookings over every resource", show=False),
+    Key(
         "enter",
         "send",
         "Send",

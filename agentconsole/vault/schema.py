@@ -16,6 +16,7 @@ from typing import Any
 
 from agentconsole.vault.errors import VaultError
 from agentconsole.vault.migrations import Subsystem
+from agentconsole.vault.repositories.bookings import BOOKING_SUBSYSTEM
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema.
@@ -119,7 +120,7 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 # Subsystems with tables of their own, migrated after the vault's own schema, in this order.
-SUBSYSTEMS: tuple[Subsystem, ...] = ()
+SUBSYSTEMS: tuple[Subsystem, ...] = (BOOKING_SUBSYSTEM,)
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

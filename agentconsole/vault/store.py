@@ -52,6 +52,7 @@ from agentconsole.vault.keyslots import (
 from agentconsole.vault.records import ROLES
 from agentconsole.vault.repositories import CaseRepository, ComplianceRepository, fts_query
 from agentconsole.vault.repositories.base import now as _now
+from agentconsole.vault.repositories.bookings import BookingRepository
 
 __all__ = [
     "CRASH_ENV",
@@ -98,7 +99,7 @@ def _remove_staging(db_path: Path) -> None:
             Path(f"{db_path}{suffix}").unlink()
 
 
-class Vault(Database, CaseRepository, ComplianceRepository):
+class Vault(Database, CaseRepository, ComplianceRepository, BookingRepository):
     """An unlocked vault. Create with :meth:`create` or :meth:`unlock`; end with :meth:`lock`.
 
     The repository operations (cases, messages, PII values, search, audit rows,

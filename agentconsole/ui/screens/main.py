@@ -211,6 +211,18 @@ class MainScreen(DraftingPart, RevealingPart):
 
         self.app.push_screen(ConsentDialog(self.customer_ref))
 
+    def action_booking(self) -> None:
+        if not self._require_case() or self.case_id is None:
+            return
+        from agentconsole.ui.screens.booking import BookingDialog
+
+        self.app.push_screen(BookingDialog(self.case_id))
+
+    def action_agenda(self) -> None:
+        from agentconsole.ui.screens.booking import AgendaScreen
+
+        self.app.push_screen(AgendaScreen())
+
     def action_search(self, query: str = "") -> None:
         def chosen(hit: tuple[int, int] | None) -> None:
             if hit is not None:
