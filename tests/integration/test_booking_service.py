@@ -83,6 +83,13 @@ def test_bookings_leave_with_the_customer_and_with_the_case(service: ConsoleServ
     vault = service.require("work_cases")
     with vault.transaction() as conn:  # the kept case went quiet long ago
         conn.execute("UPDATE cases SET updated_at = '2020-01-01T00:00:00+00:00' WHERE id = ?", (kept,))
+    # an appointment still ahead keeps its case (and the booking) out of retention
+    service.run_retention()
+    assert [b.case_id for b in service.list_bookings()] == [kept]
+    (upcoming,) = service.list_bookings()
+    service.cancel_booking(upcoming.id)
+    with vault.transaction() as conn:  # cancelling touched the case: make it quiet again
+        conn.execute("UPDATE cases SET updated_at = '2020-01-01T00:00:00+00:00' WHERE id = ?", (kept,))
     service.run_retention()
     assert service.list_bookings() == []
 

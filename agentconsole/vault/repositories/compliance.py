@@ -136,6 +136,8 @@ class ComplianceRepository(Repository):
     def retention_candidates(self, pii_before: str, idle_before: str) -> RetentionCandidates:
         """What expires: PII values created before ``pii_before`` (still holding a value),
         raw texts of messages before it, cases with no activity since ``idle_before``.
+        A case with an appointment still ahead (booked or rescheduled, ending in the
+        future) is not idle, however long ago it was last written to.
 
         PII values are stamped in UTC by the vault (string order is time order, indexed);
         message and case times can come from imported transcripts with any offset, so
@@ -152,7 +154,10 @@ class ComplianceRepository(Repository):
         case_ids = tuple(
             int(r[0])
             for r in conn.execute(
-                "SELECT id FROM cases WHERE julianday(updated_at) < julianday(?) ORDER BY id", (idle_before,)
+                "SELECT id FROM cases WHERE julianday(updated_at) < julianday(?) AND id NOT IN "
+                "(SELECT case_id FROM bookings WHERE status IN ('booked', 'rescheduled') "
+                "AND julianday(end_utc) > julianday('now')) ORDER BY id",
+                (idle_before,),
             )
         )
         messages = 0
