@@ -18,9 +18,9 @@ next lines: "Springfield, IL 62704", "London SW1A 2AA", "75002 Paris",
 
 from __future__ import annotations
 
-from typing import Any
-
 import regex
+from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from agentconsole.privacy.lexicon import (
     STREET_COMPOUND_ENDINGS,
@@ -170,7 +170,7 @@ class StreetAddressRecognizer(SupportRecognizer):
 
     ENTITIES = (STREET_ADDRESS,)
 
-    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+    def find(self, text: str, nlp_artifacts: NlpArtifacts | None) -> list[RecognizerResult]:
         if not any(ch.isdigit() for ch in text):
             return []  # every form we recognize carries a number
         doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
@@ -205,7 +205,7 @@ class StreetAddressRecognizer(SupportRecognizer):
         first = words[0].casefold().strip(".,")
         return not (first.isalpha() and len(words) > 1 and words[1].casefold().strip(".,") in _NOT_STREET_NAMES)
 
-    def _extended(self, text: str, start: int, end: int, score: float) -> Any:
+    def _extended(self, text: str, start: int, end: int, score: float) -> RecognizerResult:
         unit = _UNIT_LINE_RE.match(text, end)
         if unit:
             end = unit.end()

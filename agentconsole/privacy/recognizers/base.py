@@ -7,9 +7,8 @@ boost them a second time.
 
 from __future__ import annotations
 
-from typing import Any
-
 from presidio_analyzer import LocalRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 
 def result(entity_type: str, start: int, end: int, score: float, recognizer: str) -> RecognizerResult:
@@ -37,12 +36,18 @@ class SupportRecognizer(LocalRecognizer):
     def load(self) -> None:  # nothing to load
         return None
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         wanted = set(entities) if entities else set(self.ENTITIES)
         return [r for r in self.find(text, nlp_artifacts) if r.entity_type in wanted]
 
-    def find(self, text: str, nlp_artifacts: Any) -> list[RecognizerResult]:
+    def find(self, text: str, nlp_artifacts: NlpArtifacts | None) -> list[RecognizerResult]:
+        """Every match in ``text``; ``nlp_artifacts`` is None where no spaCy doc was made."""
         raise NotImplementedError
 
     def _result(self, entity_type: str, start: int, end: int, score: float) -> RecognizerResult:
-        return result(entity_type, start, end, score, self.name)
+        return result(entity_type, start, end, score, type(self).__name__)
+
+    def _span_result(self, entity_type: str, span: tuple[int, int], score: float) -> RecognizerResult:
+        return result(entity_type, span[0], span[1], score, type(self).__name__)

@@ -8,9 +8,11 @@ line after it (a partial address leaves the most identifying part in clear).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import regex
+from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from agentconsole.privacy.lexicon import (
     CALENDAR_WORDS,
@@ -20,6 +22,9 @@ from agentconsole.privacy.lexicon import (
     PLACE_OPENING_WORDS,
 )
 from agentconsole.privacy.recognizers.base import SupportRecognizer
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
 
 PERSON = "PERSON"
 STREET_ADDRESS = "STREET_ADDRESS"
@@ -75,7 +80,7 @@ class ModelEntityRecognizer(SupportRecognizer):
 
     ENTITIES = (PERSON, STREET_ADDRESS)
 
-    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+    def find(self, text: str, nlp_artifacts: NlpArtifacts | None) -> list[RecognizerResult]:
         doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
         if doc is None:
             return []
@@ -127,7 +132,9 @@ def _checked(text: str, words: list[tuple[int, int, str]]) -> tuple[int, int] | 
         return None
     if keys[-1] in ORGANIZATION_WORDS and len(keys) > 1:
         return None
-    cased = [w for (_, _, w), k in zip(words, keys) if k not in NAME_PARTICLES and any(ch.islower() for ch in w)]
+    cased = [
+        w for (_, _, w), k in zip(words, keys, strict=True) if k not in NAME_PARTICLES and any(ch.islower() for ch in w)
+    ]
     if cased and not any(ch.isupper() for w in cased for ch in w) and any(ch.isupper() for ch in text):
         return None  # "loyalty id LOY-1": a lower-case guess in a text that does use capitals
     start, end = words[0][0], words[-1][1]
@@ -149,12 +156,12 @@ _NOT_PERSON_LABELS = frozenset(
 )
 
 
-def text_of(base: list[Any], start: int, end: int) -> str:
+def text_of(base: list[Span], start: int, end: int) -> str:
     doc = base[0].doc
     return doc.text[start:end]
 
 
-def _base_says_not_a_person(base: list[Any], start: int, end: int) -> bool:
+def _base_says_not_a_person(base: list[Span], start: int, end: int) -> bool:
     """The general-purpose model covers the whole span with a non-person entity and sees no person there."""
     if " " in text_of(base, start, end):
         return False  # a full name the base model misreads as a firm is still a name: only one-word guesses
@@ -167,7 +174,7 @@ def _base_says_not_a_person(base: list[Any], start: int, end: int) -> bool:
     return covered >= 0.8 * (end - start)
 
 
-def model_spans(doc: Any, text: str) -> list[tuple[int, int, str, float]]:
+def model_spans(doc: Doc, text: str) -> list[tuple[int, int, str, float]]:
     """(start, end, label, score) for the doc's PERSON and STREET_ADDRESS entities."""
     found = []
     base = list(doc.spans["base_ents"]) if "base_ents" in doc.spans else []

@@ -9,10 +9,12 @@ numbers: "oh seven seven double oh nine ..." and "0 7 7 0 0 9 ..." count too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from typing import Any
 
 import regex
+from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from agentconsole.privacy.recognizers.base import SupportRecognizer
 
@@ -146,10 +148,8 @@ _ID_CUE_RE = regex.compile(
 _DATE_RE = regex.compile(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}")
 
 
-def _region_screens(regions: Iterable[str]) -> list[tuple[str, str, Any]]:
+def _region_screens(regions: Iterable[str]) -> list[tuple[str, str, re.Pattern[str]]]:
     """(region, trunk prefix, national number pattern) from libphonenumber's metadata."""
-    import re
-
     from phonenumbers import PhoneMetadata
 
     screens = []
@@ -169,9 +169,9 @@ class PhoneMatcherRecognizer(SupportRecognizer):
     def __init__(self, regions: Iterable[str] = DEFAULT_PHONE_REGIONS) -> None:
         super().__init__()
         self.regions = tuple(dict.fromkeys(r.upper() for r in regions))
-        self._screens: list[tuple[str, str, Any]] | None = None
+        self._screens: list[tuple[str, str, re.Pattern[str]]] | None = None
 
-    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+    def find(self, text: str, nlp_artifacts: NlpArtifacts | None) -> list[RecognizerResult]:
         if sum(ch.isdigit() for ch in text) < MIN_DIGITS and not regex.search(
             r"(?i)\b(?:oh|double|seven|nine)\b", text
         ):

@@ -1,0 +1,229 @@
+"""Each shape recognizer alone, like Presidio's recognizer tests: ``(text, expected)`` cases.
+
+``expected`` lists ``(entity_type, value)``; the value must occur exactly once in
+the text, so each case pins the exact type and character span. A recognizer may
+report one value twice or nested (two patterns agree); the engine merges those,
+so the cases compare the recognizer's results as the engine merges them
+(``resolve_overlaps``). Negatives (``[]``) are the look-alikes support text is
+full of. The NER-based recognizer has its own cases in
+``tests/integration/test_privacy_ner_spans.py``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from agentconsole.privacy.detections import Detection, resolve_overlaps
+from agentconsole.privacy.recognizers.addresses import StreetAddressRecognizer
+from agentconsole.privacy.recognizers.base import SupportRecognizer
+from agentconsole.privacy.recognizers.identifiers import (
+    AccountNumberRecognizer,
+    BankingRecognizer,
+    CredentialRecognizer,
+    DateOfBirthRecognizer,
+    DocumentNumberRecognizer,
+    EmailAddressRecognizer,
+    WebLinkRecognizer,
+)
+from agentconsole.privacy.recognizers.phones import PhoneMatcherRecognizer
+
+Expected = list[tuple[str, str]]
+
+
+def _found(recognizer: SupportRecognizer, text: str) -> list[tuple[str, int, int]]:
+    raw = recognizer.analyze(text, list(recognizer.ENTITIES), None)
+    merged = resolve_overlaps(Detection(r.start, r.end, r.entity_type, r.score) for r in raw)
+    return [(d.entity_type, d.start, d.end) for d in merged]
+
+
+def _spans(text: str, expected: Expected) -> list[tuple[str, int, int]]:
+    spans = []
+    for entity_type, value in expected:
+        assert text.count(value) == 1, f"test case: {value!r} must occur once"
+        start = text.index(value)
+        spans.append((entity_type, start, start + len(value)))
+    return sorted(spans, key=lambda s: s[1])
+
+
+def _check(recognizer: SupportRecognizer, text: str, expected: Expected) -> None:
+    assert _found(recognizer, text) == _spans(text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("write to anna.berg@example.org please", [("EMAIL_ADDRESS", "anna.berg@example.org")]),
+        ("ping ops@intranet.local or me", [("EMAIL_ADDRESS", "ops@intranet.local")]),  # internal domains count
+        ("it is john dot smith at example dot com", [("EMAIL_ADDRESS", "john dot smith at example dot com")]),
+        ("anna [at] example [dot] org", [("EMAIL_ADDRESS", "anna [at] example [dot] org")]),
+        ("meet at the cafe at noon", []),
+        ("the @ key is broken", []),
+        ("user@ alone", []),
+        ("version 1.2@build", []),
+        ("meet at noon dot", []),
+        ("I'm at home", []),
+    ],
+)
+def test_email_address_recognizer(text: str, expected: Expected) -> None:
+    _check(EmailAddressRecognizer(), text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "see https://portal.example.com/cases/8812?ref=mail now",
+            [("URL", "https://portal.example.com/cases/8812?ref=mail")],
+        ),
+        ("go to www.example.org/help", [("URL", "www.example.org/help")]),
+        ("example.com is down", []),  # a bare domain is not personal
+        ("mail me at anna@example.com", []),
+        ("http:// alone", []),
+    ],
+)
+def test_web_link_recognizer(text: str, expected: Expected) -> None:
+    _check(WebLinkRecognizer(), text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my password is Tr0ub4dor&3 thanks", [("PASSWORD", "Tr0ub4dor&3")]),
+        ("PIN: 4821", [("PASSWORD", "4821")]),
+        ("username: jsmith_77", [("USERNAME", "jsmith_77")]),
+        ("login: anna.berg", [("USERNAME", "anna.berg")]),
+        ("reset your password in Settings", []),
+        ("the password field is empty", []),
+        ("username is required", []),
+    ],
+)
+def test_credential_recognizer(text: str, expected: Expected) -> None:
+    _check(CredentialRecognizer(), text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my account number is 48291033", [("ACCOUNT_NUMBER", "48291033")]),
+        ("order no.: 55821-A", [("ACCOUNT_NUMBER", "55821-A")]),
+        ("ticket #8812 still open", [("ACCOUNT_NUMBER", "8812")]),
+        ("booking ref ABX7K2", [("ACCOUNT_NUMBER", "ABX7K2")]),
+        ("PNR: KXTHRW", [("ACCOUNT_NUMBER", "KXTHRW")]),
+        ("Buchungsnummer: QX7R2P", [("ACCOUNT_NUMBER", "QX7R2P")]),
+        ("ORD-2024-55821 was shipped", [("ACCOUNT_NUMBER", "ORD-2024-55821")]),
+        ("customer CUST00123 called", [("ACCOUNT_NUMBER", "CUST00123")]),
+        ("acct# 00449921", [("ACCOUNT_NUMBER", "00449921")]),
+        ("ref 123456789012", [("ACCOUNT_NUMBER", "123456789012")]),
+        ("any news on ticket #8812?", [("ACCOUNT_NUMBER", "8812")]),
+        ("customer number CUST-48213", [("ACCOUNT_NUMBER", "CUST-48213")]),
+        ("order 20240517 arrived", [("ACCOUNT_NUMBER", "20240517")]),
+        ("see you on #general", []),
+        ("the booking is CONFIRMED", []),
+        ("version 2.3 of the app", []),
+        ("order 3 items", []),
+        ("ticket is open", []),
+        ("in 2024 we moved", []),
+        ("Windows 11 update", []),
+    ],
+)
+def test_account_number_recognizer(text: str, expected: Expected) -> None:
+    _check(AccountNumberRecognizer(), text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("DOB: 14/03/1985", [("DATE_OF_BIRTH", "14/03/1985")]),
+        ("born 3 May 1990 in a small town", [("DATE_OF_BIRTH", "3 May 1990")]),
+        ("date of birth March 14, 1985", [("DATE_OF_BIRTH", "March 14, 1985")]),
+        ("14.03.1985 (DOB)", [("DATE_OF_BIRTH", "14.03.1985")]),
+        ("my birthday is on the 14th of March", [("DATE_OF_BIRTH", "the 14th of March")]),
+        ("delivered on 14/03/2024", []),
+        ("the order from 3 May 1990", []),
+    ],
+)
+def test_date_of_birth_recognizer(text: str, expected: Expected) -> None:
+    _check(DateOfBirthRecognizer(), text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("passport no. X1234567", [("PASSPORT", "X1234567")]),
+        ("national insurance number QQ 12 34 56 C", [("NATIONAL_ID", "QQ 12 34 56 C")]),
+        ("SSN 123-45-6789", [("US_SSN", "123-45-6789")]),
+        ("tax id 12-3456789", [("NATIONAL_ID", "12-3456789")]),
+        ("my national insurance number is QQ 12 34 56 C", [("NATIONAL_ID", "QQ 12 34 56 C")]),
+        ("NI number: AB123456C", [("NATIONAL_ID", "AB123456C")]),
+        ("tax ID is 12/345/67890", [("NATIONAL_ID", "12/345/67890")]),
+        ("the tax was 20%", []),
+        ("passport expired last year", []),
+        ("the SSN field", []),
+    ],
+)
+def test_document_number_recognizer(text: str, expected: Expected) -> None:
+    _check(DocumentNumberRecognizer(), text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("IBAN DE89 3704 0044 0532 0130 00 for the refund", [("IBAN_CODE", "DE89 3704 0044 0532 0130 00")]),
+        ("iban: GB29NWBK60161331926819", [("IBAN_CODE", "GB29NWBK60161331926819")]),
+        ("SWIFT: DEUTDEFF", [("SWIFT_CODE", "DEUTDEFF")]),
+        ("BIC COBADEFFXXX", [("SWIFT_CODE", "COBADEFFXXX")]),
+        ("card 4111 1111 1111 1111 expires", [("CREDIT_CARD", "4111 1111 1111 1111")]),
+        ("visa ending 4111111111111111", [("CREDIT_CARD", "4111111111111111")]),
+        ("the IBAN field is empty", []),
+        ("DEUTDEFF alone", []),
+        ("Ab12 3456 word", []),
+    ],
+)
+def test_banking_recognizer(text: str, expected: Expected) -> None:
+    _check(BankingRecognizer(), text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("call me on +44 20 7946 0958 tomorrow", [("PHONE_NUMBER", "+44 20 7946 0958")]),
+        ("my number: (555) 010-0199", [("PHONE_NUMBER", "(555) 010-0199")]),
+        ("mobile 06 12 34 56 78", [("PHONE_NUMBER", "06 12 34 56 78")]),
+        ("Tel. 030 1234567 (office)", [("PHONE_NUMBER", "030 1234567")]),
+        ("tel 0049 30 1234567", [("PHONE_NUMBER", "0049 30 1234567")]),
+        ("reach me at +66 (0) 4874 4834", [("PHONE_NUMBER", "+66 (0) 4874 4834")]),
+        (
+            "ring me oh seven seven double oh nine one two three four five six",
+            [("PHONE_NUMBER", "oh seven seven double oh nine one two three four five six")],
+        ),
+        ("account 4829103312 is closed", []),
+        ("tracking 1Z999AA10123456784", []),
+        ("ticket #88123456", []),
+        ("number is 0 7 7 0 0 9 0 0 1 2 3", [("PHONE_NUMBER", "0 7 7 0 0 9 0 0 1 2 3")]),
+        ("order 12345678 shipped", []),
+        ("on 12/05/2023 I paid 1.234,56", []),
+        ("version v12.3.4 build 12345", []),
+        ("we are seven or eight people", []),
+    ],
+)
+def test_phone_matcher_recognizer(text: str, expected: Expected) -> None:
+    _check(PhoneMatcherRecognizer(), text, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "ship to 1600 Pennsylvania Ave NW, Washington, DC 20500",
+            [("STREET_ADDRESS", "1600 Pennsylvania Ave NW, Washington, DC 20500")],
+        ),
+        ("Hauptstraße 5, 10115 Berlin", [("STREET_ADDRESS", "Hauptstraße 5, 10115 Berlin")]),
+        ("PO Box 1234, Springfield", [("STREET_ADDRESS", "PO Box 1234, Springfield")]),
+        ("open the Main Street store page", []),
+        ("via last 4 of SSN", []),
+        ("we have 3 Street Fighter licences", []),
+        ("step 2 Road map", []),
+    ],
+)
+def test_street_address_recognizer(text: str, expected: Expected) -> None:
+    _check(StreetAddressRecognizer(), text, expected)
