@@ -47,7 +47,7 @@ from agentconsole.privacy.textprep import Squeezed, detection_text
 
 if TYPE_CHECKING:
     from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
-    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+    from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
     from spacy.language import Language
     from spacy.tokens import Doc
 
@@ -128,8 +128,39 @@ class PrivacyEngine:
         self._custom_types: frozenset[str] = frozenset()
         self._recognizer_count = len(list(analyzer.registry.recognizers))
         self._pattern_recognizers = [r for r in analyzer.registry.recognizers if type(r).__name__ not in _NEEDS_NLP]
+        self._split_recognizers(analyzer)
         #: Pipeline calls made (one per piece); tests use it to check linear work.
         self.pipeline_pieces = 0
+
+    def _split_recognizers(self, analyzer: AnalyzerEngine) -> None:
+        """Ours are called directly; Presidio's machinery runs only for the others, only when needed.
+
+        Our recognizers' scores are final (Presidio's context step skips them) and need only
+        the spaCy doc, so building Presidio's NLP artifacts (keywords), its context step and
+        its copies of every result are spent on Presidio's own and configured recognizers
+        alone, and only on a piece where one of them matches at all (pattern recognizers are
+        cheap to try without artifacts). The output is the same as one analyzer over all.
+        """
+        from presidio_analyzer import AnalyzerEngine, EntityRecognizer, PatternRecognizer, RecognizerRegistry
+
+        from agentconsole.privacy.recognizers.base import SupportRecognizer
+
+        recognizers = list(analyzer.registry.recognizers)
+        self._entities = set(analyzer.get_supported_entities(LANGUAGE))
+        self._own = [r for r in recognizers if isinstance(r, SupportRecognizer)]
+        self._others = [r for r in recognizers if not isinstance(r, SupportRecognizer)]
+        self._others_need_artifacts = not all(isinstance(r, PatternRecognizer) for r in self._others)
+        self._others_analyzer = (
+            AnalyzerEngine(
+                registry=RecognizerRegistry(recognizers=self._others, supported_languages=[LANGUAGE]),
+                nlp_engine=analyzer.nlp_engine,
+                supported_languages=[LANGUAGE],
+                context_aware_enhancer=analyzer.context_aware_enhancer,
+            )
+            if self._others
+            else None
+        )
+        self._remove_duplicates = EntityRecognizer.remove_duplicates
 
     # --- construction -------------------------------------------------------------
 
@@ -317,6 +348,19 @@ class PrivacyEngine:
         return resolve_overlaps(self._accept(prepared, raw))
 
     def _analyze_doc(self, text: str, doc: Doc) -> list[Detection]:
+        with self._lock:
+            raw = [r for rec in self._own for r in rec.find(text, doc) if r.entity_type in self._entities]
+            if self._others_analyzer is not None and (
+                self._others_need_artifacts
+                or any(rec.analyze(text, list(rec.supported_entities), None) for rec in self._others)  # type: ignore[arg-type]
+            ):
+                raw += self._others_analyzer.analyze(
+                    text=text, language=LANGUAGE, nlp_artifacts=self._artifacts(doc), score_threshold=0.0
+                )
+            raw = self._remove_duplicates(raw)
+        return self._accept(text, raw)
+
+    def _artifacts(self, doc: Doc) -> NlpArtifacts:
         from presidio_analyzer.nlp_engine import NlpArtifacts
 
         with self._lock:
@@ -336,8 +380,7 @@ class PrivacyEngine:
                 language=LANGUAGE,
                 scores=scores,
             )
-            raw = self._analyzer.analyze(text=text, language=LANGUAGE, nlp_artifacts=artifacts, score_threshold=0.0)
-        return self._accept(text, raw)
+        return artifacts
 
     def _accept(self, text: str, raw: Iterable[RecognizerResult]) -> list[Detection]:
         thresholds = self._settings.thresholds

@@ -7,8 +7,13 @@ boost them a second time.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 
 def result(entity_type: str, start: int, end: int, score: float, recognizer: str) -> RecognizerResult:
@@ -40,10 +45,14 @@ class SupportRecognizer(LocalRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         wanted = set(entities) if entities else set(self.ENTITIES)
-        return [r for r in self.find(text, nlp_artifacts) if r.entity_type in wanted]
+        doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
+        return [r for r in self.find(text, doc) if r.entity_type in wanted]
 
-    def find(self, text: str, nlp_artifacts: NlpArtifacts | None) -> list[RecognizerResult]:
-        """Every match in ``text``; ``nlp_artifacts`` is None where no spaCy doc was made."""
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
+        """Every match in ``text`` (only :attr:`ENTITIES`); ``doc`` is None where no spaCy doc was made.
+
+        The engine calls this directly: our scores are final, so Presidio's context step has nothing to do.
+        """
         raise NotImplementedError
 
     def _result(self, entity_type: str, start: int, end: int, score: float) -> RecognizerResult:

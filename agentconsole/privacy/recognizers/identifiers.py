@@ -9,12 +9,17 @@ ordinary text (a bare 8-digit number) counts only next to its context words.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import regex
 from presidio_analyzer import RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from agentconsole.privacy.lexicon import ACCOUNT_CONTEXT
 from agentconsole.privacy.recognizers.base import SupportRecognizer
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
 
 # Small words between a context word and its value: "account number is", "order no.:", "ending in".
 _CONNECT = (
@@ -211,7 +216,7 @@ class EmailAddressRecognizer(SupportRecognizer):
 
     ENTITIES = ("EMAIL_ADDRESS",)
 
-    def find(self, text: str, nlp_artifacts: NlpArtifacts | None) -> list[RecognizerResult]:
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         found = []
         if "@" in text:
             found += [self._span_result("EMAIL_ADDRESS", m.span(), 0.9) for m in _EMAIL_RE.finditer(text)]
@@ -231,7 +236,7 @@ class WebLinkRecognizer(SupportRecognizer):
 
     ENTITIES = ("URL",)
 
-    def find(self, text: str, nlp_artifacts: NlpArtifacts | None) -> list[RecognizerResult]:
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         if "://" not in text and "www." not in text.casefold():
             return []
         return [self._span_result("URL", m.span(), 0.6) for m in _URL_RE.finditer(text)]
@@ -258,7 +263,7 @@ class CredentialRecognizer(SupportRecognizer):
 
     ENTITIES = ("PASSWORD", "USERNAME")
 
-    def find(self, text: str, nlp_artifacts: NlpArtifacts | None) -> list[RecognizerResult]:
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         results = []
         for match in _CREDENTIAL_RE.finditer(text):
             value = match.group("value")
@@ -276,7 +281,7 @@ class AccountNumberRecognizer(SupportRecognizer):
 
     ENTITIES = ("ACCOUNT_NUMBER",)
 
-    def find(self, text: str, nlp_artifacts: NlpArtifacts | None) -> list[RecognizerResult]:
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         results = []
         for match in _ACCOUNT_RE.finditer(text):
             value = match.group("id")
@@ -312,7 +317,7 @@ class DateOfBirthRecognizer(SupportRecognizer):
 
     ENTITIES = ("DATE_OF_BIRTH",)
 
-    def find(self, text: str, nlp_artifacts: NlpArtifacts | None) -> list[RecognizerResult]:
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         found = [self._span_result("DATE_OF_BIRTH", m.span("date"), 0.85) for m in _DOB_RE.finditer(text)]
         found += [self._span_result("DATE_OF_BIRTH", m.span("date"), 0.7) for m in _DOB_AFTER_RE.finditer(text)]
         return found
@@ -323,7 +328,7 @@ class DocumentNumberRecognizer(SupportRecognizer):
 
     ENTITIES = ("PASSPORT", "DRIVER_LICENSE", "NATIONAL_ID", "US_SSN")
 
-    def find(self, text: str, nlp_artifacts: NlpArtifacts | None) -> list[RecognizerResult]:
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         results = []
         for match in _PASSPORT_RE.finditer(text):
             value = match.group("id").lstrip("#")
@@ -352,7 +357,7 @@ class BankingRecognizer(SupportRecognizer):
 
     ENTITIES = ("IBAN_CODE", "SWIFT_CODE", "CREDIT_CARD")
 
-    def find(self, text: str, nlp_artifacts: NlpArtifacts | None) -> list[RecognizerResult]:
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         results = []
         for match in _IBAN_RE.finditer(text):
             found = self._iban(text, match.start("id"), match.group("id"))

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 import regex
 from presidio_analyzer import RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from agentconsole.privacy.lexicon import (
     CALENDAR_WORDS,
@@ -80,8 +79,7 @@ class ModelEntityRecognizer(SupportRecognizer):
 
     ENTITIES = (PERSON, STREET_ADDRESS)
 
-    def find(self, text: str, nlp_artifacts: NlpArtifacts | None) -> list[RecognizerResult]:
-        doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         if doc is None:
             return []
         return [self._result(label, start, end, score) for start, end, label, score in model_spans(doc, text)]
@@ -122,6 +120,17 @@ def person_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _contains_word(text: str, word: str) -> bool:
+    """``word`` occurs in ``text`` as a whole word (no letter or digit either side)."""
+    at = text.find(word)
+    while at != -1:
+        end = at + len(word)
+        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
 def _checked(text: str, words: list[tuple[int, int, str]]) -> tuple[int, int] | None:
     if not words:
         return None
@@ -143,7 +152,7 @@ def _checked(text: str, words: list[tuple[int, int, str]]) -> tuple[int, int] | 
     if len(words) == 1 and not text.islower():
         word = words[0][2].rstrip(".")
         lower = word.lower()
-        if lower != word and regex.search(r"(?<![\p{L}\p{N}])" + regex.escape(lower) + r"(?![\p{L}\p{N}])", text):
+        if lower != word and _contains_word(text, lower):
             return None
     if len(text[start:end].strip()) < 2:
         return None

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 import regex
 from presidio_analyzer import RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from agentconsole.privacy.lexicon import (
     NAME_PARTICLES,
@@ -57,12 +56,6 @@ _TIME_NOUNS = frozenset(
     "today tomorrow yesterday tonight morning afternoon evening night week weekend month year asap now".split()
 )
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
-
-
-def _doc_of(nlp_artifacts: NlpArtifacts | None) -> Doc | None:
-    """The spaCy doc behind Presidio's artifacts (None when the engine made none)."""
-    doc: Doc | None = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
-    return doc
 
 
 class _TokenView:
@@ -142,8 +135,7 @@ class ContextNameRecognizer(SupportRecognizer):
     ENTITIES = (PERSON,)
     MAX_WORDS = 4
 
-    def find(self, text: str, nlp_artifacts: NlpArtifacts | None) -> list[RecognizerResult]:
-        doc = _doc_of(nlp_artifacts)
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         view = _TokenView(doc)
         # A lower-case or shouted message was re-cased (same length) for spaCy: read the
         # shapes there too, but do not trust prepositions or proper-noun runs in it.
@@ -216,7 +208,7 @@ class ContextNameRecognizer(SupportRecognizer):
             ):
                 results.append(self._result(PERSON, start, end, 0.6))
         if not recased:
-            results.extend(self._proper_noun_runs(text, nlp_artifacts, view))
+            results.extend(self._proper_noun_runs(text, doc, view))
         return results
 
     def _name_after(
@@ -322,10 +314,7 @@ class ContextNameRecognizer(SupportRecognizer):
             return None
         return start, end
 
-    def _proper_noun_runs(
-        self, text: str, nlp_artifacts: NlpArtifacts | None, view: _TokenView
-    ) -> list[RecognizerResult]:
-        doc = _doc_of(nlp_artifacts)
+    def _proper_noun_runs(self, text: str, doc: Doc | None, view: _TokenView) -> list[RecognizerResult]:
         if doc is None:
             return []
         results = []
