@@ -19,6 +19,11 @@ from agentconsole.privacy.lexicon import (
     NOT_NAME_WORDS,
     ORGANIZATION_WORDS,
     PLACE_OPENING_WORDS,
+    STREET_COMPOUND_ENDINGS,
+    STREET_PREFIXES,
+    STREET_SUFFIXES,
+    SUPPORT_WORDS,
+    UNIT_WORDS,
 )
 from agentconsole.privacy.recognizers.base import SupportRecognizer
 
@@ -87,6 +92,17 @@ class ModelEntityRecognizer(SupportRecognizer):
 
 _NAME_WORD_RE = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’.\-]*")
 _NUMBER_AFTER_RE = regex.compile(r"[ \t]?\d")
+# A step of a menu path ("Settings > Apps > Notifications"): a name is never one.
+_PATH_BEFORE_RE = regex.compile(r"[\p{L}\p{N})][ \t]*[>›»→][ \t]*\Z")
+_PATH_AFTER_RE = regex.compile(r"[ \t]*[>›»→][ \t]*[\p{L}\p{N}]")
+_NEXT_WORD_RE = regex.compile(r"[ \t]([\p{L}][\p{L}\p{M}'’\-]*)")
+# Words before a name that address or introduce a person; any other capitalized support
+# word next to a one-word guess makes it a label ("Accounts Payable", "Revenue Operations").
+_ADDRESSING_WORDS = frozenset(
+    "hi hello hey hiya dear thanks thank cheers regards best mr mrs ms miss mx dr prof sir madam agent customer "
+    "client colleague manager technician rep caller my our your from".split()
+)
+_HONORIFIC_KEYS = frozenset("mr mrs ms mx dr prof st jr sr".split())
 
 
 def _key(word: str) -> str:
@@ -106,14 +122,18 @@ def person_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """
     words = [(m.start() + start, m.end() + start, m.group()) for m in _NAME_WORD_RE.finditer(text[start:end])]
     groups: list[list[tuple[int, int, str]]] = [[]]
+    labels: list[bool] = [False]  # the group came right after a capitalized support word of the span
     for word in words:
         key = _key(word[2])
         if key in NOT_NAME_WORDS and key not in NAME_PARTICLES:
             groups.append([])  # an edge word, or a joint between two names
+            labels.append(word[2][:1].isupper() and key in SUPPORT_WORDS and key not in _ADDRESSING_WORDS)
         else:
             groups[-1].append(word)
     spans = []
-    for group in groups:
+    for group, after_label in zip(groups, labels, strict=True):
+        if after_label and len(group) == 1:
+            continue  # "Accounts Payable" minus "Accounts": a department, not a person
         span = _checked(text, group)
         if span is not None:
             spans.append(span)
@@ -149,6 +169,21 @@ def _checked(text: str, words: list[tuple[int, int, str]]) -> tuple[int, int] | 
     start, end = words[0][0], words[-1][1]
     if len(words) <= 2 and _NUMBER_AFTER_RE.match(text, end):
         return None
+    if any(w.endswith(".") and len(w) > 2 and _key(w) not in _HONORIFIC_KEYS for _, _, w in words[:-1]):
+        return None  # "XLSX. Exports": a sentence ends inside the guess
+    line_start = text.rfind("\n", 0, start) + 1
+    if len(words) == 1:
+        if _PATH_BEFORE_RE.search(text, line_start, start) or _PATH_AFTER_RE.match(text, end):
+            return None  # "Settings > Members": a step of a menu path
+        following = _NEXT_WORD_RE.match(text, end)
+        if following is not None and following.group(1)[:1].isupper():
+            key = _key(following.group(1))
+            if key in SUPPORT_WORDS and key not in _ADDRESSING_WORDS:
+                return None  # "Revenue Operations", "Technical Problems": a label, not a person
+        if text[start - 1 : start] in ('"', "“", "'", "‘") and text[end : end + 1] in ('"', "”", "'", "’"):
+            return None  # "Export", "Notifications": a quoted word is a label or a term
+        if not text[:start].strip() and not text[end:].strip(" \t\r\n.!?:"):
+            return None  # a message that is one word ("Drafts"): a title or a label, no context for a name
     if len(words) == 1 and not text.islower():
         word = words[0][2].rstrip(".")
         lower = word.lower()
@@ -183,6 +218,29 @@ def _base_says_not_a_person(base: list[Span], start: int, end: int) -> bool:
     return covered >= 0.8 * (end - start)
 
 
+_STREET_WORD_RE = regex.compile(
+    r"(?<![\p{L}])(?:" + STREET_SUFFIXES + "|" + STREET_PREFIXES + "|" + UNIT_WORDS + r"|p\.?\s?o\.?\s?box)(?![\p{L}])"
+    r"|(?:" + STREET_COMPOUND_ENDINGS + r")(?![\p{L}])",
+    regex.IGNORECASE,
+)
+
+
+_VERSION_RE = regex.compile(r"\d\.\d")
+
+
+def _address_shaped(value: str) -> bool:
+    """A number, a street/unit word, a second line or comma-separated parts: an address block has one.
+
+    "Le bouton Télécharger", "после перезагрузки роутера": a phrase in another language is not.
+    """
+    if "\n" in value.strip() or _STREET_WORD_RE.search(value):
+        return True
+    if any(ch.isdigit() for ch in value):
+        # "Android 14", "Version 2405 Build 17628.20144": a product and its version number
+        return len(value.split()) >= 3 and not _VERSION_RE.search(value)
+    return "," in value and not any(ch in value for ch in "?!")
+
+
 def model_spans(doc: Doc, text: str) -> list[tuple[int, int, str, float]]:
     """(start, end, label, score) for the doc's PERSON and STREET_ADDRESS entities."""
     found = []
@@ -201,7 +259,7 @@ def model_spans(doc: Doc, text: str) -> list[tuple[int, int, str, float]]:
                     continue
                 found.append((*span, PERSON, 0.85))
         else:
-            if len(value.strip()) < 6:
+            if len(value.strip()) < 6 or not _address_shaped(value):
                 continue
             found.append((start, extend_address(text, start, end), STREET_ADDRESS, 0.85))
     return found
