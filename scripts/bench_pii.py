@@ -12,7 +12,10 @@ Sets (tests/data, written by scripts/make_pii_corpus.py):
   locales (the split watched while tuning);
 * ``neverseen``: templates and value locales the model never saw, not looked
   at while tuning;
-* ``nopii``: PII-free support text (>= 5,000 words) from held-out templates.
+* ``nopii``: PII-free support text from the generator's held-out PII-free templates;
+* ``nopii_hand_tune`` / ``nopii_hand_never``: 5,695 words of hand-written PII-free
+  support text, split before any measurement (even messages / odd messages):
+  false alarms were looked at on the first only.
 
 Scoring (the issue's definitions): a must-mask span is *caught* when >= 80% of
 its non-space characters are masked (by any detection); a prediction is
@@ -40,7 +43,9 @@ sys.path.insert(0, str(ROOT))
 import agentconsole  # noqa: E402,F401  (installs the air-gap guard first)
 
 DATA = ROOT / "tests" / "data"
-SPLITS = ("dev", "neverseen", "nopii")
+SPLITS = ("dev", "neverseen", "nopii", "nopii_hand_tune", "nopii_hand_never")
+#: What the 1 MB paste is built from (the generated sets, as in earlier runs).
+PASTE_SPLITS = ("dev", "neverseen", "nopii")
 #: The previous engine's hand-built sets (other templates and value pools; the old rules were tuned on "tune").
 LEGACY = ("tune", "heldout")
 #: Rule recognizers from the previous engine: measured with and without by --ablation.
@@ -134,11 +139,11 @@ def vanilla_analyzer():
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def paste_text(kb: int) -> str:
-    rows = [r for split in SPLITS for r in load(split)]
+    rows = [r for split in PASTE_SPLITS for r in load(split)]
     parts, size, i = [], 0, 0
     while size < kb * 1000:
         text = rows[i % len(rows)]["text"]
@@ -252,7 +257,9 @@ def main() -> int:
         watched = {
             "dev": "watched while tuning",
             "neverseen": "NOT looked at while tuning",
-            "nopii": "PII-free, held-out templates",
+            "nopii": "PII-free, held-out templates; not looked at",
+            "nopii_hand_tune": "PII-free, hand-written; watched while tuning",
+            "nopii_hand_never": "PII-free, hand-written; NOT looked at",
             "tune": "previous engine's tuning set",
             "heldout": "previous engine's held-out set",
         }[split]

@@ -8,13 +8,8 @@ Headless core: no terminal, no other core's internals.
 >>> restore(result.masked, mapping) == text
 """
 
-from agentconsole.privacy.engine import (
-    Detection,
-    MaskedEntity,
-    MaskResult,
-    PrivacyEngine,
-    resolve_overlaps,
-)
+from agentconsole.privacy.detections import Detection, MaskedEntity, MaskResult, resolve_overlaps
+from agentconsole.privacy.engine import PrivacyEngine
 from agentconsole.privacy.errors import MaskingCancelled, ModelIntegrityError, PrivacyEngineError
 from agentconsole.privacy.placeholders import (
     CaseMapping,

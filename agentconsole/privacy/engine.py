@@ -20,15 +20,38 @@ import bisect
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, cast
 
 import regex
 
+from agentconsole.privacy.detections import (
+    MAX_ENTITY_CHARS,
+    Detection,
+    MaskResult,
+    resolve_overlaps,
+    splits_a_word,
+    trim_detection,
+)
 from agentconsole.privacy.errors import MaskingCancelled, PrivacyEngineError
-from agentconsole.privacy.placeholders import TOLERANT_RE, CaseMapping
+from agentconsole.privacy.masking import (
+    apply_mask,
+    assign_full_names,
+    inside_placeholder,
+    known_value_detections,
+    to_original,
+)
+from agentconsole.privacy.pieces import CHUNK_CHARS, CHUNK_OVERLAP, is_prose, piece_spans, prose_lines
+from agentconsole.privacy.placeholders import CaseMapping
 from agentconsole.privacy.textprep import Squeezed, detection_text
+
+if TYPE_CHECKING:
+    from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
+    from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from agentconsole.config import PrivacySettings
 
 #: ``progress(done_chars, total_chars)``, called from the masking thread.
 Progress = Callable[[int, int], None]
@@ -77,248 +100,74 @@ EXCLUDED_BY_DEFAULT = ("ContextNameRecognizer",)
 #: PERSON recall -4 to -8 points for -0.2 to -0.5 false alarms per 1,000 words. Not worth it.
 BASE_NER_CHECK = False
 #: Recognizers that read the spaCy doc: not run by :meth:`PrivacyEngine.detect_patterns`.
-_NEEDS_NLP = ("ModelEntityRecognizer", "NerPersonRecognizer", "ContextNameRecognizer")
+_NEEDS_NLP = ("ModelEntityRecognizer", "ContextNameRecognizer")
 
-# Above this size a text is analyzed in pieces cut at paragraph/line/space boundaries:
-# spaCy's cost and memory stay linear and a 1 MB paste finishes in bounded time.
-CHUNK_CHARS = 2_000
-# Each piece is read with this much context on both sides, so an entity across a cut
-# is seen whole; a detection belongs to the piece its start falls in.
-CHUNK_OVERLAP = 200
 PIPE_BATCH = 16
-MAX_ENTITY_CHARS = 300
 _URL_KEEP_RE = regex.compile(r"^(?:[a-z][a-z0-9+.\-]*://|www\.)", regex.IGNORECASE)
-_EDGE_JUNK = " \t\r\n,.;:!?\"'()[]{}<>«»“”‘’"
+#: Between turns of one document: a paragraph break no entity crosses.
+_TURN_BREAK = "\n\n\n"
 _WARMUP_TEXT = (
     "Hi, this is Anna Berg, account 12345678. Call me on +1 (555) 010-0199 or write to "
     "anna@example.org; I live at 1 Example Street, Springfield, IL 62704."
 )
 
 
-@dataclass(frozen=True)
-class Detection:
-    """A span of the analyzed text that holds PII of ``entity_type``."""
-
-    start: int
-    end: int
-    entity_type: str
-    score: float
-
-
-@dataclass(frozen=True)
-class MaskedEntity:
-    """A detection as masked: offsets into the original text and its placeholder."""
-
-    start: int
-    end: int
-    entity_type: str
-    placeholder: str
-    score: float
-
-
-@dataclass
-class MaskResult:
-    """The masked text, what was masked, and the mapping rows new to the case."""
-
-    masked: str
-    entities: list[MaskedEntity] = field(default_factory=list)
-    new_entries: list[tuple[str, str, str]] = field(default_factory=list)
-
-    def __repr__(self) -> str:  # never the values
-        return f"MaskResult({len(self.entities)} entities, {len(self.new_entries)} new)"
-
-
-def _is_prose(text: str) -> bool:
-    """Enough letters for a name to be in there (number dumps and junk skip spaCy)."""
-    visible = sum(not ch.isspace() for ch in text)
-    return visible > 0 and sum(ch.isalpha() for ch in text) / visible >= 0.4
-
-
-def _prose_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spans = []
-    pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        line_end = end if nl == -1 else nl
-        line = text[pos:line_end]
-        if sum(ch.isalpha() for ch in line) >= 8 and _is_prose(line):
-            spans.append((pos, line_end))
-        pos = line_end + 1
-    return spans
-
-
-def chunk_spans(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, int]]:
-    """Cut ``text`` into pieces of at most ``limit`` characters at the best boundary available."""
-    start, n = 0, len(text)
-    while start < n:
-        if n - start <= limit:
-            yield start, n
-            return
-        window_end = start + limit
-        cut = -1
-        for sep in ("\n\n", "\n", ". ", " "):
-            pos = text.rfind(sep, start + limit // 2, window_end)
-            if pos != -1:
-                cut = pos + len(sep)
-                break
-        if cut <= start:
-            cut = window_end
-        yield start, cut
-        start = cut
-
-
-def resolve_overlaps(detections: Iterable[Detection]) -> list[Detection]:
-    """Deterministic non-overlapping detections, in text order.
-
-    Overlapping detections of the same type merge into their union (the most
-    confident score); between types, the higher score wins, then the longer
-    span, then the type name (so the outcome never depends on input order).
-    """
-    items = sorted(detections, key=lambda d: (d.start, d.end, d.entity_type))
-    merged: list[Detection] = []
-    by_type: dict[str, list[Detection]] = {}
-    for det in items:
-        by_type.setdefault(det.entity_type, []).append(det)
-    for entity_type, dets in by_type.items():
-        current: Detection | None = None
-        for det in dets:
-            if current is not None and det.start < current.end:
-                current = Detection(
-                    current.start, max(current.end, det.end), entity_type, max(current.score, det.score)
-                )
-            else:
-                if current is not None:
-                    merged.append(current)
-                current = det
-        if current is not None:
-            merged.append(current)
-    merged = _drop_contained(merged)
-    ranked = sorted(merged, key=lambda d: (-round(d.score, 4), -(d.end - d.start), d.entity_type, d.start))
-    # Greedy by rank; chosen spans kept sorted so each overlap test is a bisect (n log n on a 1 MB paste).
-    starts: list[int] = []
-    chosen: list[Detection] = []
-    for det in ranked:
-        i = bisect.bisect_left(starts, det.start)
-        if i < len(chosen) and chosen[i].start < det.end:
-            continue
-        if i > 0 and chosen[i - 1].end > det.start:
-            continue
-        starts.insert(i, det.start)
-        chosen.insert(i, det)
-    return chosen
-
-
-# A detection inside a longer one of another type loses when the longer one is nearly as
-# sure: the card-number-shaped middle of an IBAN, a name inside a street address.
-_CONTAINER_RATIO = 0.75
-_MAX_CLUSTER = 64
-
-
-def _drop_contained(dets: list[Detection]) -> list[Detection]:
-    ordered = sorted(dets, key=lambda d: (d.start, -d.end, d.entity_type))
-    keep: list[Detection] = []
-    cluster: list[Detection] = []
-    cluster_end = -1
-
-    def settle() -> None:
-        if len(cluster) > _MAX_CLUSTER:
-            keep.extend(cluster)
-            return
-        for det in cluster:
-            swallowed = any(
-                other is not det
-                and other.entity_type != det.entity_type
-                and other.start <= det.start
-                and det.end <= other.end
-                and (other.end - other.start) > (det.end - det.start)
-                and other.score >= _CONTAINER_RATIO * det.score
-                for other in cluster
-            )
-            if not swallowed:
-                keep.append(det)
-
-    for det in ordered:
-        if cluster and det.start >= cluster_end:
-            settle()
-            cluster = []
-        cluster.append(det)
-        cluster_end = max(cluster_end, det.end) if len(cluster) > 1 else det.end
-    if cluster:
-        settle()
-    return keep
-
-
-def _trim(text: str, det: Detection) -> Detection | None:
-    start, end = det.start, det.end
-    while start < end and text[start] in _EDGE_JUNK:
-        if text[start] == "(" and ")" in text[start:end]:
-            break  # "(555) 123-4567"
-        start += 1
-    while end > start and text[end - 1] in _EDGE_JUNK:
-        if (
-            text[end - 1] == "."
-            and det.entity_type == "STREET_ADDRESS"
-            and text[start : end - 1].split()[-1:]
-            and (text[start : end - 1].split()[-1].casefold() in ("st", "ave", "rd", "dr", "blvd", "ln", "ct"))
-        ):
-            break
-        if text[end - 1] == ")" and "(" in text[start:end]:
-            break
-        end -= 1
-    if end <= start:
-        return None
-    return Detection(start, end, det.entity_type, det.score)
-
-
-def _splits_a_word(text: str, det: Detection) -> bool:
-    """A match that starts or ends inside a run of letters/digits is part of something else."""
-    inside_start = det.start > 0 and text[det.start - 1].isalnum() and text[det.start].isalnum()
-    inside_end = det.end < len(text) and text[det.end - 1].isalnum() and text[det.end].isalnum()
-    return inside_start or inside_end
-
-
-def piece_spans(text: str, limit: int = CHUNK_CHARS, overlap: int = CHUNK_OVERLAP) -> list[tuple[int, int, int, int]]:
-    """``(read_start, read_end, own_start, own_end)`` for each piece of ``text``.
-
-    The owned parts tile the text (cut at paragraph/line/space boundaries);
-    each piece is read with up to ``overlap`` characters of context either side,
-    widened to the nearest space so no word is cut in half.
-    """
-    pieces = []
-    n = len(text)
-    for own_start, own_end in chunk_spans(text, limit):
-        read_start = max(0, own_start - overlap)
-        if read_start > 0:
-            space = text.find(" ", read_start, own_start)
-            read_start = own_start if space == -1 else space + 1
-        read_end = min(n, own_end + overlap)
-        if read_end < n:
-            space = text.rfind(" ", own_end, read_end)
-            read_end = own_end if space == -1 else space
-        pieces.append((read_start, read_end, own_start, own_end))
-    return pieces
-
-
 class PrivacyEngine:
     """Finds PII in support messages and pseudonymizes it with case-stable placeholders."""
 
-    def __init__(self, analyzer: Any, nlp: Any, settings: Any, masked_entities: set[str]) -> None:
+    def __init__(
+        self, analyzer: AnalyzerEngine, nlp: Language, settings: PrivacySettings, masked_entities: set[str]
+    ) -> None:
         self._analyzer = analyzer
         self._nlp = nlp
-        self._nlp_engine = analyzer.nlp_engine
+        self._nlp_engine = cast("SpacyNlpEngine", analyzer.nlp_engine)  # from_nlp builds it so
         self._settings = settings
         self.masked_entities = frozenset(masked_entities)
         self._lock = threading.RLock()
         self._has_lemmas = "lemmatizer" in getattr(nlp, "pipe_names", ())
         self._custom_types: frozenset[str] = frozenset()
+        self._recognizer_count = len(list(analyzer.registry.recognizers))
         self._pattern_recognizers = [r for r in analyzer.registry.recognizers if type(r).__name__ not in _NEEDS_NLP]
+        self._split_recognizers(analyzer)
         #: Pipeline calls made (one per piece); tests use it to check linear work.
         self.pipeline_pieces = 0
+
+    def _split_recognizers(self, analyzer: AnalyzerEngine) -> None:
+        """Ours are called directly; Presidio's machinery runs only for the others, only when needed.
+
+        Our recognizers' scores are final (Presidio's context step skips them) and need only
+        the spaCy doc, so building Presidio's NLP artifacts (keywords), its context step and
+        its copies of every result are spent on Presidio's own and configured recognizers
+        alone, and only on a piece where one of them matches at all (pattern recognizers are
+        cheap to try without artifacts). The output is the same as one analyzer over all.
+        """
+        from presidio_analyzer import AnalyzerEngine, EntityRecognizer, PatternRecognizer, RecognizerRegistry
+
+        from agentconsole.privacy.recognizers.base import SupportRecognizer
+
+        recognizers = list(analyzer.registry.recognizers)
+        self._entities = set(analyzer.get_supported_entities(LANGUAGE))
+        self._own = [r for r in recognizers if isinstance(r, SupportRecognizer)]
+        self._others = [r for r in recognizers if not isinstance(r, SupportRecognizer)]
+        self._others_need_artifacts = not all(isinstance(r, PatternRecognizer) for r in self._others)
+        self._others_analyzer = (
+            AnalyzerEngine(
+                registry=RecognizerRegistry(recognizers=self._others, supported_languages=[LANGUAGE]),
+                nlp_engine=analyzer.nlp_engine,
+                supported_languages=[LANGUAGE],
+                context_aware_enhancer=analyzer.context_aware_enhancer,
+            )
+            if self._others
+            else None
+        )
+        self._remove_duplicates = EntityRecognizer.remove_duplicates
 
     # --- construction -------------------------------------------------------------
 
     @classmethod
-    def from_settings(cls, settings: Any = None, *, exclude: Iterable[str] | None = None) -> PrivacyEngine:
+    def from_settings(
+        cls, settings: PrivacySettings | None = None, *, exclude: Iterable[str] | None = None
+    ) -> PrivacyEngine:
         """Load our NER (hash-checked) and Presidio offline, then warm up.
 
         ``settings`` is a :class:`~agentconsole.config.PrivacySettings` (None: defaults);
@@ -342,12 +191,14 @@ class PrivacyEngine:
         log.info(
             "privacy engine ready in %.2fs (%d recognizers)",
             time.monotonic() - started,
-            len(engine._analyzer.registry.recognizers),
+            engine._recognizer_count,
         )
         return engine
 
     @classmethod
-    def from_nlp(cls, nlp: Any, settings: Any, *, exclude: Iterable[str] | None = None) -> PrivacyEngine:
+    def from_nlp(
+        cls, nlp: Language, settings: PrivacySettings, *, exclude: Iterable[str] | None = None
+    ) -> PrivacyEngine:
         """Build the engine around an already loaded spaCy pipeline."""
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
         from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
@@ -363,7 +214,7 @@ class PrivacyEngine:
             ),
         )
         # Never call nlp_engine.load(): that path can download. Hand it the loaded pipeline.
-        nlp_engine.nlp = {LANGUAGE: nlp}
+        nlp_engine.nlp = {LANGUAGE: nlp}  # type: ignore[assignment]  # Presidio types it None until load()
         presidio, extra_entities = presidio_recognizers(settings.enable_recognizers)
         try:
             custom = custom_recognizers(settings.custom_recognizers)
@@ -372,8 +223,13 @@ class PrivacyEngine:
                 f"privacy.custom_recognizers: cannot build a recognizer ({type(exc).__name__})"
             ) from None
         excluded = set(EXCLUDED_BY_DEFAULT if exclude is None else exclude)
-        ours = [r for r in own_recognizers(getattr(settings, "phone_regions", None) or None) if r.name not in excluded]
-        registry = RecognizerRegistry(recognizers=ours + presidio + custom, supported_languages=[LANGUAGE])
+        ours = [
+            r
+            for r in own_recognizers(getattr(settings, "phone_regions", None) or None)
+            if type(r).__name__ not in excluded
+        ]
+        recognizers: list[EntityRecognizer] = [*ours, *presidio, *custom]
+        registry = RecognizerRegistry(recognizers=recognizers, supported_languages=[LANGUAGE])
         analyzer = AnalyzerEngine(
             registry=registry,
             nlp_engine=nlp_engine,
@@ -408,7 +264,7 @@ class PrivacyEngine:
         squeezed = Squeezed(text)
         seen = squeezed.text
         found = resolve_overlaps(self._first_stage(seen, progress, should_cancel))
-        return _to_original(squeezed, resolve_overlaps(found + self._linked(seen, found, ())))
+        return to_original(squeezed, resolve_overlaps(found + self._linked(seen, found, ())))
 
     def _first_stage(self, text: str, progress: Progress | None, should_cancel: ShouldCancel | None) -> list[Detection]:
         prepared = detection_text(text)
@@ -418,11 +274,11 @@ class PrivacyEngine:
         patterns_only: list[tuple[int, int, int, int]] = []
         for piece in pieces:
             read_start, read_end, own_start, own_end = piece
-            if len(pieces) == 1 or _is_prose(prepared[own_start:own_end]):
+            if len(pieces) == 1 or is_prose(prepared[own_start:own_end]):
                 prose.append((*piece, own_end - own_start))
             else:  # a log/CSV dump: its prose lines (customer notes) still get NER
                 patterns_only.append(piece)
-                prose.extend((s, e, s, e, 0) for s, e in _prose_lines(prepared, own_start, own_end))
+                prose.extend((s, e, s, e, 0) for s, e in prose_lines(prepared, own_start, own_end))
         found: list[Detection] = []
         done = 0
 
@@ -444,7 +300,7 @@ class PrivacyEngine:
             tick(own_end - own_start)
         with self._lock:
             docs = self._nlp.pipe((prepared[s:e] for s, e, _, _, _ in prose), batch_size=PIPE_BATCH)
-            for (read_start, read_end, own_start, own_end, chars), doc in zip(prose, docs):
+            for (read_start, read_end, own_start, own_end, chars), doc in zip(prose, docs, strict=True):
                 self.pipeline_pieces += 1
                 for det in self._analyze_doc(prepared[read_start:read_end], doc):
                     start = det.start + read_start
@@ -485,12 +341,26 @@ class PrivacyEngine:
         raw = []
         for recognizer in self._pattern_recognizers:
             try:
-                raw.extend(recognizer.analyze(prepared, list(recognizer.supported_entities), None))
+                # Shape recognizers need no spaCy doc; Presidio's signature insists on one.
+                raw.extend(recognizer.analyze(prepared, list(recognizer.supported_entities), None))  # type: ignore[arg-type]
             except Exception:
-                log.exception("recognizer %s failed", recognizer.name)
+                log.exception("recognizer %s failed", type(recognizer).__name__)
         return resolve_overlaps(self._accept(prepared, raw))
 
-    def _analyze_doc(self, text: str, doc: Any) -> list[Detection]:
+    def _analyze_doc(self, text: str, doc: Doc) -> list[Detection]:
+        with self._lock:
+            raw = [r for rec in self._own for r in rec.find(text, doc) if r.entity_type in self._entities]
+            if self._others_analyzer is not None and (
+                self._others_need_artifacts
+                or any(rec.analyze(text, list(rec.supported_entities), None) for rec in self._others)  # type: ignore[arg-type]
+            ):
+                raw += self._others_analyzer.analyze(
+                    text=text, language=LANGUAGE, nlp_artifacts=self._artifacts(doc), score_threshold=0.0
+                )
+            raw = self._remove_duplicates(raw)
+        return self._accept(text, raw)
+
+    def _artifacts(self, doc: Doc) -> NlpArtifacts:
         from presidio_analyzer.nlp_engine import NlpArtifacts
 
         with self._lock:
@@ -500,7 +370,7 @@ class PrivacyEngine:
             if not any(lemmas):  # NER-only pipeline: context words match the lower-cased text
                 lemmas = [token.lower_ for token in doc]
             engine = self._nlp_engine
-            entities, scores = engine._get_updated_entities(doc.ents, engine._get_scores_for_entities(doc))
+            entities, scores = engine._get_updated_entities(list(doc.ents), engine._get_scores_for_entities(doc))
             artifacts = NlpArtifacts(
                 entities=entities,
                 tokens=doc,
@@ -510,10 +380,9 @@ class PrivacyEngine:
                 language=LANGUAGE,
                 scores=scores,
             )
-            raw = self._analyzer.analyze(text=text, language=LANGUAGE, nlp_artifacts=artifacts, score_threshold=0.0)
-        return self._accept(text, raw)
+        return artifacts
 
-    def _accept(self, text: str, raw: Iterable[Any]) -> list[Detection]:
+    def _accept(self, text: str, raw: Iterable[RecognizerResult]) -> list[Detection]:
         thresholds = self._settings.thresholds
         default = self._settings.score_threshold
         accepted = []
@@ -522,8 +391,8 @@ class PrivacyEngine:
                 continue
             if r.score < thresholds.get(r.entity_type, default):
                 continue
-            det = _trim(text, Detection(r.start, r.end, r.entity_type, float(r.score)))
-            if det is None or _splits_a_word(text, det):
+            det = trim_detection(text, Detection(r.start, r.end, r.entity_type, float(r.score)))
+            if det is None or splits_a_word(text, det):
                 continue
             if det.entity_type == "URL" and not _URL_KEEP_RE.match(text[det.start : det.end]):
                 continue  # a bare domain ("example.com", the tail of an e-mail) is not personal
@@ -593,10 +462,10 @@ class PrivacyEngine:
                     per_text[i].append(Detection(start, end, det.entity_type, det.score))
         # Full names first across all turns, so an earlier first name joins its person.
         first_rows: list[list[tuple[str, str, str]]] = [[] for _ in texts]
-        for text, dets, rows in zip(texts, per_text, first_rows):
-            _assign_full_names(text, dets, mapping, rows)
+        for text, dets, rows in zip(texts, per_text, first_rows, strict=True):
+            assign_full_names(text, dets, mapping, rows)
         results = []
-        for text, dets, rows in zip(texts, per_text, first_rows):
+        for text, dets, rows in zip(texts, per_text, first_rows, strict=True):
             result = apply_mask(text, dets, mapping)
             result.new_entries[:0] = rows
             results.append(result)
@@ -613,81 +482,10 @@ class PrivacyEngine:
         known = [value for entity_type, value, _ in mapping.known_values() if entity_type == "PERSON"]
         detections = resolve_overlaps(found + known_value_detections(seen, mapping))
         detections = resolve_overlaps(detections + self._linked(seen, detections, known))
-        return _to_original(squeezed, [d for d in detections if not _inside_placeholder(seen, d)])
+        return to_original(squeezed, [d for d in detections if not inside_placeholder(seen, d)])
 
 
-#: Between turns of one document: a paragraph break no entity crosses.
-_TURN_BREAK = "\n\n\n"
-
-
-def _to_original(squeezed: Squeezed, detections: list[Detection]) -> list[Detection]:
-    out = []
-    for det in detections:
-        start, end = squeezed.to_original(det.start, det.end)
-        out.append(Detection(start, end, det.entity_type, det.score))
-    return out
-
-
-def _assign_full_names(
-    text: str, detections: list[Detection], mapping: CaseMapping, new_entries: list[tuple[str, str, str]]
-) -> None:
-    """Assign multi-word PERSON values before the rest ("Jonathan" then "Jonathan Whitaker" = one person)."""
-    full = [d for d in detections if d.entity_type == "PERSON" and len(text[d.start : d.end].split()) >= 2]
-    for det in sorted(full, key=lambda d: -len(text[d.start : d.end].split())):
-        placeholder, is_new = mapping.assign(det.entity_type, text[det.start : det.end])
-        if is_new:
-            new_entries.append((placeholder, det.entity_type, text[det.start : det.end]))
-
-
-def _inside_placeholder(text: str, det: Detection) -> bool:
-    window_start = max(0, det.start - 40)
-    for match in TOLERANT_RE.finditer(text, window_start, min(len(text), det.end + 40)):
-        if match.start() < det.end and det.start < match.end():
-            return True
-    return False
-
-
-def known_value_detections(text: str, mapping: CaseMapping) -> list[Detection]:
-    """Every occurrence of a value the case already knows (case- and whitespace-insensitive)."""
-    from agentconsole.privacy.lexicon import NOT_NAME_WORDS
-
-    found = []
-    for entity_type, value, _placeholder in mapping.known_values():
-        value = value.strip()
-        if len(value) < 3 or value.casefold() in NOT_NAME_WORDS:
-            continue
-        parts = value.split()
-        pattern = r"(?<![\p{L}\p{N}])" + r"\s+".join(regex.escape(p) for p in parts) + r"(?![\p{L}\p{N}])"
-        # A one-word name keeps its case ("Will" the customer, not "will" the verb).
-        flags = 0 if entity_type == "PERSON" and len(parts) == 1 else regex.IGNORECASE
-        for match in regex.finditer(pattern, text, flags):
-            found.append(Detection(match.start(), match.end(), entity_type, 1.0))
-    return found
-
-
-def apply_mask(text: str, detections: list[Detection], mapping: CaseMapping) -> MaskResult:
-    """Replace non-overlapping ``detections`` (text order) with placeholders from ``mapping``."""
-    pieces: list[str] = []
-    entities: list[MaskedEntity] = []
-    new_entries: list[tuple[str, str, str]] = []
-    cursor = 0
-    _assign_full_names(text, detections, mapping, new_entries)
-    for det in detections:
-        # Stored exactly (restore gives the input back); control/zero-width characters inside
-        # it do not make another value (normalize_value ignores them).
-        value = text[det.start : det.end]
-        placeholder, is_new = mapping.assign(det.entity_type, value)
-        if is_new:
-            new_entries.append((placeholder, det.entity_type, value))
-        pieces.append(text[cursor : det.start])
-        pieces.append(placeholder)
-        entities.append(MaskedEntity(det.start, det.end, det.entity_type, placeholder, round(det.score, 4)))
-        cursor = det.end
-    pieces.append(text[cursor:])
-    return MaskResult("".join(pieces), entities, new_entries)
-
-
-def load_spacy(model: str) -> Any:
+def load_spacy(model: str) -> Language:
     """Load a spaCy pipeline by installed package name or path; never downloads."""
     import spacy
 

@@ -88,6 +88,8 @@ ORGANIZATION_WORDS: frozenset[str] = frozenset(
 
 #: Lower-cased words that never start or continue a person's name.
 NOT_NAME_WORDS: frozenset[str] = frozenset(STOP_WORDS) | frozenset(_DOMAIN_WORDS)
+#: Support-desk vocabulary among them that is not an English function word ("Operations", "Settings").
+SUPPORT_WORDS: frozenset[str] = frozenset(_DOMAIN_WORDS) - frozenset(STOP_WORDS)
 
 #: Lower-case particles inside names ("Ludwig van Beethoven", "Maria de la Cruz").
 NAME_PARTICLES: frozenset[str] = frozenset(

@@ -12,9 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentconsole.privacy.errors import ModelIntegrityError, PrivacyEngineError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 MODEL_DIR = Path(__file__).resolve().parent / "ner_model"
 MANIFEST_NAME = "MANIFEST.json"
@@ -30,7 +34,7 @@ def verify_model(model_dir: Path = MODEL_DIR) -> dict[str, Any]:
     """
     manifest_path = model_dir / MANIFEST_NAME
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
         files = manifest["files"]
     except FileNotFoundError:
         raise ModelIntegrityError(f"PII model missing: {manifest_path} not found (reinstall agentconsole)") from None
@@ -63,7 +67,7 @@ def _register_stash() -> None:
         return
 
     @Language.component("agentconsole_stash_ents")
-    def stash_ents(doc: Any) -> Any:
+    def stash_ents(doc: Doc) -> Doc:
         """Keep the base NER's entities aside; our NER then labels the text afresh."""
         doc.spans[BASE_ENTS] = list(doc.ents)
         doc.ents = ()
@@ -72,7 +76,7 @@ def _register_stash() -> None:
 
 def load_pipeline(
     base_model: str | None = None, model_dir: Path = MODEL_DIR, *, base_ner: bool = True, tagger: bool = False
-) -> Any:
+) -> Language:
     """Our NER (hash-checked), offline; with ``base_model``, behind that package's tagger and lemmatizer.
 
     By default: the base package's own NER (its entities kept in

@@ -235,7 +235,9 @@ class CaseMapping:
         return f"CaseMapping({len(self)} entries)"
 
 
-def _replace_known(text: str, mapping: CaseMapping, restore_values: bool) -> str:
+def replace_known(text: str, mapping: CaseMapping, restore_values: bool) -> str:
+    """Each placeholder the case knows (damaged forms too): its value, or its canonical form."""
+
     def substitute(match: re.Match[str]) -> str:
         canonical = format_placeholder(match.group(1).upper(), int(match.group(2)))
         value = mapping.value_of(canonical)
@@ -252,9 +254,9 @@ def restore(text: str, mapping: CaseMapping) -> str:
     Tolerates ``<PERSON_1 >``, ``[PERSON_1]``, ``<person_1>``; a placeholder the
     case does not know is left exactly as it is.
     """
-    return _replace_known(text, mapping, restore_values=True)
+    return replace_known(text, mapping, restore_values=True)
 
 
 def canonicalize(text: str, mapping: CaseMapping) -> str:
     """Rewrite damaged forms of the case's placeholders as ``<TYPE_N>`` (no values)."""
-    return _replace_known(text, mapping, restore_values=False)
+    return replace_known(text, mapping, restore_values=False)

@@ -34,22 +34,32 @@ Typical pipeline for a draft::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
 import regex
 
 from agentconsole.domain import MARKER_PATTERN
-from agentconsole.privacy.engine import known_value_detections, resolve_overlaps
+from agentconsole.privacy.detections import Detection, resolve_overlaps
+from agentconsole.privacy.masking import known_value_detections
 from agentconsole.privacy.placeholders import (
     MAX_PLACEHOLDER_CHARS,
     TOLERANT_RE,
     CaseMapping,
-    _replace_known,
     format_placeholder,
+    replace_known,
 )
 
 # The same grammar as TOLERANT_RE, for partial matching of a held-back tail.
 _PARTIAL_RE = regex.compile(TOLERANT_RE.pattern)
+
+
+class PatternDetector(Protocol):
+    """What :class:`OutputMasker` needs of the engine: its shape recognizers and its policy."""
+
+    @property
+    def masked_entities(self) -> frozenset[str]: ...
+
+    def detect_patterns(self, text: str) -> list[Detection]: ...
 
 
 class StreamRestorer:
@@ -73,12 +83,12 @@ class StreamRestorer:
         self._pending += delta
         cut = self._hold_from(self._pending)
         ready, self._pending = self._pending[:cut], self._pending[cut:]
-        return _replace_known(ready, self._mapping, self._restore_values)
+        return replace_known(ready, self._mapping, self._restore_values)
 
     def flush(self) -> str:
         """End of stream: everything held back, restored."""
         ready, self._pending = self._pending, ""
-        return _replace_known(ready, self._mapping, self._restore_values)
+        return replace_known(ready, self._mapping, self._restore_values)
 
     @staticmethod
     def _hold_from(text: str) -> int:
@@ -171,7 +181,7 @@ class PlaceholderFinding:
         """``<PHONE_NUMBER_2>`` (``<PHONE_NUMBER>`` for a value the model made up)."""
         return f"<{self.entity_type}{'' if self.number is None else f'_{self.number}'}>"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, str | int | bool | None]:
         return {
             "placeholder": self.placeholder,
             "class": self.status,
@@ -185,10 +195,10 @@ def _types_pattern(types: frozenset[str]) -> str:
     return "|".join(regex.escape(t) for t in sorted(types, key=len, reverse=True))
 
 
-_damaged_cache: dict[frozenset[str], tuple[Any, Any]] = {}
+_damaged_cache: dict[frozenset[str], tuple[regex.Pattern[str], regex.Pattern[str]]] = {}
 
 
-def _damaged_res(types: frozenset[str]) -> tuple[Any, Any]:
+def _damaged_res(types: frozenset[str]) -> tuple[regex.Pattern[str], regex.Pattern[str]]:
     cached = _damaged_cache.get(types)
     if cached is None:
         names = _types_pattern(types)
@@ -334,7 +344,7 @@ class OutputMasker:
     # recognizers cost about as much per call as a token of the default model takes to decode.
     STEP = 48
 
-    def __init__(self, engine: Any, mapping: CaseMapping) -> None:
+    def __init__(self, engine: PatternDetector, mapping: CaseMapping) -> None:
         self._engine = engine
         self._mapping = mapping
         self._extra_types = frozenset(getattr(engine, "masked_entities", ()) or ())

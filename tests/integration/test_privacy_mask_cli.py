@@ -40,7 +40,7 @@ def test_jsonl_mode_one_case_per_line_then_clear_error(agentconsole_home: Path) 
     assert err == 'agentconsole: error: line 5: expected a JSON object with a "text" string'
     out = [json.loads(x) for x in proc.stdout.decode().splitlines()]
     assert len(out) == 4  # every good line before the bad one, in order
-    for record, row in zip(lines, out):
+    for record, row in zip(lines, out, strict=True):
         text = record["text"]
         for ent in row["entities"]:
             assert set(ent) == {"start", "end", "type", "placeholder", "score"}

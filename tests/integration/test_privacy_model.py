@@ -10,8 +10,8 @@ import pytest
 
 from agentconsole.config import PrivacySettings
 from agentconsole.privacy import CaseMapping, MaskingCancelled, ModelIntegrityError, PrivacyEngine, restore
-from agentconsole.privacy.engine import CHUNK_CHARS
 from agentconsole.privacy.model import MANIFEST_NAME, MODEL_DIR, load_pipeline, verify_model
+from agentconsole.privacy.pieces import CHUNK_CHARS
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from agentconsole.privacy import CaseMapping, MaskResult, PrivacyEngine, restore
-from agentconsole.privacy.engine import CHUNK_CHARS, chunk_spans
+from agentconsole.privacy.pieces import CHUNK_CHARS, chunk_spans
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,7 @@ def test_one_megabyte_paste_masks_everywhere_with_exact_offsets(engine: PrivacyE
     result = engine.mask(text, mapping)
     _check_offsets(text, result, mapping)
     starts = {e.start: e for e in result.entities}
-    for offset, email in planted:
+    for offset, _email in planted:
         assert offset in starts and starts[offset].entity_type == "EMAIL_ADDRESS", offset
     assert "Anna Berg" not in result.masked
 

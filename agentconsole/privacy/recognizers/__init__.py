@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer
 
 from agentconsole.privacy.recognizers.addresses import StreetAddressRecognizer
+from agentconsole.privacy.recognizers.base import SupportRecognizer
 from agentconsole.privacy.recognizers.identifiers import (
     AccountNumberRecognizer,
     BankingRecognizer,
@@ -24,6 +25,9 @@ from agentconsole.privacy.recognizers.identifiers import (
 from agentconsole.privacy.recognizers.model_entities import ModelEntityRecognizer
 from agentconsole.privacy.recognizers.names import ContextNameRecognizer
 from agentconsole.privacy.recognizers.phones import DEFAULT_PHONE_REGIONS, PhoneMatcherRecognizer
+
+if TYPE_CHECKING:
+    from agentconsole.config import CustomRecognizer
 
 log = logging.getLogger("agentconsole.privacy")
 
@@ -41,13 +45,13 @@ DEFAULT_PRESIDIO_RECOGNIZERS = (
 # Off unless `privacy.enable_recognizers` names them (by class name or entity type):
 # UK_NHS (NhsRecognizer) fires on ordinary 10-digit phone numbers, UsLicenseRecognizer
 # and UsBankRecognizer on order numbers, and Presidio's own spaCy recognizer is
-# replaced by NerPersonRecognizer (explicit label filter, cleaned spans).
+# replaced by ModelEntityRecognizer (our NER, explicit label filter, cleaned spans).
 OFF_BY_DEFAULT_NOTE = (
     "UK_NHS, US_DRIVER_LICENSE, US_BANK_NUMBER, US_PASSPORT, country-specific ids, Presidio's e-mail/URL"
 )
 
 
-def own_recognizers(phone_regions: Iterable[str] | None = None) -> list[Any]:
+def own_recognizers(phone_regions: Iterable[str] | None = None) -> list[SupportRecognizer]:
     """Our recognizers: the trained NER's spans, then shape-and-context patterns.
 
     ``phone_regions``: where national phone numbers are checked (None: a broad default).
@@ -67,7 +71,7 @@ def own_recognizers(phone_regions: Iterable[str] | None = None) -> list[Any]:
     ]
 
 
-def _presidio_classes() -> dict[str, type]:
+def _presidio_classes() -> dict[str, Callable[[], EntityRecognizer]]:
     import presidio_analyzer.predefined_recognizers as predefined
 
     return {
@@ -93,7 +97,7 @@ _NOT_CONFIGURABLE = {
 }
 
 
-def presidio_recognizers(enable: Iterable[str]) -> tuple[list[Any], set[str]]:
+def presidio_recognizers(enable: Iterable[str]) -> tuple[list[EntityRecognizer], set[str]]:
     """Presidio's recognizers we keep, plus those enabled in config (by class name or entity).
 
     Returns the recognizers and the entity types the enabled extras add to the policy.
@@ -131,7 +135,7 @@ def presidio_recognizers(enable: Iterable[str]) -> tuple[list[Any], set[str]]:
     return chosen, extra_entities
 
 
-def custom_recognizers(specs: Iterable[Any]) -> list[PatternRecognizer]:
+def custom_recognizers(specs: Iterable[CustomRecognizer]) -> list[PatternRecognizer]:
     """Deployment patterns from ``[[privacy.custom_recognizers]]`` (name, regex, entity_type, context, score)."""
     recognizers = []
     for spec in specs:
@@ -140,7 +144,7 @@ def custom_recognizers(specs: Iterable[Any]) -> list[PatternRecognizer]:
                 supported_entity=spec.entity_type,
                 name=spec.name,
                 patterns=[Pattern(name=spec.name, regex=spec.regex, score=spec.score)],
-                context=list(spec.context) or None,
+                context=list(spec.context),  # empty: no context words (Presidio reads [] and None alike)
                 supported_language="en",
             )
         )

@@ -18,9 +18,10 @@ next lines: "Springfield, IL 62704", "London SW1A 2AA", "75002 Paris",
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import regex
+from presidio_analyzer import RecognizerResult
 
 from agentconsole.privacy.lexicon import (
     STREET_COMPOUND_ENDINGS,
@@ -29,6 +30,10 @@ from agentconsole.privacy.lexicon import (
     UNIT_WORDS,
 )
 from agentconsole.privacy.recognizers.base import SupportRecognizer
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
 
 STREET_ADDRESS = "STREET_ADDRESS"
 
@@ -170,10 +175,9 @@ class StreetAddressRecognizer(SupportRecognizer):
 
     ENTITIES = (STREET_ADDRESS,)
 
-    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         if not any(ch.isdigit() for ch in text):
             return []  # every form we recognize carries a number
-        doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
         lowercase = not any(ch.isupper() for ch in text)
         if doc is not None and len(doc.text) == len(text) and lowercase:
             text = doc.text  # a lower-case message: its re-cased twin (same offsets)
@@ -205,7 +209,7 @@ class StreetAddressRecognizer(SupportRecognizer):
         first = words[0].casefold().strip(".,")
         return not (first.isalpha() and len(words) > 1 and words[1].casefold().strip(".,") in _NOT_STREET_NAMES)
 
-    def _extended(self, text: str, start: int, end: int, score: float) -> Any:
+    def _extended(self, text: str, start: int, end: int, score: float) -> RecognizerResult:
         unit = _UNIT_LINE_RE.match(text, end)
         if unit:
             end = unit.end()

@@ -7,9 +7,13 @@ boost them a second time.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from presidio_analyzer import LocalRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 
 def result(entity_type: str, start: int, end: int, score: float, recognizer: str) -> RecognizerResult:
@@ -37,12 +41,22 @@ class SupportRecognizer(LocalRecognizer):
     def load(self) -> None:  # nothing to load
         return None
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         wanted = set(entities) if entities else set(self.ENTITIES)
-        return [r for r in self.find(text, nlp_artifacts) if r.entity_type in wanted]
+        doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
+        return [r for r in self.find(text, doc) if r.entity_type in wanted]
 
-    def find(self, text: str, nlp_artifacts: Any) -> list[RecognizerResult]:
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
+        """Every match in ``text`` (only :attr:`ENTITIES`); ``doc`` is None where no spaCy doc was made.
+
+        The engine calls this directly: our scores are final, so Presidio's context step has nothing to do.
+        """
         raise NotImplementedError
 
     def _result(self, entity_type: str, start: int, end: int, score: float) -> RecognizerResult:
-        return result(entity_type, start, end, score, self.name)
+        return result(entity_type, start, end, score, type(self).__name__)
+
+    def _span_result(self, entity_type: str, span: tuple[int, int], score: float) -> RecognizerResult:
+        return result(entity_type, span[0], span[1], score, type(self).__name__)

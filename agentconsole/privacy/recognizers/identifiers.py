@@ -9,12 +9,17 @@ ordinary text (a bare 8-digit number) counts only next to its context words.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import regex
+from presidio_analyzer import RecognizerResult
 
 from agentconsole.privacy.lexicon import ACCOUNT_CONTEXT
 from agentconsole.privacy.recognizers.base import SupportRecognizer
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
 
 # Small words between a context word and its value: "account number is", "order no.:", "ending in".
 _CONNECT = (
@@ -211,15 +216,15 @@ class EmailAddressRecognizer(SupportRecognizer):
 
     ENTITIES = ("EMAIL_ADDRESS",)
 
-    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         found = []
         if "@" in text:
-            found += [self._result("EMAIL_ADDRESS", *m.span(), 0.9) for m in _EMAIL_RE.finditer(text)]
+            found += [self._span_result("EMAIL_ADDRESS", m.span(), 0.9) for m in _EMAIL_RE.finditer(text)]
         low = text.casefold()
         if " at " in low or "[at]" in low or "(at)" in low:
             for match in _SPELLED_EMAIL_RE.finditer(text):
                 if "dot" in match.group(0).casefold() or "[" in match.group(0) or "(" in match.group(0):
-                    found.append(self._result("EMAIL_ADDRESS", *match.span(), 0.75))
+                    found.append(self._span_result("EMAIL_ADDRESS", match.span(), 0.75))
         return found
 
 
@@ -231,10 +236,10 @@ class WebLinkRecognizer(SupportRecognizer):
 
     ENTITIES = ("URL",)
 
-    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         if "://" not in text and "www." not in text.casefold():
             return []
-        return [self._result("URL", *m.span(), 0.6) for m in _URL_RE.finditer(text)]
+        return [self._span_result("URL", m.span(), 0.6) for m in _URL_RE.finditer(text)]
 
 
 _CREDENTIAL_RE = regex.compile(
@@ -258,7 +263,7 @@ class CredentialRecognizer(SupportRecognizer):
 
     ENTITIES = ("PASSWORD", "USERNAME")
 
-    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         results = []
         for match in _CREDENTIAL_RE.finditer(text):
             value = match.group("value")
@@ -267,7 +272,7 @@ class CredentialRecognizer(SupportRecognizer):
             kind = "PASSWORD" if match.group("pw") else "USERNAME"
             if kind == "PASSWORD" and match.group("pw").casefold().startswith("pin") and not value.isdigit():
                 continue
-            results.append(self._result(kind, *match.span("value"), 0.75))
+            results.append(self._span_result(kind, match.span("value"), 0.75))
         return results
 
 
@@ -276,7 +281,7 @@ class AccountNumberRecognizer(SupportRecognizer):
 
     ENTITIES = ("ACCOUNT_NUMBER",)
 
-    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         results = []
         for match in _ACCOUNT_RE.finditer(text):
             value = match.group("id")
@@ -289,11 +294,11 @@ class AccountNumberRecognizer(SupportRecognizer):
             value = match.group("id")
             if value.isalpha() and len(value) != 6:
                 continue  # a shouted word, not a code (record locators are six letters)
-            results.append(self._result("ACCOUNT_NUMBER", *match.span("id"), 0.75))
+            results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.75))
         for match in _PREFIXED_ID_RE.finditer(text):
-            results.append(self._result("ACCOUNT_NUMBER", *match.span("id"), 0.7))
+            results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.7))
         for match in _LONG_NUMBER_RE.finditer(text):
-            results.append(self._result("ACCOUNT_NUMBER", *match.span("id"), 0.45))
+            results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.45))
         return results
 
 
@@ -312,9 +317,9 @@ class DateOfBirthRecognizer(SupportRecognizer):
 
     ENTITIES = ("DATE_OF_BIRTH",)
 
-    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
-        found = [self._result("DATE_OF_BIRTH", *m.span("date"), 0.85) for m in _DOB_RE.finditer(text)]
-        found += [self._result("DATE_OF_BIRTH", *m.span("date"), 0.7) for m in _DOB_AFTER_RE.finditer(text)]
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
+        found = [self._span_result("DATE_OF_BIRTH", m.span("date"), 0.85) for m in _DOB_RE.finditer(text)]
+        found += [self._span_result("DATE_OF_BIRTH", m.span("date"), 0.7) for m in _DOB_AFTER_RE.finditer(text)]
         return found
 
 
@@ -323,27 +328,27 @@ class DocumentNumberRecognizer(SupportRecognizer):
 
     ENTITIES = ("PASSPORT", "DRIVER_LICENSE", "NATIONAL_ID", "US_SSN")
 
-    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         results = []
         for match in _PASSPORT_RE.finditer(text):
             value = match.group("id").lstrip("#")
             if 6 <= len(value) <= 12 and _digit_count(value) >= 2:
-                results.append(self._result("PASSPORT", *match.span("id"), 0.8))
+                results.append(self._span_result("PASSPORT", match.span("id"), 0.8))
         for match in _LICENSE_RE.finditer(text):
             value_match = _LICENSE_VALUE_RE.match(text, match.end())
             if value_match and _digit_count(value_match.group("id")) >= 3:
-                results.append(self._result("DRIVER_LICENSE", *value_match.span("id"), 0.8))
+                results.append(self._span_result("DRIVER_LICENSE", value_match.span("id"), 0.8))
         for match in _NATIONAL_ID_RE.finditer(text):
             value = match.group("id")
             if _digit_count(value) < 5:
                 continue
             ctx = match.group("ctx").casefold()
             kind = "US_SSN" if ctx.startswith(("ssn", "social security")) else "NATIONAL_ID"
-            results.append(self._result(kind, *match.span("id"), 0.85))
+            results.append(self._span_result(kind, match.span("id"), 0.85))
         for match in _SSN_SHAPE_RE.finditer(text):
             area = match.group("id")[:3]
             if area not in ("000", "666") and not area.startswith("9"):
-                results.append(self._result("US_SSN", *match.span("id"), 0.5))
+                results.append(self._span_result("US_SSN", match.span("id"), 0.5))
         return results
 
 
@@ -352,7 +357,7 @@ class BankingRecognizer(SupportRecognizer):
 
     ENTITIES = ("IBAN_CODE", "SWIFT_CODE", "CREDIT_CARD")
 
-    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         results = []
         for match in _IBAN_RE.finditer(text):
             found = self._iban(text, match.start("id"), match.group("id"))
@@ -361,13 +366,13 @@ class BankingRecognizer(SupportRecognizer):
         for match in _SWIFT_RE.finditer(text):
             code = match.group("id")
             if code.isupper() or code.islower():
-                results.append(self._result("SWIFT_CODE", *match.span("id"), 0.85))
+                results.append(self._span_result("SWIFT_CODE", match.span("id"), 0.85))
         for match in _CARD_RE.finditer(text):
             if 13 <= _digit_count(match.group("id")) <= 19:
-                results.append(self._result("CREDIT_CARD", *match.span("id"), 0.75))
+                results.append(self._span_result("CREDIT_CARD", match.span("id"), 0.75))
         return results
 
-    def _iban(self, text: str, start: int, raw: str) -> Any:
+    def _iban(self, text: str, start: int, raw: str) -> RecognizerResult | None:
         if not (raw.isupper() or raw.islower()) and not raw[:2].isupper():
             return None  # "Ab12 ..." mixed case: a word, not an IBAN
         raw = raw.upper()
@@ -395,76 +400,3 @@ class BankingRecognizer(SupportRecognizer):
         else:
             score = 0.6
         return self._result("IBAN_CODE", start, start + cut, score)
-
-
-# --- phone numbers ------------------------------------------------------------------
-
-_EXT = r"(?:[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,5})?"
-_PHONE_STRONG_RE = regex.compile(
-    r"(?<![\p{L}\p{N}+/.\-])(?P<phone>"
-    r"\(\+\d{1,3}\)[ \t]?\d{1,5}(?:[ \t.\-]?\d{2,8}){1,4}"  # (+44) 7700 900123
-    r"|\(0\d{2,5}\)[ \t]?\d{3,8}(?:[ \t.\-]?\d{3,4})?"  # (0161) 496 0000
-    r"|\+[ \t]?\d{1,3}(?:[ \t.\-]?\(?\d{1,8}\)?){1,6}"  # +44 20 7946 0958, +1 (555) 123-4567
-    r"|00[ \t]?\d{1,3}(?:[ \t.\-]?\(?\d{1,8}\)?){2,6}"  # 0049 30 1234567
-    r"|(?:1[ \t.\-]?)?\(\d{3}\)[ \t.\-]?\d{3}[ \t.\-]?\d{4}"  # (555) 123-4567
-    r"|(?:1[ \t.\-])?\d{3}[ \t.\-]\d{3}[ \t.\-]\d{4}"  # 555-123-4567, 555.123.4567
-    r"|0\d{1,4}(?:[ \t.\-/]\d{2,8}){1,4}"  # 020 7946 0958, 06 12 34 56 78, 030/1234567
-    r")" + _EXT + r"(?![\p{L}\p{N}]|[.\-/]\d)",
-)
-_PHONE_WEAK_RE = regex.compile(
-    r"(?<![\p{L}\p{N}+/.\-])(?P<phone>\d{3}[ \t.\-]\d{4}|\d{2,4}(?:[ \t.\-]\d{2,4}){2,4}|\d{8,13})"
-    + _EXT
-    + r"(?![\p{L}\p{N}]|[.\-/]\d)"
-)
-_PHONE_CONTEXT_RE = regex.compile(
-    r"(?<![\p{L}])(?:call(?:ed|ing)?|phone|ph|tel|telephone|mobile|mob|cell|cellphone|number|reach(?:able)?|text|sms|"
-    r"whatsapp|fax|landline|contact|ring|dial|hotline|callback|call[ \t]+back|tlf|telefon|tél|handy|m:|t:|p:)(?![\p{L}])",
-    regex.IGNORECASE,
-)
-# "order 555-123-4567", "card: 4111 ...": an identifier's word right before the number.
-_NOT_PHONE_CONTEXT_RE = regex.compile(
-    r"(?<![\p{L}])(?:" + ACCOUNT_CONTEXT + r"|iban|card|passport|licen[cs]e|ssn|amount|total|price|serial|imei|"
-    r"tracking|model|version|zip|postcode|postal)(?![\p{L}])" + _CONNECT + r"\Z",
-    regex.IGNORECASE,
-)
-_DATE_SHAPE_RE = regex.compile(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}")
-
-
-class PhoneNumberRecognizer(SupportRecognizer):
-    """International and national phone numbers; looser shapes only next to phone words."""
-
-    ENTITIES = ("PHONE_NUMBER",)
-
-    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
-        if sum(ch.isdigit() for ch in text) < 7:
-            return []
-        results = []
-        taken: list[tuple[int, int]] = []
-        for match in _PHONE_STRONG_RE.finditer(text):
-            start, end = match.span("phone")
-            value = match.group("phone")
-            digits = _digit_count(value)
-            if not 7 <= digits <= 15 or _DATE_SHAPE_RE.fullmatch(value):
-                continue
-            phone_ctx = _near(_PHONE_CONTEXT_RE, text, start, end, before=40, after=15)
-            if not phone_ctx and _NOT_PHONE_CONTEXT_RE.search(text[max(0, start - 40) : start]):
-                continue
-            if value.startswith("0") and not value.startswith("00") and not phone_ctx and digits < 9:
-                continue
-            score = 0.85 if phone_ctx else 0.7
-            results.append(self._result("PHONE_NUMBER", start, match.end(), score))
-            taken.append((start, match.end()))
-        for match in _PHONE_WEAK_RE.finditer(text):
-            start, end = match.span("phone")
-            if any(s < match.end() and start < e for s, e in taken):
-                continue
-            value = match.group("phone")
-            digits = _digit_count(value)
-            if not 7 <= digits <= 13 or _DATE_SHAPE_RE.fullmatch(value):
-                continue
-            if not _near(_PHONE_CONTEXT_RE, text, start, end, before=30, after=0):
-                continue
-            if _NOT_PHONE_CONTEXT_RE.search(text[max(0, start - 40) : start]):
-                continue
-            results.append(self._result("PHONE_NUMBER", start, match.end(), 0.65))
-        return results

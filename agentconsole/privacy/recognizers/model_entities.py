@@ -8,9 +8,10 @@ line after it (a partial address leaves the most identifying part in clear).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import regex
+from presidio_analyzer import RecognizerResult
 
 from agentconsole.privacy.lexicon import (
     CALENDAR_WORDS,
@@ -18,8 +19,16 @@ from agentconsole.privacy.lexicon import (
     NOT_NAME_WORDS,
     ORGANIZATION_WORDS,
     PLACE_OPENING_WORDS,
+    STREET_COMPOUND_ENDINGS,
+    STREET_PREFIXES,
+    STREET_SUFFIXES,
+    SUPPORT_WORDS,
+    UNIT_WORDS,
 )
 from agentconsole.privacy.recognizers.base import SupportRecognizer
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
 
 PERSON = "PERSON"
 STREET_ADDRESS = "STREET_ADDRESS"
@@ -75,8 +84,7 @@ class ModelEntityRecognizer(SupportRecognizer):
 
     ENTITIES = (PERSON, STREET_ADDRESS)
 
-    def find(self, text: str, nlp_artifacts: Any) -> list[Any]:
-        doc = getattr(nlp_artifacts, "tokens", None) if nlp_artifacts is not None else None
+    def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         if doc is None:
             return []
         return [self._result(label, start, end, score) for start, end, label, score in model_spans(doc, text)]
@@ -84,6 +92,17 @@ class ModelEntityRecognizer(SupportRecognizer):
 
 _NAME_WORD_RE = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’.\-]*")
 _NUMBER_AFTER_RE = regex.compile(r"[ \t]?\d")
+# A step of a menu path ("Settings > Apps > Notifications"): a name is never one.
+_PATH_BEFORE_RE = regex.compile(r"[\p{L}\p{N})][ \t]*[>›»→][ \t]*\Z")
+_PATH_AFTER_RE = regex.compile(r"[ \t]*[>›»→][ \t]*[\p{L}\p{N}]")
+_NEXT_WORD_RE = regex.compile(r"[ \t]([\p{L}][\p{L}\p{M}'’\-]*)")
+# Words before a name that address or introduce a person; any other capitalized support
+# word next to a one-word guess makes it a label ("Accounts Payable", "Revenue Operations").
+_ADDRESSING_WORDS = frozenset(
+    "hi hello hey hiya dear thanks thank cheers regards best mr mrs ms miss mx dr prof sir madam agent customer "
+    "client colleague manager technician rep caller my our your from".split()
+)
+_HONORIFIC_KEYS = frozenset("mr mrs ms mx dr prof st jr sr".split())
 
 
 def _key(word: str) -> str:
@@ -103,18 +122,33 @@ def person_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """
     words = [(m.start() + start, m.end() + start, m.group()) for m in _NAME_WORD_RE.finditer(text[start:end])]
     groups: list[list[tuple[int, int, str]]] = [[]]
+    labels: list[bool] = [False]  # the group came right after a capitalized support word of the span
     for word in words:
         key = _key(word[2])
         if key in NOT_NAME_WORDS and key not in NAME_PARTICLES:
             groups.append([])  # an edge word, or a joint between two names
+            labels.append(word[2][:1].isupper() and key in SUPPORT_WORDS and key not in _ADDRESSING_WORDS)
         else:
             groups[-1].append(word)
     spans = []
-    for group in groups:
+    for group, after_label in zip(groups, labels, strict=True):
+        if after_label and len(group) == 1:
+            continue  # "Accounts Payable" minus "Accounts": a department, not a person
         span = _checked(text, group)
         if span is not None:
             spans.append(span)
     return spans
+
+
+def _contains_word(text: str, word: str) -> bool:
+    """``word`` occurs in ``text`` as a whole word (no letter or digit either side)."""
+    at = text.find(word)
+    while at != -1:
+        end = at + len(word)
+        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            return True
+        at = text.find(word, at + 1)
+    return False
 
 
 def _checked(text: str, words: list[tuple[int, int, str]]) -> tuple[int, int] | None:
@@ -127,16 +161,33 @@ def _checked(text: str, words: list[tuple[int, int, str]]) -> tuple[int, int] | 
         return None
     if keys[-1] in ORGANIZATION_WORDS and len(keys) > 1:
         return None
-    cased = [w for (_, _, w), k in zip(words, keys) if k not in NAME_PARTICLES and any(ch.islower() for ch in w)]
+    cased = [
+        w for (_, _, w), k in zip(words, keys, strict=True) if k not in NAME_PARTICLES and any(ch.islower() for ch in w)
+    ]
     if cased and not any(ch.isupper() for w in cased for ch in w) and any(ch.isupper() for ch in text):
         return None  # "loyalty id LOY-1": a lower-case guess in a text that does use capitals
     start, end = words[0][0], words[-1][1]
     if len(words) <= 2 and _NUMBER_AFTER_RE.match(text, end):
         return None
+    if any(w.endswith(".") and len(w) > 2 and _key(w) not in _HONORIFIC_KEYS for _, _, w in words[:-1]):
+        return None  # "XLSX. Exports": a sentence ends inside the guess
+    line_start = text.rfind("\n", 0, start) + 1
+    if len(words) == 1:
+        if _PATH_BEFORE_RE.search(text, line_start, start) or _PATH_AFTER_RE.match(text, end):
+            return None  # "Settings > Members": a step of a menu path
+        following = _NEXT_WORD_RE.match(text, end)
+        if following is not None and following.group(1)[:1].isupper():
+            key = _key(following.group(1))
+            if key in SUPPORT_WORDS and key not in _ADDRESSING_WORDS:
+                return None  # "Revenue Operations", "Technical Problems": a label, not a person
+        if text[start - 1 : start] in ('"', "“", "'", "‘") and text[end : end + 1] in ('"', "”", "'", "’"):
+            return None  # "Export", "Notifications": a quoted word is a label or a term
+        if not text[:start].strip() and not text[end:].strip(" \t\r\n.!?:"):
+            return None  # a message that is one word ("Drafts"): a title or a label, no context for a name
     if len(words) == 1 and not text.islower():
         word = words[0][2].rstrip(".")
         lower = word.lower()
-        if lower != word and regex.search(r"(?<![\p{L}\p{N}])" + regex.escape(lower) + r"(?![\p{L}\p{N}])", text):
+        if lower != word and _contains_word(text, lower):
             return None
     if len(text[start:end].strip()) < 2:
         return None
@@ -149,12 +200,12 @@ _NOT_PERSON_LABELS = frozenset(
 )
 
 
-def text_of(base: list[Any], start: int, end: int) -> str:
+def text_of(base: list[Span], start: int, end: int) -> str:
     doc = base[0].doc
     return doc.text[start:end]
 
 
-def _base_says_not_a_person(base: list[Any], start: int, end: int) -> bool:
+def _base_says_not_a_person(base: list[Span], start: int, end: int) -> bool:
     """The general-purpose model covers the whole span with a non-person entity and sees no person there."""
     if " " in text_of(base, start, end):
         return False  # a full name the base model misreads as a firm is still a name: only one-word guesses
@@ -167,7 +218,30 @@ def _base_says_not_a_person(base: list[Any], start: int, end: int) -> bool:
     return covered >= 0.8 * (end - start)
 
 
-def model_spans(doc: Any, text: str) -> list[tuple[int, int, str, float]]:
+_STREET_WORD_RE = regex.compile(
+    r"(?<![\p{L}])(?:" + STREET_SUFFIXES + "|" + STREET_PREFIXES + "|" + UNIT_WORDS + r"|p\.?\s?o\.?\s?box)(?![\p{L}])"
+    r"|(?:" + STREET_COMPOUND_ENDINGS + r")(?![\p{L}])",
+    regex.IGNORECASE,
+)
+
+
+_VERSION_RE = regex.compile(r"\d\.\d")
+
+
+def _address_shaped(value: str) -> bool:
+    """A number, a street/unit word, a second line or comma-separated parts: an address block has one.
+
+    "Le bouton Télécharger", "после перезагрузки роутера": a phrase in another language is not.
+    """
+    if "\n" in value.strip() or _STREET_WORD_RE.search(value):
+        return True
+    if any(ch.isdigit() for ch in value):
+        # "Android 14", "Version 2405 Build 17628.20144": a product and its version number
+        return len(value.split()) >= 3 and not _VERSION_RE.search(value)
+    return "," in value and not any(ch in value for ch in "?!")
+
+
+def model_spans(doc: Doc, text: str) -> list[tuple[int, int, str, float]]:
     """(start, end, label, score) for the doc's PERSON and STREET_ADDRESS entities."""
     found = []
     base = list(doc.spans["base_ents"]) if "base_ents" in doc.spans else []
@@ -185,7 +259,7 @@ def model_spans(doc: Any, text: str) -> list[tuple[int, int, str, float]]:
                     continue
                 found.append((*span, PERSON, 0.85))
         else:
-            if len(value.strip()) < 6:
+            if len(value.strip()) < 6 or not _address_shaped(value):
                 continue
             found.append((start, extend_address(text, start, end), STREET_ADDRESS, 0.85))
     return found
