@@ -205,3 +205,45 @@ class PgServer:
         except subprocess.CalledProcessError:
             pass
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+# --- helpers for the team-store tests -------------------------------------------------
+
+#: Passphrases of the test members (made-up, not secrets of anyone).
+PASSPHRASES = {
+    "boss": "supervisor passphrase 1",
+    "alice": "alice passphrase 12",
+    "carol": "carol passphrase 12",
+    "bob": "bob passphrase 123",
+    "audrey": "audrey passphrase 1",
+}
+
+
+def passphrase(user: str) -> bytearray:
+    return bytearray(PASSPHRASES[user].encode())
+
+
+_counter = iter(range(1, 10_000))
+
+
+def new_team(server: PgServer, *, members: bool = True):  # type: ignore[no-untyped-def]
+    """A fresh team database with supervisor ``boss`` (team red) and, with ``members``, agents
+    ``alice`` and ``carol`` (red), ``bob`` (blue) and auditor ``audrey``. Returns (target, boss's store)."""
+    from agentconsole.vault.postgres import TeamVault, parse_target
+
+    dbname = f"team_{os.getpid()}_{next(_counter)}"
+    server.create_database(dbname)
+    target = parse_target(server.team_dsn(dbname))
+    boss = TeamVault.create(target, server.admin_dsn(dbname), "boss", passphrase("boss"), team="red")
+    if members:
+        boss.add_user("alice", "agent", passphrase("alice"), team="red")
+        boss.add_user("carol", "agent", passphrase("carol"), team="red")
+        boss.add_user("bob", "agent", passphrase("bob"), team="blue")
+        boss.add_user("audrey", "auditor", passphrase("audrey"), team="red")
+    return target, boss
+
+
+def unlock(target, user: str, **kwargs):  # type: ignore[no-untyped-def]
+    from agentconsole.vault.postgres import TeamVault
+
+    return TeamVault.unlock(target, user, passphrase(user), **kwargs)

@@ -7,7 +7,7 @@ limit each console's connection. See ``docs/team.md``.
 """
 
 from agentconsole.vault.postgres.connect import ServerTarget, TeamServerError, parse_target
-from agentconsole.vault.postgres.database import VersionConflict
+from agentconsole.vault.postgres.database import TeamPermissionDenied, VersionConflict
 from agentconsole.vault.postgres.live import Change, ChangeListener
 from agentconsole.vault.postgres.store import TeamVault
 
@@ -15,6 +15,7 @@ __all__ = [
     "Change",
     "ChangeListener",
     "ServerTarget",
+    "TeamPermissionDenied",
     "TeamServerError",
     "TeamVault",
     "VersionConflict",

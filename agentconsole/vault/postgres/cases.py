@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from agentconsole.vault.errors import RecordNotFound, VaultError
-from agentconsole.vault.postgres.database import TeamDatabase, VersionConflict
+from agentconsole.vault.postgres.database import TeamDatabase, TeamPermissionDenied, VersionConflict
 from agentconsole.vault.records import (
     CASE_STATUSES,
     MESSAGE_ROLES,
@@ -152,7 +152,7 @@ class TeamCaseRepository(TeamDatabase):
                 return cid
         except psycopg.errors.ForeignKeyViolation:
             raise RecordNotFound(f"no customer with id {customer_id}") from None
-        except psycopg.errors.InsufficientPrivilege:
+        except TeamPermissionDenied:
             raise VaultError(f"you may not open cases for team {team}") from None
 
     def get_case(self, case_id: int) -> Case:
@@ -213,13 +213,12 @@ class TeamCaseRepository(TeamDatabase):
 
     def delete_case(self, case_id: int, *, compact_index: bool = True) -> None:
         """Delete a case with its messages, PII values and search tokens (supervisors)."""
-        import psycopg
 
         try:
             with self.transaction() as conn:
                 if conn.execute("DELETE FROM ac.cases WHERE id = %s", (case_id,)).rowcount == 0:
                     raise RecordNotFound(f"no case with id {case_id}")
-        except psycopg.errors.InsufficientPrivilege:
+        except TeamPermissionDenied:
             raise VaultError("only a supervisor may delete cases") from None
 
     # --- messages ---------------------------------------------------------------------
@@ -283,7 +282,7 @@ class TeamCaseRepository(TeamDatabase):
                     (at, case_id),
                 )
                 return mid
-        except (psycopg.errors.ForeignKeyViolation, psycopg.errors.InsufficientPrivilege):
+        except (psycopg.errors.ForeignKeyViolation, TeamPermissionDenied):
             raise RecordNotFound(f"no case with id {case_id}") from None
 
     def list_messages(self, case_id: int) -> list[Message]:
@@ -314,7 +313,7 @@ class TeamCaseRepository(TeamDatabase):
                         for pid, (p, t, v) in zip(ids, items, strict=True)
                     ],
                 )
-        except (psycopg.errors.ForeignKeyViolation, psycopg.errors.InsufficientPrivilege):
+        except (psycopg.errors.ForeignKeyViolation, TeamPermissionDenied):
             raise RecordNotFound(f"no case with id {case_id}") from None
 
     def pii_values(self, case_id: int) -> list[PiiValue]:

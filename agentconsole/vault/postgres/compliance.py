@@ -14,7 +14,7 @@ from typing import Any
 
 from agentconsole.vault.errors import RecordNotFound, VaultError
 from agentconsole.vault.postgres.cases import TeamCaseRepository
-from agentconsole.vault.postgres.database import AUDIT_LOCK_KEY
+from agentconsole.vault.postgres.database import AUDIT_LOCK_KEY, TeamPermissionDenied
 from agentconsole.vault.records import AuditRow, ConsentRow, CustomerHoldings, RetentionCandidates
 
 _AUDIT_COLUMNS = "seq, time, actor, action, subject, details, mac"
@@ -128,13 +128,12 @@ class TeamComplianceRepository(TeamCaseRepository):
 
     def delete_customer(self, customer_id: int) -> None:
         """Delete a customer with every case, message, PII value, token and consent (supervisors)."""
-        import psycopg
 
         try:
             with self.transaction() as conn:
                 if conn.execute("DELETE FROM ac.customers WHERE id = %s", (customer_id,)).rowcount == 0:
                     raise RecordNotFound(f"no customer with id {customer_id}")
-        except psycopg.errors.InsufficientPrivilege:
+        except TeamPermissionDenied:
             raise VaultError("only a supervisor may erase customers") from None
 
     # --- retention --------------------------------------------------------------------

@@ -122,17 +122,20 @@ def checked_address(target: ServerTarget) -> str | None:
 
     if not target.host or target.host.startswith("/"):
         return None
+    refused = TeamServerError(
+        f"team server {target.host} is not allowed by the egress guard: add it to network.allowed_hosts"
+    )
+    if airgap.is_active() and not airgap.is_host_allowed(target.host):
+        raise refused
     try:
         infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
     except OSError:
         raise TeamServerError(f"team server {target.host} does not resolve") from None
     for info in infos:
         address = str(info[4][0])
-        if not airgap.is_active() or airgap.is_host_allowed(target.host) or airgap.is_host_allowed(address):
+        if not airgap.is_active() or airgap.is_host_allowed(address):
             return address
-    raise TeamServerError(
-        f"team server {target.host} is not allowed by the egress guard: add it to network.allowed_hosts"
-    )
+    raise refused
 
 
 def connect_kwargs(target: ServerTarget, user: str | None, password: str | None) -> dict[str, str | int]:
@@ -204,7 +207,7 @@ def describe_failure(target: ServerTarget, exc: Exception) -> str:
         return "wrong passphrase or user name"
     if "does not match host name" in text or "server certificate for" in text:
         return f"{where}: its TLS certificate does not match the host name"
-    if "certificate verify failed" in text or ("certificate" in text and "verify" in text):
+    if "certificate" in text or "ssl error" in text:
         return f"{where}: its TLS certificate does not verify against vault.ca_file"
     if "does not exist" in text and "database" in text:
         return f"{where}: database {target.dbname} does not exist (run 'agentconsole team init')"

@@ -33,6 +33,14 @@ AUDIT_LOCK_KEY = 0x61756469  # "audi"
 MATERIAL_ROOT = "material_root"
 
 
+class TeamPermissionDenied(VaultError):
+    """The server refused a statement: this user's database role may not do it (grants or row security)."""
+
+
+def _refused() -> TeamPermissionDenied:
+    return TeamPermissionDenied("the team store refused: your role may not do this")
+
+
 class VersionConflict(VaultError):
     """An edit lost a race: someone else changed the record since it was read (reload and retry)."""
 
@@ -113,9 +121,14 @@ class TeamDatabase:
         if current is not None:
             yield current
             return
+        import psycopg
+
         assert self._pool is not None
-        with self._pool.connection() as conn:
-            yield conn
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except psycopg.errors.InsufficientPrivilege:
+            raise _refused() from None
 
     def connection(self) -> Any:
         """The calling thread's connection inside :meth:`transaction` (for the vault's own modules)."""
@@ -133,14 +146,19 @@ class TeamDatabase:
             with current.transaction():
                 yield current
             return
+        import psycopg
+
         assert self._pool is not None
-        with self._pool.connection() as conn:
-            self._local.conn = conn
-            try:
-                with conn.transaction():
-                    yield conn
-            finally:
-                self._local.conn = None
+        try:
+            with self._pool.connection() as conn:
+                self._local.conn = conn
+                try:
+                    with conn.transaction():
+                        yield conn
+                finally:
+                    self._local.conn = None
+        except psycopg.errors.InsufficientPrivilege:
+            raise _refused() from None
 
     def checkpoint(self) -> bool:
         """Nothing to flush on the client: the server owns its write-ahead log."""

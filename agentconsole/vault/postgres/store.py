@@ -35,7 +35,7 @@ from agentconsole.vault.postgres.connect import (
     login_password,
     make_pool,
 )
-from agentconsole.vault.postgres.database import MATERIAL_ROOT
+from agentconsole.vault.postgres.database import MATERIAL_ROOT, TeamPermissionDenied
 from agentconsole.vault.postgres.live import TeamLiveRepository
 from agentconsole.vault.records import ROLES
 from agentconsole.vault.repositories.base import now as _now
@@ -248,7 +248,7 @@ class TeamVault(TeamLiveRepository):
                     "VALUES (%s, %s, %s, %s, %s, %s)",
                     (name, name.casefold(), login, role, team, json.dumps(slot.as_json(), sort_keys=True)),
                 )
-        except psycopg.errors.InsufficientPrivilege:
+        except TeamPermissionDenied:
             raise VaultError("only a supervisor may add users") from None
         except psycopg.errors.DuplicateObject:
             raise VaultError(f"a database login for {name} already exists on this server") from None
@@ -256,7 +256,6 @@ class TeamVault(TeamLiveRepository):
 
     def remove_user(self, name: str) -> None:
         """Remove a member's slot and login (supervisors); the last supervisor stays."""
-        import psycopg
 
         try:
             with self.transaction() as conn:
@@ -270,7 +269,7 @@ class TeamVault(TeamLiveRepository):
                     raise VaultError(f"cannot remove {name}: the team store needs at least one supervisor")
                 conn.execute("DELETE FROM ac.members WHERE name = %s", (name,))
                 conn.execute("SELECT ac.drop_login(%s)", (row[1],))
-        except psycopg.errors.InsufficientPrivilege:
+        except TeamPermissionDenied:
             raise VaultError("only a supervisor may remove users") from None
         log.info("team member removed: %s", name)
 
@@ -319,7 +318,6 @@ class TeamVault(TeamLiveRepository):
 
     def assign_case(self, case_id: int, *, team: str | None = None, assignee: str | None = None) -> None:
         """Hand a case to another team and/or person (row version bumped; supervisors, or RLS refuses)."""
-        import psycopg
 
         if team is not None:
             _check_team(team)
@@ -332,5 +330,5 @@ class TeamVault(TeamLiveRepository):
                 )
                 if cur.rowcount == 0:
                     raise VaultError(f"no case with id {case_id}")
-        except psycopg.errors.InsufficientPrivilege:
+        except TeamPermissionDenied:
             raise VaultError("you may not hand this case to that team") from None
