@@ -247,7 +247,7 @@ class TeamCaseRepository(TeamDatabase):
         at = created_at or _now()
         seal = self.cipher.seal
         try:
-            with self.transaction() as conn:
+            with self.write_unit() as conn:
                 (mid,) = self.reserve_ids(conn, 1)
                 conn.execute(
                     "INSERT INTO ac.messages (id, case_id, role, text, raw_text, created_at, model, prompt_tokens, "
@@ -288,7 +288,7 @@ class TeamCaseRepository(TeamDatabase):
     def list_messages(self, case_id: int) -> list[Message]:
         with self._borrow() as conn:
             rows = conn.execute(
-                f"SELECT {_MESSAGE_COLUMNS} FROM ac.messages WHERE case_id = %s ORDER BY id", (case_id,)
+                f"SELECT {_MESSAGE_COLUMNS} FROM ac.messages WHERE case_id = %s ORDER BY position", (case_id,)
             ).fetchall()
         return [self._message(r) for r in rows]
 
@@ -303,7 +303,7 @@ class TeamCaseRepository(TeamDatabase):
             return
         now = _now()
         try:
-            with self.transaction() as conn:
+            with self.write_unit() as conn:
                 ids = self.reserve_ids(conn, len(items))
                 conn.cursor().executemany(
                     "INSERT INTO ac.pii_values (id, case_id, placeholder, entity_type, value, created_at) "
@@ -342,13 +342,19 @@ class TeamCaseRepository(TeamDatabase):
             return []
         if not tokens:
             raise VaultError("search needs a word of at least 3 characters (or a whole word)")
+        # newest first along the first token's index entries; every other token probed per candidate
+        others = "".join(
+            " AND EXISTS (SELECT 1 FROM ac.search_tokens o WHERE o.token = %s AND o.message_id = s.message_id)"
+            for _ in tokens[1:]
+        )
         with self._borrow() as conn:
             rows = conn.execute(
-                "WITH hits AS (SELECT message_id FROM ac.search_tokens WHERE token = ANY(%s) "
-                "GROUP BY message_id HAVING count(*) = %s ORDER BY message_id DESC LIMIT %s) "
+                "WITH hits AS MATERIALIZED (SELECT s.message_id FROM ac.search_tokens s WHERE s.token = %s"
+                + others
+                + " ORDER BY s.message_id DESC LIMIT %s) "
                 "SELECT m.id, m.case_id, m.text, c.title FROM hits JOIN ac.messages m ON m.id = hits.message_id "
                 "JOIN ac.cases c ON c.id = m.case_id ORDER BY m.id DESC",
-                (tokens, len(tokens), int(limit) * 2),
+                (*tokens, int(limit) * 2),
             ).fetchall()
         out: list[SearchHit] = []
         for mid, case_id, blob, title in rows:

@@ -18,10 +18,11 @@ import base64
 import hashlib
 import ipaddress
 import re
+import select
 import socket
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from agentconsole.vault.errors import VaultError
 from agentconsole.vault.keyslots import KdfParams, derive_kek, zero
@@ -193,10 +194,22 @@ def make_pool(target: ServerTarget, user: str, password: str, *, max_size: int =
         min_size=1,
         max_size=max_size,
         open=True,
-        check=ConnectionPool.check_connection,
+        check=_check_if_readable,
         name="agentconsole-team",
     )
     return pool
+
+
+def _check_if_readable(conn: Any) -> None:
+    """Pool check on checkout without a round trip: an idle connection has nothing to read unless the
+    server closed it (a restart, an idle timeout); only then is it probed (and replaced if dead)."""
+    from psycopg_pool import ConnectionPool
+
+    if conn.closed or conn.broken:
+        raise conn.OperationalError("connection is closed")  # pragma: no cover - the pool drops it
+    ready, _, _ = select.select([conn.fileno()], [], [], 0)
+    if ready:
+        ConnectionPool.check_connection(conn)
 
 
 def describe_failure(target: ServerTarget, exc: Exception) -> str:

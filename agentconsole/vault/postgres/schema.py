@@ -24,6 +24,7 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "team text NOT NULL, slot text NOT NULL)",
         "CREATE SEQUENCE ac.commit_seq",
         "CREATE SEQUENCE ac.row_ids",
+        "CREATE SEQUENCE ac.message_order",
         "CREATE TABLE ac.customers (id bigint PRIMARY KEY, ref_token bytea UNIQUE NOT NULL, ref bytea NOT NULL, "
         "display_name bytea, created_at text NOT NULL)",
         "CREATE TABLE ac.cases (id bigint PRIMARY KEY, "
@@ -38,8 +39,8 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "ON DELETE CASCADE, role text NOT NULL CHECK (role IN ('customer', 'agent', 'assistant', 'note')), "
         "text bytea NOT NULL, raw_text bytea, created_at text NOT NULL, model text, prompt_tokens integer, "
         "completion_tokens integer, ttft_ms double precision, decode_tokens_per_s double precision, kind text, "
-        "question bytea)",
-        "CREATE INDEX messages_case ON ac.messages (case_id, id)",
+        "question bytea, position bigint NOT NULL DEFAULT nextval('ac.message_order'))",
+        "CREATE INDEX messages_case ON ac.messages (case_id, position)",
         "CREATE TABLE ac.search_tokens (token bytea NOT NULL, message_id bigint NOT NULL REFERENCES ac.messages "
         "ON DELETE CASCADE, case_id bigint NOT NULL, PRIMARY KEY (token, message_id))",
         "CREATE INDEX search_tokens_message ON ac.search_tokens (message_id)",
@@ -99,7 +100,7 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "GRANT SELECT ON ac.members TO {agent}, {supervisor}, {auditor}",
         "GRANT UPDATE (slot) ON ac.members TO {agent}, {auditor}",
         "GRANT INSERT, UPDATE, DELETE ON ac.members TO {supervisor}",
-        "GRANT USAGE ON SEQUENCE ac.row_ids TO {agent}, {supervisor}",
+        "GRANT USAGE ON SEQUENCE ac.row_ids, ac.message_order TO {agent}, {supervisor}",
         "GRANT SELECT ON SEQUENCE ac.commit_seq TO {agent}, {supervisor}, {auditor}",
         "GRANT USAGE ON SEQUENCE ac.consents_id_seq TO {agent}, {supervisor}",
         "GRANT SELECT, INSERT, UPDATE ON ac.customers, ac.cases TO {agent}",
