@@ -178,8 +178,11 @@ class PgServer:
             )
         return f"postgresql://postgres:{self.password}@/{dbname}?host={self.socket_dir}&port={self.port}"
 
-    def team_dsn(self, dbname: str) -> str:
-        """A console's DSN (no credentials: the console logs in as its user)."""
+    def team_dsn(self, dbname: str, *, tls: bool = True) -> str:
+        """A console's DSN (no credentials: the console logs in as its user): TCP with TLS verify-full,
+        or the Unix socket."""
+        if not tls:
+            return f"postgresql:///{dbname}?host={self.socket_dir}&port={self.port}"
         return f"postgresql://localhost:{self.port}/{dbname}?sslmode=verify-full&sslrootcert={self.ca_path}"
 
     def create_database(self, dbname: str) -> None:

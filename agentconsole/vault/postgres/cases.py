@@ -273,7 +273,7 @@ class TeamCaseRepository(TeamDatabase):
                 if tokens:
                     conn.execute(
                         "INSERT INTO ac.search_tokens (token, message_id, case_id) "
-                        "SELECT t, %s, %s FROM unnest(%s::bytea[]) AS t",
+                        "SELECT t, %s, %s FROM unnest(%b::bytea[]) AS t",
                         (mid, case_id, list(tokens)),
                     )
                 conn.execute(
