@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
 import threading
@@ -186,7 +185,12 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=10, help="agent users (accounts), split over two teams")
     parser.add_argument("--cases", type=int, default=400)
     parser.add_argument("--messages-per-case", type=int, default=10)
-    parser.add_argument("--no-fsync", action="store_true")
+    parser.add_argument("--no-fsync", action="store_true", help="server runs with fsync=off (not safe; a peer figure)")
+    parser.add_argument(
+        "--async-commit",
+        action="store_true",
+        help="consoles set synchronous_commit=off ([vault] durable_commits = false)",
+    )
     parser.add_argument(
         "--tls", action="store_true", help="consoles connect over TCP with TLS verify-full (default: the Unix socket)"
     )
@@ -211,14 +215,17 @@ def main() -> int:
             f"{time.perf_counter() - t0:.1f} s"
         )
         team_cases = {t: cases[i::2] for i, t in enumerate(teams)}
-        users = [TeamVault.unlock(target, f"agent{i}", pw, pool_size=per_user) for i in range(args.users)]
+        users = [
+            TeamVault.unlock(target, f"agent{i}", pw, pool_size=per_user, durable_commits=not args.async_commit)
+            for i in range(args.users)
+        ]
         team_stores = [(u, team_cases[u.team]) for u in users]
 
         file_vault = Vault.create(tmp / "vault.db", "solo", pw)
         file_cases = seed(file_vault, args.cases, args.messages_per_case, random.Random(7))
         print(
             f"\nthink time: exponential, mean {args.think_ms:.0f} ms; PostgreSQL fsync "
-            f"{'off' if args.no_fsync else 'on'}; {'TLS over TCP' if args.tls else 'Unix socket'}; 2 teams, {args.users} agent users"
+            f"{'off' if args.no_fsync else 'on'}; commits {'asynchronous' if args.async_commit else 'durable'}; {'TLS over TCP' if args.tls else 'Unix socket'}; 2 teams, {args.users} agent users"
         )
         # the file vault is single-user: one agent, no think time (its bare latency per operation)
         run_side("file vault (single user, no think time)", [(file_vault, file_cases)], 1, args.seconds, 0.0)
@@ -229,7 +236,7 @@ def main() -> int:
             probe_case = team_cases["red"][0]
             prober = threading.Thread(target=probe_notify, args=(boss, users[0], probe_case, stop, notify))
             prober.start()
-            results[n] = run_side(f"team store on PostgreSQL", team_stores, n, args.seconds, args.think_ms)
+            results[n] = run_side("team store on PostgreSQL", team_stores, n, args.seconds, args.think_ms)
             stop.set()
             prober.join()
             print(

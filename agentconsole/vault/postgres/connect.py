@@ -176,13 +176,18 @@ def login_password(target: ServerTarget, user: str, passphrase: bytearray) -> st
         zero(kek)
 
 
-def make_pool(target: ServerTarget, user: str, password: str, *, max_size: int = 8) -> ConnectionPool:
+def make_pool(
+    target: ServerTarget, user: str, password: str, *, max_size: int = 8, durable_commits: bool = True
+) -> ConnectionPool:
     """An open psycopg pool of autocommit connections as ``user`` (checked on checkout: a restarted
-    server costs one reconnect, not an error)."""
+    server costs one reconnect, not an error). ``durable_commits=False`` sets
+    ``synchronous_commit=off`` for these sessions (see docs/team.md, Performance)."""
     import psycopg
     from psycopg_pool import ConnectionPool
 
-    kwargs = {**connect_kwargs(target, user, password), "autocommit": True}
+    kwargs: dict[str, Any] = {**connect_kwargs(target, user, password), "autocommit": True}
+    if not durable_commits:
+        kwargs["options"] = "-c synchronous_commit=off"
     try:
         # first connection by hand, so a refusal is reported at once with its reason
         psycopg.connect(target.dsn, **kwargs).close()  # type: ignore[arg-type]

@@ -169,12 +169,20 @@ class TeamVault(TeamLiveRepository):
     # --- unlock -----------------------------------------------------------------------
 
     @classmethod
-    def unlock(cls, target: ServerTarget, user: str, passphrase: bytearray, *, pool_size: int = 8) -> TeamVault:
+    def unlock(
+        cls,
+        target: ServerTarget,
+        user: str,
+        passphrase: bytearray,
+        *,
+        pool_size: int = 8,
+        durable_commits: bool = True,
+    ) -> TeamVault:
         """Log in as ``user`` and open their key slot. Raises WrongPassphrase, VaultTampered, TeamServerError."""
         login = target.login_role(user)
         password = login_password(target, user, passphrase)
         try:
-            pool = make_pool(target, login, password, max_size=pool_size)
+            pool = make_pool(target, login, password, max_size=pool_size, durable_commits=durable_commits)
         except TeamServerError as exc:
             if str(exc) == WRONG_CREDENTIALS:
                 raise WrongPassphrase(WRONG_CREDENTIALS) from None
