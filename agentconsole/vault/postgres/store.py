@@ -83,6 +83,17 @@ class TeamVault(TeamLiveRepository):
     """An unlocked session on a team store. :meth:`create` (``team init``) or :meth:`unlock`; end with ``lock``."""
 
     _login: tuple[str, str]
+    #: What the service reads after an unlock of a file vault; a team store never has either.
+    recovered_rekey: str | None = None
+    accepted_rollback: tuple[int, int] | None = None
+
+    @staticmethod
+    def exists(_path: object) -> bool:
+        return True
+
+    def rekey(self) -> None:
+        """Not offered yet on the team store (see docs/team.md, What is left)."""
+        raise VaultError("rekey of a team store is not available yet: see docs/team.md")
 
     def __repr__(self) -> str:
         state = "locked" if self._locked else "unlocked"
