@@ -199,3 +199,38 @@ def test_wrong_passphrase_is_one_message(team) -> None:  # type: ignore[no-untyp
         TeamVault.unlock(target, "alice", bytearray(b"not her passphrase"))
     with pytest.raises(WrongPassphrase, match="wrong passphrase or user name"):
         TeamVault.unlock(target, "nobody", bytearray(b"not her passphrase"))
+
+
+def test_doctor_checks_server_tls_grants_and_clock(team, server: PgServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from agentconsole.config import parse_settings
+    from agentconsole.doctor import DoctorOptions
+    from agentconsole.doctor.team_check import check_team_store
+
+    target, _ = team
+    settings = parse_settings({"vault": {"backend": "postgres", "dsn": target.dsn}}, home=tmp_path)
+    rows = {r.check: r for r in check_team_store(settings, DoctorOptions())}
+    assert rows["team server"].status == "ok"
+    rows = {r.check: r for r in check_team_store(settings, DoctorOptions(user="alice", passphrase=passphrase("alice")))}
+    assert {name: r.status for name, r in rows.items()} == {
+        "team server": "ok",
+        "team server version": "ok",
+        "team TLS": "ok",
+        "team row security": "ok",
+        "team grants": "ok",
+        "team clock skew": "ok",
+    }, rows
+    assert "TLS" in rows["team TLS"].detail
+    with psycopg.connect(server.admin_dsn(target.dbname), autocommit=True) as dba:
+        dba.execute(f'GRANT DELETE ON ac.cases TO "{target.dbname}_agent"')
+        try:
+            rows = {
+                r.check: r
+                for r in check_team_store(settings, DoctorOptions(user="alice", passphrase=passphrase("alice")))
+            }
+            assert rows["team grants"].status == "FAIL" and "DELETE on ac.cases" in rows["team grants"].detail
+        finally:
+            dba.execute(f'REVOKE DELETE ON ac.cases FROM "{target.dbname}_agent"')
+    stopped = parse_settings(
+        {"vault": {"backend": "postgres", "dsn": target.dsn.replace(str(target.port), "1")}}, home=tmp_path
+    )
+    assert [r.status for r in check_team_store(stopped, DoctorOptions())] == ["FAIL"]
