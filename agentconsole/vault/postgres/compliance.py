@@ -79,9 +79,11 @@ class TeamComplianceRepository(TeamCaseRepository):
             params.extend([action, len(action) + 1, action + "."])
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         with self._borrow() as conn:
-            rows = conn.execute(f"SELECT {_AUDIT_COLUMNS} FROM ac.audit_entries {where} ORDER BY seq", params)
-            for row in rows.fetchall():
-                yield self._audit_row(row)
+            rows = conn.execute(
+                f"SELECT {_AUDIT_COLUMNS} FROM ac.audit_entries {where} ORDER BY seq", params
+            ).fetchall()
+        for row in rows:  # the pooled connection is back before the caller iterates
+            yield self._audit_row(row)
 
     def audit_row_count(self) -> int:
         with self._borrow() as conn:

@@ -15,6 +15,7 @@ import logging
 import secrets
 from typing import Any
 
+from agentconsole import logs
 from agentconsole.vault.errors import VaultError, VaultTampered, WrongPassphrase
 from agentconsole.vault.keyslots import (
     DATA_KEY_BYTES,
@@ -87,10 +88,6 @@ class TeamVault(TeamLiveRepository):
     recovered_rekey: str | None = None
     accepted_rollback: tuple[int, int] | None = None
 
-    @staticmethod
-    def exists(_path: object) -> bool:
-        return True
-
     def rekey(self) -> None:
         """Not offered yet on the team store (see docs/team.md, What is left)."""
         raise VaultError("rekey of a team store is not available yet: see docs/team.md")
@@ -98,6 +95,11 @@ class TeamVault(TeamLiveRepository):
     def __repr__(self) -> str:
         state = "locked" if self._locked else "unlocked"
         return f"<TeamVault {self.target.dbname} user={self.user} role={self.role} {state}>"
+
+    def lock(self) -> None:
+        if not self._locked and getattr(self, "_login", None):
+            logs.unregister_secret(self._login[1])
+        super().lock()
 
     def __enter__(self) -> TeamVault:
         return self
@@ -222,6 +224,7 @@ class TeamVault(TeamLiveRepository):
                 opened.close()
             vault = cls(target, pool, name, role, team, database_id, keys, generation)
             vault._login = (login, password)
+            logs.register_secret(password)  # libpq needs it to reconnect: kept, but never logged
             vault._load_material()
         except BaseException:
             pool.close()
@@ -306,7 +309,9 @@ class TeamVault(TeamLiveRepository):
                 "UPDATE ac.members SET slot = %s WHERE db_role = session_user",
                 (json.dumps(slot.as_json(), sort_keys=True),),
             )
+        logs.unregister_secret(self._login[1])
         self._login = (login, password)
+        logs.register_secret(password)
         log.info("passphrase changed for team member %s", self.user)
 
     @classmethod
