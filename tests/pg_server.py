@@ -250,3 +250,19 @@ def unlock(target, user: str, **kwargs):  # type: ignore[no-untyped-def]
     from agentconsole.vault.postgres import TeamVault
 
     return TeamVault.unlock(target, user, passphrase(user), **kwargs)
+
+
+def server_fixture():  # type: ignore[no-untyped-def]
+    """A module-scoped pytest fixture ``server``: one PgServer per test module (``server = server_fixture()``)."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def server():  # type: ignore[no-untyped-def]
+        if pg_bindir() is None:
+            pytest.fail("PostgreSQL 15+ is not installed: run scripts/setup")
+        srv = PgServer()
+        srv.start()
+        yield srv
+        srv.destroy()
+
+    return server

@@ -6,12 +6,10 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
-import pytest
-from pg_server import PgServer, pg_bindir
+from pg_server import PgServer, server_fixture
 
 from agentconsole import cli
 from agentconsole.compliance.audit import AuditLog
@@ -23,14 +21,7 @@ BOSS = "boss passphrase 123"
 ALICE = "alice passphrase 12"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[PgServer]:
-    if pg_bindir() is None:
-        pytest.fail("PostgreSQL 15+ is not installed: run scripts/setup")
-    srv = PgServer()
-    srv.start()
-    yield srv
-    srv.destroy()
+server = server_fixture()
 
 
 def _file(tmp_path: Path, name: str, text: str) -> str:

@@ -7,11 +7,10 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pg_server import PgServer, new_team, pg_bindir, unlock
+from pg_server import PgServer, new_team, server_fixture, unlock
 
 from agentconsole.compliance.audit import AuditLog
 from agentconsole.vault.postgres import Change
@@ -19,14 +18,7 @@ from agentconsole.vault.postgres import Change
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[PgServer]:
-    if pg_bindir() is None:
-        pytest.fail("PostgreSQL 15+ is not installed: run scripts/setup")
-    srv = PgServer()
-    srv.start()
-    yield srv
-    srv.destroy()
+server = server_fixture()
 
 
 @pytest.fixture(scope="module")

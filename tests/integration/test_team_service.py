@@ -7,11 +7,10 @@ through the service; the raw PII values reach the server only as ciphertext.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pg_server import PgServer, new_team, passphrase, pg_bindir
+from pg_server import PgServer, new_team, passphrase, server_fixture
 
 from agentconsole.compliance.audit import AuditLog
 from agentconsole.config import load_settings
@@ -20,14 +19,7 @@ from agentconsole.service import ConsoleService
 NAME, EMAIL = "Marta Kowalczyk", "marta.kowalczyk@example.net"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[PgServer]:
-    if pg_bindir() is None:
-        pytest.fail("PostgreSQL 15+ is not installed: run scripts/setup")
-    srv = PgServer()
-    srv.start()
-    yield srv
-    srv.destroy()
+server = server_fixture()
 
 
 @pytest.fixture(scope="module")

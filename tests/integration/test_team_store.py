@@ -6,26 +6,16 @@ throwaway CA); nothing is mocked.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import psycopg
 import pytest
-from pg_server import PgServer, new_team, passphrase, pg_bindir, unlock
+from pg_server import PgServer, new_team, passphrase, server_fixture, unlock
 
 from agentconsole.compliance.audit import AuditLog
 from agentconsole.vault import RecordNotFound, VaultError, WrongPassphrase
 from agentconsole.vault.postgres import TeamPermissionDenied, TeamServerError, TeamVault, VersionConflict, parse_target
 from agentconsole.vault.postgres.connect import connect_kwargs, login_password
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[PgServer]:
-    if pg_bindir() is None:
-        pytest.fail("PostgreSQL 15+ is not installed: run scripts/setup")
-    srv = PgServer()
-    srv.start()
-    yield srv
-    srv.destroy()
+server = server_fixture()
 
 
 @pytest.fixture(scope="module")

@@ -10,26 +10,17 @@ another team's data key reads nothing.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-from pg_server import PgServer, new_team, pg_bindir, unlock
+from pg_server import PgServer, new_team, server_fixture, unlock
 
 from agentconsole.compliance.audit import AuditLog
 from agentconsole.vault import VaultTampered, WrongPassphrase
 from agentconsole.vault.postgres import TeamVault
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[PgServer]:
-    if pg_bindir() is None:
-        pytest.fail("PostgreSQL 15+ is not installed: run scripts/setup")
-    srv = PgServer()
-    srv.start()
-    yield srv
-    srv.destroy()
+server = server_fixture()
 
 
 def _canary(kind: str) -> str:

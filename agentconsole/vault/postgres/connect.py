@@ -190,7 +190,7 @@ def make_pool(
         kwargs["options"] = "-c synchronous_commit=off"
     try:
         # first connection by hand, so a refusal is reported at once with its reason
-        psycopg.connect(target.dsn, **kwargs).close()  # type: ignore[arg-type]
+        psycopg.connect(target.dsn, **kwargs).close()
     except psycopg.OperationalError as exc:
         raise TeamServerError(describe_failure(target, exc)) from None
     pool = ConnectionPool(

@@ -38,6 +38,8 @@ class Change:
 class TeamLiveRepository(TeamComplianceRepository):
     """Soft locks and listeners (mixed into the TeamVault)."""
 
+    _login: tuple[str, str]  # (login role, password): set by TeamVault.unlock
+
     def claim_case(self, case_id: int, seconds: int = DEFAULT_CLAIM_SECONDS) -> str | None:
         """Mark the case as being answered by this user. Returns None when claimed, else the holder's name."""
         with self.transaction() as conn:

@@ -69,7 +69,7 @@ def _start(team: TeamVault, file_vault: Any) -> None:
 def _advance_ids(team: TeamVault, highest: int) -> None:
     """Make the id sequence hand out only ids above every copied one."""
     with team.transaction() as conn:
-        current = int(conn.execute("SELECT nextval('ac.row_ids')").fetchone()[0])  # type: ignore[index]
+        current = int(conn.execute("SELECT nextval('ac.row_ids')").fetchone()[0])
         if current < highest:
             conn.execute("SELECT count(nextval('ac.row_ids')) FROM generate_series(1, %s)", (highest - current,))
     team._ids.clear()

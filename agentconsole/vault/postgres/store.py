@@ -142,7 +142,7 @@ class TeamVault(TeamLiveRepository):
                 if admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone() is None:
                     admin.execute(f'CREATE ROLE "{name}" NOLOGIN')
             for statement in schema.MIGRATIONS[0] + schema.LOGIN_FUNCTIONS:
-                admin.execute(_role_sql(target, statement))  # type: ignore[arg-type]
+                admin.execute(_role_sql(target, statement))
             database_id = secrets.token_hex(16)
             data_key = bytearray(secrets.token_bytes(DATA_KEY_BYTES))
             slot = new_slot(database_id, user, "supervisor", passphrase, kdf)
@@ -202,7 +202,7 @@ class TeamVault(TeamLiveRepository):
             raise
         try:
             with pool.connection() as conn:
-                info = dict(conn.execute("SELECT key, value FROM ac.team_info").fetchall())
+                info: dict[str, str] = dict(conn.execute("SELECT key, value FROM ac.team_info").fetchall())
                 row = conn.execute(
                     "SELECT name, role, team, slot FROM ac.members WHERE db_role = session_user"
                 ).fetchone()
@@ -304,7 +304,7 @@ class TeamVault(TeamLiveRepository):
         password = login_password(self.target, self.user, new)
         with self.transaction() as conn:
             verifier = _verifier(conn, login, password).replace("'", "''")
-            conn.execute(f"ALTER ROLE CURRENT_USER PASSWORD '{verifier}'")  # type: ignore[arg-type]
+            conn.execute(f"ALTER ROLE CURRENT_USER PASSWORD '{verifier}'")
             conn.execute(
                 "UPDATE ac.members SET slot = %s WHERE db_role = session_user",
                 (json.dumps(slot.as_json(), sort_keys=True),),
