@@ -30,6 +30,15 @@ def open_team_store(settings: Settings, user: str, passphrase: bytearray) -> Vau
     return cast("Vault", store)
 
 
+def change_team_passphrase(settings: Settings, user: str, old: bytearray, new: bytearray) -> None:
+    """``passwd`` on the team store: new key slot and database password under ``new``."""
+    from agentconsole.vault.postgres import TeamVault, parse_target
+
+    conf = settings.vault
+    target = parse_target(conf.dsn, conf.ca_file, conf.client_cert, conf.client_key)
+    TeamVault.change_passphrase(target, user, old, new)
+
+
 class TeamSection(ServiceCore):
     """Team-only use cases: who is replying to a case, claiming it, watching changes."""
 

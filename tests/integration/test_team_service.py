@@ -53,11 +53,14 @@ def test_two_consoles_share_a_masked_case_through_the_service(server: PgServer, 
         assert alice.claim_case(case) is None
         assert carol.case_holder(case) == "alice" and carol.claim_case(case) == "alice"
         assert [c.id for c in carol.list_cases()] == [case]
+        carol.passwd(passphrase("carol"), bytearray(b"carol passphrase 2"))  # new slot and database password
     finally:
         alice.lock()
         carol.lock()
+    carol.unlock("carol", bytearray(b"carol passphrase 2"))
+    carol.lock()
     actions = [r.action for r in boss.audit_rows()]
-    assert {"unlock", "case.create", "case.claim"} <= set(actions)
+    assert {"unlock", "case.create", "case.claim", "user.passwd"} <= set(actions)
     assert AuditLog(boss).verify().ok
     dump = server.pg_dump(target.dbname)
     assert NAME.encode() not in dump and EMAIL.encode() not in dump

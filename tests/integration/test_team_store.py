@@ -11,7 +11,7 @@ import pytest
 from pg_server import PgServer, new_team, passphrase, server_fixture, unlock
 
 from agentconsole.compliance.audit import AuditLog
-from agentconsole.vault import RecordNotFound, VaultError, WrongPassphrase
+from agentconsole.vault import PassphraseChangeRequired, RecordNotFound, VaultError, WrongPassphrase
 from agentconsole.vault.postgres import TeamPermissionDenied, TeamServerError, TeamVault, VersionConflict, parse_target
 from agentconsole.vault.postgres.connect import connect_kwargs, login_password
 
@@ -147,10 +147,13 @@ def test_users_passwd_and_reset(team) -> None:  # type: ignore[no-untyped-def]
         TeamVault.unlock(target, "dave", bytearray(b"dave passphrase 1"))
     TeamVault.unlock(target, "dave", bytearray(b"dave passphrase 2")).lock()
     boss.reset_passphrase("dave", bytearray(b"one time passphrase"))
-    TeamVault.unlock(target, "dave", bytearray(b"one time passphrase")).lock()
+    with pytest.raises(PassphraseChangeRequired, match="reset the passphrase of dave"):
+        TeamVault.unlock(target, "dave", bytearray(b"one time passphrase"))
+    TeamVault.change_passphrase(target, "dave", bytearray(b"one time passphrase"), bytearray(b"dave passphrase 3"))
+    TeamVault.unlock(target, "dave", bytearray(b"dave passphrase 3")).lock()
     boss.remove_user("dave")
     with pytest.raises(WrongPassphrase):
-        TeamVault.unlock(target, "dave", bytearray(b"one time passphrase"))
+        TeamVault.unlock(target, "dave", bytearray(b"dave passphrase 3"))
     with pytest.raises(VaultError, match="at least one supervisor"):
         boss.remove_user("boss")
 

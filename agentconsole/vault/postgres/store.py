@@ -16,7 +16,7 @@ import secrets
 from typing import Any
 
 from agentconsole import logs
-from agentconsole.vault.errors import VaultError, VaultTampered, WrongPassphrase
+from agentconsole.vault.errors import PassphraseChangeRequired, VaultError, VaultTampered, WrongPassphrase
 from agentconsole.vault.keyslots import (
     DATA_KEY_BYTES,
     WRONG_CREDENTIALS,
@@ -190,8 +190,12 @@ class TeamVault(TeamLiveRepository):
         *,
         pool_size: int = 8,
         durable_commits: bool = True,
+        for_change: bool = False,
     ) -> TeamVault:
-        """Log in as ``user`` and open their key slot. Raises WrongPassphrase, VaultTampered, TeamServerError."""
+        """Log in as ``user`` and open their key slot. Raises WrongPassphrase, VaultTampered, TeamServerError.
+
+        A slot a supervisor reset raises :class:`PassphraseChangeRequired` (unless ``for_change``).
+        """
         login = target.login_role(user)
         password = login_password(target, user, passphrase)
         try:
@@ -216,6 +220,11 @@ class TeamVault(TeamLiveRepository):
             if slot.user != name or slot.role != role:
                 raise VaultTampered(f"key slot of user {name} does not match its membership (role {role})")
             opened = open_slot(slot, database_id, passphrase)
+            if slot.must_change and not for_change:
+                opened.close()
+                raise PassphraseChangeRequired(
+                    f"a supervisor reset the passphrase of {name}: set a new one with 'agentconsole passwd --user {name}'"
+                )
             try:
                 keys = {generation: opened.data_key(generation)}
                 if pending is not None:
@@ -319,7 +328,7 @@ class TeamVault(TeamLiveRepository):
         cls, target: ServerTarget, user: str, old: bytearray, new: bytearray, *, kdf: KdfParams | None = None
     ) -> None:
         """``passwd`` on the team store: unlock with ``old``, rewrap under ``new``."""
-        with cls.unlock(target, user, old, pool_size=1) as vault:
+        with cls.unlock(target, user, old, pool_size=1, for_change=True) as vault:
             vault.change_passphrase_self(new, kdf=kdf)
 
     def reset_passphrase(self, name: str, one_time: bytearray, *, kdf: KdfParams | None = None) -> None:
@@ -330,7 +339,7 @@ class TeamVault(TeamLiveRepository):
             row = conn.execute("SELECT role, db_role FROM ac.members WHERE name = %s FOR UPDATE", (name,)).fetchone()
             if row is None:
                 raise VaultError(f"no user {name} in this team store")
-            slot = new_slot(self.database_id, name, row[0], one_time, kdf)
+            slot = new_slot(self.database_id, name, row[0], one_time, kdf, must_change=True)
             for generation, key in self._data_keys.items():
                 slot.wrap_data_key(self.database_id, generation, key)
             password = login_password(self.target, name, one_time)
