@@ -79,7 +79,7 @@ class VaultSettings:
 
     backend: str = "file"  # "file" | "postgres"
     dsn: str = ""  # postgresql://host:port/dbname (no password: each user logs in with their passphrase)
-    ca_file: str = ""  # PEM CA bundle for sslmode=verify-full (required unless loopback / Unix socket)
+    ca_bundle: str = ""  # PEM CA bundle for sslmode=verify-full (required unless loopback / Unix socket)
     client_cert: str = ""  # optional TLS client certificate (PEM)
     client_key: str = ""  # its private key (PEM)
     pool_size: int = 8  # connections per console

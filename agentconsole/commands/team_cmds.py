@@ -31,7 +31,7 @@ def register(subparsers: Any) -> None:
     )
     init.add_argument("--dsn", required=True, help="postgresql://OWNER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=...]")
     init.add_argument("--team", default="default", help="team of the first supervisor (default: default)")
-    init.add_argument("--ca-file", default="", help="CA bundle (PEM) that signed the server's certificate")
+    init.add_argument("--ca-bundle", default="", help="CA bundle (PEM) that signed the server's certificate")
     add_session_options(init)
     init.set_defaults(handler=team_init)
 
@@ -91,7 +91,7 @@ def team_target(settings: Any) -> Any:
     vault = settings.vault
     if not vault.dsn:
         raise AgentConsoleError('no team store configured: set [vault] dsn (and backend = "postgres")', exit_code=2)
-    return parse_target(vault.dsn, vault.ca_file, vault.client_cert, vault.client_key)
+    return parse_target(vault.dsn, vault.ca_bundle, vault.client_cert, vault.client_key)
 
 
 def _console_dsn(admin_dsn: str) -> str:
@@ -131,7 +131,7 @@ def team_init(args: argparse.Namespace, ctx: Any) -> int:
     from agentconsole.vault.postgres import TeamVault, parse_target
 
     console_dsn = _console_dsn(args.dsn)
-    target = parse_target(console_dsn, args.ca_file or ctx.settings.vault.ca_file)
+    target = parse_target(console_dsn, args.ca_bundle or ctx.settings.vault.ca_bundle)
     user = session_user(args)
     passphrase = read_passphrase(args, f"new passphrase for {user}: ", confirm=True)
     try:
@@ -143,8 +143,8 @@ def team_init(args: argparse.Namespace, ctx: Any) -> int:
     echo("add to config.toml:")
     echo('[vault]\nbackend = "postgres"')
     echo(f'dsn = "{console_dsn}"')
-    if args.ca_file:
-        echo(f'ca_file = "{args.ca_file}"')
+    if args.ca_bundle:
+        echo(f'ca_bundle = "{args.ca_bundle}"')
     if not target.is_local:
         echo(f'[network]\nallowed_hosts = ["{target.host}"]')
     return 0

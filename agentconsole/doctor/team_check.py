@@ -19,7 +19,7 @@ def check_team_store(settings: Any, options: DoctorOptions) -> Iterable[CheckRes
     from agentconsole.vault.postgres.health import inspect, probe
 
     conf = settings.vault
-    target = parse_target(conf.dsn, conf.ca_file, conf.client_cert, conf.client_key)
+    target = parse_target(conf.dsn, conf.ca_bundle, conf.client_cert, conf.client_key)
     rows = probe(target)
     if rows[0][1] == OK and options.user and options.passphrase is not None:
         with TeamVault.unlock(target, options.user, options.passphrase, pool_size=1) as store:

@@ -25,7 +25,7 @@ def open_team_store(settings: Settings, user: str, passphrase: bytearray) -> Vau
     from agentconsole.vault.postgres import TeamVault, parse_target
 
     conf = settings.vault
-    target = parse_target(conf.dsn, conf.ca_file, conf.client_cert, conf.client_key)
+    target = parse_target(conf.dsn, conf.ca_bundle, conf.client_cert, conf.client_key)
     store = TeamVault.unlock(target, user, passphrase, pool_size=conf.pool_size, durable_commits=conf.durable_commits)
     return cast("Vault", store)
 
@@ -35,7 +35,7 @@ def change_team_passphrase(settings: Settings, user: str, old: bytearray, new: b
     from agentconsole.vault.postgres import TeamVault, parse_target
 
     conf = settings.vault
-    target = parse_target(conf.dsn, conf.ca_file, conf.client_cert, conf.client_key)
+    target = parse_target(conf.dsn, conf.ca_bundle, conf.client_cert, conf.client_key)
     TeamVault.change_passphrase(target, user, old, new)
 
 

@@ -1,7 +1,7 @@
 """Reaching the team's PostgreSQL server: DSN checks, TLS policy, the egress guard, logins, the pool.
 
 * TLS: a server that is not loopback or a Unix socket must be reached with
-  ``sslmode=verify-full`` and a CA bundle (``[vault] ca_file`` or ``sslrootcert``
+  ``sslmode=verify-full`` and a CA bundle (``[vault] ca_bundle`` or ``sslrootcert``
   in the DSN); anything weaker is refused before a packet is sent.
 * Egress: libpq opens its sockets in C, out of sight of :mod:`agentconsole.airgap`'s
   Python hooks, so the host is resolved here (through the guarded resolver), checked
@@ -46,7 +46,7 @@ class ServerTarget:
     host: str  # a name, an IP literal, or a Unix socket directory
     port: int
     dbname: str
-    ca_file: str = ""
+    ca_bundle: str = ""
     client_cert: str = ""
     client_key: str = ""
 
@@ -73,7 +73,7 @@ class ServerTarget:
         return role
 
 
-def parse_target(dsn: str, ca_file: str = "", client_cert: str = "", client_key: str = "") -> ServerTarget:
+def parse_target(dsn: str, ca_bundle: str = "", client_cert: str = "", client_key: str = "") -> ServerTarget:
     """Validate a ``postgresql://`` DSN against the TLS policy; raise TeamServerError if it is refused."""
     from psycopg.conninfo import conninfo_to_dict
 
@@ -92,7 +92,7 @@ def parse_target(dsn: str, ca_file: str = "", client_cert: str = "", client_key:
         host=host,
         port=int(params.get("port") or 5432),
         dbname=dbname,
-        ca_file=ca_file or str(params.get("sslrootcert") or ""),
+        ca_bundle=ca_bundle or str(params.get("sslrootcert") or ""),
         client_cert=client_cert or str(params.get("sslcert") or ""),
         client_key=client_key or str(params.get("sslkey") or ""),
     )
@@ -102,10 +102,10 @@ def parse_target(dsn: str, ca_file: str = "", client_cert: str = "", client_key:
             raise TeamServerError(
                 f"team server {host} is not on this machine: TLS must be sslmode=verify-full (the DSN says {sslmode})"
             )
-        if not target.ca_file:
-            raise TeamServerError(f"team server {host} needs a CA bundle: set vault.ca_file (or sslrootcert)")
+        if not target.ca_bundle:
+            raise TeamServerError(f"team server {host} needs a CA bundle: set vault.ca_bundle (or sslrootcert)")
     for what, path in (
-        ("ca_file", target.ca_file),
+        ("ca_bundle", target.ca_bundle),
         ("client_cert", target.client_cert),
         ("client_key", target.client_key),
     ):
@@ -149,8 +149,8 @@ def connect_kwargs(target: ServerTarget, user: str | None, password: str | None)
             kwargs["sslmode"] = "prefer"
         elif not target.is_local:
             kwargs["sslmode"] = "verify-full"
-    if target.ca_file:
-        kwargs["sslrootcert"] = str(Path(target.ca_file).expanduser())
+    if target.ca_bundle:
+        kwargs["sslrootcert"] = str(Path(target.ca_bundle).expanduser())
     if target.client_cert:
         kwargs["sslcert"] = str(Path(target.client_cert).expanduser())
     if target.client_key:
@@ -226,7 +226,7 @@ def describe_failure(target: ServerTarget, exc: Exception) -> str:
     if "does not match host name" in text or "server certificate for" in text:
         return f"{where}: its TLS certificate does not match the host name"
     if "certificate" in text or "ssl error" in text:
-        return f"{where}: its TLS certificate does not verify against vault.ca_file"
+        return f"{where}: its TLS certificate does not verify against vault.ca_bundle"
     if "does not exist" in text and "database" in text:
         return f"{where}: database {target.dbname} does not exist (run 'agentconsole team init')"
     if "connection refused" in text or "no such file" in text or "could not connect" in text:
