@@ -36,6 +36,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agentconsole.commands.llm_cmds",
     "agentconsole.commands.doctor_cmd",
     "agentconsole.commands.vault_cmds",
+    "agentconsole.commands.team_cmds",
     "agentconsole.commands.import_cmd",
     "agentconsole.commands.demo_cmd",
     "agentconsole.commands.compliance_cmds",

@@ -74,6 +74,19 @@ class ServerSettings:
 
 
 @dataclass(frozen=True)
+class VaultSettings:
+    """Where cases are stored: the SQLCipher file (one console) or a team store on PostgreSQL (docs/team.md)."""
+
+    backend: str = "file"  # "file" | "postgres"
+    dsn: str = ""  # postgresql://host:port/dbname (no password: each user logs in with their passphrase)
+    ca_bundle: str = ""  # PEM CA bundle for sslmode=verify-full (required unless loopback / Unix socket)
+    client_cert: str = ""  # optional TLS client certificate (PEM)
+    client_key: str = ""  # its private key (PEM)
+    pool_size: int = 8  # connections per console
+    durable_commits: bool = True  # false: synchronous_commit=off (faster, may lose the last ~0.6 s on a crash)
+
+
+@dataclass(frozen=True)
 class NetworkSettings:
     """Egress: nothing but loopback and these hosts is reachable."""
 
@@ -183,6 +196,7 @@ class Settings:
     model: ModelSettings = field(default_factory=ModelSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     network: NetworkSettings = field(default_factory=NetworkSettings)
+    vault: VaultSettings = field(default_factory=VaultSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     ui: UiSettings = field(default_factory=UiSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
@@ -222,6 +236,7 @@ class Settings:
 _FILE_SECTIONS = tuple(f.name for f in dataclasses.fields(Settings) if f.name not in ("home", "source"))
 _ENUMS = {
     ("model", "backend"): ("local", "server"),
+    ("vault", "backend"): ("file", "postgres"),
     ("model", "cpu_extra_buffers"): ("auto", "on", "off"),
     ("model", "kv_cache"): ("q8_0", "f16"),
     ("logging", "level"): ("DEBUG", "INFO", "WARNING", "ERROR"),
@@ -330,6 +345,14 @@ def _check_ranges(sections: dict[str, Any], source: str) -> None:
             limits.max_import_bytes >= limits.max_message_bytes,
             "limits.max_import_bytes",
             "at least limits.max_message_bytes",
+        )
+    vault = sections.get("vault")
+    if vault is not None:
+        need(1 <= vault.pool_size <= 100, "vault.pool_size", "between 1 and 100")
+        need(
+            vault.backend != "postgres" or vault.dsn.startswith(("postgresql://", "postgres://")),
+            "vault.dsn",
+            "a postgresql:// URL when vault.backend is postgres",
         )
     retention = sections.get("retention")
     if retention is not None:

@@ -99,6 +99,9 @@ def register(subparsers: Any) -> None:
     )
     add_session_options(accept)
     accept.set_defaults(handler=accept_rollback)
+    from agentconsole.commands.team_cmds import register_vault_migrate
+
+    register_vault_migrate(vault_sub)
 
 
 def _zero(buf: bytearray) -> None:

@@ -39,6 +39,7 @@ from agentconsole.doctor.runtime import (
     check_sqlcipher,
     run_model_probe,
 )
+from agentconsole.doctor.team_check import check_team_store
 from agentconsole.doctor.vault_check import check_vault
 from agentconsole.errors import AgentConsoleError
 
@@ -57,6 +58,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("swap", check_swap),
     ("data dir", check_data_dir),
     ("vault", check_vault),
+    ("team store", check_team_store),
 )
 
 

@@ -37,6 +37,7 @@ from agentconsole.service.errors import (
     UnknownCustomer,
     UnlockThrottled,
 )
+from agentconsole.service.team import TeamSection
 
 __all__ = [
     "CASE_STATUSES",
@@ -67,7 +68,7 @@ __all__ = [
 ]
 
 
-class ConsoleService(DraftsSection, AdminSection, BookingSection):
+class ConsoleService(DraftsSection, AdminSection, BookingSection, TeamSection):
     """One console session: the sections of the service over one vault, PII engine and model.
 
     A new feature adds its section (a class deriving from :class:`ServiceCore`, in

@@ -162,7 +162,12 @@ class AdminSection(ServiceCore):
         from agentconsole.vault import Vault
 
         user = self.user
-        Vault.change_passphrase(self.vault_path, user, old, new)
+        if self.settings.vault.backend == "postgres":
+            from agentconsole.service.team import change_team_passphrase
+
+            change_team_passphrase(self.settings, user, old, new)
+        else:
+            Vault.change_passphrase(self.vault_path, user, old, new)
         self._audit("user.passwd", f"user:{user}")
 
     def change_passphrase_offline(self, user: str, old: bytearray, new: bytearray) -> None:
@@ -176,7 +181,12 @@ class AdminSection(ServiceCore):
 
         self._check_backoff(user)
         try:
-            Vault.change_passphrase(self.vault_path, user, old, new)
+            if self.settings.vault.backend == "postgres":
+                from agentconsole.service.team import change_team_passphrase
+
+                change_team_passphrase(self.settings, user, old, new)
+            else:
+                Vault.change_passphrase(self.vault_path, user, old, new)
         except WrongPassphrase:
             self._record_failed_unlock(user, action="user.passwd.failed")
             raise

@@ -121,6 +121,8 @@ class ServiceCore:
         return self.settings.vault_path
 
     def vault_exists(self) -> bool:
+        if self.settings.vault.backend == "postgres":
+            return True  # the team store lives on its server ('agentconsole team init' sets it up)
         from agentconsole.vault import Vault
 
         return Vault.exists(self.vault_path)
@@ -139,8 +141,10 @@ class ServiceCore:
 
     def create_vault(self, user: str, passphrase: bytearray) -> None:
         """First run: create the vault and its first user (a supervisor), and unlock it."""
-        from agentconsole.vault import Vault
+        from agentconsole.vault import Vault, VaultError
 
+        if self.settings.vault.backend == "postgres":
+            raise VaultError("this console uses a team store: set it up with 'agentconsole team init'")
         self.settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._vault = Vault.create(self.vault_path, user, passphrase, role="supervisor")
         self._audit("vault.create", f"user:{user}")
@@ -201,6 +205,10 @@ class ServiceCore:
 
         self._check_backoff(user)
         try:
+            if self.settings.vault.backend == "postgres":
+                from agentconsole.service.team import open_team_store
+
+                return open_team_store(self.settings, user, passphrase)
             return Vault.unlock(self.vault_path, user, passphrase, accept_rollback=accept_rollback)
         except WrongPassphrase:
             self._record_failed_unlock(user)
@@ -380,13 +388,16 @@ class ServiceCore:
             self._audit("config.baseline" if change.baseline else "config.change", "config", changes=change.changed)
 
     def _run_retention_on_unlock(self) -> None:
-        """The retention policy runs at every unlock, whoever unlocks; audited when it removed something.
+        """The retention policy runs at every unlock, whoever unlocks (on a team store: a supervisor);
+        audited when it removed something.
 
         A failure is logged and audited but never blocks the unlock.
         """
         from agentconsole.compliance import retention
 
         vault = self._require_vault()
+        if self.settings.vault.backend == "postgres" and vault.role != "supervisor":
+            return  # on a team store only a supervisor's database role may expire and delete
 
         def record(report: RetentionReport) -> None:
             if report.changed:

@@ -345,6 +345,14 @@ class KeysFile:
             raise VaultTampered(f"keys file {path} is damaged: missing or malformed field") from None
 
     @classmethod
+    def from_json(cls, doc: dict[str, Any], source: str) -> KeysFile:
+        """Parse and validate a keys document held elsewhere (the team store keeps slots in its database)."""
+        try:
+            return cls._parse(doc, Path(source))
+        except (KeyError, TypeError, AttributeError, ValueError):
+            raise VaultTampered(f"key slots in {source} are damaged: missing or malformed field") from None
+
+    @classmethod
     def _parse(cls, doc: dict[str, Any], path: Path) -> KeysFile:
         if doc.get("format") != KEYS_FORMAT or doc.get("version") != KEYS_VERSION:
             raise VaultTampered(f"keys file {path} is not an agentconsole keys file (version {doc.get('version')})")
