@@ -18,8 +18,9 @@ MESSAGE_ROLES: tuple[str, ...] = ("customer", "agent", "assistant", "note")
 #: The roles a person writes as (composer, import, ``message add``); only the model writes ``assistant``.
 WRITABLE_MESSAGE_ROLES: tuple[str, ...] = ("customer", "agent", "note")
 
-#: Lifecycle of a case.
-CASE_STATUSES: tuple[str, ...] = ("open", "pending", "closed")
+#: Lifecycle of a case: worked on, waiting for the customer, answered, done (see docs/workflow.md for the
+#: moves between them). ``resolved`` is admitted in the vault by the workflow subsystem's migration 1.
+CASE_STATUSES: tuple[str, ...] = ("open", "pending", "resolved", "closed")
 
 #: An entity type in a placeholder: upper-case words joined by underscores (``PHONE_NUMBER``).
 ENTITY_TYPE_PATTERN = r"[A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*"
