@@ -42,14 +42,14 @@ KEYS: tuple[Key, ...] = (
         "f8",
         "workflow",
         "Workflow",
-        "Case workflow: status, owner, priority, tags, survey, draft rating, case order",
+        "Case workflow: status, owner, priority, tags, survey, draft rating",
         show=False,
     ),
     Key(
         "f5",
         "dashboard",
         "Dashboard",
-        "Supervisor dashboard: cases, response times, AI drafts, CSAT, reveals and copies",
+        "Supervisor dashboard: cases, response times, AI drafts, CSAT, reveals",
         show=False,
     ),
     Key(
