@@ -115,6 +115,13 @@ async def test_draft_outcome_status_survey_and_rating_from_the_console(service: 
         await wait_for(pilot, lambda: service.draft_feedback(1)[0].rating == "bad", "rated")
         assert service.draft_feedback(1)[0].reason == "too-long"
 
+        await pilot.press("f5")  # alice created the vault: a supervisor
+        await wait_for(pilot, lambda: getattr(app.screen, "figures", None) is not None, "dashboard")
+        figures = app.screen.figures
+        assert figures["drafts"]["edited"] == 1 and figures["csat"]["count"] == 1 and figures["cases"]["resolved"] == 1
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "MainScreen", "back to the cases")
+
     actions = [e.action for e in service_audit(service)]
     for action in ("draft.outcome", "case.status", "survey.offer", "survey.record", "case.assign", "draft.rating"):
         assert action in actions

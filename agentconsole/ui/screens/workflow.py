@@ -181,7 +181,7 @@ class WorkflowActions:
             return
         from agentconsole.ui.screens.dashboard import DashboardScreen
 
-        self._screen.app.push_screen(DashboardScreen(self.service))
+        self._screen.app.push_screen(DashboardScreen(self._screen.service))
 
     def action_workflow(self) -> None:
         screen = self._screen
