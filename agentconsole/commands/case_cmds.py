@@ -12,12 +12,13 @@ import argparse
 import sys
 from typing import Any
 
+from agentconsole.domain import CASE_LIST_ORDERS as ORDERS
+from agentconsole.domain import CASE_PRIORITIES as PRIORITIES
+from agentconsole.domain import CASE_STATUSES as STATUSES
+from agentconsole.domain import DRAFT_RATING_REASONS, DRAFT_RATINGS
 from agentconsole.terminal_text import echo, inert, json_text
 
-STATUSES = ("open", "pending", "resolved", "closed")
-PRIORITIES = ("low", "normal", "high", "urgent")
-ORDERS = ("activity", "priority", "status", "owner", "created")
-REASONS = ("wrong-facts", "wrong-tone", "invented-data", "too-long", "other")
+REASONS = tuple(DRAFT_RATING_REASONS)
 
 
 def _with_session(parser: argparse.ArgumentParser, handler: Any) -> None:
@@ -87,7 +88,7 @@ def _register_feedback(subparsers: Any) -> None:
     sub = feedback.add_subparsers(dest="feedback_command", metavar="ACTION", required=True)
     rate = sub.add_parser("rate", help="rate a draft good or bad (bad needs a --reason)")
     rate.add_argument("message", type=int, metavar="MESSAGE", help="the draft's message id")
-    rate.add_argument("--rating", required=True, choices=("good", "bad"))
+    rate.add_argument("--rating", required=True, choices=DRAFT_RATINGS)
     rate.add_argument("--reason", choices=REASONS, help="why (required for bad)")
     _with_session(rate, feedback_rate)
     discard = sub.add_parser("discard", help="record that a draft was thrown away")

@@ -7,8 +7,8 @@ core: the service reads rows through the vault's workflow repository and
 hands them in. See ``docs/workflow.md``.
 """
 
+from agentconsole.domain import DRAFT_OUTCOMES
 from agentconsole.workflow.rules import (
-    DRAFT_OUTCOMES,
     PRIORITIES,
     RATING_REASONS,
     RATINGS,

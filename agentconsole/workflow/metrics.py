@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from agentconsole.workflow.rules import DRAFT_OUTCOMES, RATING_REASONS
+from agentconsole.domain import DRAFT_OUTCOMES
+from agentconsole.workflow.rules import RATING_REASONS
 
 #: Ages of the cases still being worked on (open or pending), as of now.
 AGE_BUCKETS: tuple[tuple[str, timedelta | None], ...] = (

@@ -6,31 +6,22 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from agentconsole.domain import CASE_STATUSES
+from agentconsole.domain import (
+    CASE_PRIORITIES,
+    CASE_STATUSES,
+    CASE_TRANSITIONS,
+    DRAFT_RATING_REASONS,
+    DRAFT_RATINGS,
+)
 from agentconsole.errors import AgentConsoleError
 
-#: A case's life: worked on (open), waiting for the customer (pending), answered (resolved), done (closed).
+#: The domain's words under the names this core uses (agentconsole.domain spells them once).
 STATUSES = CASE_STATUSES
-#: Which status may follow which. Reopening (back to open) is allowed from resolved and closed.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "open": frozenset({"pending", "resolved", "closed"}),
-    "pending": frozenset({"open", "resolved", "closed"}),
-    "resolved": frozenset({"open", "closed"}),
-    "closed": frozenset({"open"}),
-}
-PRIORITIES = ("low", "normal", "high", "urgent")
-#: What became of a model draft.
-DRAFT_OUTCOMES = ("sent_as_is", "edited", "discarded")
-RATINGS = ("good", "bad")
-#: Why a draft was rated: a fixed list, so ratings can be counted and never carry customer text.
-RATING_REASONS = ("wrong-facts", "wrong-tone", "invented-data", "too-long", "other")
-REASON_LABELS = {
-    "wrong-facts": "wrong facts",
-    "wrong-tone": "wrong tone",
-    "invented-data": "invented data",
-    "too-long": "too long",
-    "other": "other",
-}
+TRANSITIONS = CASE_TRANSITIONS
+PRIORITIES = CASE_PRIORITIES
+RATINGS = DRAFT_RATINGS
+RATING_REASONS = tuple(DRAFT_RATING_REASONS)
+REASON_LABELS = DRAFT_RATING_REASONS
 #: Draft kinds whose unused drafts count as discarded once a reply is sent or the case is resolved.
 REPLY_KINDS = frozenset({"reply"})
 

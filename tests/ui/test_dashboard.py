@@ -95,6 +95,7 @@ class DashboardHost(App[None]):
         super().__init__()
         self.service = service
         self.period = period
+        self.animation_level = "none"  # the tabs' underline would slide in: the same pixels every run
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
@@ -136,6 +137,8 @@ def test_dashboard_snapshot_120x40(service: ConsoleService, snap_compare, period
     async def loaded(pilot) -> None:
         await wait_for(pilot, lambda: getattr(pilot.app.screen, "figures", None) is not None, "figures")
         await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause(0.1)  # let the charts' refreshes land even on a loaded machine (as test_snapshots.still)
         await pilot.pause()
 
     assert snap_compare(DashboardHost(service, period), terminal_size=(120, 40), run_before=loaded)

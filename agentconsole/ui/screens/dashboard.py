@@ -8,7 +8,7 @@ snapshots get fixed periods.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -22,6 +22,25 @@ from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
 
 from agentconsole.errors import AgentConsoleError
+
+
+def _stable_tick_order() -> None:
+    """Make plotext lay out tick labels the same way in every process.
+
+    plotext 5.3 removes duplicate ticks with ``list(set(...))``, so the order of the
+    (position, label) pairs, and with it where labels land when they crowd, follows
+    ``PYTHONHASHSEED``: the same figures drew differently from run to run. The
+    replacement removes the same duplicates and keeps the given order.
+    """
+    from plotext import _utility
+
+    def no_duplicates(data: Iterable[Any]) -> list[Any]:
+        return list(dict.fromkeys(data))
+
+    _utility.no_duplicates = no_duplicates
+
+
+_stable_tick_order()
 
 #: Period tabs: id -> (label, days back from now; None = all time).
 PERIODS: dict[str, tuple[str, int | None]] = {
@@ -169,14 +188,18 @@ class DashboardScreen(Screen[None]):
 
     def _bars(self, name: str, title: str, labels: list[str], values: list[int]) -> None:
         widget, plt = self._plot(name, title)
-        plt.bar(labels, values)
+        positions = list(range(1, len(labels) + 1))  # numeric x and explicit labels: the same layout every run
+        plt.bar(positions, values)
+        plt.xticks(positions, labels)
         self._counts_axis(plt, values)
         widget.refresh()
 
     def _multi(self, name: str, title: str, labels: list[str], series: list[list[int]], names: list[str]) -> None:
         widget, plt = self._plot(name, title)
         if labels:
-            plt.multiple_bar(labels, series, labels=names)
+            positions = list(range(1, len(labels) + 1))
+            plt.multiple_bar(positions, series, labels=names)
+            plt.xticks(positions, labels)
             self._counts_axis(plt, [v for values in series for v in values])
         else:
             plt.bar(["none"], [0])

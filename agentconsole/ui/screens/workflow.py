@@ -21,16 +21,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from agentconsole.domain import CASE_LIST_ORDERS as ORDERS
+from agentconsole.domain import CASE_PRIORITIES as PRIORITIES
+from agentconsole.domain import CASE_TRANSITIONS
+from agentconsole.domain import DRAFT_RATING_REASONS as REASONS
+
 STATUS_LABELS = {"open": "Reopen", "pending": "Set pending", "resolved": "Resolve", "closed": "Close"}
-PRIORITIES = ("low", "normal", "high", "urgent")
-ORDERS = ("activity", "priority", "status", "owner", "created")
-REASONS = {
-    "wrong-facts": "wrong facts",
-    "wrong-tone": "wrong tone",
-    "invented-data": "invented data",
-    "too-long": "too long",
-    "other": "other",
-}
 EMOJI = ("😞", "🙁", "😐", "🙂", "😄")
 
 
@@ -91,9 +87,8 @@ class TextDialog(ModalScreen[str | None]):
 
 def workflow_choices(case: Any, role: str, user: str) -> list[tuple[str, str]]:
     """What the F8 menu offers for a case in its current state (ids are ``verb:argument``)."""
-    from agentconsole.workflow.rules import TRANSITIONS
-
-    choices = [(f"status:{s}", f"{STATUS_LABELS[s]} the case") for s in STATUS_LABELS if s in TRANSITIONS[case.status]]
+    allowed = CASE_TRANSITIONS[case.status]
+    choices = [(f"status:{s}", f"{STATUS_LABELS[s]} the case") for s in STATUS_LABELS if s in allowed]
     if case.owner != user:
         choices.append(("assign:me", "Assign to me"))
     if role == "supervisor":

@@ -25,6 +25,7 @@ from typing import Any
 
 from agentconsole.vault.errors import RecordNotFound, VaultError
 from agentconsole.vault.migrations import Subsystem
+from agentconsole.vault.records import Case
 from agentconsole.vault.repositories.base import Repository
 from agentconsole.vault.repositories.base import now as _now
 
@@ -82,17 +83,9 @@ WORKFLOW = Subsystem(
 
 
 @dataclass(frozen=True)
-class TrackedCase:
+class TrackedCase(Case):
     """A case with its workflow fields (the case list and ``case show``)."""
 
-    id: int
-    customer_id: int
-    customer_ref: str
-    title: str
-    status: str
-    created_at: str
-    updated_at: str
-    message_count: int
     owner: str | None
     priority: str
     tags: tuple[str, ...]
