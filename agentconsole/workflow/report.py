@@ -20,6 +20,10 @@ def _value(value: object) -> str:
     return str(value)
 
 
+def _count(n: object, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _pct(value: object) -> str:
     return f"{value * 100:.1f}%" if isinstance(value, float) else "-"
 
@@ -66,9 +70,9 @@ def render_table(figures: Figures) -> str:
         f"  open {cases['open']}  pending {cases['pending']}  resolved {cases['resolved']}  closed {cases['closed']}"
         f"  (total {cases['total']}, opened in period {cases['created']})",
         f"  unresolved by age: <1d {ages['lt_1d']}  1-3d {ages['1_3d']}  3-7d {ages['3_7d']}  >7d {ages['gt_7d']}",
-        f"  first response: {first['count']} cases, median {_value(first['median_minutes'])} min, "
+        f"  first response: {_count(first['count'], 'case')}, median {_value(first['median_minutes'])} min, "
         f"mean {_value(first['mean_minutes'])} min",
-        f"  resolution: {resolution['count']} cases, median {_value(resolution['median_hours'])} h, "
+        f"  resolution: {_count(resolution['count'], 'case')}, median {_value(resolution['median_hours'])} h, "
         f"mean {_value(resolution['mean_hours'])} h",
         "",
         "AI drafts",
@@ -93,7 +97,7 @@ def render_table(figures: Figures) -> str:
     lines += [
         "",
         "Customer satisfaction",
-        f"  {csat['count']} answers, mean {_value(csat['mean'])} / 5, satisfied (4-5) {_pct(csat['satisfied_rate'])}",
+        f"  {_count(csat['count'], 'answer')}, mean {_value(csat['mean'])} / 5, satisfied (4-5) {_pct(csat['satisfied_rate'])}",
         "  distribution: " + "  ".join(f"{score}: {n}" for score, n in distribution.items()),
         "",
         "Reveals and copies of real values",
