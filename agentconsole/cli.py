@@ -42,6 +42,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agentconsole.commands.compliance_cmds",
     "agentconsole.commands.mask_cmd",
     "agentconsole.commands.booking_cmds",
+    "agentconsole.commands.case_cmds",
+    "agentconsole.commands.report_cmd",
 )
 
 

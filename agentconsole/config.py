@@ -177,6 +177,22 @@ class ComplianceSettings:
 
 
 @dataclass(frozen=True)
+class SurveySettings:
+    """The satisfaction survey offered when a case is resolved (see agentconsole.workflow.survey)."""
+
+    scale: str = "numeric"  # "numeric" (1-5) or "emoji"
+    # Fields: {case}, {scale} (how to answer, from the scale), {usage} (required: how the answer is used).
+    template: str = (
+        "Your request (case #{case}) is resolved. How satisfied are you with our help? "
+        "Reply with {scale}, and add a comment if you like.\n{usage}"
+    )
+    usage: str = (
+        "We use your answer only to improve our support: we keep the score and your comment with this case, "
+        "and delete them with it."
+    )
+
+
+@dataclass(frozen=True)
 class LimitsSettings:
     """Size limits on customer text (UTF-8 bytes), checked before masking or storing."""
 
@@ -203,6 +219,7 @@ class Settings:
     consent: ConsentSettings = field(default_factory=ConsentSettings)
     compliance: ComplianceSettings = field(default_factory=ComplianceSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
+    survey: SurveySettings = field(default_factory=SurveySettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     # Not read from the file: where the settings came from.
     home: Path = field(default_factory=home_dir, compare=False)
@@ -240,6 +257,7 @@ _ENUMS = {
     ("model", "cpu_extra_buffers"): ("auto", "on", "off"),
     ("model", "kv_cache"): ("q8_0", "f16"),
     ("logging", "level"): ("DEBUG", "INFO", "WARNING", "ERROR"),
+    ("survey", "scale"): ("numeric", "emoji"),
 }
 
 

@@ -18,8 +18,29 @@ MESSAGE_ROLES: tuple[str, ...] = ("customer", "agent", "assistant", "note")
 #: The roles a person writes as (composer, import, ``message add``); only the model writes ``assistant``.
 WRITABLE_MESSAGE_ROLES: tuple[str, ...] = ("customer", "agent", "note")
 
-#: Lifecycle of a case.
-CASE_STATUSES: tuple[str, ...] = ("open", "pending", "closed")
+#: Lifecycle of a case: worked on, waiting for the customer, answered, done (see docs/workflow.md for the
+#: moves between them). ``resolved`` is admitted in the vault by the workflow subsystem's migration 1.
+CASE_STATUSES: tuple[str, ...] = ("open", "pending", "resolved", "closed")
+#: Which status may follow which; going back to ``open`` from resolved or closed is reopening.
+CASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    "open": frozenset({"pending", "resolved", "closed"}),
+    "pending": frozenset({"open", "resolved", "closed"}),
+    "resolved": frozenset({"open", "closed"}),
+    "closed": frozenset({"open"}),
+}
+CASE_PRIORITIES: tuple[str, ...] = ("low", "normal", "high", "urgent")
+#: How a case list can be ordered: latest activity, most urgent, workflow order, owner, newest.
+CASE_LIST_ORDERS: tuple[str, ...] = ("activity", "priority", "status", "owner", "created")
+#: What became of a model draft, and why an agent rated one bad (a fixed list: countable, no free text).
+DRAFT_OUTCOMES: tuple[str, ...] = ("sent_as_is", "edited", "discarded")
+DRAFT_RATINGS: tuple[str, ...] = ("good", "bad")
+DRAFT_RATING_REASONS: dict[str, str] = {
+    "wrong-facts": "wrong facts",
+    "wrong-tone": "wrong tone",
+    "invented-data": "invented data",
+    "too-long": "too long",
+    "other": "other",
+}
 
 #: An entity type in a placeholder: upper-case words joined by underscores (``PHONE_NUMBER``).
 ENTITY_TYPE_PATTERN = r"[A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*"

@@ -43,6 +43,15 @@ class ExportedMessage:
 
 
 @dataclass(frozen=True)
+class ExportedSurvey:
+    """A satisfaction survey answer: all that is stored of it (the comment restored)."""
+
+    score: int
+    comment: str | None
+    answered_at: str
+
+
+@dataclass(frozen=True)
 class ExportedCase:
     id: int
     title: str
@@ -51,6 +60,7 @@ class ExportedCase:
     updated_at: str
     messages: list[ExportedMessage] = field(default_factory=list)
     personal_data: list[ExportedValue] = field(default_factory=list)
+    surveys: list[ExportedSurvey] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,7 @@ class CustomerExport:
             "messages": sum(len(c.messages) for c in self.cases),
             "pii_values": sum(len(c.personal_data) for c in self.cases),
             "consents": len(self.consents),
+            "surveys": sum(len(c.surveys) for c in self.cases),
         }
 
     def as_json(self) -> dict[str, Any]:
@@ -139,6 +150,10 @@ def gather(
                 updated_at=case.updated_at,
                 messages=messages,
                 personal_data=values,
+                surveys=[
+                    ExportedSurvey(s.score, restore(case_id, s.comment) if s.comment else None, s.created_at)
+                    for s in vault.surveys(case_id)
+                ],
             )
         )
     history = consents.history(ref)
@@ -231,6 +246,12 @@ def render_markdown(export: CustomerExport) -> str:
             out.append(f"- {_inline(value.placeholder)} ({value.entity_type}, collected {value.collected_at}): {shown}")
         if not case.personal_data:
             out.append("- none")
+        if case.surveys:
+            out += ["", "### Satisfaction survey answers", ""]
+            out += [
+                f"- {s.answered_at}: {s.score} of 5" + (f", comment: {_inline(s.comment)}" if s.comment else "")
+                for s in case.surveys
+            ]
         out += ["", "### Messages", ""]
         for message in case.messages:
             out += [f"**{message.role}**, {message.created_at}:", "", _fence(message.text), ""]

@@ -8,7 +8,8 @@ connection, and one generation runs at a time.
 The service is one class made of sections, one module each: :mod:`.core`
 (session: vault lifecycle, roles, audit), :mod:`.cases` (cases, messages,
 consent, reveal, send), :mod:`.drafts` (the model), :mod:`.admin`
-(compliance, users, config).
+(compliance, users, config), :mod:`.workflow` (status, owner, draft feedback,
+surveys, report).
 
 Data flow of a customer message: text -> ``PrivacyEngine.mask`` with the
 case's placeholder mapping -> masked text stored, new placeholder values
@@ -38,6 +39,7 @@ from agentconsole.service.errors import (
     UnlockThrottled,
 )
 from agentconsole.service.team import TeamSection
+from agentconsole.service.workflow import WorkflowSection
 
 __all__ = [
     "CASE_STATUSES",
@@ -64,11 +66,12 @@ __all__ = [
     "ServiceCore",
     "UnknownCustomer",
     "UnlockThrottled",
+    "WorkflowSection",
     "utcnow",
 ]
 
 
-class ConsoleService(DraftsSection, AdminSection, BookingSection, TeamSection):
+class ConsoleService(DraftsSection, AdminSection, BookingSection, TeamSection, WorkflowSection):
     """One console session: the sections of the service over one vault, PII engine and model.
 
     A new feature adds its section (a class deriving from :class:`ServiceCore`, in

@@ -13,14 +13,18 @@ from agentconsole.terminal_text import inert
 from agentconsole.ui.chips import CHIP_CLASSES, chip_content
 from agentconsole.ui.messages import short_time
 
-STATUS_MARK = {"open": "●", "pending": "◐", "closed": "○"}
+STATUS_MARK = {"open": "●", "pending": "◐", "resolved": "◑", "closed": "○"}
+PRIORITY_MARK = {"urgent": "‼ ", "high": "! "}
 
 
 def case_prompt(case: Any) -> Content:
     """Two lines: status mark, title with chips; then customer ref and last activity."""
     title = chip_content(case.title or "(untitled)")
-    first = Content.assemble((STATUS_MARK.get(case.status, "?") + " ", "bold"), title)
-    second = Content.assemble((f"#{case.id} {inert(case.customer_ref)} · {short_time(case.updated_at)}", "dim"))
+    priority = PRIORITY_MARK.get(getattr(case, "priority", "normal"), "")
+    first = Content.assemble((STATUS_MARK.get(case.status, "?") + " ", "bold"), (priority, "bold"), title)
+    owner = getattr(case, "owner", None)
+    extra = (f" · @{inert(owner)}" if owner else "") + "".join(f" #{t}" for t in getattr(case, "tags", ()))
+    second = Content.assemble((f"#{case.id} {inert(case.customer_ref)} · {short_time(case.updated_at)}{extra}", "dim"))
     return Content.assemble(first, "\n", second)
 
 
@@ -54,7 +58,10 @@ class CaseList(OptionList):
     def _matches(self, case: Any) -> bool:
         if not self.filter_text:
             return True
-        haystack = f"{case.title} {case.customer_ref} {case.status} #{case.id}".casefold()
+        workflow = f"{getattr(case, 'priority', '')} @{getattr(case, 'owner', None) or ''} " + " ".join(
+            f"#{t}" for t in getattr(case, "tags", ())
+        )
+        haystack = f"{case.title} {case.customer_ref} {case.status} #{case.id} {workflow}".casefold()
         return all(word in haystack for word in self.filter_text.split())
 
     def highlighted_case_id(self) -> int | None:

@@ -39,6 +39,20 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("shift+f7", "agenda", "Agenda", "Show the day's bookings over every resource", show=False),
     Key(
+        "f8",
+        "workflow",
+        "Workflow",
+        "Case workflow: status, owner, priority, tags, survey, draft rating",
+        show=False,
+    ),
+    Key(
+        "f5",
+        "dashboard",
+        "Dashboard",
+        "Supervisor dashboard: cases, response times, AI drafts, CSAT, reveals",
+        show=False,
+    ),
+    Key(
         "enter",
         "send",
         "Send",

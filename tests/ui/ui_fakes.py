@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from agentconsole.compliance.audit import AuditEntry
@@ -86,6 +86,7 @@ class FakeService:
         self.exists = exists
         self.passphrase = passphrase
         self.unlocked = False
+        self.sent_drafts: list[int | None] = []  # draft ids passed to send_reply
         self.user_name = ""
         self.cases: dict[int, Case] = {}
         self.msgs: dict[int, list[Message]] = {}
@@ -242,6 +243,36 @@ class FakeService:
     ) -> tuple[AddedMessage, str]:
         added = self.add_message(case_id, "agent", text, progress=progress, should_cancel=should_cancel)
         return added, self.copy_out(case_id, added.masked_text)
+
+    # --- workflow (the real ones are tested in tests/integration/test_workflow*.py) ---------
+
+    def tracked_cases(
+        self,
+        *,
+        statuses: Sequence[str] = (),
+        owner: str | None = None,
+        unassigned: bool = False,
+        priorities: Sequence[str] = (),
+        tag: str | None = None,
+        order: str = "activity",
+    ) -> list[Case]:
+        return self.list_cases()
+
+    def send_reply(
+        self,
+        case_id: int,
+        text: str,
+        draft_id: int | None = None,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        should_cancel: Callable[[], bool] | None = None,
+    ) -> tuple[AddedMessage, str]:
+        self.sent_drafts.append(draft_id)
+        return self.send(case_id, text, progress=progress, should_cancel=should_cancel)
+
+    def copy_draft(self, case_id: int, message_id: int) -> str:
+        message = next(m for m in self.msgs[case_id] if m.id == message_id)
+        return self.copy_out(case_id, message.text)
 
     def copy_out(self, case_id: int, text: str) -> str:
         for placeholder, value in self.maps.get(case_id, {}).items():

@@ -67,7 +67,7 @@ def test_export_is_audited_with_counts_not_values(service: ConsoleService) -> No
     service.export_customer("C1", "md")
     (entry,) = service.audit_entries(action="export")
     assert entry.subject == "customer:C1"
-    assert entry.details == {"format": "md", "cases": 1, "messages": 2, "pii_values": 2, "consents": 1}
+    assert entry.details == {"format": "md", "cases": 1, "messages": 2, "pii_values": 2, "consents": 1, "surveys": 0}
     assert "Ada" not in json.dumps(entry.as_json())
 
 

@@ -28,6 +28,7 @@ from agentconsole.ui.screens.dialogs import NewCaseDialog
 from agentconsole.ui.screens.drafting import DraftingPart
 from agentconsole.ui.screens.revealing import RevealingPart
 from agentconsole.ui.screens.search import SearchScreen
+from agentconsole.ui.screens.workflow import WorkflowActions
 from agentconsole.ui.status import StatusBar
 
 log = logging.getLogger("agentconsole.ui")
@@ -47,7 +48,7 @@ class CaseHeader(Static):
 MASKING_PROGRESS_CHARS = 20_000
 
 
-class MainScreen(DraftingPart, RevealingPart):
+class MainScreen(WorkflowActions, DraftingPart, RevealingPart):
     BINDINGS = keys.bindings("main")
 
     @property
@@ -87,7 +88,7 @@ class MainScreen(DraftingPart, RevealingPart):
             if open_first and cases and self.case_id is None:
                 self.open_case(cases[0].id)
 
-        self.console.call_service(self.service.list_cases, done=loaded, name="list-cases")
+        self.console.call_service(self.list_sidebar_cases, done=loaded, name="list-cases")
 
     def open_case(self, case_id: int, focus_message: int | None = None) -> None:
         """Load a case in a worker and show it (at ``focus_message``, scrolled to and focused).
@@ -127,6 +128,8 @@ class MainScreen(DraftingPart, RevealingPart):
             self.service.cancel_generation()
             await self._draft[1].stop()
             self._draft = None
+        if self.case_id != case.id:
+            self.draft_in_composer = None
         self.case_id = case.id
         self.customer_ref = case.customer_ref
         self.query_one(CaseHeader).update(  # number, customer and status first: a long title is what wraps
@@ -269,7 +272,9 @@ class MainScreen(DraftingPart, RevealingPart):
             on_progress = progress if long_paste else None
             should_cancel = cancel.is_set if long_paste else None
             if role == "agent":
-                added, outgoing = self.service.send(case_id, text, progress=on_progress, should_cancel=should_cancel)
+                added, outgoing = self.service.send_reply(
+                    case_id, text, self.draft_in_composer, progress=on_progress, should_cancel=should_cancel
+                )
             else:
                 added = self.service.add_message(case_id, role, text, progress=on_progress, should_cancel=should_cancel)
             return added, outgoing, self.service.messages(case_id), self.service.masked_entity_count(case_id)
@@ -278,6 +283,8 @@ class MainScreen(DraftingPart, RevealingPart):
             added, outgoing, messages, masked = result
             self._sending_done()
             composer.clear_all()
+            if outgoing is not None:
+                self.draft_in_composer = None
             if outgoing is not None:
                 self.app.copy_to_clipboard(outgoing)
                 self.app.notify("Reply stored and copied to the clipboard with real values", markup=False)
@@ -329,11 +336,15 @@ class MainScreen(DraftingPart, RevealingPart):
             self.app.copy_to_clipboard(outgoing)
             self.app.notify("Copied to the clipboard with real values", markup=False)
 
-        self.console.call_service(self.service.copy_out, self.case_id, view.text, done=copied, name="copy")
+        if view.role == "assistant" and view.message_id is not None:  # a draft copied counts as used as-is
+            self.console.call_service(self.service.copy_draft, self.case_id, view.message_id, done=copied, name="copy")
+        else:
+            self.console.call_service(self.service.copy_out, self.case_id, view.text, done=copied, name="copy")
 
     def action_accept_draft(self) -> None:
         if not self._require_case() or (view := self._chosen_draft()) is None:
             return
         composer = self.query_one(Composer)
         composer.load_draft(view.text)
+        self.draft_in_composer = view.message_id
         composer.focus()
