@@ -118,7 +118,7 @@ def realistic_message(rng: random.Random, role: str) -> str:
         parts = [rng.choice(OPENERS), f"my {rng.choice(PRODUCTS)} {rng.choice(PROBLEMS)}."]
         parts += rng.sample(DETAILS, rng.randint(1, 4))
         return " ".join(parts).replace("{n}", str(n))
-    parts = rng.sample(AGENT, rng.randint(1, 3)) + [f"Regarding your {rng.choice(PRODUCTS)}: ticket {n}."]
+    parts = [*rng.sample(AGENT, rng.randint(1, 3)), f"Regarding your {rng.choice(PRODUCTS)}: ticket {n}."]
     return " ".join(parts)
 
 
@@ -362,7 +362,7 @@ def main() -> int:
 
     def ratio(results: dict[str, list[dict]], mode: str, key: str) -> tuple[float, float]:
         """(median of the per-round ratios, ratio of the totals) against the peer."""
-        per_round = [a[key] / b[key] for a, b in zip(results[mode], results[peer]) if b[key] > 0]
+        per_round = [a[key] / b[key] for a, b in zip(results[mode], results[peer], strict=True) if b[key] > 0]
         total = sum(r[key] for r in results[mode]) / sum(r[key] for r in results[peer])
         return statistics.median(per_round), total
 

@@ -66,7 +66,7 @@ class PreparedPrompt:
 
 def _common_prefix(cached: Any, tokens: list[int]) -> int:
     n = 0
-    for a, b in zip(cached, tokens):
+    for a, b in zip(cached, tokens, strict=False):
         if a != b:
             break
         n += 1

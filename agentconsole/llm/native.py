@@ -250,7 +250,7 @@ def physical_cores() -> int:
     cores: set[tuple[str, str]] = set()
     with contextlib.suppress(OSError):
         processor, physical, core = None, "0", None
-        for line in Path("/proc/cpuinfo").read_text().splitlines() + [""]:
+        for line in [*Path("/proc/cpuinfo").read_text().splitlines(), ""]:
             key, _, value = (part.strip() for part in line.partition(":"))
             if key == "processor":
                 processor = int(value)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -41,7 +41,7 @@ ROLE_HINTS = {
 
 
 class CaseHeader(Static):
-    COMPONENT_CLASSES = set(CHIP_CLASSES)
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(CHIP_CLASSES)
 
 
 #: Pastes at least this long show the masking progress in the composer (Esc cancels).
@@ -280,7 +280,7 @@ class MainScreen(WorkflowActions, DraftingPart, RevealingPart):
             return added, outgoing, self.service.messages(case_id), self.service.masked_entity_count(case_id)
 
         def stored(result: tuple[Any, str | None, list[Any], int]) -> None:
-            added, outgoing, messages, masked = result
+            _added, outgoing, messages, masked = result
             self._sending_done()
             composer.clear_all()
             if outgoing is not None:
