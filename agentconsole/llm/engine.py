@@ -169,7 +169,7 @@ class Generation:
         source = self._source
         if source is not None and hasattr(source, "close"):
             try:
-                source.close()  # type: ignore[union-attr]
+                source.close()
             except Exception:  # closing must never raise into a new request
                 log.exception("closing a generation failed")
 

@@ -227,10 +227,12 @@ class _Cursor:
         return chunk
 
     def u32(self, what: str) -> int:
-        return _U32.unpack(self.take(4, what))[0]
+        value: int = _U32.unpack(self.take(4, what))[0]
+        return value
 
     def u64(self, what: str) -> int:
-        return _U64.unpack(self.take(8, what))[0]
+        value: int = _U64.unpack(self.take(8, what))[0]
+        return value
 
     def string(self, what: str) -> str:
         length = self.u64(what)

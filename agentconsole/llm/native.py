@@ -112,7 +112,7 @@ def import_llama_cpp() -> Any:
         if _callback is None:
             _callback = llama_cpp.llama_log_callback(_on_native_log)
             llama_cpp.llama_log_set(_callback, ctypes.c_void_p(0))
-            llama_cpp.llama.suppress_stdout_stderr = _NoRedirect  # type: ignore[attr-defined]
+            llama_cpp.llama.suppress_stdout_stderr = _NoRedirect  # type: ignore[assignment,attr-defined]
             _progress_callback = llama_cpp.llama_progress_callback(_on_load_progress)
             default_params = llama_cpp.llama_cpp.llama_model_default_params
 

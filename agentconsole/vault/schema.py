@@ -131,7 +131,7 @@ def migrate(conn: Any) -> int:
 
     Returns the vault's own version found before.
     """
-    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    found: int = conn.execute("PRAGMA user_version").fetchone()[0]
     if found > SCHEMA_VERSION:
         raise VaultError(
             f"vault schema version {found} is newer than this agentconsole supports ({SCHEMA_VERSION}); upgrade agentconsole"

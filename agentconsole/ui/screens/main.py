@@ -251,6 +251,7 @@ class MainScreen(WorkflowActions, DraftingPart, RevealingPart):
     def _send(self, event: Composer.Submitted) -> None:
         if not self._require_case() or self._busy_sending or self.case_id is None:
             return
+        assert self.case_id is not None  # checked by _require_case
         case_id, role, text = self.case_id, event.role, event.text
         self._busy_sending = True
         composer = event.composer
