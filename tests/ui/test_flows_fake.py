@@ -242,7 +242,7 @@ async def test_click_on_chip_reveals_message(tmp_path: Path) -> None:
             view.scroll_visible(animate=False, immediate=True)
             await pilot.pause()
             block = view.query_one(".message-body") if view.role != "assistant" else view.query("MarkdownBlock").first()
-            plain = block.render().plain if view.role != "assistant" else block._content.plain
+            plain = block.render().plain if view.role != "assistant" else block.content.plain
             if "PERSON" not in plain:
                 continue
             await pilot.click(block, offset=(plain.index("PERSON") + 1, 0))
