@@ -373,12 +373,3 @@ def _parse(view: memoryview, path: Path, size: int) -> GGUFHeader:
         data_offset=data_offset,
         array_lengths=array_lengths,
     )
-
-
-def looks_like_gguf(path: Path) -> bool:
-    """True when the first four bytes are the GGUF magic (cheap; no validation)."""
-    try:
-        with Path(path).open("rb") as fh:
-            return fh.read(4) == GGUF_MAGIC
-    except OSError:
-        return False
