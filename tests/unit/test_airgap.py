@@ -186,7 +186,6 @@ def test_cli_works_inside_a_network_less_namespace(agentconsole_home: Path) -> N
 
 def test_guard_is_active_in_this_process() -> None:
     from agentconsole import airgap
-
     from agentconsole.errors import EgressRefused
 
     assert airgap.is_active()
