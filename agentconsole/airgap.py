@@ -207,7 +207,7 @@ def offline_tld_extractor() -> Any:
 
 
 def _patch_tldextract(module: Any) -> None:
-    inner = sys.modules.get("tldextract.tldextract")
+    inner: Any = sys.modules.get("tldextract.tldextract")  # patched by attribute: a third-party module
     extractor = offline_tld_extractor()
     if inner is not None and hasattr(inner, "TLD_EXTRACTOR"):
         inner.TLD_EXTRACTOR = extractor
@@ -229,7 +229,7 @@ def _refuse_spacy_download(*args: Any, **kwargs: Any) -> None:
 
 def _patch_spacy_cli(module: Any) -> None:
     module.download = _refuse_spacy_download
-    inner = sys.modules.get("spacy.cli.download")
+    inner: Any = sys.modules.get("spacy.cli.download")
     if inner is not None:
         inner.download = _refuse_spacy_download
 

@@ -114,9 +114,8 @@ def disable_core_dumps() -> tuple[tuple[int, int] | None, int | None, list[str]]
     except ImportError:  # not a POSIX system
         problems.append("RLIMIT_CORE is not available on this platform")
     libc = _libc()
-    if libc is not None:
-        if libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
-            problems.append(f"prctl(PR_SET_DUMPABLE, 0) failed: {os.strerror(ctypes.get_errno())}")
+    if libc is not None and libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        problems.append(f"prctl(PR_SET_DUMPABLE, 0) failed: {os.strerror(ctypes.get_errno())}")
     return core_limit, get_dumpable(), problems
 
 

@@ -34,14 +34,14 @@ from typing import Any, TextIO
 #: Characters with no Control Picture that must never reach a terminal raw:
 #: DEL, C1 controls, bidi marks/embeddings/overrides/isolates, line/paragraph
 #: separators and invisible format characters (byte order mark, word joiners).
-_ESCAPED = (
-    [0x7F]
-    + list(range(0x80, 0xA0))
-    + [0x061C, 0x180E, 0x200B, 0x200E, 0x200F, 0x2028, 0x2029, 0xFEFF]
-    + list(range(0x202A, 0x202F))
-    + list(range(0x2060, 0x2065))
-    + list(range(0x2066, 0x2070))
-)
+_ESCAPED = [
+    0x7F,
+    *range(0x80, 0xA0),
+    *(0x061C, 0x180E, 0x200B, 0x200E, 0x200F, 0x2028, 0x2029, 0xFEFF),
+    *range(0x202A, 0x202F),
+    *range(0x2060, 0x2065),
+    *range(0x2066, 0x2070),
+]
 
 _TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A, 0x0D)}
 _TABLE.update({code: f"\\u{code:04x}" for code in _ESCAPED})

@@ -290,7 +290,7 @@ def main() -> int:
         return a / b if b else 0.0
 
     def paired(a: str, b: str) -> float:
-        return statistics.median(x / y for x, y in zip(results[a], results[b]) if y)
+        return statistics.median(x / y for x, y in zip(results[a], results[b], strict=True) if y)
 
     def verdict(value: float) -> str:
         return "ok" if value >= 0.97 else "MISSED"

@@ -5,21 +5,27 @@ Peer: the same SQLite engine (the SQLCipher build bundled with sqlcipher3,
 opened *without* a key, so no encryption), same schema (the vault's own
 migrations), same pragmas (WAL, synchronous=NORMAL, secure_delete,
 foreign_keys, temp_store=MEMORY), same SQL per message (one transaction:
-insert + case activity update + FTS trigger), the vault's own search statement
-(``repositories.SEARCH_SQL``). The vault sides go through the public ``Vault``
-API, so they pay its per-commit work too (commit counter, seal write).
+insert + case activity update; every ``SEARCH_BATCH`` messages, and before
+each search, the pending messages go into the FTS index, as the vault does
+since its migration 4), the vault's own search statement
+(``repositories.SEARCH_SQL``). A second peer, ``plain-eager``, indexes each
+message in its own transaction (the vault's schema before migration 4: what
+the vault was measured against until then). The vault sides go through the
+public ``Vault`` API, so they pay its per-commit work too (commit counter,
+seal write).
 
 Each side runs in its own process (``cipher_memory_security`` is process-wide);
 the parent drives them batch by batch, rotating the order every round, so a
 machine loaded by others slows every side alike. Printed: per side, the median
 of the per-round ratios against the first side (and the ratio of the totals),
 search p95, unlock time with the default Argon2id parameters. Sides: plain
-SQLite, the vault as shipped (``cipher_memory_security`` off), the vault with
-it on (see docs/vault.md, Performance). CPU time is the fairer column on a
+SQLite with the same SQL, plain SQLite indexing each message, the vault as
+shipped (``cipher_memory_security`` off; the default sides), and on request
+the vault with it on (see docs/vault.md, Performance). CPU time is the fairer column on a
 machine shared with other jobs.
 
     .venv/bin/python scripts/bench_vault.py --messages 50000
-    .venv/bin/python scripts/bench_vault.py --messages 20000 --sides plain,vault
+    .venv/bin/python scripts/bench_vault.py --messages 20000 --sides plain,plain-eager,vault,vault-memsec
 """
 
 from __future__ import annotations
@@ -38,7 +44,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from agentconsole.vault import Vault, database, fts_query
 from agentconsole.vault.keyslots import KdfParams, derive_kek, zero
 from agentconsole.vault.repositories import SEARCH_SQL
+from agentconsole.vault.repositories.cases import SEARCH_BATCH, index_pending, indexed_through
 from agentconsole.vault.schema import MIGRATIONS
+
+#: The vault's schema before migration 4 (the FTS trigger indexes every message at once).
+EAGER_MIGRATIONS = MIGRATIONS[:3]
 
 PASSPHRASE = b"benchmark-passphrase-not-secret"
 
@@ -118,7 +128,7 @@ def realistic_message(rng: random.Random, role: str) -> str:
         parts = [rng.choice(OPENERS), f"my {rng.choice(PRODUCTS)} {rng.choice(PROBLEMS)}."]
         parts += rng.sample(DETAILS, rng.randint(1, 4))
         return " ".join(parts).replace("{n}", str(n))
-    parts = rng.sample(AGENT, rng.randint(1, 3)) + [f"Regarding your {rng.choice(PRODUCTS)}: ticket {n}."]
+    parts = [*rng.sample(AGENT, rng.randint(1, 3)), f"Regarding your {rng.choice(PRODUCTS)}: ticket {n}."]
     return " ".join(parts)
 
 
@@ -137,7 +147,7 @@ def workload(messages: int, cases: int, seed: int = 7) -> list[tuple[int, str, s
 # --- the plain peer: same engine, no key, same schema and SQL -------------------------------
 
 
-def plain_open(path: Path):
+def plain_open(path: Path, *, eager: bool = False):
     import sqlcipher3
 
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
@@ -149,24 +159,35 @@ def plain_open(path: Path):
         "foreign_keys = ON",
     ):
         conn.execute(f"PRAGMA {pragma}").fetchall()
-    conn.executescript("BEGIN;" + MIGRATIONS[0] + "COMMIT;")
+    conn.executescript("BEGIN;" + "".join(EAGER_MIGRATIONS if eager else MIGRATIONS) + "COMMIT;")
     return conn
 
 
-def plain_insert(conn, case_ids: list[int], work: list[tuple[int, str, str]]) -> None:
+def plain_insert(conn, case_ids: list[int], work: list[tuple[int, str, str]], *, eager: bool = False) -> None:
     for case_index, role, text in work:
         now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00")
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute(
+        cur = conn.execute(
             "INSERT INTO messages(case_id, role, text, raw_text, created_at, model, prompt_tokens, completion_tokens, "
-            "ttft_ms, decode_tokens_per_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (case_ids[case_index], role, text, None, now, None, None, None, None, None),
+            "ttft_ms, decode_tokens_per_s, kind, question) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (case_ids[case_index], role, text, None, now, None, None, None, None, None, None, None),
         )
         conn.execute("UPDATE cases SET updated_at = max(updated_at, ?) WHERE id = ?", (now, case_ids[case_index]))
+        if not eager:
+            mark = indexed_through(conn)
+            if cur.lastrowid - mark >= SEARCH_BATCH:
+                index_pending(conn, mark, cur.lastrowid)
         conn.execute("COMMIT")
 
 
-def plain_search(conn, query: str, limit: int = 50) -> list:
+def plain_search(conn, query: str, limit: int = 50, *, eager: bool = False) -> list:
+    if not eager:
+        top = conn.execute("SELECT max(id) FROM messages").fetchone()[0]
+        mark = indexed_through(conn)
+        if top is not None and top > mark:
+            conn.execute("BEGIN IMMEDIATE")
+            index_pending(conn, mark, top)
+            conn.execute("COMMIT")
     return conn.execute(SEARCH_SQL, ("\x02", "\x03", fts_query(query), limit)).fetchall()
 
 
@@ -188,7 +209,8 @@ def p95(values: list[float]) -> float:
 
 #: Each side: (label, plain SQLite?, cipher_memory_security: None = as shipped).
 SIDES = {
-    "plain": ("plain SQLite", True, None),
+    "plain": ("plain SQLite, same SQL", True, None),
+    "plain-eager": ("plain SQLite, FTS per message", True, None),
     "vault": ("vault as shipped", False, None),
     "vault-memsec": ("vault, cipher_memory_security ON", False, True),
 }
@@ -199,6 +221,7 @@ class Side:
 
     def __init__(self, mode: str, opts: argparse.Namespace, tmp: Path) -> None:
         _, self.plain, memsec = SIDES[mode]
+        self.eager = mode == "plain-eager"
         if memsec is not None:
             database.MEMORY_SECURITY = memsec  # process-wide in SQLCipher: one side per process
         self.work = workload(opts.messages, opts.cases)
@@ -206,7 +229,7 @@ class Side:
         self.queries = [rng.choice(SEARCH_TERMS) for _ in range(opts.searches)]
         self.tmp, self.unlocks = tmp, opts.unlocks
         if self.plain:
-            self.conn = plain_open(tmp / "plain.db")
+            self.conn = plain_open(tmp / "plain.db", eager=self.eager)
             self.conn.execute("INSERT INTO customers(ref, created_at) VALUES ('CUST-BENCH', 'now')")
             now = "2026-01-01T00:00:00+00:00"
             self.case_ids = [
@@ -229,7 +252,7 @@ class Side:
     def insert(self, a: int, b: int) -> dict:
         t, cpu = time.perf_counter(), time.process_time()
         if self.plain:
-            plain_insert(self.conn, self.case_ids, self.work[a:b])
+            plain_insert(self.conn, self.case_ids, self.work[a:b], eager=self.eager)
         else:
             for case_index, role, text in self.work[a:b]:
                 self.vault.add_message(self.case_ids[case_index], role, text)
@@ -244,7 +267,7 @@ class Side:
 
     def search(self, a: int, b: int) -> dict:
         cpu = time.process_time()
-        search = (lambda q: plain_search(self.conn, q)) if self.plain else self.vault.search
+        search = (lambda q: plain_search(self.conn, q, eager=self.eager)) if self.plain else self.vault.search
         wall, latencies, hits = timed_searches(search, self.queries[a:b])
         return {"wall": wall, "cpu": time.process_time() - cpu, "latencies": latencies, "hits": hits}
 
@@ -299,7 +322,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=10, help="batches per phase, each side in turn (default 10)")
     parser.add_argument("--unlocks", type=int, default=3)
     parser.add_argument(
-        "--sides", default="plain,vault,vault-memsec", help="comma-separated, first is the peer (default: %(default)s)"
+        "--sides", default="plain,plain-eager,vault", help="comma-separated, first is the peer (default: %(default)s)"
     )
     parser.add_argument("--child", choices=tuple(SIDES), help=argparse.SUPPRESS)
     opts = parser.parse_args()
@@ -362,7 +385,7 @@ def main() -> int:
 
     def ratio(results: dict[str, list[dict]], mode: str, key: str) -> tuple[float, float]:
         """(median of the per-round ratios, ratio of the totals) against the peer."""
-        per_round = [a[key] / b[key] for a, b in zip(results[mode], results[peer]) if b[key] > 0]
+        per_round = [a[key] / b[key] for a, b in zip(results[mode], results[peer], strict=True) if b[key] > 0]
         total = sum(r[key] for r in results[mode]) / sum(r[key] for r in results[peer])
         return statistics.median(per_round), total
 

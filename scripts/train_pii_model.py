@@ -84,7 +84,7 @@ def build_examples(nlp, records: list[dict], prep, rehearse: bool) -> list:
     texts = [prep.detection_text(r["text"]) for r in records]
     predicted = nlp.pipe(texts, batch_size=64) if rehearse else (nlp.make_doc(t) for t in texts)
     examples = []
-    for i, (record, doc) in enumerate(zip(records, predicted)):
+    for i, (record, doc) in enumerate(zip(records, predicted, strict=True)):
         reference = nlp.make_doc(texts[i])
         ours = gold_spans(reference, record)
         taken = set()
@@ -109,7 +109,7 @@ def evaluate(nlp, records: list[dict], prep) -> dict[str, tuple[float, float]]:
     """Token-overlap recall/precision of our two labels on labeled records (quick, for progress)."""
     stats = {label: [0, 0, 0, 0] for label in OUR_LABELS}  # gold, gold caught, pred, pred correct
     texts = [prep.detection_text(r["text"]) for r in records]
-    for record, doc in zip(records, nlp.pipe(texts, batch_size=64)):
+    for record, doc in zip(records, nlp.pipe(texts, batch_size=64), strict=True):
         gold = [(e["start"], e["end"], e["type"]) for e in record["entities"] if e["type"] in OUR_LABELS]
         preds = [(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in OUR_LABELS]
         for start, end, label in gold:

@@ -251,7 +251,8 @@ def models_command(args: argparse.Namespace, ctx: Any) -> int:
     ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
     for row in [header, *rows]:
-        echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
+        # every column but the last is padded (widths is one shorter than a row)
+        echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])
     for info in infos:
         if info.error:
             echo(f"{info.path.name}: {info.error}", file=sys.stderr)

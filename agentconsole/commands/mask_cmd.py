@@ -101,7 +101,7 @@ def run_mask(args: argparse.Namespace, ctx: Any) -> int:
     if getattr(args, "one_case", False):
         records = [record for number, raw in enumerate(stdin, start=1) if (record := _record(number, raw)) is not None]
         results = engine.mask_many([record["text"] for record in records], CaseMapping())
-        for record, result in zip(records, results):
+        for record, result in zip(records, results, strict=True):
             _write_json(stdout, {**record, "text": result.masked})
         return 0
     for number, raw in enumerate(stdin, start=1):

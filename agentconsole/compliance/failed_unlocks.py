@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 FILE_NAME = "failed_unlocks.jsonl"
 MAX_RECORDS = 10_000
@@ -167,8 +168,7 @@ def drain_checked(home: Path, expected_epoch: str | None = None) -> Drained:
             os.ftruncate(fd, 0)
             os.fsync(fd)
     except FileNotFoundError:
-        problem = "the failed-unlock record was deleted" if expected_epoch else None
-        return Drained([], problem)
+        return Drained([], "the failed-unlock record was deleted" if expected_epoch else None)
     except OSError as exc:
         log.warning("could not read failed unlocks: %s", exc.strerror)
         return Drained([], f"the failed-unlock record could not be read ({exc.strerror})" if expected_epoch else None)
@@ -212,7 +212,7 @@ def drain_checked(home: Path, expected_epoch: str | None = None) -> Drained:
     return Drained(out, problem)
 
 
-def _parse(raw: bytes) -> dict[str, object] | None:
+def _parse(raw: bytes) -> dict[str, Any] | None:
     try:
         item = json.loads(raw)
     except ValueError:

@@ -169,7 +169,7 @@ class Generation:
         source = self._source
         if source is not None and hasattr(source, "close"):
             try:
-                source.close()  # type: ignore[union-attr]
+                source.close()
             except Exception:  # closing must never raise into a new request
                 log.exception("closing a generation failed")
 
@@ -314,7 +314,7 @@ class Engine(abc.ABC):
     def _generate(self, generation: Generation, request: Any) -> Iterator[str]:
         """Yield text deltas, checking ``generation._cancel`` between tokens."""
 
-    def _interrupt(self, generation: Generation) -> None:
+    def _interrupt(self, generation: Generation) -> None:  # noqa: B027  (optional hook, a no-op by default)
         """Called on cancel from the cancelling thread (e.g. to close a socket)."""
 
     # --- bookkeeping -----------------------------------------------------------------

@@ -227,10 +227,12 @@ class _Cursor:
         return chunk
 
     def u32(self, what: str) -> int:
-        return _U32.unpack(self.take(4, what))[0]
+        value: int = _U32.unpack(self.take(4, what))[0]
+        return value
 
     def u64(self, what: str) -> int:
-        return _U64.unpack(self.take(8, what))[0]
+        value: int = _U64.unpack(self.take(8, what))[0]
+        return value
 
     def string(self, what: str) -> str:
         length = self.u64(what)
@@ -371,12 +373,3 @@ def _parse(view: memoryview, path: Path, size: int) -> GGUFHeader:
         data_offset=data_offset,
         array_lengths=array_lengths,
     )
-
-
-def looks_like_gguf(path: Path) -> bool:
-    """True when the first four bytes are the GGUF magic (cheap; no validation)."""
-    try:
-        with Path(path).open("rb") as fh:
-            return fh.read(4) == GGUF_MAGIC
-    except OSError:
-        return False

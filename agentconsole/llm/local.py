@@ -66,7 +66,7 @@ class PreparedPrompt:
 
 def _common_prefix(cached: Any, tokens: list[int]) -> int:
     n = 0
-    for a, b in zip(cached, tokens):
+    for a, b in zip(cached, tokens, strict=False):
         if a != b:
             break
         n += 1
@@ -103,7 +103,7 @@ class LocalEngine(Engine):
         self._extra_stops: tuple[str, ...] = ()
         self._add_bos = True
         self._bos_text = ""
-        self._n_ctx = self._model_settings.n_ctx
+        self._n_ctx: int = self._model_settings.n_ctx
         self.threads = self._model_settings.threads or physical_cores()
 
     # --- Engine interface ------------------------------------------------------------
@@ -186,7 +186,8 @@ class LocalEngine(Engine):
         def token_text(token_id: int) -> str:
             if token_id < 0:
                 return ""
-            return llm.detokenize([token_id], special=True).decode("utf-8", "replace")
+            text: str = llm.detokenize([token_id], special=True).decode("utf-8", "replace")
+            return text
 
         bos_text, eos_text = token_text(llm.token_bos()), token_text(llm.token_eos())
         self._bos_text = bos_text
@@ -241,7 +242,8 @@ class LocalEngine(Engine):
     def _tokenize_prompt(self, llm: Any, text: str) -> list[int]:
         # A template that writes the BOS itself must not get a second one from the tokenizer.
         add_bos = not (self._bos_text and text.startswith(self._bos_text))
-        return llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True)
+        tokens: list[int] = llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True)
+        return tokens
 
     # --- one request -----------------------------------------------------------------
 

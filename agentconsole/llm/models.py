@@ -306,12 +306,12 @@ def _locate(settings: Any, reference: str, manifest: Manifest | None) -> tuple[P
             f"default model {entry.file} not found in {' or '.join(str(d) for d in dirs)} "
             "(run scripts/setup or python -m agentconsole.provision)"
         )
-    entry = manifest.by_name(reference) if manifest else None
-    if entry is not None:
+    named = manifest.by_name(reference) if manifest else None
+    if named is not None:
         for directory in dirs:
-            if (directory / entry.file).exists():
-                return directory / entry.file, entry
-        raise ModelNotFound(f"model {reference} ({entry.file}) not found in {' or '.join(str(d) for d in dirs)}")
+            if (directory / named.file).exists():
+                return directory / named.file, named
+        raise ModelNotFound(f"model {reference} ({named.file}) not found in {' or '.join(str(d) for d in dirs)}")
     candidate = Path(reference).expanduser()
     if candidate.exists() or "/" in reference or reference.startswith("."):
         path = candidate if candidate.is_absolute() else Path.cwd() / candidate

@@ -112,7 +112,7 @@ def import_llama_cpp() -> Any:
         if _callback is None:
             _callback = llama_cpp.llama_log_callback(_on_native_log)
             llama_cpp.llama_log_set(_callback, ctypes.c_void_p(0))
-            llama_cpp.llama.suppress_stdout_stderr = _NoRedirect  # type: ignore[attr-defined]
+            llama_cpp.llama.suppress_stdout_stderr = _NoRedirect  # type: ignore[assignment,attr-defined]
             _progress_callback = llama_cpp.llama_progress_callback(_on_load_progress)
             default_params = llama_cpp.llama_cpp.llama_model_default_params
 
@@ -250,7 +250,7 @@ def physical_cores() -> int:
     cores: set[tuple[str, str]] = set()
     with contextlib.suppress(OSError):
         processor, physical, core = None, "0", None
-        for line in Path("/proc/cpuinfo").read_text().splitlines() + [""]:
+        for line in [*Path("/proc/cpuinfo").read_text().splitlines(), ""]:
             key, _, value = (part.strip() for part in line.partition(":"))
             if key == "processor":
                 processor = int(value)

@@ -150,7 +150,8 @@ class ServerEngine(Engine):
 
     @property
     def n_ctx(self) -> int:
-        return self._model_settings.n_ctx
+        n_ctx: int = self._model_settings.n_ctx
+        return n_ctx
 
     @property
     def target(self) -> ServerTarget:

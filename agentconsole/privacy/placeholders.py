@@ -202,11 +202,6 @@ class CaseMapping:
         row = self._row(placeholder)
         return row[1] if row else None
 
-    def entity_type_of(self, placeholder: str) -> str | None:
-        """The entity type behind a placeholder (damaged forms accepted), or None."""
-        row = self._row(placeholder)
-        return row[0] if row else None
-
     def placeholders(self) -> dict[str, str]:
         """placeholder -> value, for every entry of the case."""
         with self._lock:

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from textual.content import Content, Span
 from textual.style import Style
 from textual.widgets import Markdown
-from textual.widgets._markdown import MarkdownBlock
+from textual.widgets.markdown import MarkdownBlock
 
 from agentconsole import domain
 from agentconsole.terminal_text import inert as inert_text
@@ -232,7 +232,7 @@ def _chip_block(base: type[MarkdownBlock]) -> type[MarkdownBlock]:
     if cls is None:
 
         def set_content(self: MarkdownBlock, content: Content) -> None:
-            markdown = self._markdown
+            markdown = self._markdown  # the document the block belongs to (no public accessor before mounting)
             click = reveal_click(getattr(markdown, "message_id", None))
             base.set_content(self, _chipped(content, click))
 

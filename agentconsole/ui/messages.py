@@ -8,8 +8,10 @@ streamed into a :class:`~agentconsole.ui.chips.ChipMarkdown` block by block.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
@@ -39,8 +41,11 @@ def short_time(iso: str | None) -> str:
 class MessageView(Vertical, can_focus=True):
     """One message. Focus it (click, Tab, ↑/↓) and press Ctrl+R to reveal its values."""
 
-    COMPONENT_CLASSES = set(CHIP_CLASSES)
-    BINDINGS = [("up", "screen.focus_previous_message", "Previous"), ("down", "screen.focus_next_message", "Next")]
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(CHIP_CLASSES)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        ("up", "screen.focus_previous_message", "Previous"),
+        ("down", "screen.focus_next_message", "Next"),
+    ]
 
     def __init__(
         self,

@@ -17,6 +17,7 @@ import contextlib
 import fcntl
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from agentconsole.vault.errors import VaultInUse
@@ -79,7 +80,7 @@ def _read_pid(fd: int) -> int | None:
 
 
 @contextlib.contextmanager
-def held(db_path: Path):
+def held(db_path: Path) -> Iterator[Path]:
     """Hold the process lock for the duration of a ``with`` block."""
     path = acquire(db_path)
     try:

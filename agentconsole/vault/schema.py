@@ -118,6 +118,30 @@ MIGRATIONS: tuple[str, ...] = (
         version INTEGER NOT NULL
     );
     """,
+    # 4: the search index catches up in batches (docs/vault.md, Performance). Invariant: a message
+    # is in messages_fts if and only if its id <= meta 'search_indexed_through'. New messages above
+    # it are indexed by CaseRepository.update_search_index (every SEARCH_BATCH messages and before
+    # every search); a message at or below it (an id reused after the highest one was deleted) is
+    # indexed at once. Deleting or editing an indexed message updates the index as before.
+    """
+    INSERT INTO meta(key, value) SELECT 'search_indexed_through', CAST(COALESCE(max(id), 0) AS TEXT) FROM messages;
+    DROP TRIGGER messages_fts_insert;
+    DROP TRIGGER messages_fts_delete;
+    DROP TRIGGER messages_fts_update;
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+    WHEN new.id <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'search_indexed_through') BEGIN
+        INSERT INTO messages_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+    WHEN old.id <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'search_indexed_through') BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END;
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages
+    WHEN old.id <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'search_indexed_through') BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO messages_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    """,
 )
 
 # Subsystems with tables of their own, migrated after the vault's own schema, in this order.
@@ -131,7 +155,7 @@ def migrate(conn: Any) -> int:
 
     Returns the vault's own version found before.
     """
-    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    found: int = conn.execute("PRAGMA user_version").fetchone()[0]
     if found > SCHEMA_VERSION:
         raise VaultError(
             f"vault schema version {found} is newer than this agentconsole supports ({SCHEMA_VERSION}); upgrade agentconsole"

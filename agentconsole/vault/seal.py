@@ -82,6 +82,12 @@ class Seal:
         self.path = Path(path)
         self._key = bytes(key)
         self._database_id = database_id
+        # Per commit only the number changes: the keyed HMAC state and the JSON around the
+        # number are prepared once (the record is byte-identical to json.dumps of the doc).
+        self._mac_base = hmac.new(self._key, digestmod=hashlib.sha256)
+        self._mac_prefix = f"{SEAL_FORMAT}/{SEAL_VERSION}|{database_id}|".encode()
+        fixed = json.dumps({"database_id": database_id, "format": SEAL_FORMAT}, separators=(",", ":"))
+        self._json_middle = "," + fixed[1:-1] + ',"mac":"'
         self._lock = threading.Lock()
         flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
         self._fd: int | None = os.open(self.path, flags, 0o600)
@@ -94,19 +100,19 @@ class Seal:
         with self._lock:
             if self._fd is None or (commit <= self.commit and not force):
                 return
-            doc = {
-                "format": SEAL_FORMAT,
-                "version": SEAL_VERSION,
-                "database_id": self._database_id,
-                "commit": int(commit),
-                "mac": seal_mac(self._key, self._database_id, commit),
-            }
-            line = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode("ascii")
-            record = line.ljust(RECORD_BYTES - 1) + b"\n"
+            record = self.record(commit)
             os.pwrite(self._fd, record, 0)
             if force:  # same length every time: only the first write needs to cut an older, longer file
                 os.ftruncate(self._fd, len(record))
             self.commit = int(commit)
+
+    def record(self, commit: int) -> bytes:
+        """The fixed-size line for ``commit``: ``json.dumps`` of the seal document (keys sorted), padded."""
+        commit = int(commit)
+        mac = self._mac_base.copy()
+        mac.update(self._mac_prefix + str(commit).encode())
+        line = f'{{"commit":{commit}{self._json_middle}{mac.hexdigest()}","version":{SEAL_VERSION}}}'
+        return line.encode("ascii").ljust(RECORD_BYTES - 1) + b"\n"
 
     def close(self) -> None:
         with self._lock:
@@ -117,3 +123,4 @@ class Seal:
             os.close(self._fd)
             self._fd = None
             self._key = b""
+            self._mac_base = hmac.new(b"", digestmod=hashlib.sha256)  # drop the keyed state

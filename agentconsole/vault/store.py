@@ -392,9 +392,13 @@ class Vault(Database, CaseRepository, ComplianceRepository, BookingRepository, W
                 conn.execute("ATTACH DATABASE ? AS rekeyed KEY ?", (str(staging), new_spec))
                 if os.environ.get(CRASH_ENV) == "exporting":  # test hook: die part-way through the export
                     ticks = iter(range(20))
-                    conn.set_progress_handler(
-                        lambda: (next(ticks, None) is None and _crash_point("exporting")) or 0, 50
-                    )
+
+                    def die_after_ticks() -> int:
+                        if next(ticks, None) is None:
+                            _crash_point("exporting")
+                        return 0
+
+                    conn.set_progress_handler(die_after_ticks, 50)
                 try:
                     conn.execute("SELECT sqlcipher_export('rekeyed')").fetchone()
                     version = int(conn.execute("PRAGMA main.user_version").fetchone()[0])

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from agentconsole.config import Settings
 from agentconsole.service import ConsoleService
 
 PASS = b"minimization-passphrase"
 TEXT = "Hello, I am Marta Kowalczyk, write to marta.kowalczyk@example.net please."
-
-
-@pytest.fixture(scope="module")
-def privacy():
-    from agentconsole.privacy import PrivacyEngine
-
-    return PrivacyEngine.from_settings(Settings().privacy)
 
 
 def stored_rows(service: ConsoleService, case_id: int) -> list[tuple[str, str | None]]:

@@ -28,14 +28,6 @@ RAW_VALUES = (
 )
 
 
-@pytest.fixture(scope="module")
-def privacy():
-    from agentconsole.config import Settings
-    from agentconsole.privacy import PrivacyEngine
-
-    return PrivacyEngine.from_settings(Settings().privacy)
-
-
 def test_seeded_cases_are_masked_and_the_directory_is_wiped(agentconsole_home: Path, privacy) -> None:
     with demo.demo_home(load_settings(agentconsole_home)) as settings:
         home = settings.home

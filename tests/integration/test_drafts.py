@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from scripted_engine import ScriptedEngine
-from test_service_flow import engine, privacy  # noqa: F401  (module fixtures: real model, real Presidio)
 
 from agentconsole.config import load_settings
 from agentconsole.privacy import restore

@@ -114,7 +114,7 @@ def test_follow_up_reuses_the_kv_cache(engine: LocalEngine) -> None:
     cold_text = "".join(cold)
     # The second call continues the first conversation: its prompt starts with the first prompt.
     again = engine.stream(
-        follow_up + [ChatTurn("assistant", cold_text), ChatTurn("user", "Shorter, please.")], max_tokens=8, **GREEDY
+        [*follow_up, ChatTurn("assistant", cold_text), ChatTurn("user", "Shorter, please.")], max_tokens=8, **GREEDY
     )
     list(again)
     assert again.stats.cached_prompt_tokens >= cold.stats.prompt_tokens

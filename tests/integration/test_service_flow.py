@@ -17,30 +17,6 @@ PASS = "correct horse battery staple"
 NAME, EMAIL, CARD = "Marta Kowalczyk", "marta.kowalczyk@example.net", "4111 1111 1111 1111"
 
 
-@pytest.fixture(scope="module")
-def privacy():
-    from agentconsole.config import Settings
-    from agentconsole.privacy import PrivacyEngine
-
-    return PrivacyEngine.from_settings(Settings().privacy)
-
-
-@pytest.fixture(scope="module")
-def engine(default_model_path: Path):
-    import dataclasses
-
-    from agentconsole.config import Settings
-    from agentconsole.llm import build_engine
-
-    settings = Settings()
-    settings = dataclasses.replace(
-        settings, model=dataclasses.replace(settings.model, temperature=0.0, seed=7, max_tokens=48, n_ctx=2048)
-    )
-    engine = build_engine(settings, str(default_model_path))
-    engine.load()
-    return engine
-
-
 @pytest.fixture
 def service(agentconsole_home: Path, privacy, engine) -> ConsoleService:
     svc = ConsoleService(load_settings(agentconsole_home), engine=engine, privacy=privacy)

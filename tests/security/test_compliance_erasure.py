@@ -43,7 +43,7 @@ def plant(vault, ref: str, words: list[str], cases: int = 4) -> set[bytes]:
         "INSERT INTO consents (customer_id, given, at, agent) VALUES (?, 1, ?, 'sue')",
         (customer, datetime.now(UTC).isoformat()),
     )
-    for n in range(cases):
+    for _ in range(cases):
         case = vault.create_case(customer, f"case about {words.pop()}")
         for _ in range(10):
             text = " ".join(words.pop() for _ in range(4))

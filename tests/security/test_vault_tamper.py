@@ -129,7 +129,7 @@ def test_wrong_passphrase_changes_nothing_on_disk(vault_path: Path) -> None:
         Vault.unlock(vault_path, "alice", bytearray(b"a-wrong-passphrase"))
     assert _snapshot(vault_path.parent) == before
     with Vault.unlock(vault_path, "alice", bytearray(PASS.encode())) as v:  # the WAL content is recovered
-        assert [c.title for c in v.list_cases()][0] == "in the wal"
+        assert next(c.title for c in v.list_cases()) == "in the wal"
 
 
 def test_downgraded_kdf_is_refused_and_changes_nothing(vault_path: Path) -> None:

@@ -101,7 +101,7 @@ async def test_unlock_wrong_then_right_and_growing_delay(tmp_path: Path) -> None
         for attempt in (1, 2):
             await type_text(pilot, "wrong passphrase")
             await pilot.press("enter")
-            await wait_for(pilot, lambda: screen.failures == attempt, f"failure {attempt}")
+            await wait_for(pilot, lambda attempt=attempt: screen.failures == attempt, f"failure {attempt}")
         assert "wrong passphrase" in screen_text(app)
         assert screen.wait_left == 1 and screen.query_one("#passphrase").disabled  # the second failure waits
         assert "try again in 1 s" in screen_text(app)
@@ -114,7 +114,7 @@ async def test_unlock_wrong_then_right_and_growing_delay(tmp_path: Path) -> None
 @pytest.mark.timeout(60)
 async def test_customer_paste_is_sealed_then_shown_masked(tmp_path: Path) -> None:
     raw = "I am Mary Major, mary@example.com, card 4111-1111-1111-1111.\n\x1b]0;owned\x07bye"
-    async with signed_in(tmp_path) as (app, pilot, service):
+    async with signed_in(tmp_path) as (app, pilot, _service):
         composer = app.screen.query_one(Composer)
         assert composer.role == "customer"
         composer.post_message(Paste(raw))
@@ -143,7 +143,7 @@ async def test_customer_paste_is_sealed_then_shown_masked(tmp_path: Path) -> Non
 
 @pytest.mark.timeout(60)
 async def test_composer_newline_role_switch_and_large_paste(tmp_path: Path) -> None:
-    async with signed_in(tmp_path, (80, 24)) as (app, pilot, service):
+    async with signed_in(tmp_path, (80, 24)) as (app, pilot, _service):
         composer = app.screen.query_one(Composer)
         await pilot.press("f2")
         assert composer.role == "agent"
@@ -189,7 +189,7 @@ async def test_draft_streams_esc_stops_and_accept_into_composer(tmp_path: Path) 
 
 @pytest.mark.timeout(60)
 async def test_send_copies_outgoing_text_with_real_values(tmp_path: Path) -> None:
-    async with signed_in(tmp_path, (100, 30)) as (app, pilot, service):
+    async with signed_in(tmp_path, (100, 30)) as (app, pilot, _service):
         screen = app.screen
         screen.open_case(1)
         await wait_for(pilot, lambda: screen.case_id == 1, "case 1")
@@ -214,7 +214,7 @@ async def test_reveal_then_automatic_remask(tmp_path: Path) -> None:
         screen = app.screen
         screen.open_case(1)
         await wait_for(pilot, lambda: screen.case_id == 1 and len(list(screen.query(MessageView))) == 3, "case 1")
-        view = list(screen.query(MessageView))[0]
+        view = screen.query(MessageView).first()
         await pilot.press("ctrl+r")  # composer focused: nothing is revealed
         assert service.reveals == []
         view.focus()
@@ -242,11 +242,11 @@ async def test_click_on_chip_reveals_message(tmp_path: Path) -> None:
             view.scroll_visible(animate=False, immediate=True)
             await pilot.pause()
             block = view.query_one(".message-body") if view.role != "assistant" else view.query("MarkdownBlock").first()
-            plain = block.render().plain if view.role != "assistant" else block._content.plain
+            plain = block.render().plain if view.role != "assistant" else block.content.plain
             if "PERSON" not in plain:
                 continue
             await pilot.click(block, offset=(plain.index("PERSON") + 1, 0))
-            await wait_for(pilot, lambda: view.revealed, "revealed by a click on a chip")
+            await wait_for(pilot, lambda view=view: view.revealed, "revealed by a click on a chip")
         assert [m for _, m in service.reveals] == [1, 3]
 
 
@@ -295,7 +295,7 @@ async def test_title_never_shows_case_content_and_palette_has_every_action(tmp_p
     from agentconsole.ui import keys
     from agentconsole.ui.screens.main import MainScreen
 
-    async with signed_in(tmp_path, (80, 24)) as (app, pilot, service):
+    async with signed_in(tmp_path, (80, 24)) as (app, _pilot, _service):
         assert (app.title, app.sub_title) == ("agentconsole", "")
         titles = {c.title for c in app.get_system_commands(app.screen)}
         for key in keys.KEYS:
@@ -315,7 +315,7 @@ async def test_title_never_shows_case_content_and_palette_has_every_action(tmp_p
 async def test_help_lists_every_binding(tmp_path: Path) -> None:
     from agentconsole.ui import keys
 
-    async with signed_in(tmp_path, (100, 50)) as (app, pilot, service):
+    async with signed_in(tmp_path, (100, 50)) as (app, pilot, _service):
         await pilot.press("f1")
         await wait_for(pilot, lambda: screen_name(app) == "HelpScreen", "help")
         text = screen_text(app)

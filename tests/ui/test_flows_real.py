@@ -244,9 +244,9 @@ async def test_reveal_then_automatic_remask(tmp_path: Path, engines) -> None:
         app,
         pilot,
         service,
-        case_id,
+        _case_id,
     ):
-        view = [v for v in app.screen.query(MessageView) if v.role == "customer"][0]
+        view = next(v for v in app.screen.query(MessageView) if v.role == "customer")
         view.focus()
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: view.revealed, "revealed")

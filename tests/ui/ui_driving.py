@@ -18,7 +18,11 @@ async def wait_for(pilot: Pilot, predicate: Callable[[], Any], what: str, tries:
 
 
 def screen_text(app: Any) -> str:
-    """Everything the terminal would show right now, as plain text."""
+    """Everything the terminal would show right now, as plain text.
+
+    Textual 8.2 has no public plain-text view of the composed screen (its own
+    ``App.export_screenshot`` reads the same private compositor, as SVG).
+    """
     text = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
     return text.replace("\u2800", " ")  # chips join their words with a blank braille cell
 

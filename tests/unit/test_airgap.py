@@ -186,6 +186,10 @@ def test_cli_works_inside_a_network_less_namespace(agentconsole_home: Path) -> N
 
 def test_guard_is_active_in_this_process() -> None:
     from agentconsole import airgap
+    from agentconsole.errors import EgressRefused
 
     assert airgap.is_active()
-    assert socket.getaddrinfo is not None
+    # the test process itself is guarded: a lookup of an outside name is refused before it resolves
+    with pytest.raises(EgressRefused, match="air-gap guard"):
+        socket.getaddrinfo("pypi.org", 443)
+    assert socket.getaddrinfo("127.0.0.1", 80)  # loopback still resolves

@@ -102,6 +102,7 @@ def test_one_megabyte_paste_masks_everywhere_with_exact_offsets(engine: PrivacyE
     starts = {e.start: e for e in result.entities}
     for offset, _email in planted:
         assert offset in starts and starts[offset].entity_type == "EMAIL_ADDRESS", offset
+        assert starts[offset].end == offset + len(email), offset  # the whole address, not a piece of it
     assert "Anna Berg" not in result.masked
 
 

@@ -8,12 +8,12 @@ PII values; they are shown inert all the same.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
@@ -52,7 +52,7 @@ def entry_row(entry: Any) -> tuple[Text, ...]:
 class AuditScreen(ConsoleAccess, Screen):
     """Read-only view of the tamper-evident audit log."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f5", "verify", "Verify chain"),
         Binding("ctrl+r", "reload", "Reload", show=False),
         Binding("escape", "close", "Back"),

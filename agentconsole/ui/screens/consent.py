@@ -7,11 +7,11 @@ change goes through the service (role-checked, audited), exactly as
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -43,7 +43,7 @@ def consent_summary(customer_ref: str, history: list[Any]) -> Content:
 class ConsentDialog(ConsoleAccess, ModalScreen[None]):
     """Show a customer's consent; G gives it, W withdraws it (both audited)."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("g", "record(True)", "Give"),
         Binding("w", "record(False)", "Withdraw"),
         Binding("escape", "dismiss(None)", "Close"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
@@ -13,7 +15,7 @@ from textual.widgets import Input, Static
 class NewCaseDialog(ModalScreen[tuple[str, str] | None]):
     """Customer reference and a title (the title is masked like any text)."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -38,7 +40,7 @@ class NewCaseDialog(ModalScreen[tuple[str, str] | None]):
 class QuestionDialog(ModalScreen[str | None]):
     """A free question about the open case (masked before the model sees it)."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -41,7 +41,7 @@ ROLE_HINTS = {
 
 
 class CaseHeader(Static):
-    COMPONENT_CLASSES = set(CHIP_CLASSES)
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(CHIP_CLASSES)
 
 
 #: Pastes at least this long show the masking progress in the composer (Esc cancels).
@@ -251,6 +251,7 @@ class MainScreen(WorkflowActions, DraftingPart, RevealingPart):
     def _send(self, event: Composer.Submitted) -> None:
         if not self._require_case() or self._busy_sending or self.case_id is None:
             return
+        assert self.case_id is not None  # checked by _require_case
         case_id, role, text = self.case_id, event.role, event.text
         self._busy_sending = True
         composer = event.composer
@@ -280,7 +281,7 @@ class MainScreen(WorkflowActions, DraftingPart, RevealingPart):
             return added, outgoing, self.service.messages(case_id), self.service.masked_entity_count(case_id)
 
         def stored(result: tuple[Any, str | None, list[Any], int]) -> None:
-            added, outgoing, messages, masked = result
+            _added, outgoing, messages, masked = result
             self._sending_done()
             composer.clear_all()
             if outgoing is not None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content, Span
 from textual.screen import ModalScreen
@@ -63,7 +63,7 @@ class HitList(OptionList):
 class SearchScreen(ConsoleAccess, ModalScreen[tuple[int, int] | None]):
     """Returns ``(case_id, message_id)`` of the chosen hit."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Close")]
 
     def __init__(self, query: str = "") -> None:
         super().__init__()

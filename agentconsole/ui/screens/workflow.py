@@ -144,7 +144,7 @@ class WorkflowCommands(Provider):
 class WorkflowActions:
     """Workflow actions of the main screen (mixed into ``MainScreen``)."""
 
-    COMMANDS: ClassVar[set[type[Provider]]] = {WorkflowCommands}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {WorkflowCommands}  # Screen's type
     #: The case list's order (``tracked_cases(order=...)``).
     case_order = "activity"
     #: The draft (message id) put into the composer with Ctrl+E: sending records what became of it.

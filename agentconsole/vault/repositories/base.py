@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,10 +18,8 @@ class Repository:
     def connection(self) -> Any:
         raise NotImplementedError
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[Any]:
+    def transaction(self) -> contextlib.AbstractContextManager[Any]:
         raise NotImplementedError
-        yield  # pragma: no cover
 
     def compact_search_index_on_commit(self) -> None:
         raise NotImplementedError
