@@ -139,6 +139,8 @@ class Forwarder:
         self._cursor = Cursor(vault_id, 0, GENESIS_MAC.hex())
         self._connected = False
         self._last_error = ""
+        self._halted = False  # the thread gave up (misconfigured, vault gone)
+        self._failures = 0  # failed delivery attempts so far (flush gives up after a new one)
         self._thread: threading.Thread | None = None
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -163,14 +165,27 @@ class Forwarder:
             thread.join(timeout)
         self._transport.close()
 
-    def flush(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds until every entry written so far is delivered."""
+    def flush(self, timeout: float, *, give_up_when_down: bool = False) -> bool:
+        """Wait up to ``timeout`` seconds until every entry written so far is delivered.
+
+        With ``give_up_when_down``, return as soon as one more delivery attempt fails
+        (closing the console must not wait out the timeout while the collector is down:
+        the entries stay in the log and go out with the next session).
+        """
         last = self._source.last_audit_row()
         target = int(last.seq) if last is not None else 0
+        with self._progress:
+            failures_before = self._failures
         self._retry_now.set()
         self._wake.set()
+
+        def settled() -> bool:
+            if self._cursor.seq >= target or self._stopping.is_set() or self._halted:
+                return True
+            return give_up_when_down and self._failures > failures_before
+
         with self._progress:
-            self._progress.wait_for(lambda: self._cursor.seq >= target or self._stopping.is_set(), timeout)
+            self._progress.wait_for(settled, timeout)
             return self._cursor.seq >= target
 
     def status(self) -> ForwardingStatus:
@@ -182,6 +197,11 @@ class Forwarder:
             self._connected,
             self._last_error,
         )
+
+    @property
+    def halted(self) -> bool:
+        """True when delivery stopped for good in this session (a configuration problem)."""
+        return self._halted
 
     def _on_append(self, store: Any, seq: int, action: str) -> None:
         if store is self._source:
@@ -202,9 +222,11 @@ class Forwarder:
                 self._retry_now.clear()
                 continue
             except ForwardingError as exc:  # misconfigured: retrying cannot help
+                self._halted = True
                 self._note_failure(exc.message)
                 return
             except Exception as exc:  # the vault went away (locked) or broke: stop quietly, resume next session
+                self._halted = True
                 if not self._stopping.is_set():
                     log.warning("SIEM forwarding stopped: %s", type(exc).__name__)
                     self._note_failure(f"stopped ({type(exc).__name__})")
@@ -217,6 +239,9 @@ class Forwarder:
     def _note_failure(self, message: str) -> None:
         self._connected = False
         self._transport.close()
+        with self._progress:
+            self._failures += 1
+            self._progress.notify_all()
         if message != self._last_error:
             log.warning("SIEM collector unavailable: %s", message)
             if self._on_error is not None:
