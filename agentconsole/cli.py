@@ -40,6 +40,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agentconsole.commands.import_cmd",
     "agentconsole.commands.demo_cmd",
     "agentconsole.commands.compliance_cmds",
+    "agentconsole.commands.transparency_cmds",
     "agentconsole.commands.mask_cmd",
     "agentconsole.commands.booking_cmds",
     "agentconsole.commands.case_cmds",

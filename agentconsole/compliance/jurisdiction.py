@@ -44,6 +44,9 @@ class Destination:
     def loopback(self) -> bool:
         return is_loopback(self.host)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "jurisdiction", _norm(self.jurisdiction))  # "de" and "DE" are one place
+
 
 def is_loopback(host: str) -> bool:
     name = host.strip().strip("[]").lower()
