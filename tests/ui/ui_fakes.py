@@ -338,6 +338,16 @@ class FakeService:
             if (action is None or e.action.startswith(action)) and (actor is None or e.actor == actor)
         ]
 
+    def recent_alerts(self, limit: int = 20) -> list[AuditEntry]:
+        self._check()
+        return [e for e in self.audit if e.action.startswith("alert.")][-limit:]
+
+    def privacy_notice(self, fmt: str = "md") -> str:
+        from agentconsole.compliance.notice import render_notice
+        from agentconsole.config import Settings
+
+        return render_notice(Settings(), fmt)
+
     def _check(self) -> None:
         if not self.unlocked:
             raise AgentConsoleError("the vault is locked: unlock it first")
