@@ -131,7 +131,10 @@ def _template(settings: Any) -> tuple[str, str]:
 
 
 def _fill(template: str, values: Mapping[str, str], where: str) -> str:
-    names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise ConfigError(f"the notice template {where} is not a valid template: {exc}") from None
     unknown = sorted(n for n in names if n not in values)
     if unknown:
         raise ConfigError(
