@@ -195,9 +195,25 @@ class Anchor:
         }
 
 
+def _last_record(text: str) -> str:
+    """The JSON to read as an anchor: the text itself, or the last record a SIEM collector kept
+    (the last line of a JSON-lines file; the MSG part after the BOM of a syslog line)."""
+    try:
+        json.loads(text)
+        return text
+    except ValueError:
+        pass
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    last = lines[-1] if lines else text
+    bom = last.find("\ufeff{")
+    return last[bom + 1 :] if bom >= 0 else last
+
+
 def parse_anchor(data: Mapping[str, Any] | str) -> Anchor:
-    """An :class:`Anchor` from its JSON (text or parsed); :class:`BadAnchor` if malformed."""
+    """An :class:`Anchor` from its JSON (text or parsed; a collector's last forwarded record too);
+    :class:`BadAnchor` if malformed."""
     if isinstance(data, str):
+        data = _last_record(data)
         try:
             data = json.loads(data)
         except ValueError:

@@ -30,7 +30,7 @@ MODEL_IMPROVEMENT = "model-improvement"
 EXPORTED_ROLES = ("customer", "agent")
 #: The placeholder grammar (``<TYPE_n>``), as the privacy core writes it.
 PLACEHOLDER_RE = re.compile(r"<([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*)_([1-9][0-9]{0,5})>")
-_MIN_SUBSTRING_VALUE = 4  # shorter known values are matched as whole words only
+_MIN_SUBSTRING_VALUE = 3  # shorter known values (initials) are matched as whole words only
 
 #: ``scan(line) -> [(entity_type, start, end)]``: the stricter PII engine.
 Scanner = Callable[[str], Sequence[tuple[str, int, int]]]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from agentconsole.compliance.audit import GENESIS_MAC, AuditEntry, chain_mac
 from agentconsole.compliance.siem import (
     FrameError,
     check_stream,
+    json_line,
     octet_frame,
     parse_syslog_record,
     record,
@@ -61,3 +64,14 @@ def test_syslog_message_round_trip_and_framing() -> None:
     with pytest.raises(FrameError):
         split_frames(b"x12 abc")
     assert severity_of("alert.off_hours") == 4 and severity_of("unlock.failed") == 5 and severity_of("send") == 6
+
+
+def test_a_collectors_last_record_is_an_anchor() -> None:
+    from agentconsole.compliance.audit import parse_anchor
+
+    stream = records(3)
+    jsonl = "".join(json_line(r).decode() for r in stream)
+    assert parse_anchor(jsonl).seq == 3 and parse_anchor(jsonl).mac.hex() == stream[-1]["mac"]
+    syslog = b"\n".join(syslog_message(r, hostname="h", app_name="a", procid="1") for r in stream).decode()
+    assert parse_anchor(syslog).seq == 3 and parse_anchor(syslog).vault_id == "vault-1"
+    assert parse_anchor(json.dumps({"seq": 2, "mac": "00" * 32}, indent=2)).seq == 2  # an 'audit anchor' file
