@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from agentconsole.commands.compliance_cmds import _write_private
 from agentconsole.errors import AgentConsoleError
 from agentconsole.terminal_text import echo, inert
 
@@ -82,15 +83,6 @@ def print_notice(args: argparse.Namespace, ctx: Any) -> int:
 
     sys.stdout.write(inert(render_notice(ctx.settings, args.format)))
     return 0
-
-
-def _write_private(path: Path, text: str) -> None:
-    from agentconsole.atomicfile import write_atomic
-
-    try:
-        write_atomic(Path(path), text.encode("utf-8"))
-    except OSError as exc:
-        raise AgentConsoleError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def compliance_report(args: argparse.Namespace, ctx: Any) -> int:
