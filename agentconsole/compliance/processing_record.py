@@ -9,7 +9,7 @@ JSON. Nothing in it is a customer value: counts, categories, hosts and roles.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -124,7 +124,7 @@ def build_record(
     )
 
 
-def _table(rows: list[Mapping[str, Any]], columns: list[str]) -> list[str]:
+def _table(rows: Sequence[Mapping[str, Any]], columns: list[str]) -> list[str]:
     if not rows:
         return ["(none)"]
     out = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]

@@ -77,7 +77,7 @@ def test_hundred_actions_while_the_collector_is_down_then_all_arrive_in_order(
     ca, _, _ = pki
     configure(home, ca, collector.port)
     service = session(home, "ann")
-    start_seq = service._require_vault().last_audit_row().seq
+    start_seq = service.require("work_cases").last_audit_row().seq
     for _ in range(100):
         service.reveal(1, 1)  # 100 audited reveals; the collector is not running
     service.lock()  # does not wait out siem.flush_seconds: the collector is down
@@ -98,7 +98,7 @@ def test_hundred_actions_while_the_collector_is_down_then_all_arrive_in_order(
 
     service = session(home)
     try:
-        vault = service._require_vault()
+        vault = service.require("audit")
         # the collector holds the chain head: a remote anchor the vault verifies against
         assert service.verify_audit(records[-1]).ok and check.head_mac == records[-1]["mac"]
         key = bytes(vault.data_key_material(AUDIT_KEY_PURPOSE))

@@ -33,7 +33,7 @@ def make_service(home: Path, privacy, config: str = "") -> ConsoleService:
 
 def draft_into(service: ConsoleService, case_id: int, text: str) -> int:
     """A stored model draft, as the draft use case leaves it (the model itself is tested elsewhere)."""
-    return service._require_vault().add_message(case_id, "assistant", text, kind="reply", model="test")
+    return service.require("work_cases").add_message(case_id, "assistant", text, kind="reply", model="test")
 
 
 def test_a_reply_that_used_a_draft_carries_the_disclosure(agentconsole_home: Path, privacy) -> None:

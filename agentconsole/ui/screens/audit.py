@@ -101,8 +101,8 @@ class AuditScreen(ConsoleAccess, Screen):
             failed=self._failed,
             name="audit-entries",
         )
-        self.app.call_service(  # type: ignore[attr-defined]
-            lambda: self.app.service.recent_alerts(5),  # type: ignore[attr-defined]
+        self.console.call_service(
+            lambda: self.service.recent_alerts(5),
             done=self.show_alerts,
             failed=self._failed,
             name="audit-alerts",
