@@ -239,14 +239,14 @@ class Forwarder:
     def _note_failure(self, message: str) -> None:
         self._connected = False
         self._transport.close()
-        with self._progress:
-            self._failures += 1
-            self._progress.notify_all()
         if message != self._last_error:
             log.warning("SIEM collector unavailable: %s", message)
             if self._on_error is not None:
                 self._on_error(message)
-        self._last_error = message
+        with self._progress:  # the reason first: a flush woken below reports it
+            self._last_error = message
+            self._failures += 1
+            self._progress.notify_all()
 
     def _start_point(self) -> Cursor:
         """The cursor, reset to the start if the log no longer holds the entry it points at

@@ -240,6 +240,7 @@ class FakeService:
         *,
         progress: Callable[[int, int], None] | None = None,
         should_cancel: Callable[[], bool] | None = None,
+        used_draft: bool | None = None,
     ) -> tuple[AddedMessage, str]:
         added = self.add_message(case_id, "agent", text, progress=progress, should_cancel=should_cancel)
         return added, self.copy_out(case_id, added.masked_text)
