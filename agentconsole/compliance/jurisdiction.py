@@ -50,8 +50,8 @@ class Destination:
 
 def is_loopback(host: str) -> bool:
     name = host.strip().strip("[]").lower()
-    if name in _LOOPBACK_NAMES or name == "":
-        return True
+    if name in _LOOPBACK_NAMES or name == "" or name.startswith("/"):
+        return True  # "" and a path: a Unix socket on this machine
     try:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:

@@ -40,6 +40,18 @@ class TransparencySection(ServiceCore):
     _forwarder: Forwarder | None = None
     _alert_monitor: AlertMonitor | None = None
 
+    def _transparency_store(self) -> Vault | None:
+        """The open vault if its backend keeps the transparency tables (the SQLCipher file does;
+        a backend without them yet gets the rest of the console unchanged)."""
+        vault = self._require_vault()
+        return vault if hasattr(vault, "audit_rows_after") and hasattr(vault, "record_disclosure") else None
+
+    def _require_transparency_store(self, what: str) -> Vault:
+        vault = self._transparency_store()
+        if vault is None:
+            raise AgentConsoleError(f"{what} is not available on this vault backend yet", exit_code=2)
+        return vault
+
     # --- session: forwarding and alerts ------------------------------------------------------
 
     def _session_opened(self) -> None:
@@ -60,8 +72,12 @@ class TransparencySection(ServiceCore):
         from agentconsole.compliance.forwarding import Forwarder
         from agentconsole.compliance.transports import transport_from_settings
 
-        vault = self._require_vault()
         self._stop_transparency(flush=False)
+        vault = self._transparency_store()
+        if vault is None:
+            if self.settings.siem.transport != "off":
+                self.unlock_warnings.append("SIEM forwarding is not available on this vault backend yet")
+            return
         self._alert_monitor = AlertMonitor(vault, self.settings.alerts)
         self._alert_monitor.start()
         siem = self.settings.siem
@@ -159,7 +175,7 @@ class TransparencySection(ServiceCore):
         forwarding = self._forwarder.status().describe() if self._forwarder is not None else "off"
         facts = processing_record.VaultFacts(
             users_per_role={role: users.get(role, 0) for role in ("agent", "supervisor", "auditor")},
-            consents={p: {"given": g, "withdrawn": w} for p, (g, w) in vault.consent_counts().items()},
+            consents={p: {"given": g, "withdrawn": w} for p, (g, w) in self._consent_counts().items()},
             activity={
                 "erasures": activity["erase"],
                 "exports (right of access)": activity["export"],
@@ -184,6 +200,10 @@ class TransparencySection(ServiceCore):
         self._audit("compliance.report", "vault", format=fmt)
         return processing_record.render(record, fmt)
 
+    def _consent_counts(self) -> dict[str, tuple[int, int]]:
+        store = self._transparency_store()
+        return store.consent_counts() if store is not None else {}
+
     def _model_label(self) -> str:
         from pathlib import Path
 
@@ -198,7 +218,8 @@ class TransparencySection(ServiceCore):
 
         if purpose not in CONSENT_PURPOSES[1:]:
             raise AgentConsoleError(f"unknown consent purpose '{purpose}' (use {', '.join(CONSENT_PURPOSES)})")
-        vault = self.require("consent")
+        self.require("consent")
+        vault = self._require_transparency_store("consent per purpose")
         ref = CasesSection._known_customer(vault, customer_ref)
         customer = vault.get_customer(ref)
         assert customer is not None
@@ -208,7 +229,8 @@ class TransparencySection(ServiceCore):
 
     def purpose_consent_history(self, customer_ref: str, purpose: str) -> list[PurposeConsentRow]:
         """Every change of a known customer's consent to ``purpose``, oldest first."""
-        vault = self.require("consent")
+        self.require("consent")
+        vault = self._require_transparency_store("consent per purpose")
         ref = CasesSection._known_customer(vault, customer_ref)
         customer = vault.get_customer(ref)
         assert customer is not None
@@ -227,7 +249,8 @@ class TransparencySection(ServiceCore):
         from agentconsole.compliance import training_export
         from agentconsole.compliance.audit import normalize_since
 
-        vault = self.require("export")
+        self.require("export")
+        vault = self._require_transparency_store("the training-data export")
         scan = self._strict_scanner()
         csat_of = getattr(vault, "csat_of_case", None) if min_csat is not None else None
         conversations, report = training_export.export_training(
@@ -288,10 +311,13 @@ class TransparencySection(ServiceCore):
         from agentconsole.compliance.audit import utc_timestamp
 
         super()._reply_stored(message_id, draft_id)
-        if draft_id is None:
+        store = self._transparency_store()
+        if draft_id is None or store is None:
             return
-        self._require_vault().record_disclosure(message_id, draft_id or None, utc_timestamp())
+        store.record_disclosure(message_id, draft_id or None, utc_timestamp())
 
     def message_disclosure(self, message_id: int) -> DisclosureRow | None:
         """Whether a sent message carried the AI disclosure (and which draft it used)."""
-        return self.require("work_cases").disclosure_of(message_id)
+        self.require("work_cases")
+        store = self._transparency_store()
+        return store.disclosure_of(message_id) if store is not None else None
