@@ -85,6 +85,8 @@ def check_transparency_ranges(sections: dict[str, Any], need: Callable[[bool, st
 def _is_zone(name: str) -> bool:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+    if name.upper() == "UTC":
+        return True
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

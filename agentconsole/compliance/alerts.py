@@ -19,7 +19,7 @@ count in the window reaches the threshold, not again while it stays above.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,9 +38,13 @@ def _parse(time_text: str) -> datetime:
     return datetime.fromisoformat(time_text)
 
 
+def _zone(name: str) -> tzinfo:
+    return UTC if name.upper() == "UTC" else ZoneInfo(name)  # UTC needs no time-zone database
+
+
 def outside_working_hours(moment: datetime, settings: Any) -> bool:
     """Whether ``moment`` falls outside ``settings.working_hours`` on ``settings.working_days`` (local time)."""
-    local = moment.astimezone(ZoneInfo(settings.timezone))
+    local = moment.astimezone(_zone(settings.timezone))
     start_text, end_text = settings.working_hours.split("-")
     start = int(start_text[:2]) * 60 + int(start_text[3:])
     end = int(end_text[:2]) * 60 + int(end_text[3:])
@@ -127,7 +131,7 @@ class AlertMonitor:
                 )
                 return "alert.failed_unlocks"
         elif action in SENSITIVE_ACTIONS and outside_working_hours(_parse(entry.time), s):
-            local = _parse(entry.time).astimezone(ZoneInfo(s.timezone))
+            local = _parse(entry.time).astimezone(_zone(s.timezone))
             audit.append(
                 ALERT_ACTOR,
                 "alert.off_hours",
