@@ -168,10 +168,3 @@ def disclosure_line(settings: Any) -> str:
     """The AI disclosure appended to replies that used a draft ("" when switched off)."""
     transparency = settings.transparency
     return transparency.ai_disclosure_text.strip() if transparency.ai_disclosure else ""
-
-
-def with_disclosure(text: str, line: str) -> str:
-    """``text`` ending with the disclosure ``line`` (once)."""
-    if not line or text.rstrip().endswith(line):
-        return text
-    return f"{text.rstrip()}\n\n{line}"

@@ -250,21 +250,25 @@ class CasesSection(ServiceCore):
         The text may hold placeholders (from an accepted draft) and raw values the
         agent typed; both are handled. The disclosure is audited. A reply that used a
         draft (``used_draft``; None: the model drafted a reply since the agent's last one)
-        ends with the AI disclosure line, recorded per message (see :mod:`.transparency`).
+        goes out with the AI disclosure line, recorded per message (see :mod:`.transparency`);
+        the stored message keeps what the agent wrote.
         """
         from agentconsole.privacy import restore
 
         self.require("send")
         self._refuse_unsafe_placeholders("send", case_id, text)
-        text, draft_id = self._reply_as_sent(case_id, text, used_draft)
+        disclosure, draft_id = self._reply_disclosure(case_id, used_draft)
         added = self.add_message(case_id, "agent", text, progress=progress, should_cancel=should_cancel)
-        self._reply_stored(added.message_id, draft_id)
+        self._reply_stored(added.message_id, draft_id if disclosure else None)
         outgoing = restore(added.masked_text, self.mapping(case_id))
+        restored = outgoing != added.masked_text
+        if disclosure:
+            outgoing = f"{outgoing.rstrip()}\n\n{disclosure}"
         self._audit(
             "send",
             f"case:{case_id} message:{added.message_id}",
-            restored=outgoing != added.masked_text,
-            ai_disclosure=draft_id is not None,
+            restored=restored,
+            ai_disclosure=bool(disclosure),
         )
         return added, outgoing
 

@@ -278,10 +278,10 @@ class ServiceCore:
     def _session_closing(self) -> None:
         """The vault is about to be locked (still open; long jobs already stopped)."""
 
-    def _reply_as_sent(self, case_id: int, text: str, used_draft: bool | None) -> tuple[str, int | None]:
-        """The agent's reply as it goes out (a section may append to it) and, when the reply carries the
-        AI disclosure, the id of the draft it used (0: not known), for :meth:`_reply_stored`."""
-        return text, None
+    def _reply_disclosure(self, case_id: int, used_draft: bool | None) -> tuple[str, int | None]:
+        """Before a reply is stored: a line to append to the outgoing text ("" none) and the id of the
+        draft the reply used (0: not known), for :meth:`_reply_stored`."""
+        return "", None
 
     def _reply_stored(self, message_id: int, draft_id: int | None) -> None:
         """The reply from :meth:`_reply_as_sent` was stored as ``message_id``."""

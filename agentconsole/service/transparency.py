@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -252,7 +253,7 @@ class TransparencySection(ServiceCore):
         self.require("export")
         vault = self._require_transparency_store("the training-data export")
         scan = self._strict_scanner()
-        csat_of = getattr(vault, "csat_of_case", None) if min_csat is not None else None
+        csat_of = self._csat_of(vault) if min_csat is not None else None
         conversations, report = training_export.export_training(
             vault,
             scan,
@@ -262,6 +263,17 @@ class TransparencySection(ServiceCore):
         )
         self._audit("training.export", "vault", **report.as_details(), csat_applied=report.csat_applied)
         return training_export.to_jsonl(conversations), report
+
+    @staticmethod
+    def _csat_of(vault: Vault) -> Callable[[int], int | None] | None:
+        """The latest survey score of a case (issue 16's surveys), or None without any survey answer."""
+        surveys = getattr(vault, "surveys", None)  # a backend without survey tables has no CSAT
+        if surveys is None:
+            return None
+        latest: dict[int, int] = {}
+        for answer in surveys():
+            latest[int(answer.case_id)] = int(answer.score)
+        return latest.get if latest else None
 
     def _strict_scanner(self) -> Scanner:
         import dataclasses
@@ -293,19 +305,17 @@ class TransparencySection(ServiceCore):
                 draft = message.id
         return draft
 
-    def _reply_as_sent(self, case_id: int, text: str, used_draft: bool | None) -> tuple[str, int | None]:
-        """The reply with the disclosure line appended when a draft was used (and disclosure is on)."""
-        from agentconsole.compliance.notice import disclosure_line, with_disclosure
+    def _reply_disclosure(self, case_id: int, used_draft: bool | None) -> tuple[str, int | None]:
+        """The disclosure line when the reply used a draft (and disclosure is on), and that draft's id."""
+        from agentconsole.compliance.notice import disclosure_line
 
-        text, _ = super()._reply_as_sent(case_id, text, used_draft)
-
-        vault = self._require_vault()
-        draft_id = self._draft_used(vault, case_id)
+        line, _ = super()._reply_disclosure(case_id, used_draft)
+        draft_id = self._draft_used(self._require_vault(), case_id)
         used = draft_id is not None if used_draft is None else used_draft
-        line = disclosure_line(self.settings)
-        if not used or not line:
-            return text, None
-        return with_disclosure(text, line), draft_id if draft_id is not None else 0
+        disclosure = disclosure_line(self.settings)
+        if not used or not disclosure:
+            return line, None
+        return disclosure, draft_id if draft_id is not None else 0
 
     def _reply_stored(self, message_id: int, draft_id: int | None) -> None:
         from agentconsole.compliance.audit import utc_timestamp

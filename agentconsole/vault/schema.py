@@ -17,8 +17,8 @@ from typing import Any
 from agentconsole.vault.errors import VaultError
 from agentconsole.vault.migrations import Subsystem
 from agentconsole.vault.repositories.bookings import BOOKING_SUBSYSTEM
-from agentconsole.vault.repositories.workflow import WORKFLOW
 from agentconsole.vault.repositories.transparency import TRANSPARENCY
+from agentconsole.vault.repositories.workflow import WORKFLOW
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema.

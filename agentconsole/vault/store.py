@@ -53,8 +53,8 @@ from agentconsole.vault.records import ROLES
 from agentconsole.vault.repositories import CaseRepository, ComplianceRepository, fts_query
 from agentconsole.vault.repositories.base import now as _now
 from agentconsole.vault.repositories.bookings import BookingRepository
-from agentconsole.vault.repositories.workflow import WorkflowRepository
 from agentconsole.vault.repositories.transparency import TransparencyRepository
+from agentconsole.vault.repositories.workflow import WorkflowRepository
 
 __all__ = [
     "CRASH_ENV",

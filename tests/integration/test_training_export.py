@@ -135,3 +135,20 @@ def test_only_supervisors_export_and_the_export_is_audited(
     entries = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert len(entries) == 1 and entries[0]["actor"] == "sue"
     assert entries[0]["details"]["conversations"] == 2 and entries[0]["details"]["lines_dropped"] == 3
+
+
+def test_min_csat_keeps_conversations_rated_high_enough(home: Path, tmp_path: Path, privacy) -> None:
+    service = ConsoleService(load_settings(home), privacy=privacy)
+    service.unlock("sue", bytearray(PASSWORDS["sue"].encode()))
+    try:
+        vault = service.require("export")
+        first, second = vault.customer_case_ids(vault.get_customer(CONSENTING).id)
+        vault.add_survey(first, 5, None)
+        vault.add_survey(second, 4, None)
+        vault.add_survey(second, 2, None)  # the latest answer counts
+        text, report = service.export_training(min_csat=4)
+    finally:
+        service.lock()
+    assert report.csat_applied and report.conversations == 1 and report.cases_below_csat == 1
+    assert "left out 1 conversations below the CSAT threshold" in report.describe()
+    assert "Still waiting on the refund." in text and "IBAN" not in text
