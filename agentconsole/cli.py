@@ -40,6 +40,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agentconsole.commands.import_cmd",
     "agentconsole.commands.demo_cmd",
     "agentconsole.commands.compliance_cmds",
+    "agentconsole.commands.transparency_cmds",
     "agentconsole.commands.mask_cmd",
     "agentconsole.commands.booking_cmds",
     "agentconsole.commands.case_cmds",
@@ -97,13 +98,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _setup(ctx: CliContext) -> None:
+#: Commands that still run when the cross-border guard refuses a destination: they inspect or fix config.
+_CROSS_BORDER_EXEMPT = frozenset({"config", "doctor", "compliance", "notice"})
+
+
+def _setup(ctx: CliContext, command: str | None = None) -> None:
     from agentconsole.logs import setup_logging
 
     settings = ctx.settings
     level = "DEBUG" if ctx.debug else settings.logging.level
     setup_logging(settings.logs_dir, level, max_bytes=settings.logging.max_bytes, backups=settings.logging.backups)
     airgap.allow_hosts(settings.network.allowed_hosts)
+    if command not in _CROSS_BORDER_EXEMPT:
+        from agentconsole.compliance.jurisdiction import enforce
+
+        enforce(settings)  # a destination in a jurisdiction nobody allowed: refuse before anything starts
 
 
 def _fail(message: str, code: int) -> int:
@@ -130,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     ctx = CliContext(home=home, debug=args.debug, model_override=args.model)
     handler = getattr(args, "handler", None)
     try:
-        _setup(ctx)
+        _setup(ctx, getattr(args, "command", None))
         if handler is None:
             handler = _launch_console
         return int(handler(args, ctx) or 0)

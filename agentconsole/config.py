@@ -18,6 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from agentconsole.errors import ConfigError
+from agentconsole.transparency_config import (
+    AlertSettings,
+    SiemSettings,
+    TransparencySettings,
+    check_transparency_ranges,
+)
 
 HOME_ENV = "AGENTCONSOLE_HOME"
 ANCHOR_DIR_ENV = "AGENTCONSOLE_ANCHOR_DIR"
@@ -71,6 +77,8 @@ class ServerSettings:
     token_file: str = ""  # file holding a bearer token; never logged
     allow_http_hosts: list[str] = field(default_factory=list)  # hosts allowed over plain http
     timeout_seconds: float = 120.0
+    # Where the server is (e.g. "EU", "DE", "US"): checked against compliance.allowed_jurisdictions.
+    jurisdiction: str = ""
 
 
 @dataclass(frozen=True)
@@ -174,6 +182,9 @@ class ComplianceSettings:
             "Drafting replies with a local language model (no data leaves this machine)",
         ]
     )
+    # Jurisdictions a supervisor allowed data to go to (server backends, the SIEM collector);
+    # empty: only loopback destinations. See compliance/jurisdiction.py.
+    allowed_jurisdictions: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -218,6 +229,9 @@ class Settings:
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     consent: ConsentSettings = field(default_factory=ConsentSettings)
     compliance: ComplianceSettings = field(default_factory=ComplianceSettings)
+    siem: SiemSettings = field(default_factory=SiemSettings)
+    transparency: TransparencySettings = field(default_factory=TransparencySettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
     survey: SurveySettings = field(default_factory=SurveySettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
@@ -258,6 +272,7 @@ _ENUMS = {
     ("model", "kv_cache"): ("q8_0", "f16"),
     ("logging", "level"): ("DEBUG", "INFO", "WARNING", "ERROR"),
     ("survey", "scale"): ("numeric", "emoji"),
+    ("siem", "transport"): ("off", "syslog-tls", "jsonl"),
 }
 
 
@@ -376,6 +391,7 @@ def _check_ranges(sections: dict[str, Any], source: str) -> None:
     if retention is not None:
         need(retention.pii_values_days >= 1, "retention.pii_values_days", "at least 1")
         need(retention.transcripts_days >= 1, "retention.transcripts_days", "at least 1")
+    check_transparency_ranges(sections, need)
     privacy = sections.get("privacy")
     if privacy is not None:
         need(0.0 <= privacy.score_threshold <= 1.0, "privacy.score_threshold", "between 0 and 1")

@@ -47,6 +47,9 @@ def register(subparsers: Any) -> None:
     show.add_argument("--json", action="store_true", help="one JSON object per line")
     add_session_options(show)
     show.set_defaults(handler=audit_show)
+    from agentconsole.commands.transparency_cmds import register_audit_forward
+
+    register_audit_forward(audit_sub)
 
     export = subparsers.add_parser(
         "export",
@@ -73,7 +76,9 @@ def register(subparsers: Any) -> None:
     add_session_options(run)
     run.set_defaults(handler=retention_run)
 
-    consent = subparsers.add_parser("consent", help="a customer's consent to AI processing")
+    consent = subparsers.add_parser(
+        "consent", help="a customer's consent to AI processing (or, with --purpose, to another purpose)"
+    )
     consent_sub = consent.add_subparsers(dest="consent_command", metavar="ACTION", required=True)
     for action, text in (
         ("give", "record that the customer consented"),
@@ -82,6 +87,12 @@ def register(subparsers: Any) -> None:
     ):
         sub = consent_sub.add_parser(action, help=text)
         sub.add_argument("--customer", required=True, metavar="REF", help="customer reference")
+        sub.add_argument(
+            "--purpose",
+            choices=("ai-processing", "model-improvement"),
+            default="ai-processing",
+            help="ai-processing (default: drafts with the model) or model-improvement (training-data export)",
+        )
         add_session_options(sub)
         sub.set_defaults(handler=consent_command, consent_action=action)
 
@@ -213,6 +224,8 @@ def consent_command(args: argparse.Namespace, ctx: Any) -> int:
     from agentconsole.commands.session import open_service
 
     ref = args.customer.strip()
+    if getattr(args, "purpose", "ai-processing") != "ai-processing":
+        return _purpose_consent(args, ctx, ref)
     with open_service(args, ctx) as service:
         if args.consent_action == "show":
             history = service.consent_history(ref)
@@ -221,6 +234,20 @@ def consent_command(args: argparse.Namespace, ctx: Any) -> int:
             history = service.consent_history(ref)
     current = bool(history and history[-1].given)
     echo(f"customer {ref}: consent to AI processing {'given' if current else 'not given'}")
+    for record in history:
+        echo(f"  {record.at[:19]}Z  {'given' if record.given else 'withdrawn':<9}  by {record.agent}")
+    return 0
+
+
+def _purpose_consent(args: argparse.Namespace, ctx: Any, ref: str) -> int:
+    from agentconsole.commands.session import open_service
+
+    with open_service(args, ctx) as service:
+        if args.consent_action != "show":
+            service.record_purpose_consent(ref, args.purpose, args.consent_action == "give")
+        history = service.purpose_consent_history(ref, args.purpose)
+    current = bool(history and history[-1].given)
+    echo(f"customer {ref}: consent to {args.purpose} {'given' if current else 'not given'}")
     for record in history:
         echo(f"  {record.at[:19]}Z  {'given' if record.given else 'withdrawn':<9}  by {record.agent}")
     return 0

@@ -21,12 +21,13 @@ Entries hold ids, roles and counts, never PII values: subjects look like
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import hmac
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +41,23 @@ GENESIS_MAC = bytes(MAC_BYTES)
 ANCHOR_FORMAT = "agentconsole-audit-anchor"
 ANCHOR_VERSION = 1
 _MAX_TEXT = 512  # actor/action/subject are ids, never free text
+
+
+#: Called as ``listener(store, seq, action)`` after each entry is written (committed, unless the
+#: caller holds an outer transaction): SIEM forwarding, alerts. They run in the thread that
+#: wrote the entry, so they must be quick.
+AppendListener = Callable[[Any, int, str], None]
+_append_listeners: list[AppendListener] = []
+
+
+def add_append_listener(listener: AppendListener) -> None:
+    """Be told of every entry appended from now on (see :data:`AppendListener`)."""
+    _append_listeners.append(listener)
+
+
+def remove_append_listener(listener: AppendListener) -> None:
+    with contextlib.suppress(ValueError):
+        _append_listeners.remove(listener)
 
 
 class AuditError(AgentConsoleError):
@@ -177,9 +195,25 @@ class Anchor:
         }
 
 
+def _last_record(text: str) -> str:
+    """The JSON to read as an anchor: the text itself, or the last record a SIEM collector kept
+    (the last line of a JSON-lines file; the MSG part after the BOM of a syslog line)."""
+    try:
+        json.loads(text)
+        return text
+    except ValueError:
+        pass
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    last = lines[-1] if lines else text
+    bom = last.find("\ufeff{")
+    return last[bom + 1 :] if bom >= 0 else last
+
+
 def parse_anchor(data: Mapping[str, Any] | str) -> Anchor:
-    """An :class:`Anchor` from its JSON (text or parsed); :class:`BadAnchor` if malformed."""
+    """An :class:`Anchor` from its JSON (text or parsed; a collector's last forwarded record too);
+    :class:`BadAnchor` if malformed."""
     if isinstance(data, str):
+        data = _last_record(data)
         try:
             data = json.loads(data)
         except ValueError:
@@ -284,6 +318,8 @@ class AuditLog:
             time = utc_timestamp()
             mac = chain_mac(key, prev, canonical_entry(seq, time, actor, action, subject, parsed))
             self._vault.insert_audit_row(seq, time, actor, action, subject, details_text, mac)
+        for listener in list(_append_listeners):
+            listener(self._vault, seq, action)
         return seq
 
     def _rows(

@@ -39,6 +39,7 @@ from agentconsole.service.errors import (
     UnlockThrottled,
 )
 from agentconsole.service.team import TeamSection
+from agentconsole.service.transparency import TransparencySection
 from agentconsole.service.workflow import WorkflowSection
 
 __all__ = [
@@ -71,7 +72,7 @@ __all__ = [
 ]
 
 
-class ConsoleService(DraftsSection, AdminSection, BookingSection, TeamSection, WorkflowSection):
+class ConsoleService(TransparencySection, DraftsSection, AdminSection, BookingSection, TeamSection, WorkflowSection):
     """One console session: the sections of the service over one vault, PII engine and model.
 
     A new feature adds its section (a class deriving from :class:`ServiceCore`, in

@@ -243,19 +243,33 @@ class CasesSection(ServiceCore):
         *,
         progress: Progress | None = None,
         should_cancel: Callable[[], bool] | None = None,
+        used_draft: bool | None = None,
     ) -> tuple[AddedMessage, str]:
         """Store the agent's reply (masked) and return the outgoing text with real values.
 
         The text may hold placeholders (from an accepted draft) and raw values the
-        agent typed; both are handled. The disclosure is audited.
+        agent typed; both are handled. The disclosure is audited. A reply that used a
+        draft (``used_draft``; None: the model drafted a reply since the agent's last one)
+        goes out with the AI disclosure line, recorded per message (see :mod:`.transparency`);
+        the stored message keeps what the agent wrote.
         """
         from agentconsole.privacy import restore
 
         self.require("send")
         self._refuse_unsafe_placeholders("send", case_id, text)
+        disclosure, draft_id = self._reply_disclosure(case_id, used_draft)
         added = self.add_message(case_id, "agent", text, progress=progress, should_cancel=should_cancel)
+        self._reply_stored(added.message_id, draft_id if disclosure else None)
         outgoing = restore(added.masked_text, self.mapping(case_id))
-        self._audit("send", f"case:{case_id} message:{added.message_id}", restored=outgoing != added.masked_text)
+        restored = outgoing != added.masked_text
+        if disclosure:
+            outgoing = f"{outgoing.rstrip()}\n\n{disclosure}"
+        self._audit(
+            "send",
+            f"case:{case_id} message:{added.message_id}",
+            restored=restored,
+            ai_disclosure=bool(disclosure),
+        )
         return added, outgoing
 
     def copy_out(self, case_id: int, text: str) -> str:

@@ -147,6 +147,7 @@ class ServiceCore:
             raise VaultError("this console uses a team store: set it up with 'agentconsole team init'")
         self.settings.home.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._vault = Vault.create(self.vault_path, user, passphrase, role="supervisor")
+        self._session_opened()
         self._audit("vault.create", f"user:{user}")
         self._audit("user.add", f"user:{user}", role="supervisor")
         self._audit_config_changes()
@@ -176,6 +177,7 @@ class ServiceCore:
                 raise
             unlock_backoff.succeeded(self.settings.home, user)
             self._vault = vault
+            self._session_opened()  # before the failed unlocks are flushed: alerts watch them
             self._flush_failed_unlocks()
             self._audit("unlock", f"user:{user}", role=vault.role)
             if vault.recovered_rekey == "swapped":
@@ -253,6 +255,8 @@ class ServiceCore:
             self.cancel_generation()
             self.jobs.cancel_and_wait()
             try:
+                if self.is_unlocked:
+                    self._session_closing()
                 vault, self._vault = self._vault, None
                 self._forget_mappings()
                 if vault is not None and not vault.is_locked:
@@ -265,6 +269,22 @@ class ServiceCore:
                     vault.lock()
             finally:
                 self.jobs.reopen()
+
+    # --- hooks for sections (cooperative: an override calls super()) ----------------------------
+
+    def _session_opened(self) -> None:
+        """The vault was just created or unlocked, before the session audits anything."""
+
+    def _session_closing(self) -> None:
+        """The vault is about to be locked (still open; long jobs already stopped)."""
+
+    def _reply_disclosure(self, case_id: int, used_draft: bool | None) -> tuple[str, int | None]:
+        """Before a reply is stored: a line to append to the outgoing text ("" none) and the id of the
+        draft the reply used (0: not known), for :meth:`_reply_stored`."""
+        return "", None
+
+    def _reply_stored(self, message_id: int, draft_id: int | None) -> None:
+        """The reply from :meth:`_reply_as_sent` was stored as ``message_id``."""
 
     def _require_vault(self) -> Vault:
         if self._vault is None or self._vault.is_locked:

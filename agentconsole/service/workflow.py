@@ -177,7 +177,9 @@ class WorkflowSection(CasesSection):
         """
         vault = self.require("send")
         used = self._draft(vault, draft_id, case_id) if draft_id is not None else None
-        added, outgoing = self.send(case_id, text, progress=progress, should_cancel=should_cancel)
+        added, outgoing = self.send(
+            case_id, text, progress=progress, should_cancel=should_cancel, used_draft=True if used else None
+        )
         with vault.transaction():
             if used is not None:
                 outcome, ratio = rules.classify_sent_draft(used[1].text, added.masked_text)

@@ -53,6 +53,9 @@ KEYS: tuple[Key, ...] = (
         show=False,
     ),
     Key(
+        "f9", "insert_notice", "Notice", "Insert the privacy notice (live retention values) into the reply", show=False
+    ),
+    Key(
         "enter",
         "send",
         "Send",

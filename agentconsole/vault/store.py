@@ -53,6 +53,7 @@ from agentconsole.vault.records import ROLES
 from agentconsole.vault.repositories import CaseRepository, ComplianceRepository, fts_query
 from agentconsole.vault.repositories.base import now as _now
 from agentconsole.vault.repositories.bookings import BookingRepository
+from agentconsole.vault.repositories.transparency import TransparencyRepository
 from agentconsole.vault.repositories.workflow import WorkflowRepository
 
 __all__ = [
@@ -100,7 +101,9 @@ def _remove_staging(db_path: Path) -> None:
             Path(f"{db_path}{suffix}").unlink()
 
 
-class Vault(Database, CaseRepository, ComplianceRepository, BookingRepository, WorkflowRepository):
+class Vault(
+    Database, CaseRepository, ComplianceRepository, BookingRepository, WorkflowRepository, TransparencyRepository
+):
     """An unlocked vault. Create with :meth:`create` or :meth:`unlock`; end with :meth:`lock`.
 
     The repository operations (cases, messages, PII values, search, audit rows,

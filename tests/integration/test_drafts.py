@@ -115,7 +115,9 @@ def test_invented_and_damaged_placeholders_are_marked_and_never_restored(agentco
 
     # once the agent edits them out, the reply goes with the customer's real values only
     _, outgoing = service.send(case_id, "Dear <PERSON_1>, we will refund you. Write to <EMAIL_ADDRESS_1>.")
-    assert outgoing == f"Dear {NAME}, we will refund you. Write to {EMAIL}."
+    # the reply used the model's draft: it ends with the AI disclosure (transparency.ai_disclosure, on by default)
+    disclosure = service.settings.transparency.ai_disclosure_text
+    assert outgoing == f"Dear {NAME}, we will refund you. Write to {EMAIL}.\n\n{disclosure}"
     service.lock()
 
 

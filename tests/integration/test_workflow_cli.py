@@ -147,7 +147,9 @@ def test_drafts_surveys_report_export_and_erasure(home, tmp_path, capsys) -> Non
     # Draft A sent unchanged, B edited, C thrown away, D unused when the agent wrote their own reply.
     assert run(home_dir, tmp_path, "ann", "case", "reply", "1", "--draft", str(ids["A"]), DRAFT_A) == 0
     out = capsys.readouterr()
-    assert out.out.strip() == "Hello Grace Hopper, your refund is on its way."
+    # the reply used a draft: it goes out with the AI disclosure (transparency.ai_disclosure, issue 18)
+    disclosure = load_settings(home_dir).transparency.ai_disclosure_text
+    assert out.out.strip() == f"Hello Grace Hopper, your refund is on its way.\n\n{disclosure}"
     assert f"draft {ids['A']} sent as is" in out.err
     assert run(home_dir, tmp_path, "ann", "feedback", "discard", str(ids["C"])) == 0
     edited = DRAFT_B.replace("this week", "tomorrow, Grace Hopper")

@@ -240,6 +240,7 @@ class FakeService:
         *,
         progress: Callable[[int, int], None] | None = None,
         should_cancel: Callable[[], bool] | None = None,
+        used_draft: bool | None = None,
     ) -> tuple[AddedMessage, str]:
         added = self.add_message(case_id, "agent", text, progress=progress, should_cancel=should_cancel)
         return added, self.copy_out(case_id, added.masked_text)
@@ -337,6 +338,16 @@ class FakeService:
             for e in self.audit
             if (action is None or e.action.startswith(action)) and (actor is None or e.actor == actor)
         ]
+
+    def recent_alerts(self, limit: int = 20) -> list[AuditEntry]:
+        self._check()
+        return [e for e in self.audit if e.action.startswith("alert.")][-limit:]
+
+    def privacy_notice(self, fmt: str = "md") -> str:
+        from agentconsole.compliance.notice import render_notice
+        from agentconsole.config import Settings
+
+        return render_notice(Settings(), fmt)
 
     def _check(self) -> None:
         if not self.unlocked:

@@ -71,10 +71,12 @@ class AuditScreen(ConsoleAccess, Screen):
                 yield Input(placeholder="actor", id="audit-actor", max_length=64)
                 yield Input(placeholder="since (YYYY-MM-DD)", id="audit-since", max_length=32)
             yield Static("", id="audit-status", classes="form-help", markup=False)
+            yield Static("", id="audit-alerts", markup=False)
             yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield StatusBar()
 
     def on_mount(self) -> None:
+        self.query_one("#audit-alerts", Static).display = False
         table = self.query_one("#audit-table", DataTable)
         table.add_columns(*COLUMNS)
         self.action_reload()
@@ -99,6 +101,23 @@ class AuditScreen(ConsoleAccess, Screen):
             failed=self._failed,
             name="audit-entries",
         )
+        self.console.call_service(
+            lambda: self.service.recent_alerts(5),
+            done=self.show_alerts,
+            failed=self._failed,
+            name="audit-alerts",
+        )
+
+    def show_alerts(self, alerts: list[Any]) -> None:
+        """Security alerts (reveal bursts, failed unlocks, off-hours exports), newest first, above the log."""
+        widget = self.query_one("#audit-alerts", Static)
+        widget.display = bool(alerts)
+        lines = [
+            f"⚠ {a.time[:16].replace('T', ' ')}  {a.action.removeprefix('alert.')}  {a.subject}  "
+            + ", ".join(f"{k}={v}" for k, v in sorted(a.details.items()))
+            for a in reversed(alerts)
+        ]
+        widget.update(Text(inert("\n".join(lines)), style="bold yellow"))
 
     def show_entries(self, entries: list[Any]) -> None:
         self.entries = list(entries)

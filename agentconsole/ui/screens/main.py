@@ -342,6 +342,15 @@ class MainScreen(WorkflowActions, DraftingPart, RevealingPart):
         else:
             self.console.call_service(self.service.copy_out, self.case_id, view.text, done=copied, name="copy")
 
+    def action_insert_notice(self) -> None:
+        """F9: the privacy notice (values from the live config) at the cursor, as an agent reply."""
+        if not self._require_case():
+            return
+        composer = self.query_one(Composer)
+        composer.set_role("agent")
+        composer.insert(inert(self.service.privacy_notice("txt")))
+        composer.focus()
+
     def action_accept_draft(self) -> None:
         if not self._require_case() or (view := self._chosen_draft()) is None:
             return
