@@ -92,6 +92,7 @@ class VaultSettings:
     client_key: str = ""  # its private key (PEM)
     pool_size: int = 8  # connections per console
     durable_commits: bool = True  # false: synchronous_commit=off (faster, may lose the last ~0.6 s on a crash)
+    jurisdiction: str = ""  # where the team store's server is ("EU", "DE"...): the cross-border guard checks it
 
 
 @dataclass(frozen=True)

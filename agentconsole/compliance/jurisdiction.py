@@ -118,7 +118,7 @@ def _team_store(settings: Any) -> list[Destination]:
         Destination(
             "team store",
             host,
-            str(getattr(vault, "jurisdiction", "")),
+            str(vault.jurisdiction),
             "vault.jurisdiction",
             "customer data, encrypted on this machine (ciphertext and blind-index tokens)",
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -217,3 +218,24 @@ def test_the_siem_collector_and_other_backends_are_guarded_too(tmp_path: Path) -
         from agentconsole.compliance import jurisdiction
 
         jurisdiction._providers.remove(team_store)
+
+
+def test_a_team_store_in_a_disallowed_jurisdiction_refuses_to_start(tmp_path: Path) -> None:
+    def team(jurisdiction: str) -> Any:
+        return parse_settings(
+            {
+                "vault": {
+                    "backend": "postgres",
+                    "dsn": "postgresql://db.support.invalid:5432/cases",
+                    "jurisdiction": jurisdiction,
+                },
+                "compliance": {"allowed_jurisdictions": ["EU"]},
+            },
+            home=tmp_path,
+        )
+
+    with pytest.raises(CrossBorderRefused, match=r"team store db.support.invalid is in jurisdiction US \(vault"):
+        check_destinations(declared_destinations(team("us")), ["EU"])
+    with pytest.raises(CrossBorderRefused, match=r"declares no jurisdiction \(set vault.jurisdiction\)"):
+        check_destinations(declared_destinations(team("")), ["EU"])
+    check_destinations(declared_destinations(team("eu")), ["EU"])
