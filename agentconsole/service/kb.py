@@ -25,7 +25,12 @@ if TYPE_CHECKING:
     from agentconsole.kb.retrieval import Retrieval, Retriever
     from agentconsole.llm.prompt import ChatTurn
     from agentconsole.vault import Vault
-    from agentconsole.vault.repositories.kb import KbArticle, KbMacro, KbPassage, KbVersion
+
+    # re-exported for the UI, which knows the service and nothing below it
+    from agentconsole.vault.repositories.kb import KbArticle as KbArticle
+    from agentconsole.vault.repositories.kb import KbMacro as KbMacro
+    from agentconsole.vault.repositories.kb import KbPassage as KbPassage
+    from agentconsole.vault.repositories.kb import KbVersion as KbVersion
 
 _PERSON = re.compile(PLACEHOLDER_PATTERN)
 
