@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -110,19 +111,29 @@ def kb_import(args: argparse.Namespace, ctx: Any) -> int:
     return 0
 
 
+def _listing(args: argparse.Namespace, rows: Sequence[object], empty: str, line: Callable[[Any], str]) -> int:
+    """``rows`` as JSON (``--json``), one line each, or ``empty`` when there are none."""
+    if args.json:
+        echo(json_text([vars(r) for r in rows]))
+    elif not rows:
+        echo(empty)
+    else:
+        for row in rows:
+            echo(line(row))
+    return 0
+
+
 def kb_list(args: argparse.Namespace, ctx: Any) -> int:
     from agentconsole.commands.session import open_service
 
     with open_service(args, ctx) as service:
         articles = service.kb_articles()
-    if args.json:
-        echo(json_text([a.__dict__ for a in articles]))
-    elif not articles:
-        echo("the knowledge base is empty: import articles with 'agentconsole kb import PATH'")
-    else:
-        for a in articles:
-            echo(f"KB-{a.id}\tv{a.version}\t{a.passage_count} passage(s)\t{a.source}\t{a.title}")
-    return 0
+    return _listing(
+        args,
+        articles,
+        "the knowledge base is empty: import articles with 'agentconsole kb import PATH'",
+        lambda a: f"KB-{a.id}\tv{a.version}\t{a.passage_count} passage(s)\t{a.source}\t{a.title}",
+    )
 
 
 def kb_show(args: argparse.Namespace, ctx: Any) -> int:
@@ -217,12 +228,9 @@ def kb_macros_list(args: argparse.Namespace, ctx: Any) -> int:
 
     with open_service(args, ctx) as service:
         macros = service.kb_macros()
-    if args.json:
-        echo(json_text([m.__dict__ for m in macros]))
-    elif not macros:
-        echo("no macros: import some with 'agentconsole kb macros import FILE'")
-    else:
-        for m in macros:
-            link = f"KB-{m.article_id}" if m.article_id else "-"
-            echo(f"{m.name}\t{link}\t{' '.join(m.body.split())[:80]}")
-    return 0
+    return _listing(
+        args,
+        macros,
+        "no macros: import some with 'agentconsole kb macros import FILE'",
+        lambda m: f"{m.name}\t{f'KB-{m.article_id}' if m.article_id else '-'}\t{' '.join(m.body.split())[:80]}",
+    )

@@ -266,7 +266,8 @@ class Retriever:
             article_id = vocab.article_of.get(passage_id, 0)
             coverage, matched = covered(vocab.passage_terms.get(passage_id, frozenset()))
             hits.append(Hit(passage_id, article_id, -bm25, coverage, matched, article_score[article_id]))
-        hits.sort(key=lambda h: (-h.article_score, -h.score, h.passage_id))
+        # coverage breaks ties: in a KB of a few articles most terms are common and BM25 scores near 0
+        hits.sort(key=lambda h: (-h.article_score, -h.coverage, -h.score, h.passage_id))
         result.hits = _best_per_article(hits, limit)
         top = result.hits[0] if result.hits else None
         result.answerable = bool(top) and self._relevant(top, vocab.max_idf)

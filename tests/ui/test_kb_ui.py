@@ -16,6 +16,7 @@ from ui_driving import screen_name, screen_text, sign_in, type_text, wait_for
 from agentconsole.config import Settings
 from agentconsole.service import ConsoleService
 from agentconsole.ui.app import make_app
+from agentconsole.ui.chips import chip_content
 from agentconsole.ui.composer import Composer
 
 pytestmark = pytest.mark.anyio
@@ -75,4 +76,12 @@ async def test_search_read_cite_and_insert_a_macro(tmp_path: Path, privacy) -> N
         await wait_for(pilot, lambda: "Hello <PERSON_" in composer.text, "the macro in the composer")
         assert NAME.split()[0] not in composer.text and f"[KB-{returns_id}]" in composer.text
         assert screen_name(app) == "MainScreen"
+
+        # a citation in the conversation is a link; its action opens the article on the KB screen
+        spans = chip_content(f"see [KB-{returns_id}]", message_id=1).spans
+        [link] = [s for s in spans if s.start == 4 and not isinstance(s.style, str)]
+        await app.screen.run_action(link.style.meta["@click"].removeprefix("screen."))  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: "within 30 days of delivery" in screen_text(app), "the cited article")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "MainScreen", "closed")
     assert case_id
