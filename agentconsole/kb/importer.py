@@ -161,7 +161,11 @@ def screen_article(
                 line = passage.line if field_name == "heading" else _line_of(passage, text, start)
                 findings.append(Finding(article.source, line, entity_type))
             if mask:
-                changed = replace(changed, **{field_name: _masked(text, spans, numbers)})
+                masked_text = _masked(text, spans, numbers)
+                if field_name == "heading":
+                    changed = replace(changed, heading=masked_text)
+                else:
+                    changed = replace(changed, text=masked_text)
         passages.append(changed)
     if findings and not mask:
         first = findings[0]

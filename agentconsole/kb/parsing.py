@@ -81,7 +81,8 @@ def _title_from_name(path: Path) -> str:
 def _split_section(heading: str, lines: list[tuple[int, str]]) -> list[ParsedPassage]:
     """Paragraphs of one section (``(line number, text)``) grouped into passages of bounded size."""
     paragraphs: list[tuple[int, str]] = []
-    start, buf = 0, []
+    start = 0
+    buf: list[str] = []
     for number, text in [*lines, (0, "")]:
         if text.strip():
             if not buf:

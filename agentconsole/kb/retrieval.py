@@ -270,7 +270,7 @@ class Retriever:
         hits.sort(key=lambda h: (-h.article_score, -h.coverage, -h.score, h.passage_id))
         result.hits = _best_per_article(hits, limit)
         top = result.hits[0] if result.hits else None
-        result.answerable = bool(top) and self._relevant(top, vocab.max_idf)
+        result.answerable = top is not None and self._relevant(top, vocab.max_idf)
         return result
 
 
