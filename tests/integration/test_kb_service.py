@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from scripted_engine import ScriptedEngine
-from test_service_flow import privacy  # noqa: F401  (module fixture: real Presidio)
 
 from agentconsole.config import load_settings
 from agentconsole.kb.importer import PersonalDataInArticle
@@ -28,7 +27,7 @@ AGENT_PASS = "kb agent passphrase"
 SMALL_KB = ("descaling.md", "account-password.md", "opening-hours.txt")
 
 
-def _service(home: Path, privacy, paths: list[Path]) -> ConsoleService:  # noqa: F811
+def _service(home: Path, privacy, paths: list[Path]) -> ConsoleService:
     settings = load_settings(home)
     service = ConsoleService(settings, privacy=privacy, engine=ScriptedEngine(settings, "You have 30 days. [KB-999]"))
     service.create_vault("sue", bytearray(PASS.encode()))
@@ -37,7 +36,7 @@ def _service(home: Path, privacy, paths: list[Path]) -> ConsoleService:  # noqa:
 
 
 @pytest.fixture(scope="module")
-def full(tmp_path_factory: pytest.TempPathFactory, privacy) -> ConsoleService:  # noqa: F811
+def full(tmp_path_factory: pytest.TempPathFactory, privacy) -> ConsoleService:
     """The whole sample KB, shared by the tests that only read it (and add cases or macros)."""
     mp = pytest.MonkeyPatch()
     mp.setenv("AGENTCONSOLE_ANCHOR_DIR", str(tmp_path_factory.mktemp("kb-anchors")))
@@ -48,7 +47,7 @@ def full(tmp_path_factory: pytest.TempPathFactory, privacy) -> ConsoleService:  
 
 
 @pytest.fixture
-def service(agentconsole_home: Path, privacy) -> ConsoleService:  # noqa: F811
+def service(agentconsole_home: Path, privacy) -> ConsoleService:
     service = _service(agentconsole_home, privacy, [DATA / "articles" / name for name in SMALL_KB])
     yield service
     service.lock()
@@ -114,7 +113,7 @@ def test_personal_data_is_refused_with_file_and_line_or_masked(service: ConsoleS
     assert not any("sandoval" in t for t in vault.kb_term_counts()[1])
 
 
-def test_agents_read_but_do_not_manage(service: ConsoleService, agentconsole_home: Path, privacy) -> None:  # noqa: F811
+def test_agents_read_but_do_not_manage(service: ConsoleService, agentconsole_home: Path, privacy) -> None:
     service.require("manage_users").add_user("ann", "agent", bytearray(AGENT_PASS.encode()))
     service.lock()
     agent = ConsoleService(load_settings(agentconsole_home), privacy=privacy)
