@@ -45,6 +45,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agentconsole.commands.booking_cmds",
     "agentconsole.commands.case_cmds",
     "agentconsole.commands.report_cmd",
+    "agentconsole.commands.kb_cmds",
 )
 
 

@@ -309,6 +309,8 @@ def draft_command(args: argparse.Namespace, ctx: Any) -> int:
                 "revealed": bool(args.reveal),
                 "text": text,
                 "placeholders": [f.as_dict() for f in stream.findings],
+                "kb_declined": stream.kb_declined,
+                "passages": stream.kb_passages,
                 "stats": {
                     **(stats.as_dict() if stats is not None else {}),
                     "placeholders_known": counts["known"],

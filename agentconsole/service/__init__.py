@@ -38,6 +38,7 @@ from agentconsole.service.errors import (
     UnknownCustomer,
     UnlockThrottled,
 )
+from agentconsole.service.kb import KbSection
 from agentconsole.service.team import TeamSection
 from agentconsole.service.transparency import TransparencySection
 from agentconsole.service.workflow import WorkflowSection
@@ -58,6 +59,7 @@ __all__ = [
     "ConsoleService",
     "DraftStream",
     "DraftsSection",
+    "KbSection",
     "NotUnlocked",
     "NothingToDraft",
     "PermissionDenied",
@@ -72,7 +74,9 @@ __all__ = [
 ]
 
 
-class ConsoleService(TransparencySection, DraftsSection, AdminSection, BookingSection, TeamSection, WorkflowSection):
+class ConsoleService(
+    TransparencySection, DraftsSection, AdminSection, BookingSection, TeamSection, WorkflowSection, KbSection
+):
     """One console session: the sections of the service over one vault, PII engine and model.
 
     A new feature adds its section (a class deriving from :class:`ServiceCore`, in

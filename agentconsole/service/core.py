@@ -43,6 +43,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "config": frozenset({"supervisor"}),
     "rekey": frozenset({"supervisor"}),
     "audit": frozenset({"supervisor", "auditor"}),
+    "kb_manage": frozenset({"supervisor"}),
+    "kb_read": frozenset({"agent", "supervisor"}),
 }
 
 #: meta key: the epoch of the failed-unlock record's header (see compliance.failed_unlocks).

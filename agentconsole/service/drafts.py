@@ -11,12 +11,14 @@ from agentconsole.domain import WRITABLE_MESSAGE_ROLES
 from agentconsole.errors import AgentConsoleError
 from agentconsole.service.cases import CasesSection
 from agentconsole.service.errors import ConsentRequired, NothingToDraft, ServiceBusy
+from agentconsole.service.kb import KbSection
 
 if TYPE_CHECKING:
     from agentconsole.llm import GenerationStats
     from agentconsole.llm.engine import Generation
     from agentconsole.llm.prompt import ChatTurn
     from agentconsole.privacy.streaming import PlaceholderFinding
+    from agentconsole.service.kb import DeclinedGeneration
     from agentconsole.vault import Case, Vault
 
 
@@ -38,6 +40,9 @@ class DraftStream:
     message_id: int | None = None
     stats: GenerationStats | None = None
     cancelled: bool = False
+    #: The KB passages the draft was grounded in (``GroundPassage.as_dict``); empty when the KB declined.
+    kb_passages: list[dict[str, object]] = field(default_factory=list)
+    kb_declined: bool = False  # the KB had no answer, so the draft says so (no model run)
     #: Every placeholder of the finished text, classified (PlaceholderFinding: known/invented/damaged).
     findings: list[PlaceholderFinding] = field(default_factory=list)
     values_invented: int = 0  # raw values the model made up (masked, never stored)
@@ -68,7 +73,7 @@ def _with_prefix(prefix: str, generation: Iterable[str]) -> Iterator[str]:
     yield from generation
 
 
-class DraftsSection(CasesSection):
+class DraftsSection(CasesSection, KbSection):
     """Drafting with the local model: consent checked, masked turns in, placeholders checked on the way out."""
 
     def _check_consent(self, case: Case) -> None:
@@ -122,19 +127,29 @@ class DraftsSection(CasesSection):
             question = self._mask_into_case(vault, case_id, question).masked
         else:
             question = None
+        grounding = self._kb_grounding_for(case_id, kind, question)
         if not self._generation_lock.acquire(blocking=False):
             raise ServiceBusy("a draft is already being generated: stop it first (Esc)")
         try:
             mapping = self.mapping(case_id)
-            turns = self._turns_for(case_id, kind, question)
-            engine = self.engine
-            engine.load()
-            prefix = answer_prefix(kind, list(mapping.placeholders())) if engine.supports_prefix else ""
-            generation = engine.stream(turns, prefix=prefix, stop=[*self.settings.model.stop, *TASK_STOPS])
+            generation: Generation | DeclinedGeneration
+            if grounding is not None and grounding.declined:
+                prefix = ""
+                generation = self._kb_decline_generation(kind, answer_prefix(kind, list(mapping.placeholders())))
+            else:
+                turns = self._turns_for(case_id, kind, question)
+                turns = self._kb_ground_turns(turns, grounding) if grounding is not None else turns
+                engine = self.engine
+                engine.load()
+                prefix = answer_prefix(kind, list(mapping.placeholders())) if engine.supports_prefix else ""
+                if grounding is not None and engine.supports_prefix:
+                    prefix += grounding.lead() + " "  # the article's own words first (see kb.grounding)
+                generation = engine.stream(turns, prefix=prefix, stop=[*self.settings.model.stop, *TASK_STOPS])
         except BaseException:
             self._generation_lock.release()
             raise
         masker = OutputMasker(self.privacy, mapping)
+        citations = self._kb_citation_filter(grounding)
         stream: DraftStream
 
         def deltas() -> Iterator[str]:
@@ -144,11 +159,16 @@ class DraftsSection(CasesSection):
                     try:
                         for raw in _with_prefix(prefix, generation):
                             out = masker.feed(raw)
+                            out = citations.feed(out) if citations is not None else out
                             if out:
                                 yield out
                         tail = masker.flush()
+                        tail = citations.feed(tail) + citations.flush() if citations is not None else tail
                         if tail:
                             yield tail
+                        sources = grounding.citation_tail(stream.text) if grounding is not None else ""
+                        if sources:
+                            yield sources
                     finally:
                         stream.findings = scan_placeholders(stream.text, mapping)
                         stream.values_invented = masker.values_invented
@@ -159,10 +179,13 @@ class DraftsSection(CasesSection):
                 stream._done.set()
 
         stream = DraftStream(case_id=case_id, kind=kind, question=question, _deltas=deltas(), _cancel=generation.cancel)
+        if grounding is not None:
+            stream.kb_passages = [p.as_dict() for p in grounding.passages]
+            stream.kb_declined = grounding.declined
         self._current = stream
         return stream
 
-    def _finish_draft(self, vault: Vault, stream: DraftStream, generation: Generation) -> None:
+    def _finish_draft(self, vault: Vault, stream: DraftStream, generation: Generation | DeclinedGeneration) -> None:
         # Nothing the model wrote enters the case's PII table: made-up values were dropped by the masker.
         stream.stats = generation.stats
         stream.cancelled = stream.cancelled or bool(getattr(generation.stats, "cancelled", False))

@@ -377,6 +377,19 @@ class AgentConsoleApp(App[int]):
                 key.label, f"{key.help} ({keys.display_key(key.key)})", partial(self._palette_action, key, target)
             )
 
+        if isinstance(screen, MainScreen) and self.service.is_unlocked and self.service.can("kb_read"):
+            for macro in self.service.kb_macros():  # canned replies straight from the palette
+                yield SystemCommand(
+                    f"Macro: {inert(macro.name)}",
+                    "Insert this canned reply into the composer",
+                    partial(self._insert_macro, screen, macro.name),
+                )
+
+    def _insert_macro(self, screen: MainScreen, name: str) -> None:
+        self.call_service(
+            self.service.kb_render_macro, name, screen.case_id, done=screen.insert_into_composer, name="macros"
+        )
+
     async def _palette_action(self, key: keys.Key, target: Any) -> None:
         if key.where == "composer":
             composer = target.query_one("#composer")

@@ -156,7 +156,20 @@ def chip_content(
             spans.append(Span(position, position + len(shown), click))
         position += len(shown)
     parts.append(text[last:])
-    return Content("".join(parts), spans=spans)
+    shown_text = "".join(parts)
+    if message_id is not None:  # in a conversation, a KB citation is a link that opens the article (F6 screen)
+        for match in _CITATION_RE.finditer(shown_text):
+            spans.append(Span(match.start(), match.end(), "underline"))
+            spans.append(Span(match.start(), match.end(), citation_click(int(match.group(1)))))
+    return Content(shown_text, spans=spans)
+
+
+_CITATION_RE = re.compile(r"\[KB-([0-9]{1,9})\]")
+
+
+def citation_click(article_id: int) -> Style:
+    """Click meta that opens a knowledge-base article."""
+    return Style.from_meta({"@click": f"screen.kb('', {int(article_id)})"})
 
 
 # --- Markdown ------------------------------------------------------------------------

@@ -34,6 +34,8 @@ KEYS: tuple[Key, ...] = (
     Key("escape", "stop", "Stop", "Stop the running generation"),
     Key("f2", "cycle_role", "Role", "Switch the composer role: customer, agent, note"),
     Key("f4", "consent", "Consent", "Show, give or withdraw the customer's consent to AI processing"),
+    Key("f6", "kb", "KB", "Knowledge base: search, read an article, insert a citation or a macro"),
+    Key("ctrl+o", "macro", "Macro", "Insert a canned reply (macro) into the composer, filtered as you type"),
     Key(
         "f7", "booking", "Book", "Book an appointment for the open case: proposals and the day's free slots", show=False
     ),

@@ -17,6 +17,7 @@ from typing import Any
 from agentconsole.vault.errors import VaultError
 from agentconsole.vault.migrations import Subsystem
 from agentconsole.vault.repositories.bookings import BOOKING_SUBSYSTEM
+from agentconsole.vault.repositories.kb import KB_SUBSYSTEM
 from agentconsole.vault.repositories.transparency import TRANSPARENCY
 from agentconsole.vault.repositories.workflow import WORKFLOW
 
@@ -146,7 +147,7 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 # Subsystems with tables of their own, migrated after the vault's own schema, in this order.
-SUBSYSTEMS: tuple[Subsystem, ...] = (BOOKING_SUBSYSTEM, WORKFLOW, TRANSPARENCY)
+SUBSYSTEMS: tuple[Subsystem, ...] = (BOOKING_SUBSYSTEM, WORKFLOW, TRANSPARENCY, KB_SUBSYSTEM)
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

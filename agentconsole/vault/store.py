@@ -53,6 +53,7 @@ from agentconsole.vault.records import ROLES
 from agentconsole.vault.repositories import CaseRepository, ComplianceRepository, fts_query
 from agentconsole.vault.repositories.base import now as _now
 from agentconsole.vault.repositories.bookings import BookingRepository
+from agentconsole.vault.repositories.kb import KbRepository
 from agentconsole.vault.repositories.transparency import TransparencyRepository
 from agentconsole.vault.repositories.workflow import WorkflowRepository
 
@@ -102,7 +103,13 @@ def _remove_staging(db_path: Path) -> None:
 
 
 class Vault(
-    Database, CaseRepository, ComplianceRepository, BookingRepository, WorkflowRepository, TransparencyRepository
+    Database,
+    CaseRepository,
+    ComplianceRepository,
+    BookingRepository,
+    WorkflowRepository,
+    TransparencyRepository,
+    KbRepository,
 ):
     """An unlocked vault. Create with :meth:`create` or :meth:`unlock`; end with :meth:`lock`.
 

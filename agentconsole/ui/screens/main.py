@@ -233,6 +233,23 @@ class MainScreen(WorkflowActions, DraftingPart, RevealingPart):
 
         self.app.push_screen(SearchScreen(query), chosen)
 
+    def action_kb(self, query: str = "", article_id: int | None = None) -> None:
+        from agentconsole.ui.screens.kb import KbScreen
+
+        self.app.push_screen(KbScreen(self.case_id, query, article_id), self.insert_into_composer)
+
+    def action_macro(self) -> None:
+        from agentconsole.ui.screens.kb import MacroPicker
+
+        self.app.push_screen(MacroPicker(self.case_id), self.insert_into_composer)
+
+    def insert_into_composer(self, text: str | None) -> None:
+        """Put a citation or a macro (placeholders, never values) at the composer's cursor."""
+        if text:
+            composer = self.query_one(Composer)
+            composer.insert(text)
+            composer.focus()
+
     # --- composer --------------------------------------------------------------------------
 
     def _show_role(self, role: str) -> None:

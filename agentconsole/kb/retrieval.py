@@ -1,0 +1,288 @@
+"""Finding the passages that answer a customer's message, or deciding that none does.
+
+1. The query is built from the *masked* text: placeholders and stop words
+   dropped, words stemmed, a misspelt word replaced by the closest term of
+   the index (edit distance 1, or 2 for long words), synonyms added, and a
+   long rambling message cut to its most specific terms (highest IDF).
+2. BM25 over the FTS5 index (title, heading, body columns weighted) ranks
+   passages; an article ranks by its best passage.
+3. Whether the KB answers at all is decided here, not by the model: the best
+   passage must cover enough of the query's specific terms (IDF-weighted)
+   and match at least a minimum weight of them.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from agentconsole.kb.synonyms import GENERIC_GROUPS, SynonymMap, title_alternatives
+from agentconsole.kb.terms import content_words, stem
+
+#: bm25 weights of the index columns: title, heading, body.
+COLUMN_WEIGHTS = (4.0, 2.0, 1.0)
+#: At most this many query terms (the most specific ones) go to the index.
+MAX_QUERY_TERMS = 24
+#: How many passages BM25 returns before articles are ranked.
+CANDIDATES = 40
+#: Below these the KB is taken to have no answer (tuned on the tuned split of scripts/eval_kb.py).
+#: The matched weight is a share of the IDF of a term found in one passage only, so it means
+#: the same for a KB of 30 articles and of 3,000 ("at least one rare term, or a few common ones").
+MIN_COVERAGE = 0.20
+MIN_MATCHED_WEIGHT = 1.15
+SHORT_QUERY_COVERAGE = 0.9
+SHORT_QUERY_WEIGHT = 0.5
+#: How much a query word the KB has never seen counts against coverage (rambling detail is common).
+UNKNOWN_WEIGHT = 0.35
+#: How much a typo-corrected word counts when matched (the correction may be wrong).
+CORRECTED_WEIGHT = 0.6
+#: Article rank = best passage's BM25 x (ARTICLE_BIAS + the article's coverage of the query).
+ARTICLE_BIAS = 0.25
+
+
+class PassageIndex(Protocol):
+    """What retrieval needs from the store (the vault's KB repository provides it)."""
+
+    def kb_generation(self) -> int: ...
+    def kb_term_counts(self) -> tuple[int, dict[str, int]]: ...
+    def kb_passage_terms(self) -> list[tuple[int, int, str, str, str]]: ...
+    def kb_match(self, fts_query: str, weights: tuple[float, float, float], limit: int) -> list[tuple[int, float]]: ...
+    def kb_article_synonyms(self) -> list[tuple[str, str]]: ...
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A passage found for a query: ``score`` is BM25 (higher is better), ``coverage`` in 0..1."""
+
+    passage_id: int
+    article_id: int
+    score: float
+    coverage: float
+    matched_weight: float
+    article_score: float = 0.0
+
+
+@dataclass
+class Retrieval:
+    """The outcome of one query: ranked passages and whether they answer it."""
+
+    terms: list[str]
+    hits: list[Hit] = field(default_factory=list)
+    answerable: bool = False
+    corrections: dict[str, str] = field(default_factory=dict)
+
+    def article_ids(self) -> list[int]:
+        """Articles in rank order (each once)."""
+        return list(dict.fromkeys(h.article_id for h in self.hits))
+
+
+def damerau(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance of ``a`` and ``b``, or ``limit + 1`` once it exceeds ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _deletes(term: str) -> set[str]:
+    return {term[:i] + term[i + 1 :] for i in range(len(term))}
+
+
+class _Vocabulary:
+    """The index's terms with their passage counts, a deletion index for typos, and passage term sets."""
+
+    def __init__(self, index: PassageIndex) -> None:
+        self.generation = index.kb_generation()
+        self.total, self.df = index.kb_term_counts()
+        self.known = set(self.df)
+        self.by_delete: dict[str, set[str]] = {}
+        for term in self.known:
+            if len(term) >= 4 and not term.isdigit():
+                for variant in _deletes(term):
+                    self.by_delete.setdefault(variant, set()).add(term)
+        self.passage_terms: dict[int, frozenset[str]] = {}
+        self.article_of: dict[int, int] = {}
+        article_terms: dict[int, set[str]] = {}
+        for passage_id, article_id, title, heading, body in index.kb_passage_terms():
+            terms = frozenset(f"{title} {heading} {body}".split())
+            self.passage_terms[passage_id] = terms
+            self.article_of[passage_id] = article_id
+            article_terms.setdefault(article_id, set()).update(terms)
+        self.article_terms = {a: frozenset(t) for a, t in article_terms.items()}
+        groups: list[list[str]] = [list(g) for g in GENERIC_GROUPS]
+        for title, synonyms in index.kb_article_synonyms():
+            own = [s for s in synonyms.split("\n") if s.strip()]
+            alternatives = title_alternatives(title)
+            if own:
+                groups.append([title, *own])
+            if alternatives:
+                groups.append(alternatives)
+        self.synonyms = SynonymMap(groups)
+
+    @property
+    def max_idf(self) -> float:
+        """The IDF of a term found in a single passage."""
+        return math.log(1 + (self.total - 0.5) / 1.5)
+
+    def idf(self, term: str) -> float:
+        df = self.df.get(term, 0)
+        return math.log(1 + (self.total - df + 0.5) / (df + 0.5))
+
+    def correct(self, term: str) -> str | None:
+        """The index term closest to an unknown ``term`` (most frequent among equals), or None."""
+        # Short words are too often real words the KB does not use ("rent" is not a typo of "sent").
+        if len(term) < 5 or not term.isalpha():
+            return None
+        limit = 1 if len(term) < 8 else 2
+        candidates: set[str] = set(self.by_delete.get(term, ()))
+        for variant in _deletes(term):
+            if variant in self.known:
+                candidates.add(variant)
+            candidates |= self.by_delete.get(variant, set())
+        best: tuple[int, int, str] | None = None
+        for candidate in candidates:
+            distance = damerau(term, candidate, limit)
+            if distance <= limit:
+                key = (distance, -self.df.get(candidate, 0), candidate)
+                if best is None or key < best:
+                    best = key
+        return best[2] if best else None
+
+
+class Retriever:
+    """BM25 retrieval over a :class:`PassageIndex` with query building and the decision to decline."""
+
+    def __init__(
+        self,
+        index: PassageIndex,
+        *,
+        min_coverage: float = MIN_COVERAGE,
+        min_matched_weight: float = MIN_MATCHED_WEIGHT,
+        unknown_weight: float = UNKNOWN_WEIGHT,
+        corrected_weight: float = CORRECTED_WEIGHT,
+        article_bias: float = ARTICLE_BIAS,
+    ) -> None:
+        self.index = index
+        self.min_coverage = min_coverage
+        self.min_matched_weight = min_matched_weight
+        self.unknown_weight = unknown_weight
+        self.corrected_weight = corrected_weight
+        self.article_bias = article_bias
+        self._vocab: _Vocabulary | None = None
+        self._lock = threading.Lock()
+
+    def vocabulary(self) -> _Vocabulary:
+        """The cached vocabulary, rebuilt when the KB changed since it was built."""
+        generation = self.index.kb_generation()
+        with self._lock:
+            if self._vocab is None or self._vocab.generation != generation:
+                self._vocab = _Vocabulary(self.index)
+            return self._vocab
+
+    def _relevant(self, top: Hit, max_idf: float) -> bool:
+        """Whether the best passage answers the query: it covers enough of it, with enough weight.
+
+        A short question that the passage covers almost entirely needs less weight
+        ("how often should I descale" has one content word).
+        """
+        if top.coverage >= SHORT_QUERY_COVERAGE and top.matched_weight >= SHORT_QUERY_WEIGHT * max_idf:
+            return True
+        return top.coverage >= self.min_coverage and top.matched_weight >= self.min_matched_weight * max_idf
+
+    def query_terms(self, text: str) -> tuple[list[str], dict[str, str], list[str]]:
+        """``(terms, corrections, expansions)`` for masked ``text``: see the module docstring."""
+        vocab = self.vocabulary()
+        terms: list[str] = []
+        corrections: dict[str, str] = {}
+        for word in content_words(text):
+            term = stem(word)
+            if term not in vocab.known:
+                fixed = vocab.correct(term)
+                if fixed is not None:
+                    corrections[word] = fixed
+                    term = fixed
+            if term not in terms:
+                terms.append(term)
+        expansions = vocab.synonyms.expand(terms, vocab.known)
+        known = [t for t in terms if t in vocab.known]
+        if len(known) > MAX_QUERY_TERMS:
+            keep = set(sorted(known, key=lambda t: -vocab.idf(t))[:MAX_QUERY_TERMS])
+            terms = [t for t in terms if t in keep or t not in vocab.known]
+        return terms, corrections, expansions
+
+    def search(self, text: str, limit: int = 5) -> Retrieval:
+        """The best ``limit`` passages for masked ``text``, and whether they answer it."""
+        vocab = self.vocabulary()
+        terms, corrections, expansions = self.query_terms(text)
+        result = Retrieval(terms=terms, corrections=corrections)
+        searchable = [t for t in terms if t in vocab.known] + expansions
+        if not searchable:
+            return result
+        fts = " OR ".join('"' + t.replace('"', '""') + '"' for t in searchable)
+        corrected = set(corrections.values())
+        weights = {
+            t: vocab.idf(t) * (self.corrected_weight if t in corrected else 1.0) for t in terms if t in vocab.known
+        }
+        # Terms the KB has never seen still count against coverage, but less: rambling detail is common.
+        # (numbers the KB does not hold are detail: order numbers, prices, dates)
+        unknown_weight = sum(
+            self.unknown_weight * vocab.idf(t) for t in terms if t not in vocab.known and not t.isdigit()
+        )
+        total_weight = sum(weights.values()) + unknown_weight
+        expansion_set = set(expansions)
+
+        def covered(present: frozenset[str]) -> tuple[float, float]:
+            matched = sum(w for t, w in weights.items() if t in present)
+            if expansion_set & present:  # a synonym stands in for the words it replaced
+                matched += max(vocab.idf(t) for t in expansion_set & present) * 0.5
+            return (min(1.0, matched / total_weight) if total_weight else 0.0), matched
+
+        passages = self.index.kb_match(fts, COLUMN_WEIGHTS, CANDIDATES)
+        best: dict[int, float] = {}
+        for passage_id, bm25 in passages:
+            article_id = vocab.article_of.get(passage_id, 0)
+            best[article_id] = max(best.get(article_id, 0.0), -bm25)
+        # An article ranks by its best passage, scaled by how much of the query the whole article covers.
+        article_score = {
+            a: score * (self.article_bias + covered(vocab.article_terms.get(a, frozenset()))[0])
+            for a, score in best.items()
+        }
+        hits: list[Hit] = []
+        for passage_id, bm25 in passages:
+            article_id = vocab.article_of.get(passage_id, 0)
+            coverage, matched = covered(vocab.passage_terms.get(passage_id, frozenset()))
+            hits.append(Hit(passage_id, article_id, -bm25, coverage, matched, article_score[article_id]))
+        # coverage breaks ties: in a KB of a few articles most terms are common and BM25 scores near 0
+        hits.sort(key=lambda h: (-h.article_score, -h.coverage, -h.score, h.passage_id))
+        result.hits = _best_per_article(hits, limit)
+        top = result.hits[0] if result.hits else None
+        result.answerable = top is not None and self._relevant(top, vocab.max_idf)
+        return result
+
+
+def _best_per_article(hits: Sequence[Hit], limit: int) -> list[Hit]:
+    """Hits in rank order, at most two passages of one article, ``limit`` in all."""
+    per_article: dict[int, int] = {}
+    kept: list[Hit] = []
+    for hit in hits:
+        if per_article.get(hit.article_id, 0) >= 2:
+            continue
+        per_article[hit.article_id] = per_article.get(hit.article_id, 0) + 1
+        kept.append(hit)
+        if len(kept) >= limit:
+            break
+    return kept

@@ -1,0 +1,75 @@
+"""Other words for an article's subject: the KB's own (titles, front matter) and a few generic ones.
+
+A group is a set of phrases that mean the same thing to a customer; when a
+query holds every word of one phrase, the other phrases' words are searched
+too. Generic groups cover how customers name the usual help-desk subjects;
+groups from the articles themselves come from their ``synonyms`` and from
+titles written as alternatives ("Returns (refunds)", "Sign-in / login").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from agentconsole.kb.terms import content_words, stem
+
+#: How customers name the usual help-desk subjects (used only for words the KB holds).
+GENERIC_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("refund", "money back", "reimburse", "repayment", "reimbursement"),
+    ("cancel", "terminate", "cancellation", "unsubscribe"),
+    ("password", "passcode", "log in", "login", "sign in", "signin"),
+    ("invoice", "bill", "receipt", "billing"),
+    ("delivery", "shipping", "shipment", "postage", "courier", "dispatch", "deliver", "ship"),
+    ("parcel", "package", "packet"),
+    ("broken", "damaged", "defective", "faulty", "cracked"),
+    ("subscription", "membership", "plan"),
+    ("price", "cost", "fee", "charge"),
+    ("delete", "remove", "erase", "close"),
+    ("change", "update", "modify", "edit", "switch"),
+    ("discount", "coupon", "promo", "voucher", "promotion"),
+    ("warranty", "guarantee"),
+    ("late", "delayed", "overdue"),
+    ("opening hours", "open", "hours", "closing time"),
+    ("app", "application"),
+    ("exchange", "swap", "replace", "replacement"),
+    ("track", "tracking", "where is"),
+    ("email", "e mail", "mail"),
+    ("abroad", "international", "overseas", "foreign"),
+)
+
+_ALTERNATIVES = re.compile(r"\s*(?:/|\(|\)|\bor\b|\baka\b|\balso called\b)\s*", re.IGNORECASE)
+
+
+def phrase_stems(phrase: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in content_words(phrase))
+
+
+def title_alternatives(title: str) -> list[str]:
+    """Alternatives a title spells out: "Returns (refunds)" -> ["Returns", "refunds"]."""
+    parts = [p.strip() for p in _ALTERNATIVES.split(title) if p and p.strip()]
+    return parts if len(parts) > 1 else []
+
+
+class SynonymMap:
+    """Phrase groups as stems; :meth:`expand` adds the other phrases' stems for a query."""
+
+    def __init__(self, groups: Iterable[Iterable[str]]) -> None:
+        self._groups: list[list[tuple[str, ...]]] = []
+        for group in groups:
+            phrases = list(dict.fromkeys(p for p in (phrase_stems(s) for s in group) if p))
+            if len(phrases) > 1:
+                self._groups.append(phrases)
+
+    def expand(self, stems: list[str], known: set[str]) -> list[str]:
+        """Stems the KB holds that mean the same as a phrase found in ``stems`` (not already there)."""
+        present = set(stems)
+        extra: list[str] = []
+        for group in self._groups:
+            if not any(all(t in present for t in phrase) for phrase in group):
+                continue
+            for phrase in group:
+                for term in phrase:
+                    if term in known and term not in present and term not in extra:
+                        extra.append(term)
+        return extra
