@@ -1,4 +1,4 @@
-"""Team store commands: ``team init``, ``team user add|remove|list``, ``team check``, ``vault migrate``.
+"""Team store commands: ``team init``, ``team user add|remove|list``, ``team check``, ``team rekey``, ``vault migrate``.
 
 The team store is the PostgreSQL backend (``[vault] backend = "postgres"``,
 docs/team.md). ``team init`` needs the database owner's DSN once (it creates the
@@ -60,6 +60,9 @@ def register(subparsers: Any) -> None:
     )
     add_session_options(check)
     check.set_defaults(handler=team_check)
+    from agentconsole.commands.team_rekey_cmd import register_rekey
+
+    register_rekey(sub)
 
 
 def register_vault_migrate(vault_sub: Any) -> None:
