@@ -49,7 +49,7 @@ class CaseHeader(Static):
 MASKING_PROGRESS_CHARS = 20_000
 
 
-class MainScreen(WorkflowActions, TeamLivePart, RevealingPart):
+class MainScreen(TeamLivePart, WorkflowActions, RevealingPart):
     BINDINGS = keys.bindings("main")
 
     @property

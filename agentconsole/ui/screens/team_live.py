@@ -149,7 +149,7 @@ class TeamLivePart(DraftingPart):
         if not self._team:
             return
         change = event.change
-        self.console.call_service(self.service.list_cases, done=self._cases_loaded, name="team-list", exclusive=True)
+        self.console.call_service(self.list_sidebar_cases, done=self._cases_loaded, name="team-list", exclusive=True)
         case_id = self.case_id
         if case_id is None:
             return
@@ -169,6 +169,14 @@ class TeamLivePart(DraftingPart):
 
     def _cases_loaded(self, cases: list[Any]) -> None:
         self.query_one(CaseList).set_cases(cases, select=self.case_id)
+
+    def list_sidebar_cases(self) -> list[Any]:
+        """The case list's rows (a worker). The workflow's fields (owner, priority, tags) are not on the
+        team store yet: there the list is the store's cases, newest activity first."""
+        if self._team:
+            return list(self.service.list_cases())
+        rows: list[Any] = super().list_sidebar_cases()  # type: ignore[misc]  # WorkflowActions, after this part
+        return rows
 
     # provided by the main screen
     def open_case(self, case_id: int, focus_message: int | None = None) -> None:
