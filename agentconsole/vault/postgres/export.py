@@ -21,7 +21,15 @@ import signal
 from collections.abc import Callable
 
 from agentconsole.vault.errors import VaultError
-from agentconsole.vault.postgres.migrate import BATCH, CRASH_ENV, MIGRATED_FROM, MIGRATION_COMPLETE, MigrationCount
+from agentconsole.vault.postgres.migrate import (
+    BATCH,
+    COUNTED,
+    CRASH_ENV,
+    MIGRATED_FROM,
+    MIGRATION_COMPLETE,
+    MigrationCount,
+    source_ids,
+)
 from agentconsole.vault.postgres.store import TeamVault
 from agentconsole.vault.store import Vault
 
@@ -132,12 +140,7 @@ def mark_complete(file_vault: Vault, team: TeamVault) -> None:
 
 def count_both(team: TeamVault, file_vault: Vault) -> list[MigrationCount]:
     """Count what was copied on both sides: the file side only among the team store's ids."""
-    customers = [c.id for c in team.list_customers()]
-    case_ids = [c.id for c in team.list_cases(limit=10**9)]
-    message_ids = [m.id for c in case_ids for m in team.list_messages(c)]
-    pii = sum(len(team.pii_values(c)) for c in case_ids)
-    consents = sum(len(team.consents_of(c)) for c in customers)
-    audit = [r.seq for r in team.audit_rows()]
+    customers, case_ids, message_ids, pii, consents, audit = source_ids(team)
     conn = file_vault.connection()
 
     def among(table: str, column: str, ids: list[int]) -> int:
@@ -148,7 +151,6 @@ def count_both(team: TeamVault, file_vault: Vault) -> list[MigrationCount]:
             found += int(conn.execute(f"SELECT count(*) FROM {table} WHERE {column} IN ({marks})", chunk).fetchone()[0])
         return found
 
-    names = ("customers", "cases", "messages", "PII values", "consents", "audit entries")
     sources = (len(customers), len(case_ids), len(message_ids), pii, consents, len(audit))
     targets = (
         among("customers", "id", customers),
@@ -158,4 +160,4 @@ def count_both(team: TeamVault, file_vault: Vault) -> list[MigrationCount]:
         among("consents", "customer_id", customers),
         among("audit_entries", "seq", audit),
     )
-    return [MigrationCount(n, s, t) for n, s, t in zip(names, sources, targets, strict=True)]
+    return [MigrationCount(n, s, t) for n, s, t in zip(COUNTED, sources, targets, strict=True)]

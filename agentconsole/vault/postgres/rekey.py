@@ -37,20 +37,15 @@ from agentconsole.vault.errors import VaultError
 from agentconsole.vault.keyslots import DATA_KEY_BYTES, zero
 from agentconsole.vault.postgres.crypto import RowCipher
 from agentconsole.vault.postgres.database import SEARCH_ROOT, SEARCH_ROOT_PENDING
+from agentconsole.vault.postgres.integrity import ENCRYPTED as CELLS
 
 if TYPE_CHECKING:
     import psycopg
 
     from agentconsole.vault.postgres.store import TeamVault
 
-#: (table, id column, encrypted columns) of every table with client-encrypted cells.
-ENCRYPTED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("customers", "id", ("ref", "display_name")),
-    ("cases", "id", ("title",)),
-    ("messages", "id", ("text", "raw_text", "question")),
-    ("pii_values", "id", ("value",)),
-    ("audit_entries", "seq", ("subject", "details")),
-)
+#: (table, id column, encrypted columns) of every table with row cells (``team_meta`` is re-encrypted at the finish).
+ENCRYPTED = tuple(entry for entry in CELLS if entry[0] != "team_meta")
 BATCH = 500
 PENDING = "pending_generation"
 PROGRESS = "rekey_progress"
