@@ -1,4 +1,4 @@
-"""Team store commands: ``team init``, ``team user add|remove|list``, ``team check``, ``vault migrate``.
+"""Team store commands: ``team init``, ``team user add|remove|list``, ``team check``, ``team rekey``, ``vault migrate``.
 
 The team store is the PostgreSQL backend (``[vault] backend = "postgres"``,
 docs/team.md). ``team init`` needs the database owner's DSN once (it creates the
@@ -60,6 +60,9 @@ def register(subparsers: Any) -> None:
     )
     add_session_options(check)
     check.set_defaults(handler=team_check)
+    from agentconsole.commands.team_rekey_cmd import register_rekey
+
+    register_rekey(sub)
 
 
 def register_vault_migrate(vault_sub: Any) -> None:
@@ -68,13 +71,17 @@ def register_vault_migrate(vault_sub: Any) -> None:
 
     migrate = vault_sub.add_parser(
         "migrate",
-        help="copy this file vault into the team store of [vault] dsn (resumable, verified count by count)",
-        description="Copy every customer, case, message, PII value, consent and audit entry of the file vault "
-        "into a freshly initialised team store. --user must be a supervisor with the same name and passphrase "
-        "on both sides. Rerun after an interruption: it goes on where it stopped. The file vault is not changed.",
+        help="copy the file vault into the team store of [vault] dsn, or back (resumable, verified count by count)",
+        description="--to postgres: copy every customer, case, message, PII value, consent and audit entry of the "
+        "file vault into a freshly initialised team store; --user must be a supervisor with the same name and "
+        "passphrase on both sides. --to file: copy the team store of [vault] dsn into a new file vault (--out, "
+        "default the configured vault path) for an offline demo or an exit; --user (a supervisor of the team "
+        "store) becomes its supervisor with the same passphrase. Rerun after an interruption: it goes on where "
+        "it stopped. The source is not changed.",
     )
-    migrate.add_argument("--to", choices=("postgres",), required=True, help="target backend")
+    migrate.add_argument("--to", choices=("postgres", "file"), required=True, help="target backend")
     migrate.add_argument("--team", default=None, help="team that receives the cases (default: the supervisor's)")
+    migrate.add_argument("--out", default=None, help="--to file: the new vault file (default: the configured vault)")
     add_session_options(migrate)
     migrate.set_defaults(handler=vault_migrate)
 
@@ -203,6 +210,10 @@ def team_check(args: argparse.Namespace, ctx: Any) -> int:
 
 
 def vault_migrate(args: argparse.Namespace, ctx: Any) -> int:
+    if args.to == "file":
+        from agentconsole.commands.team_export_cmd import vault_migrate_to_file
+
+        return vault_migrate_to_file(args, ctx)
     from agentconsole.commands.passphrase import read_passphrase
     from agentconsole.commands.session import session_user
     from agentconsole.compliance.audit import AuditLog

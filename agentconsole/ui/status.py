@@ -1,4 +1,4 @@
-"""The status bar: model, tokens/s of the last generation, masked entities, lock state."""
+"""The status bar: model, tokens/s of the last generation, masked entities, lock state, who is replying."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ class StatusBar(Static):
         self.tokens_per_s: float | None = None
         self.masked: int | None = None
         self.lock_state = "locked"
+        self.holder = ""  # team store: "alice is replying" on the open case
 
     def on_mount(self) -> None:
         for name, value in getattr(self.app, "status_fields", {}).items():
@@ -37,6 +38,7 @@ class StatusBar(Static):
         return Content.assemble(  # the user and the model name come from files: shown inert
             (("🔒 " if locked else "🔓 ") + inert(self.lock_state), "bold"),
             inert(f" │ masked {masked} │ {tps} tok/s │ {self.pii} │ {self.model}"),
+            (inert(f" │ {self.holder}") if self.holder else "", "bold"),
         )
 
     def refresh_status(self) -> None:

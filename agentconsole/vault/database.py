@@ -417,6 +417,16 @@ class Database:
         row = self.connection().execute("SELECT value FROM vault_secrets WHERE name = ?", (_MATERIAL_ROOT,)).fetchone()
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=bytes(purpose)).derive(bytes(row[0]))
 
+    def adopt_material_root(self, root: bytes) -> None:
+        """Take ``root`` as the root of derived keys (``vault migrate --to file``: the team store's, so
+        its audit MACs verify here). The commit seal, keyed from it, is rewritten under the new key."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE vault_secrets SET value = ? WHERE name = ?", (bytes(root), _MATERIAL_ROOT))
+        if self._seal is not None:
+            self._seal.close()
+        key = self.data_key_material(SEAL_KEY_PURPOSE)
+        self._seal = seal_file.Seal(seal_path_for(self.path), key, self.database_id, self.commit_seq())
+
     # --- meta -------------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:

@@ -153,6 +153,10 @@ class FakeService:
         return self.unlocked
 
     @property
+    def is_team(self) -> bool:  # a file vault: no soft locks, no live updates
+        return False
+
+    @property
     def privacy(self) -> object:
         return object()
 

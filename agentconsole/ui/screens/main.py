@@ -1,8 +1,9 @@
 """The main screen: cases beside the conversation, the composer, the status bar.
 
 Every use case goes through the service, in thread workers (see
-``AgentConsoleApp.call_service``). Drafting (:mod:`.drafting`) and revealing
-(:mod:`.revealing`) are parts of this screen in their own modules, over the
+``AgentConsoleApp.call_service``). Drafting (:mod:`.drafting`), revealing
+(:mod:`.revealing`) and, on a team store, soft locks and live updates
+(:mod:`.team_live`) are parts of this screen in their own modules, over the
 shared state of :mod:`.case_base`.
 """
 
@@ -25,9 +26,9 @@ from agentconsole.ui.chips import CHIP_CLASSES, chip_content
 from agentconsole.ui.composer import Composer
 from agentconsole.ui.messages import Conversation, MessageView
 from agentconsole.ui.screens.dialogs import NewCaseDialog
-from agentconsole.ui.screens.drafting import DraftingPart
 from agentconsole.ui.screens.revealing import RevealingPart
 from agentconsole.ui.screens.search import SearchScreen
+from agentconsole.ui.screens.team_live import TeamLivePart
 from agentconsole.ui.screens.workflow import WorkflowActions
 from agentconsole.ui.status import StatusBar
 
@@ -48,7 +49,7 @@ class CaseHeader(Static):
 MASKING_PROGRESS_CHARS = 20_000
 
 
-class MainScreen(WorkflowActions, DraftingPart, RevealingPart):
+class MainScreen(TeamLivePart, WorkflowActions, RevealingPart):
     BINDINGS = keys.bindings("main")
 
     @property
@@ -79,6 +80,7 @@ class MainScreen(WorkflowActions, DraftingPart, RevealingPart):
             )
             return
         self.reload_cases(open_first=True)
+        self.team_start()
 
     # --- cases ---------------------------------------------------------------------------
 
@@ -132,6 +134,7 @@ class MainScreen(WorkflowActions, DraftingPart, RevealingPart):
             self.draft_in_composer = None
         self.case_id = case.id
         self.customer_ref = case.customer_ref
+        self.team_case_shown(case.id)
         self.query_one(CaseHeader).update(  # number, customer and status first: a long title is what wraps
             Content.assemble(
                 (f"#{case.id} ", "bold"),

@@ -31,6 +31,9 @@ log = logging.getLogger("agentconsole.vault.team")
 #: pg_advisory_xact_lock key of the audit chain: every client appends in one serialized order.
 AUDIT_LOCK_KEY = 0x61756469  # "audi"
 MATERIAL_ROOT = "material_root"
+#: Root of the blind-index keys after a rekey (before: derived from MATERIAL_ROOT); the new one during a rekey.
+SEARCH_ROOT = "search_root"
+SEARCH_ROOT_PENDING = "search_root_pending"
 #: Row ids reserved per round trip.
 ID_BLOCK = 64
 
@@ -87,8 +90,14 @@ class TeamDatabase:
         if root is None:
             raise VaultError("team store has no key material: it was not set up with 'agentconsole team init'")
         self._material_root = bytearray(bytes.fromhex(root))
-        self.index = BlindIndex(self.data_key_material(SEARCH_PURPOSE))
-        self.refs = BlindIndex(self.data_key_material(CUSTOMER_REF_PURPOSE))
+        # the blind index has a root of its own once a rekey has replaced it (rekey.py), else the shared one
+        search = self.get_meta(SEARCH_ROOT_PENDING) or self.get_meta(SEARCH_ROOT)
+        self.use_search_root(bytes.fromhex(search) if search else bytes(self._material_root))
+
+    def use_search_root(self, root: bytes) -> None:
+        """Key the blind index (search words, customer references) from ``root``."""
+        self.index = BlindIndex(hkdf(root, SEARCH_PURPOSE))
+        self.refs = BlindIndex(hkdf(root, CUSTOMER_REF_PURPOSE))
 
     # --- lifecycle --------------------------------------------------------------------
 

@@ -214,14 +214,23 @@ def mark_complete(team: TeamVault, file_vault: Any) -> None:
     team.set_meta(MIGRATION_COMPLETE, file_vault.database_id)
 
 
+#: What both migrations count, in this order.
+COUNTED = ("customers", "cases", "messages", "PII values", "consents", "audit entries")
+
+
+def source_ids(store: Any) -> tuple[list[int], list[int], list[int], int, int, list[int]]:
+    """Ids of the source's customers, cases, messages, number of PII values and consents, audit seqs."""
+    customers = [c.id for c in store.list_customers()]
+    case_ids = [c.id for c in store.list_cases(limit=10**9)]
+    message_ids = [m.id for c in case_ids for m in store.list_messages(c)]
+    pii = sum(len(store.pii_values(c)) for c in case_ids)
+    consents = sum(len(store.consents_of(c)) for c in customers)
+    return customers, case_ids, message_ids, pii, consents, [r.seq for r in store.audit_rows()]
+
+
 def count_both(file_vault: Any, team: TeamVault) -> list[MigrationCount]:
     """Count what was copied on both sides: the team side only among the file vault's ids."""
-    customers = [c.id for c in file_vault.list_customers()]
-    case_ids = [c.id for c in file_vault.list_cases(limit=10**9)]
-    message_ids = [m.id for c in case_ids for m in file_vault.list_messages(c)]
-    pii = sum(len(file_vault.pii_values(c)) for c in case_ids)
-    consents = sum(len(file_vault.consents_of(c)) for c in customers)
-    audit = [r.seq for r in file_vault.audit_rows()]
+    customers, case_ids, message_ids, pii, consents, audit = source_ids(file_vault)
     with team._borrow() as conn:
         got = conn.execute(
             "SELECT (SELECT count(*) FROM ac.customers WHERE id = ANY(%(cu)s)), "
@@ -233,6 +242,5 @@ def count_both(file_vault: Any, team: TeamVault) -> list[MigrationCount]:
             {"cu": customers, "ca": case_ids, "m": message_ids, "s": max(audit, default=0)},
         ).fetchone()
     assert got is not None
-    names = ("customers", "cases", "messages", "PII values", "consents", "audit entries")
     sources = (len(customers), len(case_ids), len(message_ids), pii, consents, len(audit))
-    return [MigrationCount(n, s, int(t)) for n, s, t in zip(names, sources, got, strict=True)]
+    return [MigrationCount(n, s, int(t)) for n, s, t in zip(COUNTED, sources, got, strict=True)]

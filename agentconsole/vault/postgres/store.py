@@ -89,8 +89,8 @@ class TeamVault(TeamLiveRepository):
     accepted_rollback: tuple[int, int] | None = None
 
     def rekey(self) -> None:
-        """Not offered yet on the team store (see docs/team.md, What is left)."""
-        raise VaultError("rekey of a team store is not available yet: see docs/team.md")
+        """A team store is rekeyed with the database owner's DSN: ``agentconsole team rekey`` (rekey.py)."""
+        raise VaultError("a team store is rekeyed with 'agentconsole team rekey --dsn OWNER_DSN' (docs/team.md)")
 
     def __repr__(self) -> str:
         state = "locked" if self._locked else "unlocked"
@@ -231,7 +231,8 @@ class TeamVault(TeamLiveRepository):
                     keys[pending] = opened.data_key(pending)
             finally:
                 opened.close()
-            vault = cls(target, pool, name, role, team, database_id, keys, generation)
+            # during a rekey (rekey.py) new cells are written under the new key already
+            vault = cls(target, pool, name, role, team, database_id, keys, pending or generation)
             vault._login = (login, password)
             logs.register_secret(password)  # libpq needs it to reconnect: kept, but never logged
             vault._load_material()
