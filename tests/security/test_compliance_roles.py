@@ -42,6 +42,16 @@ CALLS: dict[str, list[Callable[[ConsoleService, dict[str, int]], Any]]] = {
         lambda s, ids: s.verify_audit(),
         lambda s, ids: s.audit_anchor(),
     ],
+    "kb_manage": [
+        lambda s, ids: s.kb_import([Path("faq.md")]),
+        lambda s, ids: s.kb_remove(1),
+        lambda s, ids: s.kb_macros_import(Path("macros.toml")),
+    ],
+    "kb_read": [
+        lambda s, ids: s.kb_articles(),
+        lambda s, ids: s.kb_search("printer on fire", masked=True),
+        lambda s, ids: s.kb_macros(),
+    ],
 }
 
 DENIALS = [

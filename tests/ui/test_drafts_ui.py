@@ -108,7 +108,10 @@ async def test_invented_placeholders_show_as_warnings_and_send_and_copy_are_refu
         composer.load_draft("Dear <PERSON_1>, we will write to <EMAIL_ADDRESS_1>.")
         composer.focus()
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app._clipboard == f"Dear {NAME}, we will write to {EMAIL}.", "sent")
+        # the reply used the model's draft: it ends with the AI disclosure (transparency.ai_disclosure, on by default)
+        disclosure = service.settings.transparency.ai_disclosure_text
+        expected = f"Dear {NAME}, we will write to {EMAIL}.\n\n{disclosure}"
+        await wait_for(pilot, lambda: app._clipboard == expected, "sent")
         actions = [e.action for e in service.audit_entries()]
         assert actions.count("send.refused") == 1 and actions.count("copy.refused") == 1 and "send" in actions
 

@@ -85,4 +85,4 @@ async def test_short_messages_need_no_progress(tmp_path: Path) -> None:
         await pilot.pause()
         await pilot.press("enter")
         await wait_for(pilot, lambda: len(service.msgs.get(case_id, [])) == before + 1, "stored")
-        assert service.calls == [{}]
+        assert service.calls == [{"progress": None, "should_cancel": None}]  # neither progress nor cancel

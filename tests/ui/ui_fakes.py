@@ -275,6 +275,10 @@ class FakeService:
         self.sent_drafts.append(draft_id)
         return self.send(case_id, text, progress=progress, should_cancel=should_cancel)
 
+    def kb_macros(self) -> list[object]:  # the scripted service has no knowledge base: no canned replies
+        self._check()
+        return []
+
     def copy_draft(self, case_id: int, message_id: int) -> str:
         message = next(m for m in self.msgs[case_id] if m.id == message_id)
         return self.copy_out(case_id, message.text)

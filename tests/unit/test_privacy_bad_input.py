@@ -100,9 +100,9 @@ def test_one_megabyte_paste_masks_everywhere_with_exact_offsets(engine: PrivacyE
     result = engine.mask(text, mapping)
     _check_offsets(text, result, mapping)
     starts = {e.start: e for e in result.entities}
-    for offset, _email in planted:
+    for offset, planted_email in planted:
         assert offset in starts and starts[offset].entity_type == "EMAIL_ADDRESS", offset
-        assert starts[offset].end == offset + len(email), offset  # the whole address, not a piece of it
+        assert starts[offset].end == offset + len(planted_email), offset  # the whole address, not a piece of it
     assert "Anna Berg" not in result.masked
 
 
