@@ -8,13 +8,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from cli_users import home_with_users, run
 from icalendar import Calendar
 
-from agentconsole.cli import main
-from agentconsole.config import load_settings
-from agentconsole.service import ConsoleService
+from agentconsole.vault import Vault
 
-PASSWORDS = {"sue": "supervisor passphrase", "ann": "agent passphrase", "aud": "auditor passphrase"}
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -37,15 +35,9 @@ def _next_spring_forward() -> date:
 @pytest.fixture
 def home(agentconsole_home: Path, tmp_path: Path) -> tuple[Path, int]:
     """A vault with an agent and an auditor, and one case whose customer asked for Tuesday afternoon."""
-    for user, secret in PASSWORDS.items():
-        (tmp_path / f"{user}.pass").write_text(secret + "\n")
-    assert run(agentconsole_home, tmp_path, "sue", "init") == 0
-    service = ConsoleService(load_settings(agentconsole_home))
-    service.unlock("sue", bytearray(PASSWORDS["sue"].encode()))
-    try:
-        vault = service.require("manage_users")
-        vault.add_user("ann", "agent", bytearray(PASSWORDS["ann"].encode()))
-        vault.add_user("aud", "auditor", bytearray(PASSWORDS["aud"].encode()))
+    cases: list[int] = []
+
+    def seed(vault: Vault) -> None:
         case = vault.create_case(vault.upsert_customer("C-1"), "Washing machine")
         written = datetime.combine(_next_monday(), datetime.min.time(), tzinfo=BERLIN).replace(hour=11, minute=17)
         vault.add_message(
@@ -54,13 +46,9 @@ def home(agentconsole_home: Path, tmp_path: Path) -> tuple[Path, int]:
             "It leaks again. Any chance of Tuesday afternoon? I'm <PERSON_1>, call <PHONE_NUMBER_1>.",
             created_at=written.isoformat(),
         )
-    finally:
-        service.lock()
-    return agentconsole_home, case
+        cases.append(case)
 
-
-def run(home: Path, secrets_dir: Path, user: str, *args: str) -> int:
-    return main(["--home", str(home), *args, "--user", user, "--passphrase-file", str(secrets_dir / f"{user}.pass")])
+    return home_with_users(agentconsole_home, tmp_path, seed), cases[0]
 
 
 def test_resources_slots_proposals_bookings_and_ics(

@@ -7,35 +7,22 @@ import stat
 from pathlib import Path
 
 import pytest
+from cli_users import PASSWORDS, home_with_users, run
 
 from agentconsole.cli import main
 from agentconsole.config import load_settings
 from agentconsole.service import ConsoleService
-
-PASSWORDS = {"sue": "supervisor passphrase", "ann": "agent passphrase", "aud": "auditor passphrase"}
+from agentconsole.vault import Vault
 
 
 @pytest.fixture
 def home(agentconsole_home: Path, tmp_path: Path) -> Path:
-    for user, secret in PASSWORDS.items():
-        (tmp_path / f"{user}.pass").write_text(secret + "\n")
-    assert run(agentconsole_home, tmp_path, "sue", "init") == 0
-    service = ConsoleService(load_settings(agentconsole_home))
-    service.unlock("sue", bytearray(PASSWORDS["sue"].encode()))
-    try:
-        vault = service.require("manage_users")
-        vault.add_user("ann", "agent", bytearray(PASSWORDS["ann"].encode()))
-        vault.add_user("aud", "auditor", bytearray(PASSWORDS["aud"].encode()))
+    def seed(vault: Vault) -> None:
         case = vault.create_case(vault.upsert_customer("C1"), "Refund for <PERSON_1>")
         vault.add_message(case, "customer", "I am <PERSON_1>")
         vault.add_pii_values(case, [("<PERSON_1>", "PERSON", "Grace Hopper")])
-    finally:
-        service.lock()
-    return agentconsole_home
 
-
-def run(home: Path, secrets_dir: Path, user: str, *args: str) -> int:
-    return main(["--home", str(home), *args, "--user", user, "--passphrase-file", str(secrets_dir / f"{user}.pass")])
+    return home_with_users(agentconsole_home, tmp_path, seed)
 
 
 def test_consent_export_erase_and_verify(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

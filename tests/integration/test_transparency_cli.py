@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_users import home_with_users, run
 
 from agentconsole.cli import main
 from agentconsole.compliance.jurisdiction import (
@@ -16,14 +17,8 @@ from agentconsole.compliance.jurisdiction import (
     declared_destinations,
     register_destinations,
 )
-from agentconsole.config import load_settings, parse_settings
-from agentconsole.service import ConsoleService
-
-PASSWORDS = {"sue": "supervisor passphrase", "ann": "agent passphrase", "aud": "auditor passphrase"}
-
-
-def run(home: Path, secrets_dir: Path, user: str, *args: str) -> int:
-    return main(["--home", str(home), *args, "--user", user, "--passphrase-file", str(secrets_dir / f"{user}.pass")])
+from agentconsole.config import parse_settings
+from agentconsole.vault import Vault
 
 
 def write_config(home: Path, text: str) -> None:
@@ -32,20 +27,11 @@ def write_config(home: Path, text: str) -> None:
 
 @pytest.fixture
 def home(agentconsole_home: Path, tmp_path: Path) -> Path:
-    for user, secret in PASSWORDS.items():
-        (tmp_path / f"{user}.pass").write_text(secret + "\n")
-    assert run(agentconsole_home, tmp_path, "sue", "init") == 0
-    service = ConsoleService(load_settings(agentconsole_home))
-    service.unlock("sue", bytearray(PASSWORDS["sue"].encode()))
-    try:
-        vault = service.require("manage_users")
-        vault.add_user("ann", "agent", bytearray(PASSWORDS["ann"].encode()))
-        vault.add_user("aud", "auditor", bytearray(PASSWORDS["aud"].encode()))
+    def seed(vault: Vault) -> None:
         for ref in ("C1", "C2", "C3"):
             vault.create_case(vault.upsert_customer(ref), "Refund")
-    finally:
-        service.lock()
-    return agentconsole_home
+
+    return home_with_users(agentconsole_home, tmp_path, seed)
 
 
 LIVE = """

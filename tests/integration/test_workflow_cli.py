@@ -14,12 +14,12 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_users import PASSWORDS, home_with_users, run
 
-from agentconsole.cli import main
 from agentconsole.config import load_settings
 from agentconsole.service import ConsoleService
+from agentconsole.vault import Vault
 
-PASSWORDS = {"sue": "supervisor passphrase", "ann": "agent passphrase", "aud": "auditor passphrase"}
 MODEL = "smollm2-test"
 DRAFT_A = "Hello <PERSON_1>, your refund is on its way."
 DRAFT_B = "Hello <PERSON_1>, we will replace the broken kettle this week. Kind regards."
@@ -29,16 +29,9 @@ EMAIL = "grace.hopper@example.org"
 @pytest.fixture
 def home(agentconsole_home: Path, tmp_path: Path) -> tuple[Path, dict[str, int]]:
     """Three cases of customer C1: drafts A (case 1), B and C (case 2), D and a summary (case 3); one reveal."""
-    for user, secret in PASSWORDS.items():
-        (tmp_path / f"{user}.pass").write_text(secret + "\n")
-    assert run(agentconsole_home, tmp_path, "sue", "init") == 0
-    service = ConsoleService(load_settings(agentconsole_home))
-    service.unlock("sue", bytearray(PASSWORDS["sue"].encode()))
     ids: dict[str, int] = {}
-    try:
-        vault = service.require("manage_users")
-        vault.add_user("ann", "agent", bytearray(PASSWORDS["ann"].encode()))
-        vault.add_user("aud", "auditor", bytearray(PASSWORDS["aud"].encode()))
+
+    def seed(vault: Vault) -> None:
         customer = vault.upsert_customer("C1")
         for number in (1, 2, 3):
             case = vault.create_case(customer, f"Order problem {number}")
@@ -50,18 +43,15 @@ def home(agentconsole_home: Path, tmp_path: Path) -> tuple[Path, dict[str, int]]
         ids["C"] = vault.add_message(ids["case2"], "assistant", "Hello, sorry.", kind="reply", model=MODEL)
         ids["D"] = vault.add_message(ids["case3"], "assistant", "Hello <PERSON_1>.", kind="reply", model=MODEL)
         ids["S"] = vault.add_message(ids["case3"], "assistant", "The customer ...", kind="summary", model=MODEL)
-    finally:
-        service.lock()
+
+    home_with_users(agentconsole_home, tmp_path, seed)
+    service = ConsoleService(load_settings(agentconsole_home))
     service.unlock("ann", bytearray(PASSWORDS["ann"].encode()))
     try:
         service.reveal(ids["case1"], ids["A"])  # an audited reveal by ann
     finally:
         service.lock()
     return agentconsole_home, ids
-
-
-def run(home: Path, secrets_dir: Path, user: str, *args: str) -> int:
-    return main(["--home", str(home), *args, "--user", user, "--passphrase-file", str(secrets_dir / f"{user}.pass")])
 
 
 def json_lines(text: str) -> list[dict]:
