@@ -14,7 +14,24 @@ async def wait_for(pilot: Pilot, predicate: Callable[[], Any], what: str, tries:
         if predicate():
             return
         await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for: {what}")
+    raise AssertionError(f"timed out waiting for: {what} ({diagnosis(pilot.app)})")
+
+
+def diagnosis(app: Any) -> str:
+    """What a timed-out wait needs to be understood: the screen stack and the error lines shown.
+
+    Notifications are the console's one-line error reports (inert, never a PII
+    value); the screen text itself is not included, it may hold revealed values.
+    """
+    stack = " > ".join(type(screen).__name__ for screen in app.screen_stack)
+    shown = [notification.message for notification in app._notifications]
+    status = [
+        f"#{widget.id}: {widget.render()}"
+        for widget in app.screen.query("Static")
+        if widget.id and widget.id.endswith("status")
+    ]
+    dropped = getattr(app, "dropped_results", None)
+    return f"screens: {stack}; notifications: {shown or 'none'}; status lines: {status or 'none'}; dropped: {dropped}"
 
 
 def screen_text(app: Any) -> str:
