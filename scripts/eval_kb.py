@@ -58,11 +58,13 @@ def load_questions(data: Path, split: str) -> list[dict[str, Any]]:
     return [r for r in rows if split == "all" or r["split"] == split]
 
 
-def open_service(home: Path, max_tokens: int) -> Any:
+def open_service(home: Path, max_tokens: int, threads: int = 0) -> Any:
     os.environ["AGENTCONSOLE_HOME"] = str(home)
     home.mkdir(parents=True, exist_ok=True)
     # drafts: short answers (the facts come first, see kb.grounding.lead), a fixed seed, a small context
-    (home / "config.toml").write_text(f"[model]\nmax_tokens = {max_tokens}\nn_ctx = 2048\nseed = 15\n")
+    # (threads: on a box shared with other jobs, one llama.cpp thread is far faster than two that spin-wait)
+    config = f"[model]\nmax_tokens = {max_tokens}\nn_ctx = 2048\nseed = 15\nthreads = {threads}\n"
+    (home / "config.toml").write_text(config)
     from agentconsole.config import load_settings
     from agentconsole.service import ConsoleService
 
@@ -164,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kb", type=Path, default=DATA, help="a KB folder: articles/ and questions*.jsonl")
     parser.add_argument("--split", choices=("tuned", "watched", "fresh", "all"), default="tuned")
     parser.add_argument("--max-tokens", type=int, default=96, help="tokens per draft (with --drafts)")
+    parser.add_argument("--threads", type=int, default=0, help="llama.cpp threads for drafts (0 = physical cores)")
     parser.add_argument("--drafts", type=int, default=0, metavar="N", help="also draft N answers with the model")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--verbose", action="store_true", help="one line per question (and every draft)")
@@ -173,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose and args.split in ("fresh", "all"):
         parser.error("--verbose shows each question's result: not for the fresh split (it must stay unseen)")
     with tempfile.TemporaryDirectory(prefix="eval-kb-") as tmp:
-        service = open_service(Path(tmp) / "home", args.max_tokens)
+        service = open_service(Path(tmp) / "home", args.max_tokens, args.threads)
         try:
             try:
                 imported = service.kb_import([args.kb / "articles"])
