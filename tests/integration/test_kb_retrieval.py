@@ -3,12 +3,13 @@
 A small KB is written straight through the vault's KB repository with the
 index terms an import computes (the PII screen is the service's part and
 is tested in test_kb_service); each test checks one rule of
-:mod:`agentconsole.kb.retrieval`, and the fresh question sets are checked
-for consistency with their KBs.
+:mod:`agentconsole.kb.retrieval`. The fresh question sets are checked for
+consistency with their KBs, and scripts/eval_kb.py for its splits.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from agentconsole.vault import Vault
 from agentconsole.vault.repositories.kb import NewPassage
 
 DATA = Path(__file__).resolve().parent.parent / "data"
+ROOT = DATA.parent.parent
 
 #: (key, title, synonyms, passages): a few articles of a made-up shop.
 ARTICLES = (
@@ -125,3 +127,20 @@ def test_fresh_question_sets_name_articles_of_their_kb(kb: str) -> None:
     assert len({r["id"] for r in rows}) == len(rows)
     assert sum(r["expected"] is not None for r in fresh) >= (40 if kb == "kb" else 25)
     assert sum(r["expected"] is None for r in fresh) >= (15 if kb == "kb" else 10)
+
+
+def test_the_evaluation_loads_splits_per_kb_and_never_shows_fresh_questions_one_by_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    spec = importlib.util.spec_from_file_location("eval_kb", ROOT / "scripts" / "eval_kb.py")
+    assert spec is not None and spec.loader is not None
+    evaluation = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(evaluation)
+    splits = {s: len(evaluation.load_questions(DATA / "kb", s)) for s in ("tuned", "watched", "fresh", "all")}
+    assert splits["all"] == splits["tuned"] + splits["watched"] + splits["fresh"] and splits["fresh"] >= 55
+    assert {r["split"] for r in evaluation.load_questions(DATA / "kb_isp", "all")} == {"fresh"}
+    for split in ("fresh", "all"):
+        with pytest.raises(SystemExit) as stopped:
+            evaluation.main(["--split", split, "--verbose"])
+        assert stopped.value.code == 2
+        assert "must stay unseen" in capsys.readouterr().err
