@@ -1,19 +1,25 @@
 """Finding the passages that answer a customer's message, or deciding that none does.
 
 1. The query is built from the *masked* text: placeholders and stop words
-   dropped, words stemmed, a misspelt word replaced by the closest term of
-   the index (edit distance 1, or 2 for long words), synonyms added, and a
-   long rambling message cut to its most specific terms (highest IDF).
-2. BM25 over the FTS5 index (title, heading, body columns weighted) ranks
-   passages; an article ranks by its best passage.
+   dropped, words stemmed, a word the index lacks split into two it holds
+   ("giftcard") or replaced by the closest index term with the same first
+   letter (edit distance 1, or 2 for long words), synonyms added (each
+   knowing which query words it stands in for), and a long rambling message
+   cut to its most specific terms (highest IDF).
+2. BM25 over the FTS5 index (title, heading, body columns weighted) finds
+   candidate passages. An article ranks by how much of the query it covers
+   (IDF-weighted share of the query's terms, unknown words counting less)
+   plus its best passage's BM25 as a share of the best BM25 of the query.
 3. Whether the KB answers at all is decided here, not by the model: the best
-   passage must cover enough of the query's specific terms (IDF-weighted)
-   and match at least a minimum weight of them.
+   passage must cover enough of the query's terms and match at least a
+   minimum weight of them. A message that tells a story around a question
+   ("... Can I still return it?") is covered if its questions are.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,16 +37,23 @@ CANDIDATES = 40
 #: Below these the KB is taken to have no answer (tuned on the tuned split of scripts/eval_kb.py).
 #: The matched weight is a share of the IDF of a term found in one passage only, so it means
 #: the same for a KB of 30 articles and of 3,000 ("at least one rare term, or a few common ones").
-MIN_COVERAGE = 0.20
+MIN_COVERAGE = 0.3
 MIN_MATCHED_WEIGHT = 1.15
-SHORT_QUERY_COVERAGE = 0.9
-SHORT_QUERY_WEIGHT = 0.5
+SHORT_QUERY_COVERAGE = 0.55
+SHORT_QUERY_WEIGHT = 0.4
 #: How much a query word the KB has never seen counts against coverage (rambling detail is common).
 UNKNOWN_WEIGHT = 0.35
+#: Words shorter than this are taken as written, not as typos of an index term.
+MIN_TYPO_LENGTH = 5
 #: How much a typo-corrected word counts when matched (the correction may be wrong).
 CORRECTED_WEIGHT = 0.6
-#: Article rank = best passage's BM25 x (ARTICLE_BIAS + the article's coverage of the query).
-ARTICLE_BIAS = 0.25
+#: Article rank = the article's coverage of the query + BM25_SHARE x its best passage's BM25 / the best BM25.
+BM25_SHARE = 0.5
+
+
+#: A sentence that asks (ends in a question mark).
+_QUESTION = re.compile(r"([^.!?\n]*\?)")
+#: How much of the coverage a message's questions alone must reach to stand for the whole message.
 
 
 class PassageIndex(Protocol):
@@ -142,10 +155,21 @@ class _Vocabulary:
         df = self.df.get(term, 0)
         return math.log(1 + (self.total - df + 0.5) / (df + 0.5))
 
-    def correct(self, term: str) -> str | None:
-        """The index term closest to an unknown ``term`` (most frequent among equals), or None."""
-        # Short words are too often real words the KB does not use ("rent" is not a typo of "sent").
-        if len(term) < 5 or not term.isalpha():
+    def split(self, word: str) -> tuple[str, str] | None:
+        """Two index terms that ``word`` joins ("giftcard" -> "gift", "card"), or None."""
+        if len(word) < 6 or not word.isalpha():
+            return None
+        for cut in range(3, len(word) - 2):
+            first, second = stem(word[:cut]), stem(word[cut:])
+            if first in self.known and second in self.known:
+                return first, second
+        return None
+
+    def correct(self, term: str, word: str) -> str | None:
+        """The index term closest to the unknown stem ``term`` of ``word`` (most frequent among equals), or None."""
+        # Short words are too often real words the KB does not use ("share" is not a typo of "spare"),
+        # and a slip rarely hits the first letter ("crush" is no typo of "brush").
+        if len(word) < MIN_TYPO_LENGTH or len(term) < 5 or not term.isalpha():
             return None
         limit = 1 if len(term) < 8 else 2
         candidates: set[str] = set(self.by_delete.get(term, ()))
@@ -155,6 +179,8 @@ class _Vocabulary:
             candidates |= self.by_delete.get(variant, set())
         best: tuple[int, int, str] | None = None
         for candidate in candidates:
+            if candidate[0] != term[0]:
+                continue
             distance = damerau(term, candidate, limit)
             if distance <= limit:
                 key = (distance, -self.df.get(candidate, 0), candidate)
@@ -174,14 +200,14 @@ class Retriever:
         min_matched_weight: float = MIN_MATCHED_WEIGHT,
         unknown_weight: float = UNKNOWN_WEIGHT,
         corrected_weight: float = CORRECTED_WEIGHT,
-        article_bias: float = ARTICLE_BIAS,
+        bm25_share: float = BM25_SHARE,
     ) -> None:
         self.index = index
         self.min_coverage = min_coverage
         self.min_matched_weight = min_matched_weight
         self.unknown_weight = unknown_weight
         self.corrected_weight = corrected_weight
-        self.article_bias = article_bias
+        self.bm25_share = bm25_share
         self._vocab: _Vocabulary | None = None
         self._lock = threading.Lock()
 
@@ -206,17 +232,8 @@ class Retriever:
     def query_terms(self, text: str) -> tuple[list[str], dict[str, str], list[str]]:
         """``(terms, corrections, expansions)`` for masked ``text``: see the module docstring."""
         vocab = self.vocabulary()
-        terms: list[str] = []
         corrections: dict[str, str] = {}
-        for word in content_words(text):
-            term = stem(word)
-            if term not in vocab.known:
-                fixed = vocab.correct(term)
-                if fixed is not None:
-                    corrections[word] = fixed
-                    term = fixed
-            if term not in terms:
-                terms.append(term)
+        terms = list(dict.fromkeys(t for word in content_words(text) for t in self._terms(word, vocab, corrections)))
         expansions = vocab.synonyms.expand(terms, vocab.known)
         known = [t for t in terms if t in vocab.known]
         if len(known) > MAX_QUERY_TERMS:
@@ -224,41 +241,83 @@ class Retriever:
             terms = [t for t in terms if t in keep or t not in vocab.known]
         return terms, corrections, expansions
 
+    @staticmethod
+    def _terms(word: str, vocab: _Vocabulary, corrections: dict[str, str]) -> list[str]:
+        """The query terms of a content word: its stem, the two words it joins ("giftcard"), or the
+        index term it is a typo of."""
+        term = stem(word)
+        if term in vocab.known:
+            return [term]
+        parts = vocab.split(word)
+        if parts:
+            corrections[word] = " ".join(parts)
+            return list(parts)
+        fixed = vocab.correct(term, word)
+        if fixed is not None:
+            corrections[word] = fixed
+            return [fixed]
+        return [term]
+
+    def focus_terms(self, text: str) -> set[str]:
+        """The terms of the message's questions (sentences ending in "?"), or empty if it asks none.
+
+        A long message tells a story and asks one thing: the asking sentence names
+        the subject, the story around it is mostly detail the KB never mentions.
+        """
+        vocab = self.vocabulary()
+        asked = " ".join(m.group(1) for m in _QUESTION.finditer(text))
+        return {t for word in content_words(asked) for t in self._terms(word, vocab, {})}
+
     def search(self, text: str, limit: int = 5) -> Retrieval:
         """The best ``limit`` passages for masked ``text``, and whether they answer it."""
         vocab = self.vocabulary()
-        terms, corrections, expansions = self.query_terms(text)
+        terms, corrections, _ = self.query_terms(text)
+        stand_ins = vocab.synonyms.stand_ins(terms, vocab.known)
         result = Retrieval(terms=terms, corrections=corrections)
-        searchable = [t for t in terms if t in vocab.known] + expansions
+        searchable = [t for t in terms if t in vocab.known] + list(stand_ins)
         if not searchable:
             return result
         fts = " OR ".join('"' + t.replace('"', '""') + '"' for t in searchable)
         corrected = set(corrections.values())
-        weights = {
+        known = {
             t: vocab.idf(t) * (self.corrected_weight if t in corrected else 1.0) for t in terms if t in vocab.known
         }
         # Terms the KB has never seen still count against coverage, but less: rambling detail is common.
         # (numbers the KB does not hold are detail: order numbers, prices, dates)
-        unknown_weight = sum(
-            self.unknown_weight * vocab.idf(t) for t in terms if t not in vocab.known and not t.isdigit()
+        weights = dict(known)
+        weights.update(
+            {t: self.unknown_weight * vocab.idf(t) for t in terms if t not in vocab.known and not t.isdigit()}
         )
-        total_weight = sum(weights.values()) + unknown_weight
-        expansion_set = set(expansions)
+        total_weight = sum(weights.values())
+        focus = self.focus_terms(text) & set(terms)
+        if focus == set(terms) or not focus & set(known):
+            focus = set()  # the message is one question, or its questions name nothing the KB knows
+        focus_weight = sum(w for t, w in weights.items() if t in focus)
 
         def covered(present: frozenset[str]) -> tuple[float, float]:
-            matched = sum(w for t, w in weights.items() if t in present)
-            if expansion_set & present:  # a synonym stands in for the words it replaced
-                matched += max(vocab.idf(t) for t in expansion_set & present) * 0.5
-            return (min(1.0, matched / total_weight) if total_weight else 0.0), matched
+            """(coverage, matched weight of known terms) of the query by a passage's or article's terms.
+
+            The coverage of the message's questions alone counts if it is higher.
+            """
+            answered = set(present)
+            for stand_in in stand_ins.keys() & present:  # "refund" in the text answers "money back"
+                answered |= stand_ins[stand_in]
+            coverage = sum(w for t, w in weights.items() if t in answered) / total_weight if total_weight else 0.0
+            if focus_weight:
+                asked = sum(w for t, w in weights.items() if t in focus and t in answered)
+                coverage = max(coverage, asked / focus_weight)
+            return min(1.0, coverage), sum(w for t, w in known.items() if t in answered)
 
         passages = self.index.kb_match(fts, COLUMN_WEIGHTS, CANDIDATES)
         best: dict[int, float] = {}
         for passage_id, bm25 in passages:
             article_id = vocab.article_of.get(passage_id, 0)
             best[article_id] = max(best.get(article_id, 0.0), -bm25)
-        # An article ranks by its best passage, scaled by how much of the query the whole article covers.
+        # An article ranks by how much of the query it covers, and then by its best passage's BM25
+        # relative to the best of all (a share, so it weighs the same for every query).
+        top_bm25 = max(best.values(), default=0.0) or 1.0
         article_score = {
-            a: score * (self.article_bias + covered(vocab.article_terms.get(a, frozenset()))[0])
+            a: covered(vocab.article_terms.get(a, frozenset()))[0] + self.bm25_share * score / top_bm25
             for a, score in best.items()
         }
         hits: list[Hit] = []
@@ -266,7 +325,6 @@ class Retriever:
             article_id = vocab.article_of.get(passage_id, 0)
             coverage, matched = covered(vocab.passage_terms.get(passage_id, frozenset()))
             hits.append(Hit(passage_id, article_id, -bm25, coverage, matched, article_score[article_id]))
-        # coverage breaks ties: in a KB of a few articles most terms are common and BM25 scores near 0
         hits.sort(key=lambda h: (-h.article_score, -h.coverage, -h.score, h.passage_id))
         result.hits = _best_per_article(hits, limit)
         top = result.hits[0] if result.hits else None

@@ -63,13 +63,24 @@ class SynonymMap:
 
     def expand(self, stems: list[str], known: set[str]) -> list[str]:
         """Stems the KB holds that mean the same as a phrase found in ``stems`` (not already there)."""
+        return list(self.stand_ins(stems, known))
+
+    def stand_ins(self, stems: list[str], known: set[str]) -> dict[str, set[str]]:
+        """Like :meth:`expand`, each stem with the query stems it stands in for.
+
+        "money back" in a query and a group ("refund", "money back") give
+        ``{"refund": {"money", "back"}}``: an article that says "refund" answers
+        the words "money back" (retrieval counts them as covered).
+        """
         present = set(stems)
-        extra: list[str] = []
+        extra: dict[str, set[str]] = {}
         for group in self._groups:
-            if not any(all(t in present for t in phrase) for phrase in group):
+            found = [phrase for phrase in group if all(t in present for t in phrase)]
+            if not found:
                 continue
+            replaced = {t for phrase in found for t in phrase}
             for phrase in group:
                 for term in phrase:
-                    if term in known and term not in present and term not in extra:
-                        extra.append(term)
+                    if term in known and term not in present:
+                        extra.setdefault(term, set()).update(replaced)
         return extra

@@ -18,7 +18,8 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 # Placeholders such as <PERSON_1> carry no meaning for retrieval (and must never be searched for).
 _PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*_\d+>|\[[A-Z][A-Z_]*\]")
 
-#: English function words and support-chat filler: they match everything and mean nothing.
+#: English function words, support-chat filler and light verbs ("how does that work", "it shows E5",
+#: "can I use two codes"): they match everything and mean nothing.
 STOP_WORDS = frozenset(
     """
     a about above after again against all also am an and any anyone anything are aren't as at be because been
@@ -41,6 +42,9 @@ STOP_WORDS = frozenset(
     nothing anything everything anywhere somewhere everywhere thing things stuff lot lots bit
     say says said saying mean means meant possible possibly many several came come comes go goes going went
     st nd rd th etc
+    use uses used using take takes took taken taking make makes made making show shows showed shown showing
+    see sees seen seeing saw work works worked working need needs needed needing try tries tried trying
+    put puts putting find finds found finding give gives gave given giving
     """.split()
 )
 

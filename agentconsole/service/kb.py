@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 _PERSON = re.compile(PLACEHOLDER_PATTERN)
 
+#: A runner-up article goes into a draft's passages only if it ranks at least this share of the best.
+RUNNER_UP_SHARE = 0.85
 #: Share of the model's context the KB passages of a draft may take (in characters, ~4 per token).
 KB_CONTEXT_SHARE = 0.35
 
@@ -241,8 +243,12 @@ class KbSection(ServiceCore):
         if not retrieval.answerable:
             return grounding
         top = retrieval.hits[0]
-        # Passages of the best article first, then runners-up that nearly match it.
-        chosen = [h for h in retrieval.hits if h.article_id == top.article_id or h.score >= 0.8 * top.score]
+        # Passages of the best article first, then runners-up that rank nearly as high (coverage and BM25).
+        chosen = [
+            h
+            for h in retrieval.hits
+            if h.article_id == top.article_id or h.article_score >= RUNNER_UP_SHARE * top.article_score
+        ]
         found = vault.kb_passages_by_id(h.passage_id for h in chosen)
         passages = [
             GroundPassage(h.passage_id, h.article_id, p.title, p.source, p.heading, p.text, h.score)

@@ -1,0 +1,146 @@
+"""Retrieval over a real SQLCipher vault: query building, ranking by coverage, the decision to decline.
+
+A small KB is written straight through the vault's KB repository with the
+index terms an import computes (the PII screen is the service's part and
+is tested in test_kb_service); each test checks one rule of
+:mod:`agentconsole.kb.retrieval`. The fresh question sets are checked for
+consistency with their KBs, and scripts/eval_kb.py for its splits.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from agentconsole.kb.retrieval import Retriever
+from agentconsole.kb.synonyms import GENERIC_GROUPS, SynonymMap
+from agentconsole.kb.terms import content_words, index_terms, stem
+from agentconsole.vault import Vault
+from agentconsole.vault.repositories.kb import NewPassage
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+ROOT = DATA.parent.parent
+
+#: (key, title, synonyms, passages): a few articles of a made-up shop.
+ARTICLES = (
+    ("returns.md", "Returns", "send back", ("You can return any item within 30 days of delivery.",)),
+    ("refunds.md", "Refunds", "", ("Refunds go back to the card you paid with within 5 business days.",)),
+    ("gift-cards.md", "Gift cards", "", ("A gift card is valid for 3 years. Use up to two gift cards per order.",)),
+    (
+        "cleaning.md",
+        "Cleaning the brush",
+        "",
+        ("Rinse the brush under warm water every week.", "Replace the brush head every 3 months."),
+    ),
+    ("payment.md", "Payment methods", "", ("We accept Visa, Mastercard and PayPal. Cash is not accepted.",)),
+    ("opening-hours.md", "Opening hours", "", ("Customer service is open Monday to Friday from 8 to 20.",)),
+)
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Retriever]:
+    path = tmp_path_factory.mktemp("kb-retrieval") / "vault.db"
+    vault = Vault.create(path, "sue", bytearray(b"kb retrieval passphrase"), role="supervisor")
+    for key, title, synonyms, texts in ARTICLES:
+        title_terms = index_terms(title + " " + synonyms)
+        passages = [NewPassage("", text, n + 1, title_terms, "", index_terms(text)) for n, text in enumerate(texts)]
+        body = "\n\n".join(texts)
+        vault.kb_save_article(key, title, key, body, key, synonyms.replace(", ", "\n"), passages, "sue")
+    yield Retriever(vault)
+    vault.lock()
+
+
+def top_key(retriever: Retriever, text: str) -> str | None:
+    result = retriever.search(text)
+    if not result.hits:
+        return None
+    article_id = result.hits[0].article_id
+    return next(a.key for a in retriever.index.kb_list_articles() if a.id == article_id)  # type: ignore[attr-defined]
+
+
+def test_a_word_the_index_lacks_is_split_into_two_it_holds(retriever: Retriever) -> None:
+    result = retriever.search("can I pay with my giftcard")
+    assert {"gift", "card"} <= set(result.terms)
+    assert result.corrections["giftcard"] == "gift card"
+    assert top_key(retriever, "how long is my giftcard valid") == "gift-cards.md"
+
+
+def test_a_typo_is_corrected_but_not_into_a_word_with_another_first_letter(retriever: Retriever) -> None:
+    vocab = retriever.vocabulary()
+    assert vocab.correct(stem("refnuds"), "refnuds") == "refund"
+    assert "brush" in vocab.known
+    assert vocab.correct(stem("crushed"), "crushed") is None  # one letter from "brush", but a different word
+    assert "crushed" not in retriever.search("the box was crushed").corrections
+
+
+def test_light_verbs_are_no_search_terms() -> None:
+    assert content_words("how does that work, it shows an error when I use it") == ["error"]
+
+
+def test_synonyms_know_which_words_they_stand_in_for() -> None:
+    synonyms = SynonymMap(GENERIC_GROUPS)
+    stand_ins = synonyms.stand_ins([stem("money"), stem("back"), stem("kettle")], known={stem("refund"), "kettl"})
+    assert stand_ins == {stem("refund"): {stem("money"), stem("back")}}
+
+
+def test_an_article_covering_the_words_a_synonym_replaced_ranks_first(retriever: Retriever) -> None:
+    # "money back" is answered by "Refunds" although no word of the article is in the question
+    assert top_key(retriever, "when do I get my money back") == "refunds.md"
+
+
+def test_a_rambling_message_is_answered_when_its_question_is_covered(retriever: Retriever) -> None:
+    story = (
+        "My aunt bought me a lovely teapot for my birthday, blue with yellow flowers, but my flatmate "
+        "already owns three of them and our cupboard is tiny. Can I return it?"
+    )
+    result = retriever.search(story)
+    assert top_key(retriever, story) == "returns.md"
+    assert result.answerable
+    # the same story with no question the KB covers is declined
+    assert not retriever.search(story.replace("Can I return it?", "Do you sell teacups?")).answerable
+
+
+def test_questions_outside_the_kb_are_declined_and_covered_ones_answered(retriever: Retriever) -> None:
+    assert not retriever.search("Can I pay with bitcoin?").answerable
+    assert not retriever.search("do you have a loyalty programme for frequent buyers").answerable
+    assert retriever.search("is customer service open on friday").answerable
+    assert top_key(retriever, "do you accept paypal") == "payment.md"
+
+
+@pytest.mark.parametrize("kb", ["kb", "kb_isp"])
+def test_fresh_question_sets_name_articles_of_their_kb(kb: str) -> None:
+    rows = [
+        json.loads(line)
+        for path in sorted((DATA / kb).glob("questions*.jsonl"))
+        for line in path.read_text().splitlines()
+        if line.strip()
+    ]
+    fresh = [r for r in rows if r["split"] == "fresh"]
+    articles = {p.name for p in (DATA / kb / "articles").iterdir()}
+    for row in rows:
+        expected = row["expected"]
+        assert expected is None or expected.split("#")[0] in articles, row["id"]
+    assert len({r["id"] for r in rows}) == len(rows)
+    assert sum(r["expected"] is not None for r in fresh) >= (40 if kb == "kb" else 25)
+    assert sum(r["expected"] is None for r in fresh) >= (15 if kb == "kb" else 10)
+
+
+def test_the_evaluation_loads_splits_per_kb_and_never_shows_fresh_questions_one_by_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    spec = importlib.util.spec_from_file_location("eval_kb", ROOT / "scripts" / "eval_kb.py")
+    assert spec is not None and spec.loader is not None
+    evaluation = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(evaluation)
+    splits = {s: len(evaluation.load_questions(DATA / "kb", s)) for s in ("tuned", "watched", "fresh", "all")}
+    assert splits["all"] == splits["tuned"] + splits["watched"] + splits["fresh"] and splits["fresh"] >= 55
+    assert {r["split"] for r in evaluation.load_questions(DATA / "kb_isp", "all")} == {"fresh"}
+    for split in ("fresh", "all"):
+        with pytest.raises(SystemExit) as stopped:
+            evaluation.main(["--split", split, "--verbose"])
+        assert stopped.value.code == 2
+        assert "must stay unseen" in capsys.readouterr().err
