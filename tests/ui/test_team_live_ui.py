@@ -57,12 +57,16 @@ async def test_a_second_console_sees_messages_cases_and_who_is_replying(
             assert screen.case_id == case and screen.holder_line == ""
 
             # carol writes into the open case: it shows in alice's conversation
-            await asyncio.to_thread(carol.add_message, case, "note", "Carol checked the depot log")
+            await asyncio.to_thread(carol.add_message, case, "note", "Checked the depot log: the parcel left on time")
 
             def shown(text: str) -> bool:
                 return any(text in v.text for v in screen.query(MessageView))
 
-            await wait_for(pilot, lambda: shown("Carol checked the depot log"), "carol's message in alice's console")
+            await wait_for(
+                pilot,
+                lambda: shown("Checked the depot log: the parcel left on time"),
+                "carol's message in alice's console",
+            )
 
             # carol opens a new case: it appears in alice's case list
             second = await asyncio.to_thread(carol.new_case, "C-2002", "Wrong size")
