@@ -26,6 +26,7 @@ from agentconsole.privacy.lexicon import (
     UNIT_WORDS,
 )
 from agentconsole.privacy.recognizers.base import SupportRecognizer
+from agentconsole.privacy.recognizers.places import used_as_place
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -184,6 +185,8 @@ def _checked(text: str, words: list[tuple[int, int, str]]) -> tuple[int, int] | 
             return None  # "Export", "Notifications": a quoted word is a label or a term
         if not text[:start].strip() and not text[end:].strip(" \t\r\n.!?:"):
             return None  # a message that is one word ("Drafts"): a title or a label, no context for a name
+        if used_as_place(text, start, end):
+            return None  # "within Germany and Austria": a country name used as a place
     if len(words) == 1 and not text.islower():
         word = words[0][2].rstrip(".")
         lower = word.lower()

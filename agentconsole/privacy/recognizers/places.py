@@ -1,0 +1,53 @@
+"""Country names used as places: a second-stage check on the NER's one-word PERSON guesses.
+
+The model reads a country name as a person now and then ("within Germany and
+Austria"). A one-word guess that is a country's English name is dropped when
+its neighbours say "place": a place preposition right before it ("in",
+"within", "across"...), or another country name joined to it by "and", "or" or
+a comma ("Germany and Austria", "Austria, Switzerland"). "to" and "from" are not
+such cues: "a message from Chad" or "send it to Jordan" is about a person.
+
+The names come from libphonenumber's region display names (a dependency
+already, through ``phonenumbers``): places, not a list of people.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import regex
+
+_PLACE_PREPOSITIONS = frozenset("in within across outside inside throughout into".split())
+_BEFORE_RE = regex.compile(r"(\p{L}+)(\s*(?:,|\band\b|\bor\b)\s*|\s+)$", regex.IGNORECASE)
+_AFTER_RE = regex.compile(r"^\s*(?:,|\band\b|\bor\b)\s*(\p{L}+)", regex.IGNORECASE)
+
+
+@functools.cache
+def country_names() -> frozenset[str]:
+    """Casefolded one-word English names of the countries and territories libphonenumber knows."""
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    names = set()
+    for names_by_language in LOCALE_DATA.values():
+        name = names_by_language.get("en", "")
+        while name.startswith("*"):  # "*xx": the same as language xx
+            name = names_by_language.get(name[1:], "")
+        if name and " " not in name:
+            names.add(name.casefold())
+    return frozenset(names)
+
+
+def used_as_place(text: str, start: int, end: int) -> bool:
+    """``text[start:end]`` is a country name and its neighbours make it a place (see the module)."""
+    if text[start:end].casefold() not in country_names():
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    before = _BEFORE_RE.search(text[max(line_start, start - 40) : start])
+    if before is not None:
+        word, joint = before.group(1).casefold(), before.group(2).strip()
+        if not joint and word in _PLACE_PREPOSITIONS:
+            return True
+        if joint and word in country_names():
+            return True
+    after = _AFTER_RE.match(text[end : end + 40])
+    return after is not None and after.group(1).casefold() in country_names()
