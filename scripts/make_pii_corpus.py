@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import make_pii_corpus_hard as H  # noqa: E402
 import make_pii_corpus_templates as T  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
@@ -148,6 +149,9 @@ REGISTERS: dict[str, list[str]] = {
     "non_latin": T.NON_LATIN,
     "negative": T.NEGATIVE,
 }
+#: Registers only the training split draws from (hard negatives, person variety); the
+#: evaluation splits are generated from REGISTERS alone, so they do not change.
+TRAIN_ONLY_REGISTERS: dict[str, list[str]] = {"hard_negative": H.HARD_NEGATIVE, "people": H.PEOPLE}
 
 
 def split_templates() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -347,9 +351,19 @@ class Values:
             "MON": T.MONTHS,
             "GR": T.GREETINGS,
             "CO": T.COMPANIES,
+            "DEP": H.DEPARTMENTS,
+            "UI": H.UI_LABELS,
+            "SW": H.SOFTWARE,
+            "LANG": H.LANGUAGES,
+            "CAP": H.CAPS,
         }
         if slot in pools:
             return r.choice(pools[slot])
+        if slot == "MENU":
+            return r.choice([" > ", " › ", " / ", " -> "]).join(r.sample(H.MENU_PARTS, r.randint(2, 4)))
+        if slot == "QTY":
+            number = r.choice([str(r.randint(2, 99)), str(r.randint(100, 999)), f"{r.randint(1, 99)},000"])
+            return f"{number} {r.choice(H.QTY_NOUNS)}"
         if slot == "VER":
             return r.choice(
                 [
@@ -407,6 +421,8 @@ def fill(slot: str, values: Values, people: dict[str, dict[str, str]]) -> list[t
 
     if slot in ("P", "F", "L", "IN"):
         return [(who("c")[slot], "PERSON")]
+    if slot in ("fl", "pl"):
+        return [(who("c")[slot[0].upper()].lower(), "PERSON")]
     if slot == "T":
         p = who("c")
         return [(p["title"] + " ", None), (p["L"], "PERSON")]
@@ -461,6 +477,12 @@ def compose(register: str, templates: dict[str, list[str]], rng: random.Random) 
         parts.append(rng.choice(templates["email_signoff"]))
         sep = "¶¶" if rng.random() < 0.7 else "¶"
         return sep.join(parts), parts
+    if register in TRAIN_ONLY_REGISTERS:
+        chosen = rng.choice(TRAIN_ONLY_REGISTERS[register])
+        if rng.random() < 0.3:
+            extra = rng.choice(templates["negative"] + TRAIN_ONLY_REGISTERS["hard_negative"])
+            return chosen + rng.choice([" ", "¶", "¶¶"]) + extra, [chosen, extra]
+        return chosen, [chosen]
     chosen = rng.choice(templates[register])
     if register == "negative" and rng.random() < 0.4:
         second = rng.choice(templates[register])
@@ -486,7 +508,24 @@ REGISTER_WEIGHTS = [
 ]
 
 
-def make_doc(templates: dict[str, list[str]], values: Values, rng: random.Random, register: str | None = None) -> dict:
+#: Share of training documents drawn from TRAIN_ONLY_REGISTERS (hard negatives, then person variety).
+TRAIN_ONLY_SHARE = {"hard_negative": 0.16, "people": 0.12}
+
+
+def make_doc(
+    templates: dict[str, list[str]],
+    values: Values,
+    rng: random.Random,
+    register: str | None = None,
+    extra: bool = False,
+) -> dict:
+    if extra and register is None:
+        roll = rng.random()
+        for name, share in TRAIN_ONLY_SHARE.items():
+            if roll < share:
+                register = name
+                break
+            roll -= share
     if register is None:
         register = rng.choices([r for r, _ in REGISTER_WEIGHTS], [w for _, w in REGISTER_WEIGHTS])[0]
     template, used = compose(register, templates, rng)
@@ -514,13 +553,19 @@ def make_doc(templates: dict[str, list[str]], values: Values, rng: random.Random
 
 
 def generate(
-    split: str, n: int, templates: dict[str, list[str]], locales: list[str], seed: int, register: str | None = None
+    split: str,
+    n: int,
+    templates: dict[str, list[str]],
+    locales: list[str],
+    seed: int,
+    register: str | None = None,
+    extra: bool = False,
 ) -> list[dict]:
     rng = random.Random(seed)
     values = Values(locales, rng)
     docs = []
     for i in range(n):
-        doc = make_doc(templates, values, rng, register)
+        doc = make_doc(templates, values, rng, register, extra)
         docs.append({"id": f"{split}-{i:05d}", "split": split, **doc})
     return docs
 
@@ -546,10 +591,12 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(len(t) for t in REGISTERS.values())
     print(
         f"{total} templates ({sum(len(t) for t in seen.values())} for training, "
-        f"{sum(len(t) for t in unseen.values())} held out)",
+        f"{sum(len(t) for t in unseen.values())} held out), "
+        f"plus {sum(len(t) for t in TRAIN_ONLY_REGISTERS.values())} training-only templates "
+        "(hard negatives, person variety)",
         flush=True,
     )
-    train = generate("train", args.train, seen, TRAIN_LOCALES, args.seed)
+    train = generate("train", args.train, seen, TRAIN_LOCALES, args.seed, extra=True)
     write(args.out / "train.jsonl", train)
     print(f"train: {len(train)} documents -> {args.out / 'train.jsonl'}", flush=True)
     if args.no_eval:

@@ -140,7 +140,7 @@ def write_manifest(model_dir: Path, info: dict) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the shipped PII NER (deterministic).")
-    parser.add_argument("--docs", type=int, default=10_000, help="training documents (default 10000)")
+    parser.add_argument("--docs", type=int, default=12_000, help="training documents (default 12000)")
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dropout", type=float, default=0.2)

@@ -35,6 +35,9 @@ _NOT_ADDRESS = re.compile(
 _ADDRESSES = re.compile(r"\S+@\S+|\b(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
+_CAMEL_PART = re.compile(r"[A-Z][a-z]+|[a-z]+")
+
+
 class ArticleLexicon:
     """How the articles being imported use their words: what tells a brand or a term from a person.
 
@@ -62,7 +65,16 @@ class ArticleLexicon:
 
     def company_term(self, word: str) -> bool:
         term = stem(word.lower())
-        return term in self.lower or self.articles_using.get(term, 0) >= 2
+        if term in self.lower or self.articles_using.get(term, 0) >= 2:
+            return True
+        # "StudentPass": a product spelt as one word around a word the articles write in lower case
+        # ("student status"); "McDonald" stays a name ("donald" is no word of theirs, "mc" too short)
+        parts = _CAMEL_PART.findall(word)
+        return (
+            len(parts) >= 2
+            and "".join(parts) == word
+            and any(len(p) >= 4 and stem(p.lower()) in self.lower for p in parts)
+        )
 
     def plausible(self, entity_type: str, value: str, *, heading: bool = False) -> bool:
         """Whether a statistical finding can be personal data in an article (see the class docstring).

@@ -56,6 +56,15 @@ hola bonjour bonsoir hallo ciao hej salut servus moin ahoj cześć czesc hei ter
 olá ola konnichiwa sawubona jambo привет здравствуйте добрый день γεια σας buongiorno buenas buenos días dias
 gracias merci danke dank vielen grazie mille obrigado obrigada spasibo спасибо tack takk tak kiitos dziękuję
 beaucoup muchas muito schön bitte cordialement freundlichen grüßen grüße saludos saluti atentamente
+guten tag abend hilfe salamat mabuhay natürlich selbstverständlich
+ich du er sie wir ihr ihre ihren ihrem ihrer ihnen mein meine meinen meinem meiner dein deine unser unsere
+der die das dem des ein eine einen einem einer und oder aber mit für auf aus bei nach vom zum zur unter über
+vor durch gegen ohne seit wenn dass weil ist sind war hat haben wird werden kann können muss müssen nicht kein
+keine auch noch schon sehr nur hier wie was wo warum
+je tu il elle nous vous ils elles mon ma mes ton ta votre vos notre nos leur les un une et ou mais avec pour sur
+dans par sans sous chez est sont madame monsieur très bien
+el los las una unos y pero con por sin sobre es usted sus favor buenas días gracias
+il gli sono nel della per prego obrigado obrigada bom você
 """.split()
 
 #: Words that open a place's name ("Northern Ireland", "New Jersey", "Lake Como"), never a person's.

@@ -283,6 +283,12 @@ def test_street_address_recognizer(text: str, expected: Expected) -> None:
         ("Notifications on Android 14 need the new permission.", []),  # a product and its version
         ("Ask Anna Berg > she knows the account.", [("PERSON", "Anna Berg")]),  # a full name next to ">" stays
         ("Thanks,\nMarta", [("PERSON", "Marta")]),  # a one-word sign-off stays
+        ("Fast case", []),  # a case title: a one-word guess needs a person cue there
+        ("Hi Marta", [("PERSON", "Marta")]),  # ... which a greeting is
+        ("Shift summary: 48 chats, 31 emails, 6 phone callbacks.", []),  # counts, not an address
+        ("Please add 10 more seats on the Standard plan.", []),
+        ("Refund for order 1182 (Anna Berg) approved.", [("PERSON", "Anna Berg")]),  # a name after an id
+        ("Version 2405 (Monthly Enterprise Channel) is current.", []),  # a label in brackets after a number
         (
             "Şərur rayonu, Məlikçobanli kəndi, TƏBRİZ pr.",
             [("STREET_ADDRESS", "Şərur rayonu, Məlikçobanli kəndi, TƏBRİZ pr")],
