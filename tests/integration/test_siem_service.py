@@ -6,19 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_users import PASSWORDS, home_with_users, run
 from siem_collector import SyslogCollector, free_port, make_ca_and_server_cert
 
-from agentconsole.cli import main
 from agentconsole.compliance.audit import AUDIT_KEY_PURPOSE, AuditEntry, parse_anchor, verify_chain
 from agentconsole.compliance.siem import check_stream
 from agentconsole.config import load_settings
 from agentconsole.service import ConsoleService
-
-PASSWORDS = {"sue": "supervisor passphrase", "ann": "agent passphrase", "aud": "auditor passphrase"}
-
-
-def run(home: Path, secrets_dir: Path, user: str, *args: str) -> int:
-    return main(["--home", str(home), *args, "--user", user, "--passphrase-file", str(secrets_dir / f"{user}.pass")])
+from agentconsole.vault import Vault
 
 
 @pytest.fixture
@@ -48,22 +43,15 @@ def session(home: Path, user: str = "sue") -> ConsoleService:
     return service
 
 
+def seed_one_case(vault: Vault) -> None:
+    case = vault.create_case(vault.upsert_customer("C1"), "Refund")
+    vault.add_message(case, "customer", "I am <PERSON_1>")
+    vault.add_pii_values(case, [("<PERSON_1>", "PERSON", "Grace Hopper")])
+
+
 @pytest.fixture
 def home(agentconsole_home: Path, tmp_path: Path) -> Path:
-    for user, secret in PASSWORDS.items():
-        (tmp_path / f"{user}.pass").write_text(secret + "\n")
-    service = ConsoleService(load_settings(agentconsole_home))
-    service.create_vault("sue", bytearray(PASSWORDS["sue"].encode()))
-    try:
-        vault = service.require("manage_users")
-        vault.add_user("ann", "agent", bytearray(PASSWORDS["ann"].encode()))
-        vault.add_user("aud", "auditor", bytearray(PASSWORDS["aud"].encode()))
-        case = vault.create_case(vault.upsert_customer("C1"), "Refund")
-        vault.add_message(case, "customer", "I am <PERSON_1>")
-        vault.add_pii_values(case, [("<PERSON_1>", "PERSON", "Grace Hopper")])
-    finally:
-        service.lock()
-    return agentconsole_home
+    return home_with_users(agentconsole_home, tmp_path, seed_one_case)
 
 
 def unique(records: list[dict]) -> list[dict]:
