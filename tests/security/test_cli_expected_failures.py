@@ -189,8 +189,17 @@ def test_customer_references_that_are_personal_data_are_refused(vault_home: Path
 
 
 def _erase_on_a_terminal(home: Path, secret: Path, answer: str) -> tuple[int, str]:
+    """Run ``erase`` with a pty as its controlling terminal; returns its exit code and all it wrote.
+
+    The prompt is read from the pty; stdout and stderr go to a file, read after the child has
+    exited, so the last line is never lost to the pty closing under the reader.
+    """
+    streams = secret.parent / f"erase-{answer}.out"
     pid, fd = pty.fork()
     if pid == 0:  # child: the pty is its controlling terminal
+        out_fd = os.open(streams, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(out_fd, 1)
+        os.dup2(out_fd, 2)
         os.environ["AGENTCONSOLE_HOME"] = str(home)
         os.execv(
             sys.executable,
@@ -223,7 +232,9 @@ def _erase_on_a_terminal(home: Path, secret: Path, answer: str) -> tuple[int, st
             os.write(fd, answer.encode() + b"\r")
             answered = True
     _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), output.decode("utf-8", "replace")
+    os.close(fd)
+    written = output + streams.read_bytes()
+    return os.waitstatus_to_exitcode(status), written.decode("utf-8", "replace")
 
 
 def test_erase_asks_to_type_the_reference_on_a_terminal(vault_home: Path, tmp_path: Path) -> None:
