@@ -22,27 +22,24 @@ from agentconsole.privacy.parallel import PARALLEL_MIN_CHARS, helper_count
 from agentconsole.privacy.pieces import CHUNK_CHARS, plan_units
 
 _FILLER = (
-    "Customer wrote in about the router again; the light blinks orange after the update. "
-    "We checked the cable and the settings page, nothing unusual. Next step is a replacement. "
+    "the customer wrote in about the router again and the light blinks orange after the update, "
+    "we checked the cable and the settings page and found nothing unusual, "
 )
+# No full stops or line breaks: pieces are then cut at spaces, some of them inside these.
 _PII = [
-    "Please call Ingrid Lindqvist on +44 20 7946 0958 tomorrow.",
-    "Ship it to 27 Seafield Crescent, Dublin 3, D03 K2W7 please.",
-    "Write to jonathan.whitaker@example.org or ring 020 7946 0321.",
-    "Card 4111 1111 1111 1111 was charged twice, says Mr Whitaker.",
+    "please call Ingrid Lindqvist on +44 20 7946 0958 tomorrow, ",
+    "ship it to 27 Seafield Crescent, Dublin 3, D03 K2W7 please, ",
+    "write to jonathan.whitaker@example.org or ring 020 7946 0321, ",
+    "card 4111 1111 1111 1111 was charged twice says Mr Whitaker, ",
 ]
 
 
 def _long_text() -> str:
-    """Prose with PII placed right across the piece cuts, longer than PARALLEL_MIN_CHARS."""
+    """Prose with PII every ~300 characters, some of it across piece cuts, longer than PARALLEL_MIN_CHARS."""
     parts: list[str] = []
-    size = 0
     i = 0
-    while size < PARALLEL_MIN_CHARS + 20 * CHUNK_CHARS:
-        filler = _FILLER * 11  # about one piece: the PII below lands near a cut
-        parts.append(filler[: CHUNK_CHARS - 40 - (i % 5) * 7])
-        parts.append(_PII[i % len(_PII)] + " ")
-        size += len(parts[-2]) + len(parts[-1])
+    while sum(map(len, parts)) < PARALLEL_MIN_CHARS + 10 * CHUNK_CHARS:
+        parts += [_FILLER[: 120 + (i * 37) % 100], _PII[i % len(_PII)]]
         i += 1
     return "".join(parts)
 
