@@ -13,7 +13,9 @@ result does not depend on who reads it or with which others, so the detections
 are the same as reading all pieces in this process. Progress counts pieces from
 both sides; ``should_cancel`` is polled between our pieces and while we wait;
 a cancel (or any error) kills the helpers at once. A helper that cannot start or
-fails hands its pieces back to us: the job finishes in this process.
+fails hands its pieces back to us: the job finishes in this process. When we run
+out of pieces we read a helper's queued job ourselves rather than wait for it
+(its late answer is ignored), so we never wait for more than one job.
 """
 
 from __future__ import annotations
@@ -76,6 +78,10 @@ class Helper:
             stderr=subprocess.DEVNULL,  # never on the console's terminal; errors come back as frames
             env=env,
             close_fds=True,
+            # Its own session: the terminal's job-control signals (Ctrl+C, Ctrl+Z, hang-up) go to the
+            # console, which decides the helper's life (its stdin closing ends it); with the kernel's
+            # autogroup scheduling it is also scheduled as a program of its own.
+            start_new_session=True,
         )
         self.ready = False
         self.alive = True
@@ -86,7 +92,7 @@ class Helper:
         try:
             send(self._stdin, ("init", settings, list(exclude)))
         except (OSError, ValueError):
-            self.stop(kill=True)
+            self.stop()
             raise
         threading.Thread(target=self._read_answers, name="privacy-helper-reader", daemon=True).start()
 
@@ -112,25 +118,20 @@ class Helper:
             return False
         return True
 
-    def stop(self, *, kill: bool) -> None:
-        """End the process: at once (``kill``), or by closing its stdin and waiting briefly."""
+    def stop(self) -> None:
+        """Kill the process and reap it (a helper holds nothing worth a graceful end)."""
         self.alive = False
         try:
-            if kill:
-                self.process.kill()
-            else:
-                self._stdin.close()
-            self.process.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
             self.process.kill()
-            self.process.wait()
-        finally:
-            for stream in (self.process.stdin, self.process.stdout):
-                try:
-                    if stream is not None:
-                        stream.close()
-                except OSError:
-                    pass
+        except OSError:
+            pass
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
 
 
 class HelperPool:
@@ -152,7 +153,7 @@ class HelperPool:
     def start(self) -> list[Helper]:
         """The live helpers, starting the missing ones (they report ready later)."""
         for helper in [h for h in self.helpers if not h.alive or h.process.poll() is not None]:
-            helper.stop(kill=True)
+            helper.stop()
             self.helpers.remove(helper)
         while self.usable and len(self.helpers) < self.size:
             try:
@@ -173,17 +174,14 @@ class HelperPool:
         self._start_failures += 1
         log.warning("privacy helper process did not start (%s); reading in this process", error)
 
-    def stop_all(self, *, kill: bool) -> None:
-        _stop_all(self.helpers, kill=kill)
-
     def close(self) -> None:
-        """Stop every helper (they finish nothing: the pool is not in use)."""
+        """Kill every helper now (also done at exit, or when the pool is garbage-collected)."""
         self._finalizer()
 
 
-def _stop_all(helpers: list[Helper], *, kill: bool = False) -> None:
+def _stop_all(helpers: list[Helper]) -> None:
     for helper in list(helpers):
-        helper.stop(kill=kill)
+        helper.stop()
     helpers.clear()
 
 
@@ -257,7 +255,7 @@ def read_shared(
         elif kind in ("failed", "error", "exited"):
             if kind != "exited" or not helper.ready:
                 pool.start_failed(str(message[-1]) if kind != "exited" else "exited")
-            helper.stop(kill=True)
+            helper.stop()
             helpers.remove(helper)
             for job_id in [j for j, (h, _) in inflight.items() if h is helper]:
                 redo.extend(inflight.pop(job_id)[1])
@@ -295,6 +293,10 @@ def read_shared(
                     pump()
             elif inflight:
                 tick.check()
+                queued = [job for job, (h, _) in inflight.items() if sum(h is o for o, _ in inflight.values()) > 1]
+                if queued:  # rather than wait, read a helper's last job ourselves (it has likely not begun it)
+                    redo.extend(inflight.pop(max(queued))[1])
+                    continue
                 try:
                     handle(*pool.answers.get(timeout=_WAIT_SECONDS))
                 except queue.Empty:
@@ -303,6 +305,6 @@ def read_shared(
                 break
     except BaseException:
         for helper in helpers:  # a cancel stops the helpers now, not after their queued pieces
-            helper.stop(kill=True)
+            helper.stop()
         raise
     return [r if r is not None else [] for r in results]
