@@ -93,6 +93,7 @@ class Helper:
             send(self._stdin, ("init", settings, list(exclude)))
         except (OSError, ValueError):
             self.stop()
+            self.process.stdout.close()  # type: ignore[union-attr]  # no reader thread yet
             raise
         threading.Thread(target=self._read_answers, name="privacy-helper-reader", daemon=True).start()
 
@@ -106,6 +107,8 @@ class Helper:
                 self._answers.put((self, message))
         except (OSError, ValueError, EOFError, ImportError, AttributeError, IndexError):
             pass  # a broken frame: the helper is done either way
+        finally:
+            self.process.stdout.close()  # type: ignore[union-attr]  # here, never under a read in progress
         self.settled.set()
         self._answers.put((self, ("exited",)))
 
@@ -125,13 +128,11 @@ class Helper:
             self.process.kill()
         except OSError:
             pass
-        self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            try:
-                if stream is not None:
-                    stream.close()
-            except OSError:
-                pass
+        self.process.wait()  # its stdout then ends, and the reader thread closes it
+        try:
+            self._stdin.close()
+        except OSError:
+            pass
 
 
 class HelperPool:
