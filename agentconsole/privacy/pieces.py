@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 # Above this size a text is analyzed in pieces cut at paragraph/line/space boundaries:
 # spaCy's cost and memory stay linear and a 1 MB paste finishes in bounded time.
@@ -71,3 +72,55 @@ def piece_spans(text: str, limit: int = CHUNK_CHARS, overlap: int = CHUNK_OVERLA
             read_end = own_end if space == -1 else space
         pieces.append((read_start, read_end, own_start, own_end))
     return pieces
+
+
+class Unit(NamedTuple):
+    """One piece of work: read ``[read_start, read_end)``, keep detections starting in ``[own_start, own_end)``.
+
+    ``prose`` pieces go through spaCy; the others (log/CSV dumps) get the pattern
+    recognizers only. ``chars`` is what the piece adds to the progress count.
+    """
+
+    read_start: int
+    read_end: int
+    own_start: int
+    own_end: int
+    prose: bool
+    chars: int
+
+
+def plan_units(text: str) -> list[Unit]:
+    """The pieces of ``text`` in reading order: pattern-only pieces first, then the prose ones.
+
+    A dump piece (few letters) is read for patterns, and its prose lines (customer
+    notes in a log) are read by the NER on their own, without adding to the progress.
+    """
+    pieces = piece_spans(text, CHUNK_CHARS, CHUNK_OVERLAP)
+    prose: list[Unit] = []
+    patterns_only: list[Unit] = []
+    for read_start, read_end, own_start, own_end in pieces:
+        if len(pieces) == 1 or is_prose(text[own_start:own_end]):
+            prose.append(Unit(read_start, read_end, own_start, own_end, True, own_end - own_start))
+        else:
+            patterns_only.append(Unit(read_start, read_end, own_start, own_end, False, own_end - own_start))
+            prose.extend(Unit(s, e, s, e, True, 0) for s, e in prose_lines(text, own_start, own_end))
+    return patterns_only + prose
+
+
+class Piece(NamedTuple):
+    """A unit's text as a reader gets it: ``own_start``/``own_end`` are offsets into ``text``."""
+
+    prose: bool
+    text: str
+    own_start: int
+    own_end: int
+
+
+def piece_of(text: str, unit: Unit) -> Piece:
+    """The :class:`Piece` that ``unit`` reads from ``text``."""
+    return Piece(
+        unit.prose,
+        text[unit.read_start : unit.read_end],
+        unit.own_start - unit.read_start,
+        unit.own_end - unit.read_start,
+    )
