@@ -28,6 +28,7 @@ from agentconsole.privacy.lexicon import (
 from agentconsole.privacy.recognizers.base import SupportRecognizer
 from agentconsole.privacy.recognizers.person_context import has_person_context
 from agentconsole.privacy.recognizers.places import used_as_place
+from agentconsole.privacy.recognizers.thing_context import used_as_thing
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -108,6 +109,12 @@ def id_owner_spans(text: str) -> list[tuple[int, int, str, float]]:
     return found
 
 
+_CODE_CHAR_RE = regex.compile(r"[\p{N}_/\\=]")
+# Endings of English abstract and collective nouns that no personal name has ("-tion", "-ment" after
+# four letters, "-ship", "-ology", "-ware", "-ture", "-ities"): departments and topics.
+_ABSTRACT_NOUN_RE = regex.compile(
+    r"^\p{Lu}\p{Ll}+(?:tions?|sions?|(?<=\p{L}{4})ments?|ships?|ology|ologies|wares?|tures?|ities|(?<=\p{L}{5})ics)$"
+)
 _NAME_WORD_RE = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’.\-]*")
 _NUMBER_AFTER_RE = regex.compile(r"[ \t]?\d")
 # A step of a menu path ("Settings > Apps > Notifications"): a name is never one.
@@ -179,6 +186,10 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
         words = words[:-1]
     if not words:
         return None
+    if _CODE_CHAR_RE.search(text, words[0][0], words[-1][1]):
+        return None  # "HL-L2350DW", "build_agent": a model number or an identifier, never a name
+    if len(words) == 1 and _ABSTRACT_NOUN_RE.search(words[0][2]):
+        return None  # "Infrastructure", "Operations", "Facilities": a department or a topic
     keys = [_key(w) for _, _, w in words]
     if all(k in CALENDAR_WORDS for k in keys):
         return None
@@ -211,6 +222,8 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
             return None  # a message that is one word ("Drafts"): a title or a label, no context for a name
         if used_as_place(text, start, end):
             return None  # "within Germany and Austria": a country name used as a place
+        if used_as_thing(text, start, end):
+            return None  # "Winston is the default", "the Madison cluster", "in Porto", '"Gateway unreachable"'
     if len(words) == 1 and not text.islower():
         word = words[0][2].rstrip(".")
         lower = word.lower()
@@ -280,6 +293,8 @@ _STREET_WORD_RE = regex.compile(
 
 
 _VERSION_RE = regex.compile(r"\d\.\d")
+# A house number next to a word: "Gasse 743", "12 Main".
+_NUMBERED_STREET_RE = regex.compile(r"\p{L}[ \t]+\d{1,5}[\p{L}]?(?![\p{N}])|(?<![\p{N}])\d{1,5}[\p{L}]?[ \t]+\p{L}")
 
 
 def _address_shaped(value: str, cased_text: bool = False) -> bool:
@@ -349,6 +364,8 @@ def model_spans(doc: Doc, text: str) -> list[tuple[int, int, str, float]]:
     base = list(doc.spans["base_ents"]) if "base_ents" in doc.spans else []
     for start, end, label in _joined(doc, text):
         value = text[start:end]
+        if label == PERSON and _NUMBERED_STREET_RE.search(value) and _STREET_WORD_RE.search(value):
+            label = STREET_ADDRESS  # "Jonathan-Keller-Gasse 743 - 8122 Althofen": a street the model called a person
         if label == PERSON:
             if "@" in value or "://" in value:
                 continue
