@@ -25,6 +25,7 @@ from agentconsole.privacy.lexicon import (
     SUPPORT_WORDS,
     UNIT_WORDS,
 )
+from agentconsole.privacy.recognizers.address_blocks import extend_address, extend_address_back
 from agentconsole.privacy.recognizers.base import SupportRecognizer
 from agentconsole.privacy.recognizers.person_context import has_person_context
 from agentconsole.privacy.recognizers.places import used_as_place
@@ -35,51 +36,6 @@ if TYPE_CHECKING:
 
 PERSON = "PERSON"
 STREET_ADDRESS = "STREET_ADDRESS"
-
-# A line that finishes an address block: postcode and/or town, region, country.
-_TAIL_LINE_RE = regex.compile(
-    r"[ \t]*(?:"
-    r"[\p{L}\p{N}][\p{L}\p{N} .,'\-/()]{0,48}\d[\p{L}\p{N} .,'\-/()]{0,30}"  # has a digit: "Dublin 3, D03 K2W7"
-    r"|\p{Lu}[\p{L}.'\-]*(?:[ \t]+\p{Lu}[\p{L}.'\-]*){0,3}"  # "United Kingdom", "Deutschland"
-    r")[ \t]*$",
-)
-_MAX_TAIL_LINES = 3
-
-
-def _next_line(text: str, pos: int) -> tuple[int, int] | None:
-    """(start, end) of the line after the line break at ``pos`` (a real or literal one)."""
-    if text.startswith("\n", pos):
-        start = pos + 1
-    elif text.startswith(" \n", pos):
-        start = pos + 2
-    else:
-        return None
-    end = text.find("\n", start)
-    end = len(text) if end == -1 else end
-    if end > start and text[end - 1] == " " and text[end : end + 1] == "\n":
-        end -= 1  # a literal "\n" prepared as " \n"
-    return start, end
-
-
-def extend_address(text: str, start: int, end: int) -> int:
-    """Grow an address span over the short locality/country lines that follow it."""
-    for _ in range(_MAX_TAIL_LINES):
-        line = _next_line(text, end)
-        if line is None:
-            break
-        line_start, line_end = line
-        content = text[line_start:line_end]
-        if not content.strip() or len(content) > 60 or not _TAIL_LINE_RE.fullmatch(content):
-            break
-        if any(ch in content for ch in "@:?!") or content.strip().endswith("."):
-            break
-        first_word = content.split()[0].strip(",.").casefold()
-        if not any(ch.isdigit() for ch in content) and first_word in NOT_NAME_WORDS:
-            break  # "Thanks", "Regards", "Best": the sign-off, not a town
-        if line_end - start > 300:
-            break
-        end = line_start + len(content.rstrip())
-    return end
 
 
 class ModelEntityRecognizer(SupportRecognizer):
@@ -293,6 +249,8 @@ _STREET_WORD_RE = regex.compile(
 
 
 _VERSION_RE = regex.compile(r"\d\.\d")
+# A numbered step or a quantity: "3. Toggle", "2) Open", "2 x Chester".
+_LIST_ITEM_RE = regex.compile(r"[ \t]*\d{1,3}(?:[.)][ \t]+\p{L}|[ \t]*[x×][ \t]+)")
 # A house number next to a word: "Gasse 743", "12 Main".
 _NUMBERED_STREET_RE = regex.compile(r"\p{L}[ \t]+\d{1,5}[\p{L}]?(?![\p{N}])|(?<![\p{N}])\d{1,5}[\p{L}]?[ \t]+\p{L}")
 
@@ -378,5 +336,7 @@ def model_spans(doc: Doc, text: str) -> list[tuple[int, int, str, float]]:
             value = text[start:end]
             if len(value.strip()) < 6 or not _address_shaped(value, not text.islower()):
                 continue
-            found.append((start, extend_address(text, start, end), STREET_ADDRESS, 0.85))
+            if _LIST_ITEM_RE.match(value) and not _STREET_WORD_RE.search(value):
+                continue  # "3. Toggle Location", "2 x Chester cushion": a step or an order line
+            found.append((extend_address_back(text, start), extend_address(text, start, end), STREET_ADDRESS, 0.85))
     return found
