@@ -134,5 +134,5 @@ def extend_address_back(text: str, start: int) -> int:
         if _NUMBER_FIRST_RE.fullmatch(segment) or (
             _NAME_FIRST_RE.fullmatch(segment) and _STREET_WORD_RE.search(segment)
         ):
-            return prev_start + match.end()
+            return prev_start + int(match.end())
     return start

@@ -80,5 +80,5 @@ def leading_region_name(line: str) -> int:
         end = match.start(1) + words[count - 1].end()
         candidate = line[match.start(1) : end]
         if candidate.casefold() in names and candidate[:1].isupper():
-            return end
+            return int(end)
     return 0
