@@ -335,6 +335,17 @@ def test_street_address_recognizer(text: str, expected: Expected) -> None:
             [("STREET_ADDRESS", "Mariahilfer Straße 88\n1070 Wien\nÖsterreich")],
         ),
         ("Order summary:\n2 x Chester cushion\n1 x Oak side table\nTotal 249.00 EUR", []),  # order lines
+        # a verb opening the sentence, a farewell, a tool's agent noun, a team's name: not people or places
+        (
+            "Forward this to Ingrid Halvorsen please, she handles the contracts.",
+            [("PERSON", "Ingrid Halvorsen")],
+        ),
+        ("Anna, send it to me please.", [("PERSON", "Anna")]),
+        ("Ok thanks. Bye!", []),
+        ("Scan the new QR code with Authenticator.", []),
+        ("Thanks,\nSalvator", [("PERSON", "Salvator")]),
+        ("Customer Service Team, Acme Corp, Level 3 Support", []),
+        ("Please send it to Level 3, 12 High Street, Leeds", [("STREET_ADDRESS", "Level 3, 12 High Street, Leeds")]),
         (
             "Şərur rayonu, Məlikçobanli kəndi, TƏBRİZ pr.",
             [("STREET_ADDRESS", "Şərur rayonu, Məlikçobanli kəndi, TƏBRİZ pr")],

@@ -27,7 +27,7 @@ from agentconsole.privacy.lexicon import (
 )
 from agentconsole.privacy.recognizers.address_blocks import extend_address, extend_address_back
 from agentconsole.privacy.recognizers.base import SupportRecognizer
-from agentconsole.privacy.recognizers.person_context import has_person_context
+from agentconsole.privacy.recognizers.person_context import FAREWELL_WORDS, has_person_context
 from agentconsole.privacy.recognizers.places import used_as_place
 from agentconsole.privacy.recognizers.thing_context import used_as_thing
 
@@ -67,15 +67,22 @@ def id_owner_spans(text: str) -> list[tuple[int, int, str, float]]:
 
 _CODE_CHAR_RE = regex.compile(r"[\p{N}_/\\=]")
 # Endings of English abstract and collective nouns that no personal name has ("-tion", "-ment" after
-# four letters, "-ship", "-ology", "-ware", "-ture", "-ities"): departments and topics.
+# four letters, "-ship", "-ology", "-ware", "-ture", "-ities", "-ics", "-ator", "-izer"): departments, topics, tools.
 _ABSTRACT_NOUN_RE = regex.compile(
-    r"^\p{Lu}\p{Ll}+(?:tions?|sions?|(?<=\p{L}{4})ments?|ships?|ology|ologies|wares?|tures?|ities|(?<=\p{L}{5})ics)$"
+    r"^\p{Lu}\p{Ll}+(?:tions?|sions?|(?<=\p{L}{4})ments?|ships?|ology|ologies|wares?|tures?|ities|(?<=\p{L}{5})ics|(?<=\p{L}{5})(?:ators?|i[sz]ers?))$"
 )
 _NAME_WORD_RE = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’.\-]*")
 _NUMBER_AFTER_RE = regex.compile(r"[ \t]?\d")
 # A step of a menu path ("Settings > Apps > Notifications"): a name is never one.
 _PATH_BEFORE_RE = regex.compile(r"[\p{L}\p{N})][ \t]*[>›»→][ \t]*\Z")
 _PATH_AFTER_RE = regex.compile(r"[ \t]*[>›»→][ \t]*[\p{L}\p{N}]")
+_SENTENCE_OPENING_RE = regex.compile(r"(?:^|[.!?;:][ \t]+|^[ \t]*[-*•>][ \t]*)\Z")
+# An object and a particle after a sentence's first word: "Forward this to", "Send it over", "Pass them on".
+_IMPERATIVE_AFTER_RE = regex.compile(
+    r"[ \t]+(?:this|it|them|these|those|that|everything|all)[ \t]+"
+    r"(?:to|over|back|on|onto|into|with|for|up|out|off|across|along)(?![\p{L}])",
+    regex.IGNORECASE,
+)
 _NEXT_WORD_RE = regex.compile(r"[ \t]([\p{L}][\p{L}\p{M}'’\-]*)")
 # Words before a name that address or introduce a person; any other capitalized support
 # word next to a one-word guess makes it a label ("Accounts Payable", "Revenue Operations").
@@ -147,8 +154,8 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
     if len(words) == 1 and _ABSTRACT_NOUN_RE.search(words[0][2]):
         return None  # "Infrastructure", "Operations", "Facilities": a department or a topic
     keys = [_key(w) for _, _, w in words]
-    if all(k in CALENDAR_WORDS for k in keys):
-        return None
+    if all(k in CALENDAR_WORDS or k in FAREWELL_WORDS for k in keys):
+        return None  # "August", "Bye": a date or a farewell
     if keys[0] in PLACE_OPENING_WORDS and len(keys) > 1:
         return None
     if keys[-1] in ORGANIZATION_WORDS and len(keys) > 1:
@@ -167,6 +174,8 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
     if len(words) == 1:
         if _PATH_BEFORE_RE.search(text, line_start, start) or _PATH_AFTER_RE.match(text, end):
             return None  # "Settings > Members": a step of a menu path
+        if _SENTENCE_OPENING_RE.search(text, line_start, start) and _IMPERATIVE_AFTER_RE.match(text, end):
+            return None  # "Forward this to ...", "Send it over": a verb that opens the sentence
         following = _NEXT_WORD_RE.match(text, end)
         if following is not None and following.group(1)[:1].isupper():
             key = _key(following.group(1))
@@ -338,5 +347,8 @@ def model_spans(doc: Doc, text: str) -> list[tuple[int, int, str, float]]:
                 continue
             if _LIST_ITEM_RE.match(value) and not _STREET_WORD_RE.search(value):
                 continue  # "3. Toggle Location", "2 x Chester cushion": a step or an order line
+            last = value.split()[-1]
+            if "\n" not in value.strip() and _key(last) in SUPPORT_WORDS and not _STREET_WORD_RE.fullmatch(last):
+                continue  # "Level 3 Support", "Floor 2 Billing": a team's name, not a place
             found.append((extend_address_back(text, start), extend_address(text, start, end), STREET_ADDRESS, 0.85))
     return found

@@ -16,6 +16,11 @@ import regex
 
 from agentconsole.privacy.lexicon import NOT_NAME_WORDS
 
+#: Farewells and cheers the shared grammar word list does not carry: a message's last word, never a name.
+FAREWELL_WORDS = frozenset(
+    "bye goodbye byebye cya ttyl cheerio ta congrats congratulations kudos bravo tschüss tschüs adios adiós adieu "
+    "arrivederci hejdå doei dovidenia nashledanou viszlát".split()
+)
 # Words or phrases right before a name that address, introduce or point at a person.
 _BEFORE_RE = regex.compile(
     r"(?:^|[^\p{L}\p{N}])(?:"

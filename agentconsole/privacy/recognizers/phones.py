@@ -276,7 +276,11 @@ class PhoneMatcherRecognizer(SupportRecognizer):
             return False  # "+44 ...", "(555) ...": written as a phone
         if _NOT_PHONE_CUE_RE.search(before) or version_like(value) or _DATE_STAMP_RE.match(value):
             return True
-        return text[end : end + 1] in ("\\", "_") or before[-1:] in ("_", "\\")  # a path or a key: "log_20240213"
+        if text[end : end + 1] in ("\\", "_") or before[-1:] in ("_", "\\"):
+            return True  # a path or a key: "log_20240213"
+        token_start = max(before.rfind(" "), before.rfind("\t"), before.rfind("\n")) + 1
+        token = before[token_start:]  # the word the number is glued into: a link, a path, a query string
+        return ("/" in token or "=" in token or "?" in token) and not _PHONE_CUE_RE.search(token)
 
     def _plausible_regions(self, digits: str) -> list[str]:
         if self._screens is None:
