@@ -345,6 +345,10 @@ def test_street_address_recognizer(text: str, expected: Expected) -> None:
         ("Scan the new QR code with Authenticator.", []),
         ("Thanks,\nSalvator", [("PERSON", "Salvator")]),
         ("Customer Service Team, Acme Corp, Level 3 Support", []),
+        # a form value needs a field that holds a person
+        ("Produkt: Sierra\nPriorität: Hoch", []),
+        ("Kunde: Anna\nTicket: 4471", [("PERSON", "Anna")]),
+        ("Sierra and Ventura are no longer supported by the app.", []),
         ("Please send it to Level 3, 12 High Street, Leeds", [("STREET_ADDRESS", "Level 3, 12 High Street, Leeds")]),
         (
             "Şərur rayonu, Məlikçobanli kəndi, TƏBRİZ pr.",

@@ -27,6 +27,7 @@ def _check(text: str, word: str) -> bool:
         ("Can the Chester sofa come in oak?", "Chester"),
         ("Winston is the default, but you can upload your own fonts.", "Winston"),  # a thing's predicate
         ("Grace is discontinued, use the newer router.", "Grace"),
+        ("Sierra and Ventura are no longer supported by the app.", "Sierra"),  # a subject with others
         ("The supplier in Porto has delays.", "Porto"),  # a place preposition
         ("Our kiosks across Leeds run 2.3.9.", "Leeds"),
         ('The VPN drops with "Gateway unreachable" every hour.', "Gateway"),  # a short quoted message
@@ -50,6 +51,7 @@ def test_a_word_used_as_a_thing_or_place(text: str, word: str) -> None:
         ('She wrote "Thanks Anna, all sorted" in the chat.', "Anna"),  # a quote that addresses a person
         ('"Error 42" came first, then Anna called.', "Anna"),  # after a closed quote, not inside one
         ("Grace said the router was discontinued.", "Grace"),
+        ("Sierra and Tom are not available today.", "Sierra"),  # a predicate people take
     ],
 )
 def test_the_same_words_used_for_people_stay(text: str, word: str) -> None:

@@ -197,7 +197,7 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
     if len(text[start:end].strip()) < 2:
         return None
     if (
-        (REQUIRE_PERSON_CONTEXT or _title_like(text))
+        (REQUIRE_PERSON_CONTEXT or _title_like(text) or _form_value(text, start, end))
         and need_context
         and len(words) == 1
         and _titlecase(words[0][2])
@@ -211,6 +211,17 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
 #: on PII-free text, but costs 6 points of PERSON recall on the never-seen split (docs/privacy.md).
 #: It always applies to a title-like text (one line of at most four words).
 REQUIRE_PERSON_CONTEXT = False
+
+
+# "Kategorie: Technik", "Product: Sierra": a short value right after a form field's label.
+_FIELD_LABEL_RE = regex.compile(r"[ \t]*(?:[-*•][ \t]*)?\p{L}[\p{L} /()'.\-]{0,29}[ \t]*:[ \t]*\Z")
+_SHORT_REST_RE = regex.compile(r"[ \t]*(?:[\p{L}\p{N}][\p{L}\p{N}.'\-]*[ \t]*){0,3}[.,;!]?[ \t]*(?:\n|\Z)")
+
+
+def _form_value(text: str, start: int, end: int) -> bool:
+    """The guess is the value of a form line ("Kategorie: Technik"): a label, unless the field holds a person."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return bool(_FIELD_LABEL_RE.fullmatch(text, line_start, start)) and bool(_SHORT_REST_RE.match(text, end))
 
 
 def _title_like(text: str) -> bool:

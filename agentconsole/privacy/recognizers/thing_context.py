@@ -10,8 +10,9 @@ when, anywhere in the same text, the same word
   Holly"), which a person's name almost never does in English;
 * is followed by a noun for a product, a software part or a site ("Madison
   cluster", "Holly template", "Chester sofa", "Bristol warehouse");
-* is the subject of a predicate only things take ("Winston is the default",
-  "Grace is discontinued", "Victoria ships with ...");
+* is the subject of a predicate only things take, alone or with others ("Winston
+  is the default", "Grace is discontinued", "Sierra and Ventura are no longer
+  supported", "Victoria ships with ...");
 
 or, at this mention, it
 
@@ -64,6 +65,8 @@ _THING_PREDICATE_RE = regex.compile(
     r"|[ \t]+(?:supports|crashes|renders|syncs)(?![\p{L}])",
     regex.IGNORECASE,
 )
+# Further capitalized words joined to a subject: ", Monterey and Ventura".
+_CONJUNCTS_AFTER_RE = regex.compile(r"(?:[ \t]*(?:,|and|or|&)[ \t]+\p{Lu}[\p{L}\p{M}'\-]*){1,4}")
 _PLACE_PREPOSITION_BEFORE_RE = regex.compile(
     r"(?:^|[^\p{L}\p{N}])(?:(\p{L}+)[ \t]+)?(?:in|within|across|throughout|inside|outside|near|around)[ \t]+\Z",
     regex.IGNORECASE,
@@ -95,6 +98,9 @@ def used_as_thing(text: str, start: int, end: int) -> bool:
         if _DETERMINER_BEFORE_RE.search(text[max(line_start, at - 20) : at]):
             return True
         if _THING_NOUN_AFTER_RE.match(text, after) or _THING_PREDICATE_RE.match(text, after):
+            return True
+        joined = _CONJUNCTS_AFTER_RE.match(text, after)  # "Sierra and Ventura are no longer supported"
+        if joined is not None and joined.end() > after and _THING_PREDICATE_RE.match(text, joined.end()):
             return True
     return False
 
