@@ -41,6 +41,9 @@ def _check(marked: str) -> bool:
         "Dear Yusuf [Volkov], your case has been escalated.",  # beside another capitalized word
         "[Priya] called twice today. [Priya] wants a refund.",  # a second mention
         "Left a voicemail for [Teresa].",
+        "Kunde: [Anna]\nTicket: 4471",  # a form field that holds a person
+        "Assignee: [Jonas]",
+        "Von: [Jonas]\nAn: Support",  # an e-mail header
     ],
 )
 def test_context_says_person(marked: str) -> None:

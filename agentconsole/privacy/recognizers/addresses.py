@@ -29,6 +29,7 @@ from agentconsole.privacy.lexicon import (
     STREET_SUFFIXES,
     UNIT_WORDS,
 )
+from agentconsole.privacy.recognizers.address_blocks import extend_address
 from agentconsole.privacy.recognizers.base import SupportRecognizer
 
 if TYPE_CHECKING:
@@ -245,4 +246,4 @@ class StreetAddressRecognizer(SupportRecognizer):
             end > start and text[end - 1] in " \t,.\r\n" and not text[start:end].endswith(("St.", "Ave.", "Rd.", "Dr."))
         ):
             end -= 1
-        return self._result(STREET_ADDRESS, start, end, score)
+        return self._result(STREET_ADDRESS, start, max(end, extend_address(text, start, end)), score)

@@ -16,6 +16,7 @@ from presidio_analyzer import RecognizerResult
 
 from agentconsole.privacy.lexicon import ACCOUNT_CONTEXT
 from agentconsole.privacy.recognizers.base import SupportRecognizer
+from agentconsole.privacy.recognizers.phones import after_version_cue
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -202,6 +203,9 @@ _EMAIL_RE = regex.compile(
 )
 
 
+# An scp-style remote after user@host ("git@github.com:org/repo.git"): a path, not a mailbox.
+_SCP_PATH_RE = regex.compile(r":[\w.~\-]*/")
+
 # "brandon.k.lee at gmail dot com", "anna [at] example [dot] org": spelled out to dodge filters.
 _SPELLED_EMAIL_RE = regex.compile(
     r"(?<![\p{L}\p{N}._%+\-])[\p{L}\p{N}][\p{L}\p{N}._%+\-]{0,63}(?:[ \t]+dot[ \t]+[\p{L}\p{N}_%+\-]{1,63}){0,3}"
@@ -219,7 +223,11 @@ class EmailAddressRecognizer(SupportRecognizer):
     def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         found = []
         if "@" in text:
-            found += [self._span_result("EMAIL_ADDRESS", m.span(), 0.9) for m in _EMAIL_RE.finditer(text)]
+            found += [
+                self._span_result("EMAIL_ADDRESS", m.span(), 0.9)
+                for m in _EMAIL_RE.finditer(text)
+                if not _SCP_PATH_RE.match(text, m.end())  # "git@gitlab.example:team/api.git": a repository
+            ]
         low = text.casefold()
         if " at " in low or "[at]" in low or "(at)" in low:
             for match in _SPELLED_EMAIL_RE.finditer(text):
@@ -248,7 +256,7 @@ _CREDENTIAL_RE = regex.compile(
     r"|(?P<user>user[ \t]?name|user[ \t]?id|login(?:[ \t]+(?:name|id))?|handle|gamertag))(?![\p{L}])"
     r"(?:[ \t]+(?:is|was|will[ \t]+be|should[ \t]+be)[ \t]*[:=]?[ \t]*|[ \t]*[:=][ \t]*|[ \t]+(?=[\"'“‘`])"
     # "username marcus_t91": no connector, but the value looks like a handle
-    r"|(?<=name|id|login)[ \t]+(?=[^\s]*[\d_.@]))"
+    r"|(?<=name|id|login)[ \t]+(?=[^\s]*(?:[\d_@]|\.[^\s.,;:!?])))"
     r"(?P<q>[\"'“‘`]?)(?P<value>[^\s\"'”’`]{3,64}?)(?P=q)(?=[.,;!?)]*(?:\s|$))",
     regex.IGNORECASE,
 )
@@ -298,6 +306,8 @@ class AccountNumberRecognizer(SupportRecognizer):
         for match in _PREFIXED_ID_RE.finditer(text):
             results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.7))
         for match in _LONG_NUMBER_RE.finditer(text):
+            if after_version_cue(text, match.start()):
+                continue  # "build 81400312", "error code 80070643": a build or a code, nobody's account
             results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.45))
         return results
 

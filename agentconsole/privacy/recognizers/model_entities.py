@@ -25,60 +25,17 @@ from agentconsole.privacy.lexicon import (
     SUPPORT_WORDS,
     UNIT_WORDS,
 )
+from agentconsole.privacy.recognizers.address_blocks import extend_address, extend_address_back
 from agentconsole.privacy.recognizers.base import SupportRecognizer
-from agentconsole.privacy.recognizers.person_context import has_person_context
+from agentconsole.privacy.recognizers.person_context import FAREWELL_WORDS, has_person_context
 from agentconsole.privacy.recognizers.places import used_as_place
+from agentconsole.privacy.recognizers.thing_context import used_as_thing
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
 PERSON = "PERSON"
 STREET_ADDRESS = "STREET_ADDRESS"
-
-# A line that finishes an address block: postcode and/or town, region, country.
-_TAIL_LINE_RE = regex.compile(
-    r"[ \t]*(?:"
-    r"[\p{L}\p{N}][\p{L}\p{N} .,'\-/()]{0,48}\d[\p{L}\p{N} .,'\-/()]{0,30}"  # has a digit: "Dublin 3, D03 K2W7"
-    r"|\p{Lu}[\p{L}.'\-]*(?:[ \t]+\p{Lu}[\p{L}.'\-]*){0,3}"  # "United Kingdom", "Deutschland"
-    r")[ \t]*$",
-)
-_MAX_TAIL_LINES = 3
-
-
-def _next_line(text: str, pos: int) -> tuple[int, int] | None:
-    """(start, end) of the line after the line break at ``pos`` (a real or literal one)."""
-    if text.startswith("\n", pos):
-        start = pos + 1
-    elif text.startswith(" \n", pos):
-        start = pos + 2
-    else:
-        return None
-    end = text.find("\n", start)
-    end = len(text) if end == -1 else end
-    if end > start and text[end - 1] == " " and text[end : end + 1] == "\n":
-        end -= 1  # a literal "\n" prepared as " \n"
-    return start, end
-
-
-def extend_address(text: str, start: int, end: int) -> int:
-    """Grow an address span over the short locality/country lines that follow it."""
-    for _ in range(_MAX_TAIL_LINES):
-        line = _next_line(text, end)
-        if line is None:
-            break
-        line_start, line_end = line
-        content = text[line_start:line_end]
-        if not content.strip() or len(content) > 60 or not _TAIL_LINE_RE.fullmatch(content):
-            break
-        if any(ch in content for ch in "@:?!") or content.strip().endswith("."):
-            break
-        first_word = content.split()[0].strip(",.").casefold()
-        if not any(ch.isdigit() for ch in content) and first_word in NOT_NAME_WORDS:
-            break  # "Thanks", "Regards", "Best": the sign-off, not a town
-        if line_end - start > 300:
-            break
-        end = line_start + len(content.rstrip())
-    return end
 
 
 class ModelEntityRecognizer(SupportRecognizer):
@@ -108,11 +65,24 @@ def id_owner_spans(text: str) -> list[tuple[int, int, str, float]]:
     return found
 
 
+_CODE_CHAR_RE = regex.compile(r"[\p{N}_/\\=]")
+# Endings of English abstract and collective nouns that no personal name has ("-tion", "-ment" after
+# four letters, "-ship", "-ology", "-ware", "-ture", "-ities", "-ics", "-ator", "-izer"): departments, topics, tools.
+_ABSTRACT_NOUN_RE = regex.compile(
+    r"^\p{Lu}\p{Ll}+(?:tions?|sions?|(?<=\p{L}{4})ments?|ships?|ology|ologies|wares?|tures?|ities|(?<=\p{L}{5})ics|(?<=\p{L}{5})(?:ators?|i[sz]ers?))$"
+)
 _NAME_WORD_RE = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’.\-]*")
 _NUMBER_AFTER_RE = regex.compile(r"[ \t]?\d")
 # A step of a menu path ("Settings > Apps > Notifications"): a name is never one.
 _PATH_BEFORE_RE = regex.compile(r"[\p{L}\p{N})][ \t]*[>›»→][ \t]*\Z")
 _PATH_AFTER_RE = regex.compile(r"[ \t]*[>›»→][ \t]*[\p{L}\p{N}]")
+_SENTENCE_OPENING_RE = regex.compile(r"(?:^|[.!?;:][ \t]+|^[ \t]*[-*•>][ \t]*)\Z")
+# An object and a particle after a sentence's first word: "Forward this to", "Send it over", "Pass them on".
+_IMPERATIVE_AFTER_RE = regex.compile(
+    r"[ \t]+(?:this|it|them|these|those|that|everything|all)[ \t]+"
+    r"(?:to|over|back|on|onto|into|with|for|up|out|off|across|along)(?![\p{L}])",
+    regex.IGNORECASE,
+)
 _NEXT_WORD_RE = regex.compile(r"[ \t]([\p{L}][\p{L}\p{M}'’\-]*)")
 # Words before a name that address or introduce a person; any other capitalized support
 # word next to a one-word guess makes it a label ("Accounts Payable", "Revenue Operations").
@@ -179,9 +149,13 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
         words = words[:-1]
     if not words:
         return None
+    if _CODE_CHAR_RE.search(text, words[0][0], words[-1][1]):
+        return None  # "HL-L2350DW", "build_agent": a model number or an identifier, never a name
+    if len(words) == 1 and _ABSTRACT_NOUN_RE.search(words[0][2]):
+        return None  # "Infrastructure", "Operations", "Facilities": a department or a topic
     keys = [_key(w) for _, _, w in words]
-    if all(k in CALENDAR_WORDS for k in keys):
-        return None
+    if all(k in CALENDAR_WORDS or k in FAREWELL_WORDS for k in keys):
+        return None  # "August", "Bye": a date or a farewell
     if keys[0] in PLACE_OPENING_WORDS and len(keys) > 1:
         return None
     if keys[-1] in ORGANIZATION_WORDS and len(keys) > 1:
@@ -200,6 +174,8 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
     if len(words) == 1:
         if _PATH_BEFORE_RE.search(text, line_start, start) or _PATH_AFTER_RE.match(text, end):
             return None  # "Settings > Members": a step of a menu path
+        if _SENTENCE_OPENING_RE.search(text, line_start, start) and _IMPERATIVE_AFTER_RE.match(text, end):
+            return None  # "Forward this to ...", "Send it over": a verb that opens the sentence
         following = _NEXT_WORD_RE.match(text, end)
         if following is not None and following.group(1)[:1].isupper():
             key = _key(following.group(1))
@@ -211,6 +187,8 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
             return None  # a message that is one word ("Drafts"): a title or a label, no context for a name
         if used_as_place(text, start, end):
             return None  # "within Germany and Austria": a country name used as a place
+        if used_as_thing(text, start, end):
+            return None  # "Winston is the default", "the Madison cluster", "in Porto", '"Gateway unreachable"'
     if len(words) == 1 and not text.islower():
         word = words[0][2].rstrip(".")
         lower = word.lower()
@@ -219,7 +197,7 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
     if len(text[start:end].strip()) < 2:
         return None
     if (
-        (REQUIRE_PERSON_CONTEXT or _title_like(text))
+        (REQUIRE_PERSON_CONTEXT or _title_like(text) or _form_value(text, start, end))
         and need_context
         and len(words) == 1
         and _titlecase(words[0][2])
@@ -233,6 +211,17 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
 #: on PII-free text, but costs 6 points of PERSON recall on the never-seen split (docs/privacy.md).
 #: It always applies to a title-like text (one line of at most four words).
 REQUIRE_PERSON_CONTEXT = False
+
+
+# "Kategorie: Technik", "Product: Sierra": a short value right after a form field's label.
+_FIELD_LABEL_RE = regex.compile(r"[ \t]*(?:[-*•][ \t]*)?\p{L}[\p{L} /()'.\-]{0,29}[ \t]*:[ \t]*\Z")
+_SHORT_REST_RE = regex.compile(r"[ \t]*(?:[\p{L}\p{N}][\p{L}\p{N}.'\-]*[ \t]*){0,3}[.,;!]?[ \t]*(?:\n|\Z)")
+
+
+def _form_value(text: str, start: int, end: int) -> bool:
+    """The guess is the value of a form line ("Kategorie: Technik"): a label, unless the field holds a person."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return bool(_FIELD_LABEL_RE.fullmatch(text, line_start, start)) and bool(_SHORT_REST_RE.match(text, end))
 
 
 def _title_like(text: str) -> bool:
@@ -280,6 +269,10 @@ _STREET_WORD_RE = regex.compile(
 
 
 _VERSION_RE = regex.compile(r"\d\.\d")
+# A numbered step or a quantity: "3. Toggle", "2) Open", "2 x Chester".
+_LIST_ITEM_RE = regex.compile(r"[ \t]*\d{1,3}(?:[.)][ \t]+\p{L}|[ \t]*[x×][ \t]+)")
+# A house number next to a word: "Gasse 743", "12 Main".
+_NUMBERED_STREET_RE = regex.compile(r"\p{L}[ \t]+\d{1,5}[\p{L}]?(?![\p{N}])|(?<![\p{N}])\d{1,5}[\p{L}]?[ \t]+\p{L}")
 
 
 def _address_shaped(value: str, cased_text: bool = False) -> bool:
@@ -349,6 +342,8 @@ def model_spans(doc: Doc, text: str) -> list[tuple[int, int, str, float]]:
     base = list(doc.spans["base_ents"]) if "base_ents" in doc.spans else []
     for start, end, label in _joined(doc, text):
         value = text[start:end]
+        if label == PERSON and _NUMBERED_STREET_RE.search(value) and _STREET_WORD_RE.search(value):
+            label = STREET_ADDRESS  # "Jonathan-Keller-Gasse 743 - 8122 Althofen": a street the model called a person
         if label == PERSON:
             if "@" in value or "://" in value:
                 continue
@@ -361,5 +356,10 @@ def model_spans(doc: Doc, text: str) -> list[tuple[int, int, str, float]]:
             value = text[start:end]
             if len(value.strip()) < 6 or not _address_shaped(value, not text.islower()):
                 continue
-            found.append((start, extend_address(text, start, end), STREET_ADDRESS, 0.85))
+            if _LIST_ITEM_RE.match(value) and not _STREET_WORD_RE.search(value):
+                continue  # "3. Toggle Location", "2 x Chester cushion": a step or an order line
+            last = value.split()[-1]
+            if "\n" not in value.strip() and _key(last) in SUPPORT_WORDS and not _STREET_WORD_RE.fullmatch(last):
+                continue  # "Level 3 Support", "Floor 2 Billing": a team's name, not a place
+            found.append((extend_address_back(text, start), extend_address(text, start, end), STREET_ADDRESS, 0.85))
     return found

@@ -16,6 +16,11 @@ import regex
 
 from agentconsole.privacy.lexicon import NOT_NAME_WORDS
 
+#: Farewells and cheers the shared grammar word list does not carry: a message's last word, never a name.
+FAREWELL_WORDS = frozenset(
+    "bye goodbye byebye cya ttyl cheerio ta congrats congratulations kudos bravo tschüss tschüs adios adiós adieu "
+    "arrivederci hejdå doei dovidenia nashledanou viszlát".split()
+)
 # Words or phrases right before a name that address, introduce or point at a person.
 _BEFORE_RE = regex.compile(
     r"(?:^|[^\p{L}\p{N}])(?:"
@@ -32,6 +37,12 @@ _BEFORE_RE = regex.compile(
     r"mr|mrs|ms|miss|mx|dr|prof|sir|madam|herr|frau|mme|mlle|señora?|sra?|"
     r"customer|client|caller|agent|rep|colleague|manager|technician|engineer|driver|courier|owner|holder|"
     r"contact|user|member|guest|passenger|patient|tenant|applicant|recipient|sender|"
+    # form fields that hold a person (English, German, French, Spanish, Italian, Dutch)
+    r"assignee|assigned[ \t]+to|reporter|requester|requestor|(?:submitted|opened|raised|handled|created|"
+    r"updated|closed|reported|requested|approved|escalated)[ \t]+by|kunde|kundin|vorname|nachname|"
+    r"ansprechpartner(?:in)?|kontakt|empfänger|absender|nom|prénom|destinataire|expéditeur|interlocuteur|"
+    r"nombre|apellidos?|contacto|destinatario|remitente|cognome|referente|naam|voornaam|achternaam|"
+    r"(?:to|an|à|von|de|para|da|van|aan|cc|bcc)[ \t]*:|"  # e-mail header fields: "To: Anna", "Von: Jonas"
     r"my|our|his|her|their|your|"
     r"son|daughter|wife|husband|partner|mum|mom|mother|dad|father|brother|sister|friend|neighbou?r|boss|"
     r"grandma|grandmother|grandpa|grandfather|aunt|uncle|cousin|nephew|niece|carer|fianc[ée]e?|"

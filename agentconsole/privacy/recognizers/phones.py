@@ -142,7 +142,7 @@ def spoken_digits(value: str) -> str:
 # Something shaped like a phone number: digits with the separators people type.
 _CANDIDATE_RE = regex.compile(
     r"(?<![\p{L}\p{N}+#@/.\-])(?:\+|00)?[ \t]?(?:\(\+?\d{1,4}\)[ \t\-.]?)?\(?\d(?:[\d \t\-.()/]|\.(?=\d)){5,22}\d\)?"
-    r"(?![\p{L}\p{N}@]|[.,]\d|/\d)"
+    r"(?!(?!(?i:x)\d)[\p{L}\p{N}@]|[.,]\d|/\d)"  # "...0169x4130": an extension may follow
 )
 _ID_CUE_RE = regex.compile(
     r"(?<![\p{L}])(?:order|account|acct|acc|customer|cust|invoice|inv|ticket|ref|reference|booking|case|member|"
@@ -151,6 +151,46 @@ _ID_CUE_RE = regex.compile(
 )
 _SPOKEN_CUE_RE = regex.compile(r"(?i)\b(?:oh|double|seven|nine)\b")
 _DATE_RE = regex.compile(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}")
+# Words that name a version, build, code or port: the number after them is none of a phone's business
+# ("Build 17628.20144", "driver version 6.0.9549.1", "exit code 1370044", "port 8443").
+_VERSION_WORDS = (
+    r"build|version|ver|v|release|rev|revision|firmware|fw|bios|kernel|driver|patch|hotfix|kb|error|err|code|exit|"
+    r"port|pid|deploy|deployment|commit|sdk|ios|android|windows|macos|chrome|firefox"
+)
+_CUE_TAIL = r")(?![\p{L}])(?:[ \t]+(?:is|was|no\.?|number|nr\.?|id))?[ \t]*[:=#(]?[ \t]*\Z"
+_VERSION_CUE_RE = regex.compile(r"(?<![\p{L}])(?:" + _VERSION_WORDS + _CUE_TAIL, regex.IGNORECASE)
+# ... and words for a device's own numbers ("serial 48213377", "model 5100-4471"): not a phone either.
+_NOT_PHONE_CUE_RE = regex.compile(
+    r"(?<![\p{L}])(?:" + _VERSION_WORDS + r"|serial|s/n|sku|model|part" + _CUE_TAIL, regex.IGNORECASE
+)
+# A date that opens a dotted or dashed run: a release or deploy stamp ("2024.02.13-1"), not a phone.
+_DATE_STAMP_RE = regex.compile(r"(?:19|20)\d\d[./\-](?:0[1-9]|1[0-2])[./\-](?:0[1-9]|[12]\d|3[01])(?:\D|\Z)")
+# An extension after a number: "x5979", "ext. 464", "extension 12", "poste 22", "Durchwahl 3".
+_EXTENSION_RE = regex.compile(
+    r"[ \t]*(?:x|ext\.?|extn\.?|extension|poste|durchwahl|dw\.?|int\.?)[ \t]*\d{1,6}(?![\p{L}\p{N}])",
+    regex.IGNORECASE,
+)
+
+
+def after_version_cue(text: str, start: int) -> bool:
+    """The number at ``start`` follows a version, build, error-code or port word ("build 81400312")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return _VERSION_CUE_RE.search(text[max(line_start, start - 40) : start]) is not None
+
+
+def version_like(value: str) -> bool:
+    """Dots joining digit groups as versions do ("121.0.6167.85", "5.15.133.1", "22631.3007").
+
+    Phones written with dots keep groups of 2-4 digits ("555.010.0199", "06.12.34.56.78");
+    a one-digit group after the first, or two long groups and nothing else, is a version or build.
+    """
+    stripped = value.strip()
+    if not regex.fullmatch(r"\d+(?:\.\d+)+", stripped):
+        return False
+    groups = stripped.split(".")
+    if any(len(g) == 1 for g in groups[1:]):
+        return True
+    return len(groups) == 2 and len(groups[0]) >= 4 and len(groups[1]) >= 3
 
 
 def _region_screens(regions: Iterable[str]) -> list[tuple[str, str, re.Pattern[str]]]:
@@ -228,6 +268,20 @@ class PhoneMatcherRecognizer(SupportRecognizer):
             i += 1
         return out
 
+    @staticmethod
+    def _not_a_phone(value: str, before: str, text: str, end: int) -> bool:
+        """A version, build, code or release stamp, or a number inside a path, key or address."""
+        value = value.strip()
+        if value.startswith(("+", "(")):
+            return False  # "+44 ...", "(555) ...": written as a phone
+        if _NOT_PHONE_CUE_RE.search(before) or version_like(value) or _DATE_STAMP_RE.match(value):
+            return True
+        if text[end : end + 1] in ("\\", "_") or before[-1:] in ("_", "\\"):
+            return True  # a path or a key: "log_20240213"
+        token_start = max(before.rfind(" "), before.rfind("\t"), before.rfind("\n")) + 1
+        token = before[token_start:]  # the word the number is glued into: a link, a path, a query string
+        return ("/" in token or "=" in token or "?" in token) and not _PHONE_CUE_RE.search(token)
+
     def _plausible_regions(self, digits: str) -> list[str]:
         if self._screens is None:
             self._screens = _region_screens(self.regions)
@@ -246,12 +300,18 @@ class PhoneMatcherRecognizer(SupportRecognizer):
                 continue
             start = match.start() + len(value) - len(value.lstrip())
             before = text[max(0, start - 40) : start]
+            if self._not_a_phone(value, before, text, match.end()):
+                continue
             cue = _PHONE_CUE_RE.search(before) is not None
             bare = value.strip().isdigit()
             if bare and not cue and _ID_CUE_RE.search(before[-30:]):
                 continue  # "order 12345678": an identifier next to its word
             if self.valid(value, cue):
-                found[(start, match.end())] = 0.85 if cue or not bare else 0.7
+                end = match.end()
+                extension = _EXTENSION_RE.match(text, end)
+                if extension is not None:
+                    end = extension.end()  # "(527)588-0169x4130": the extension is part of the number
+                found[(start, end)] = 0.85 if cue or not bare else 0.7
                 continue
             for piece_start, piece_end in self._split_glued(text, start, match.end(), cue):
                 found[(piece_start, piece_end)] = 0.8

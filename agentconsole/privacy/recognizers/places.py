@@ -51,3 +51,34 @@ def used_as_place(text: str, start: int, end: int) -> bool:
             return True
     after = _AFTER_RE.match(text[end : end + 40])
     return after is not None and after.group(1).casefold() in country_names()
+
+
+@functools.cache
+def region_names_any_language() -> frozenset[str]:
+    """Casefolded names of countries and territories in every language libphonenumber has ("österreich")."""
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    names = set()
+    for names_by_language in LOCALE_DATA.values():
+        for name in names_by_language.values():
+            if not name.startswith("*"):
+                names.add(name.casefold())
+    return frozenset(names)
+
+
+_LEADING_WORDS_RE = regex.compile(r"[ \t]*(\p{L}[\p{L}\p{M}.'\-]*(?:[ \t]+\p{L}[\p{L}\p{M}.'\-]*){0,3})")
+
+
+def leading_region_name(line: str) -> int:
+    """Length of the country name that opens ``line`` ("Japan on Tuesday." -> 5), or 0."""
+    match = _LEADING_WORDS_RE.match(line)
+    if match is None:
+        return 0
+    words = list(regex.finditer(r"\S+", match.group(1)))
+    names = region_names_any_language()
+    for count in range(len(words), 0, -1):  # the longest name first: "United Kingdom" before "United"
+        end = match.start(1) + words[count - 1].end()
+        candidate = line[match.start(1) : end]
+        if candidate.casefold() in names and candidate[:1].isupper():
+            return int(end)
+    return 0
