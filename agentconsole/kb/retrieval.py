@@ -53,6 +53,8 @@ BM25_SHARE = 0.5
 
 #: A sentence that asks (ends in a question mark).
 _QUESTION = re.compile(r"([^.!?\n]*\?)")
+#: Where a clause ends inside a sentence (a clause joined by "and", "or", "but", "so" goes on asking).
+_CLAUSE = re.compile(r"[,;:]\s+(?!(?:and|or|but|so)\b)", re.IGNORECASE)
 #: How much of the coverage a message's questions alone must reach to stand for the whole message.
 
 
@@ -265,8 +267,22 @@ class Retriever:
         the subject, the story around it is mostly detail the KB never mentions.
         """
         vocab = self.vocabulary()
-        asked = " ".join(m.group(1) for m in _QUESTION.finditer(text))
+        # a question's last clause asks; the clauses before it tell ("I moved last week, can I ...?")
+        asked = " ".join(_CLAUSE.split(m.group(1))[-1] for m in _QUESTION.finditer(text))
         return {t for word in content_words(asked) for t in self._terms(word, vocab, {})}
+
+    def end_focus(self, text: str) -> list[str]:
+        """The query terms of the last content word of the message's last question ("?"), or [].
+
+        English puts the new information of a clause at its end ("end focus"): in "Can I
+        pay with bitcoin?" or "Does the app run on my smartwatch?" the last content word is
+        what the customer asks about. A KB that does not hold it cannot answer the question.
+        """
+        asked = [m.group(1) for m in _QUESTION.finditer(text)]
+        last = content_words(asked[-1]) if asked else []
+        if not last or last[-1].isdigit():
+            return []
+        return self._terms(last[-1], self.vocabulary(), {})
 
     def search(self, text: str, limit: int = 5) -> Retrieval:
         """The best ``limit`` passages for masked ``text``, and whether they answer it."""
@@ -329,6 +345,14 @@ class Retriever:
         result.hits = _best_per_article(hits, limit)
         top = result.hits[0] if result.hits else None
         result.answerable = top is not None and self._relevant(top, vocab.max_idf)
+        if top is not None and result.answerable:
+            # the question's end focus must be something the best article speaks of (or a word it stands in for)
+            focus_end = self.end_focus(text)
+            answered = set(vocab.article_terms.get(top.article_id, frozenset()))
+            for stand_in in stand_ins.keys() & answered:
+                answered |= stand_ins[stand_in]
+            if focus_end and not set(focus_end) & answered:
+                result.answerable = False
         return result
 
 
