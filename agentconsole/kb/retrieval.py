@@ -25,8 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from agentconsole.kb.synonyms import GENERIC_GROUPS, SynonymMap, title_alternatives
-from agentconsole.kb.terms import content_words, stem
+from agentconsole.kb.synonyms import GENERIC_GROUPS, SynonymMap, phrase_stems, title_alternatives
+from agentconsole.kb.terms import content_words, index_terms, stem
 
 #: bm25 weights of the index columns: title, heading, body.
 COLUMN_WEIGHTS = (4.0, 2.0, 1.0)
@@ -49,6 +49,8 @@ MIN_TYPO_LENGTH = 5
 CORRECTED_WEIGHT = 0.6
 #: Article rank = the article's coverage of the query + BM25_SHARE x its best passage's BM25 / the best BM25.
 BM25_SHARE = 0.5
+#: Added to the rank of an article the query names: all words of its title or of one of its synonyms.
+NAMED_SHARE = 0.2
 
 
 #: A sentence that asks (ends in a question mark).
@@ -132,15 +134,22 @@ class _Vocabulary:
         self.passage_terms: dict[int, frozenset[str]] = {}
         self.article_of: dict[int, int] = {}
         article_terms: dict[int, set[str]] = {}
-        for passage_id, article_id, title, heading, body in index.kb_passage_terms():
+        rows = index.kb_passage_terms()
+        for passage_id, article_id, title, heading, body in rows:
             terms = frozenset(f"{title} {heading} {body}".split())
             self.passage_terms[passage_id] = terms
             self.article_of[passage_id] = article_id
             article_terms.setdefault(article_id, set()).update(terms)
         self.article_terms = {a: frozenset(t) for a, t in article_terms.items()}
         groups: list[list[str]] = [list(g) for g in GENERIC_GROUPS]
+        # an article's title column holds the stems of its title and synonyms: that string finds its id
+        by_title_terms = {title: article for _, article, title, _, _ in rows}
+        self.names: dict[int, list[tuple[str, ...]]] = {}
         for title, synonyms in index.kb_article_synonyms():
             own = [s for s in synonyms.split("\n") if s.strip()]
+            article = by_title_terms.get(index_terms(title + " " + " ".join(own)))
+            if article is not None:
+                self.names[article] = [n for n in (phrase_stems(x) for x in [title, *own]) if len(n) > 1]
             alternatives = title_alternatives(title)
             if own:
                 groups.append([title, *own])
@@ -203,6 +212,7 @@ class Retriever:
         unknown_weight: float = UNKNOWN_WEIGHT,
         corrected_weight: float = CORRECTED_WEIGHT,
         bm25_share: float = BM25_SHARE,
+        named_share: float = NAMED_SHARE,
     ) -> None:
         self.index = index
         self.min_coverage = min_coverage
@@ -210,6 +220,7 @@ class Retriever:
         self.unknown_weight = unknown_weight
         self.corrected_weight = corrected_weight
         self.bm25_share = bm25_share
+        self.named_share = named_share
         self._vocab: _Vocabulary | None = None
         self._lock = threading.Lock()
 
@@ -332,8 +343,11 @@ class Retriever:
         # An article ranks by how much of the query it covers, and then by its best passage's BM25
         # relative to the best of all (a share, so it weighs the same for every query).
         top_bm25 = max(best.values(), default=0.0) or 1.0
+        present = set(terms)
         article_score = {
-            a: covered(vocab.article_terms.get(a, frozenset()))[0] + self.bm25_share * score / top_bm25
+            a: covered(vocab.article_terms.get(a, frozenset()))[0]
+            + self.bm25_share * score / top_bm25
+            + self.named_share * any(all(t in present for t in name) for name in vocab.names.get(a, ()))
             for a, score in best.items()
         }
         hits: list[Hit] = []

@@ -129,6 +129,22 @@ def test_a_question_whose_end_focus_the_best_article_lacks_is_declined(retriever
     assert retriever.end_focus("I want to pay with my smartwatch") == []
 
 
+def test_an_article_the_query_names_by_its_title_or_a_synonym_ranks_higher(retriever: Retriever) -> None:
+    plain = Retriever(retriever.index, named_share=0.0)
+
+    def scores(r: Retriever, text: str) -> dict[int, float]:
+        return {h.article_id: h.article_score for h in r.search(text).hits}
+
+    keys = {a.id: a.key for a in retriever.index.kb_list_articles()}  # type: ignore[attr-defined]
+    text = "which payment methods work for a gift card"  # names "Payment methods" and "Gift cards"
+    named, unnamed = scores(retriever, text), scores(plain, text)
+    for article_id, score in named.items():
+        bonus = 0.2 if keys[article_id] in ("payment.md", "gift-cards.md") else 0.0
+        assert score == pytest.approx(unnamed[article_id] + bonus)
+    # one word of a two-word name is no naming
+    assert scores(retriever, "pay for a card") == pytest.approx(scores(plain, "pay for a card"))
+
+
 def test_the_clause_that_asks_is_the_focus_of_a_question(retriever: Retriever) -> None:
     vocab = retriever.vocabulary()
     # "I bought it in Lyon, can I return it?" asks about returning; the clause before it tells.
