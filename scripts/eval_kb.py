@@ -10,7 +10,8 @@ PII engine and retrieved exactly as a draft would. Reported per split:
 * latency of retrieval (p50, p95; masking excluded, it is the PII engine's cost);
 * with ``--drafts``: real drafts by the local model (reply kind, one case per question):
   share whose text holds every key fact of the article, share citing the right
-  article, share of unanswerable questions whose draft says the KB has no answer.
+  article, citation precision (of the distinct articles the drafts cite, the share
+  that is the right one), share of unanswerable questions whose draft says the KB has no answer.
 
 Splits (report them apart):
 
@@ -128,6 +129,7 @@ def evaluate_drafts(service: Any, questions: list[dict[str, Any]], limit: int, v
     chosen = [q for q in questions if q["expected"] is not None][:limit]
     chosen += [q for q in questions if q["expected"] is None][: max(1, limit // 4)]
     facts_ok = cited_ok = answered = declined_ok = unanswerable = wrongly_declined = 0
+    marks = right_marks = 0  # distinct articles cited in answerable drafts, and how many of them are right
     started = time.perf_counter()
     for n, q in enumerate(chosen):
         case_id = service.new_case(f"C-{1000 + n}", "kb eval")
@@ -146,6 +148,8 @@ def evaluate_drafts(service: Any, questions: list[dict[str, Any]], limit: int, v
             wrongly_declined += stream.kb_declined
             facts_ok += all(f.lower() in text.lower() for f in q["facts"])
             cited_ok += q["expected"] in cited
+            marks += len(set(cited))
+            right_marks += q["expected"] in set(cited)
         # progress only: a draft's verdict would show a fresh question's result
         print(f"draft {n + 1}/{len(chosen)} {time.perf_counter() - started:6.0f} s", file=sys.stderr, flush=True)
         if verbose:
@@ -155,6 +159,8 @@ def evaluate_drafts(service: Any, questions: list[dict[str, Any]], limit: int, v
         "drafts_unanswerable": unanswerable,
         "key_facts_in_draft": round(facts_ok / answered, 3) if answered else None,
         "right_article_cited": round(cited_ok / answered, 3) if answered else None,
+        # of the articles the answerable drafts cite, the share that is the right one (citing everything scores low)
+        "citation_precision": round(right_marks / marks, 3) if marks else None,
         "drafts_declined_unanswerable": round(declined_ok / unanswerable, 3) if unanswerable else None,
         "drafts_declined_answerable": round(wrongly_declined / answered, 3) if answered else None,
         "draft_seconds_total": round(time.perf_counter() - started),

@@ -25,8 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from agentconsole.kb.synonyms import GENERIC_GROUPS, SynonymMap, title_alternatives
-from agentconsole.kb.terms import content_words, stem
+from agentconsole.kb.synonyms import GENERIC_GROUPS, SynonymMap, phrase_stems, title_alternatives
+from agentconsole.kb.terms import content_words, index_terms, stem
 
 #: bm25 weights of the index columns: title, heading, body.
 COLUMN_WEIGHTS = (4.0, 2.0, 1.0)
@@ -49,10 +49,14 @@ MIN_TYPO_LENGTH = 5
 CORRECTED_WEIGHT = 0.6
 #: Article rank = the article's coverage of the query + BM25_SHARE x its best passage's BM25 / the best BM25.
 BM25_SHARE = 0.5
+#: Added to the rank of an article the query names: all words of its title or of one of its synonyms.
+NAMED_SHARE = 0.2
 
 
 #: A sentence that asks (ends in a question mark).
 _QUESTION = re.compile(r"([^.!?\n]*\?)")
+#: Where a clause ends inside a sentence (a clause joined by "and", "or", "but", "so" goes on asking).
+_CLAUSE = re.compile(r"[,;:]\s+(?!(?:and|or|but|so)\b)", re.IGNORECASE)
 #: How much of the coverage a message's questions alone must reach to stand for the whole message.
 
 
@@ -130,15 +134,22 @@ class _Vocabulary:
         self.passage_terms: dict[int, frozenset[str]] = {}
         self.article_of: dict[int, int] = {}
         article_terms: dict[int, set[str]] = {}
-        for passage_id, article_id, title, heading, body in index.kb_passage_terms():
+        rows = index.kb_passage_terms()
+        for passage_id, article_id, title, heading, body in rows:
             terms = frozenset(f"{title} {heading} {body}".split())
             self.passage_terms[passage_id] = terms
             self.article_of[passage_id] = article_id
             article_terms.setdefault(article_id, set()).update(terms)
         self.article_terms = {a: frozenset(t) for a, t in article_terms.items()}
         groups: list[list[str]] = [list(g) for g in GENERIC_GROUPS]
+        # an article's title column holds the stems of its title and synonyms: that string finds its id
+        by_title_terms = {title: article for _, article, title, _, _ in rows}
+        self.names: dict[int, list[tuple[str, ...]]] = {}
         for title, synonyms in index.kb_article_synonyms():
             own = [s for s in synonyms.split("\n") if s.strip()]
+            article = by_title_terms.get(index_terms(title + " " + " ".join(own)))
+            if article is not None:
+                self.names[article] = [n for n in (phrase_stems(x) for x in [title, *own]) if len(n) > 1]
             alternatives = title_alternatives(title)
             if own:
                 groups.append([title, *own])
@@ -201,6 +212,7 @@ class Retriever:
         unknown_weight: float = UNKNOWN_WEIGHT,
         corrected_weight: float = CORRECTED_WEIGHT,
         bm25_share: float = BM25_SHARE,
+        named_share: float = NAMED_SHARE,
     ) -> None:
         self.index = index
         self.min_coverage = min_coverage
@@ -208,6 +220,7 @@ class Retriever:
         self.unknown_weight = unknown_weight
         self.corrected_weight = corrected_weight
         self.bm25_share = bm25_share
+        self.named_share = named_share
         self._vocab: _Vocabulary | None = None
         self._lock = threading.Lock()
 
@@ -265,8 +278,22 @@ class Retriever:
         the subject, the story around it is mostly detail the KB never mentions.
         """
         vocab = self.vocabulary()
-        asked = " ".join(m.group(1) for m in _QUESTION.finditer(text))
+        # a question's last clause asks; the clauses before it tell ("I moved last week, can I ...?")
+        asked = " ".join(_CLAUSE.split(m.group(1))[-1] for m in _QUESTION.finditer(text))
         return {t for word in content_words(asked) for t in self._terms(word, vocab, {})}
+
+    def end_focus(self, text: str) -> list[str]:
+        """The query terms of the last content word of the message's last question ("?"), or [].
+
+        English puts the new information of a clause at its end ("end focus"): in "Can I
+        pay with bitcoin?" or "Does the app run on my smartwatch?" the last content word is
+        what the customer asks about. A KB that does not hold it cannot answer the question.
+        """
+        asked = [m.group(1) for m in _QUESTION.finditer(text)]
+        last = content_words(asked[-1]) if asked else []
+        if not last or last[-1].isdigit():
+            return []
+        return self._terms(last[-1], self.vocabulary(), {})
 
     def search(self, text: str, limit: int = 5) -> Retrieval:
         """The best ``limit`` passages for masked ``text``, and whether they answer it."""
@@ -316,8 +343,11 @@ class Retriever:
         # An article ranks by how much of the query it covers, and then by its best passage's BM25
         # relative to the best of all (a share, so it weighs the same for every query).
         top_bm25 = max(best.values(), default=0.0) or 1.0
+        present = set(terms)
         article_score = {
-            a: covered(vocab.article_terms.get(a, frozenset()))[0] + self.bm25_share * score / top_bm25
+            a: covered(vocab.article_terms.get(a, frozenset()))[0]
+            + self.bm25_share * score / top_bm25
+            + self.named_share * any(all(t in present for t in name) for name in vocab.names.get(a, ()))
             for a, score in best.items()
         }
         hits: list[Hit] = []
@@ -329,6 +359,14 @@ class Retriever:
         result.hits = _best_per_article(hits, limit)
         top = result.hits[0] if result.hits else None
         result.answerable = top is not None and self._relevant(top, vocab.max_idf)
+        if top is not None and result.answerable:
+            # the question's end focus must be something the best article speaks of (or a word it stands in for)
+            focus_end = self.end_focus(text)
+            answered = set(vocab.article_terms.get(top.article_id, frozenset()))
+            for stand_in in stand_ins.keys() & answered:
+                answered |= stand_ins[stand_in]
+            if focus_end and not set(focus_end) & answered:
+                result.answerable = False
         return result
 
 

@@ -111,6 +111,50 @@ def test_questions_outside_the_kb_are_declined_and_covered_ones_answered(retriev
     assert top_key(retriever, "do you accept paypal") == "payment.md"
 
 
+def test_a_question_whose_end_focus_the_best_article_lacks_is_declined(retriever: Retriever) -> None:
+    # The KB answers questions about paying with cards and about gift cards, but not these.
+    assert retriever.end_focus("Can I pay with my gift card on my smartwatch?") == [stem("smartwatch")]
+    near_topic = "Can I pay for a gift card with my smartwatch?"
+    result = retriever.search(near_topic)
+    assert result.hits and result.hits[0].coverage >= 0.3  # covered enough by words alone...
+    assert not result.answerable  # ...but what it asks about is nowhere in the best article
+    assert not retriever.search("Is a gift card valid for teacups?").answerable
+    # The end focus found in the article, directly or through a synonym, keeps the question answerable.
+    assert retriever.search("How many gift cards can I put on one order?").answerable
+    assert retriever.search("Can I pay with PayPal?").answerable
+    assert retriever.search("I sent the kettle back last week, when do I get my money back?").answerable
+    # A typo of a word the KB holds is no unknown focus; a number or a statement has none.
+    assert retriever.end_focus("how long is a gift card valdi?") == [stem("valid")]
+    assert retriever.end_focus("is the order over 100?") == []
+    assert retriever.end_focus("I want to pay with my smartwatch") == []
+
+
+def test_an_article_the_query_names_by_its_title_or_a_synonym_ranks_higher(retriever: Retriever) -> None:
+    plain = Retriever(retriever.index, named_share=0.0)
+
+    def scores(r: Retriever, text: str) -> dict[int, float]:
+        return {h.article_id: h.article_score for h in r.search(text).hits}
+
+    keys = {a.id: a.key for a in retriever.index.kb_list_articles()}  # type: ignore[attr-defined]
+    text = "which payment methods work for a gift card"  # names "Payment methods" and "Gift cards"
+    named, unnamed = scores(retriever, text), scores(plain, text)
+    for article_id, score in named.items():
+        bonus = 0.2 if keys[article_id] in ("payment.md", "gift-cards.md") else 0.0
+        assert score == pytest.approx(unnamed[article_id] + bonus)
+    # one word of a two-word name is no naming
+    assert scores(retriever, "pay for a card") == pytest.approx(scores(plain, "pay for a card"))
+
+
+def test_the_clause_that_asks_is_the_focus_of_a_question(retriever: Retriever) -> None:
+    vocab = retriever.vocabulary()
+    # "I bought it in Lyon, can I return it?" asks about returning; the clause before it tells.
+    assert retriever.focus_terms("My flatmate bought it in Lyon with her card, can I return it?") == {stem("return")}
+    # a clause joined by "and" goes on asking
+    joined = retriever.focus_terms("Is the brush valid for 3 years, and can I return it?")
+    assert {stem("brush"), stem("valid"), stem("return")} <= joined
+    assert stem("valid") in vocab.known
+
+
 @pytest.mark.parametrize("kb", ["kb", "kb_isp"])
 def test_fresh_question_sets_name_articles_of_their_kb(kb: str) -> None:
     rows = [
