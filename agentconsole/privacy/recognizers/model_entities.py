@@ -261,6 +261,20 @@ def _base_says_not_a_person(base: list[Span], start: int, end: int) -> bool:
     return covered >= 0.8 * (end - start)
 
 
+def _name_shaped(value: str) -> bool:
+    """Two to four capitalized words (name particles aside) on one line, no digit: the shape of a full name."""
+    words = value.split()
+    if "\n" in value.strip() or not 2 <= len(words) <= 4 or any(ch.isdigit() for ch in value):
+        return False
+    named = [w for w in words if _key(w) not in NAME_PARTICLES]
+    return len(named) >= 2 and all(_titlecase(w.strip(",.")) for w in named)
+
+
+def _base_says_person(base: list[Span], start: int, end: int) -> bool:
+    """The general-purpose model reads a person over the whole span (an address guess with no address shape)."""
+    return any(e.label_ == "PERSON" and e.start_char <= start and end <= e.end_char for e in base)
+
+
 _STREET_WORD_RE = regex.compile(
     r"(?<![\p{L}])(?:" + STREET_SUFFIXES + "|" + STREET_PREFIXES + "|" + UNIT_WORDS + r"|p\.?\s?o\.?\s?box)(?![\p{L}])"
     r"|(?:" + STREET_COMPOUND_ENDINGS + r")(?![\p{L}])",
@@ -355,6 +369,9 @@ def model_spans(doc: Doc, text: str) -> list[tuple[int, int, str, float]]:
             end = _address_end(text, start, end)
             value = text[start:end]
             if len(value.strip()) < 6 or not _address_shaped(value, not text.islower()):
+                if _name_shaped(value) or (base and _base_says_person(base, start, end)):
+                    # "Regards, Zoë Ní Bhriain": a name the model labelled as an address; the person checks decide
+                    found.extend((*span, PERSON, 0.85) for span in person_spans(text, start, end))
                 continue
             if _LIST_ITEM_RE.match(value) and not _STREET_WORD_RE.search(value):
                 continue  # "3. Toggle Location", "2 x Chester cushion": a step or an order line
