@@ -357,6 +357,9 @@ def test_street_address_recognizer(text: str, expected: Expected) -> None:
         # a full name the model labels as an address: no address shape, so the person checks decide
         ("Regards, Zoë Ní Bhriain", [("PERSON", "Zoë Ní Bhriain")]),
         ("We ship from Northern Ireland and Wales.", []),
+        # a calendar word before a name particle is a given name
+        ("Best regards, Jan van der Berg", [("PERSON", "Jan van der Berg")]),
+        ("Meeting in May de facto cancelled", []),
     ],
 )
 def test_model_entity_recognizer(ner: Language, text: str, expected: Expected) -> None:

@@ -113,9 +113,9 @@ def person_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     words = [(m.start() + start, m.end() + start, m.group()) for m in _NAME_WORD_RE.finditer(text[start:end])]
     groups: list[list[tuple[int, int, str]]] = [[]]
     labels: list[bool] = [False]  # the group came right after a capitalized support word of the span
-    for word in words:
+    for i, word in enumerate(words):
         key = _key(word[2])
-        if key in NOT_NAME_WORDS and key not in NAME_PARTICLES:
+        if key in NOT_NAME_WORDS and key not in NAME_PARTICLES and not _given_name_before_particle(words, i):
             groups.append([])  # an edge word, or a joint between two names
             labels.append(word[2][:1].isupper() and key in SUPPORT_WORDS and key not in _ADDRESSING_WORDS)
         else:
@@ -129,6 +129,18 @@ def person_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if span is not None:
             spans.append(span)
     return spans
+
+
+def _given_name_before_particle(words: list[tuple[int, int, str]], i: int) -> bool:
+    """A capitalized calendar word followed by a name particle is a given name ("Jan van der Berg", "May de Vries")."""
+    word = words[i][2]
+    return (
+        i + 1 < len(words)
+        and _key(word) in CALENDAR_WORDS
+        and _titlecase(word)
+        and _key(words[i + 1][2]) in NAME_PARTICLES
+        and words[i + 1][2].islower()
+    )
 
 
 def _contains_word(text: str, word: str) -> bool:
