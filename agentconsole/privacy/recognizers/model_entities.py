@@ -282,11 +282,6 @@ def _name_shaped(value: str) -> bool:
     return len(named) >= 2 and all(_titlecase(w.strip(",.")) for w in named)
 
 
-def _base_says_person(base: list[Span], start: int, end: int) -> bool:
-    """The general-purpose model reads a person over the whole span (an address guess with no address shape)."""
-    return any(e.label_ == "PERSON" and e.start_char <= start and end <= e.end_char for e in base)
-
-
 _STREET_WORD_RE = regex.compile(
     r"(?<![\p{L}])(?:" + STREET_SUFFIXES + "|" + STREET_PREFIXES + "|" + UNIT_WORDS + r"|p\.?\s?o\.?\s?box)(?![\p{L}])"
     r"|(?:" + STREET_COMPOUND_ENDINGS + r")(?![\p{L}])",
@@ -381,7 +376,7 @@ def model_spans(doc: Doc, text: str) -> list[tuple[int, int, str, float]]:
             end = _address_end(text, start, end)
             value = text[start:end]
             if len(value.strip()) < 6 or not _address_shaped(value, not text.islower()):
-                if _name_shaped(value) or (base and _base_says_person(base, start, end)):
+                if _name_shaped(value):
                     # "Regards, Zoë Ní Bhriain": a name the model labelled as an address; the person checks decide
                     found.extend((*span, PERSON, 0.85) for span in person_spans(text, start, end))
                 continue
