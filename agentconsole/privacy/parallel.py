@@ -243,9 +243,7 @@ def read_shared(
         kind = message[0]
         if helper not in helpers:
             return  # a helper of an earlier job (stopped since)
-        if kind == "ready":
-            helper.ready = True
-        elif kind == "done" and message[1] in inflight:
+        if kind == "done" and message[1] in inflight:  # ("ready",) needs nothing here: the reader set helper.ready
             _, indices = inflight.pop(message[1])
             per_unit = cast("list[list[tuple[int, int, str, float]]]", message[2])
             for i, dets in zip(indices, per_unit, strict=True):
