@@ -128,6 +128,13 @@ def test_a_citation_split_across_chunks_is_rewritten_whole() -> None:
     assert "".join(shown) + rewriter.flush() == "Delivery takes three working days. [KB-7] More text."
 
 
+@pytest.mark.parametrize("step", STEPS)
+def test_a_draft_stopped_mid_sentence_still_gets_the_sentence_s_mark(step: int) -> None:
+    # Esc stops the generation; the service then flushes the rewriter, as at a normal end
+    out, rewriter = rewrite("Items return within 30 days [KB-9] for a full", step)
+    assert out == "Items return within 30 days for a full [KB-3]" and rewriter.replaced == 1
+
+
 def test_passages_are_kept_within_the_budget() -> None:
     long = passage(1, "x" * 5000)
     kept = within_budget([long, passage(2, "short")], 1000)
