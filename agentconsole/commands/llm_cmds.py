@@ -74,7 +74,12 @@ def _register_draft(subparsers: Any) -> None:
         "--kind", choices=("reply", "summary", "answer"), default="reply", help="what to write (default: reply)"
     )
     draft.add_argument("--question", metavar="TEXT", help="the question, for --kind answer (masked before use)")
-    draft.add_argument("--json", action="store_true", help="print one JSON object: text, placeholders, stats")
+    draft.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object: text, placeholders, stats, the KB passages (each with used: true/false) "
+        "and the draft's citations",
+    )
     draft.add_argument("--stats", action="store_true", help="print timing and token counts to stderr")
     draft.add_argument(
         "--reveal", action="store_true", help="print the case's real values instead of placeholders (audited)"
@@ -311,6 +316,7 @@ def draft_command(args: argparse.Namespace, ctx: Any) -> int:
                 "placeholders": [f.as_dict() for f in stream.findings],
                 "kb_declined": stream.kb_declined,
                 "passages": stream.kb_passages,
+                "citations": stream.kb_citations,
                 "stats": {
                     **(stats.as_dict() if stats is not None else {}),
                     "placeholders_known": counts["known"],

@@ -2,11 +2,13 @@
 
 The passages retrieved for the customer's message are put into the system
 prompt, each under its citation mark ``[KB-12]`` (12 is the article id), and
-the model is told to answer from them only. Citations in the finished draft
-are checked against the passages it was given (marks of other articles are
-dropped as the draft streams, :class:`CitationFilter`); a draft that cites none gets
-the marks of the articles it was given appended ("Sources: [KB-3], [KB-7]"),
-so every grounded draft names its sources.
+the model is told to answer from them only. As the draft streams, its
+citations are made to follow what each sentence says, not what was retrieved
+(:class:`CitationRewriter`): a mark goes with a sentence only if the sentence
+matches a passage of that article by content stems, a wrong mark becomes the
+right one, a sentence that plainly states a passage gets its mark. Passages a
+sentence drew on without being cited are listed after the draft ("Source:
+[KB-7]").
 When retrieval finds nothing relevant the draft is not generated at all: it
 says that the knowledge base has no answer.
 """
@@ -14,7 +16,7 @@ says that the knowledge base has no answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from agentconsole.kb.terms import content_words, stem
@@ -22,6 +24,14 @@ from agentconsole.kb.terms import content_words, stem
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\s+[*•-]\s+")
 CITATION_RE = re.compile(r"\[KB-(\d{1,9})\]")
 _PARTIAL_CITATION = re.compile(r"\[(?:K(?:B(?:-\d{0,9})?)?)?")
+
+#: A sentence matches a passage when they share at least MIN_SHARED content stems and these are at
+#: least MIN_SHARE of the sentence's content stems; it states the passage clearly (and gets its mark
+#: without the model having written one) from CLEAR_SHARED stems and CLEAR_SHARE.
+MIN_SHARED = 2
+MIN_SHARE = 0.4
+CLEAR_SHARED = 3
+CLEAR_SHARE = 0.6
 
 #: What a declined draft says (a reply keeps the greeting and promises to follow up).
 DECLINE_ANSWER = "The knowledge base has no answer to this question."
@@ -106,60 +116,157 @@ class Grounding:
         chosen = [s for _, _, s in sorted(best, key=lambda x: -x[1])]
         return " ".join(s.lstrip("*-• ") for s in chosen) + f" {citation(passage.article_id)}" if chosen else ""
 
-    def valid_citations(self, text: str) -> list[int]:
-        """Article ids cited in ``text`` that were among the passages given."""
-        given = set(self.article_ids())
-        return [int(m.group(1)) for m in CITATION_RE.finditer(text) if int(m.group(1)) in given]
 
-    def citation_tail(self, text: str) -> str:
-        """What to append to a finished draft so it cites its source ("" if it already does)."""
-        if self.declined or self.valid_citations(text):
-            return ""
-        marks = ", ".join(citation(a) for a in self.article_ids())
-        label = "Source" if len(self.article_ids()) == 1 else "Sources"
-        return ("" if text.endswith("\n") else "\n\n") + f"{label}: {marks}"
+class CitationRewriter:
+    """Makes a draft's citation marks follow what its sentences say, as the text streams.
 
+    Each finished sentence is compared with the passages the model was given by
+    their content stems (:func:`sentence_match`). A mark the model wrote stays if
+    the sentence matches a passage of that article; otherwise it becomes the mark
+    of the passage the sentence matches best, or goes if it matches none. A
+    sentence without a mark that clearly states a passage (:data:`CLEAR_SHARED`,
+    :data:`CLEAR_SHARE`) gets that passage's mark. A sentence with fewer than
+    :data:`MIN_SHARED` content words is too short to judge: its marks of given
+    articles stay, others go.
 
-class CitationFilter:
-    """Drops citation marks of articles the model was not given, as the text streams.
-
-    Text that could be the start of a mark (``[``, ``[KB-1``) is held back until
-    it is one (kept if valid, dropped if not) or cannot be one (released).
+    Words stream through at once; only whitespace, marks and text that could be
+    the start of a mark (``[``, ``[KB-1``) are held back, until the next visible
+    character shows where the sentence ends. Marks are written after the end of
+    their sentence ("... 30 days. [KB-3]").
     """
 
-    def __init__(self, valid: Iterable[int]) -> None:
-        self.valid = set(valid)
-        self._held = ""
-        self.dropped = 0
+    def __init__(self, passages: Sequence[GroundPassage]) -> None:
+        self.passages = list(passages)
+        self._stems = [content_stems(f"{p.title} {p.heading} {p.text}") for p in self.passages]
+        self._articles = {p.article_id for p in self.passages}
+        self._held = ""  # a partial mark
+        self._space = ""  # whitespace not yet written
+        self._sentence: list[str] = []  # the current sentence's text (marks removed)
+        self._marks: list[int] = []  # article ids the model cited in it
+        self._ended = False  # the sentence has ended; only whitespace and marks may follow
+        self._after_terminator = False  # the last character was . ! or ?
+        self._after_mark = False  # a mark was taken out since the last visible character
+        self.used: set[int] = set()  # passage ids a sentence matched
+        self.cited: list[int] = []  # article ids cited in the text written, in order
+        self.kept = self.replaced = self.dropped = self.added = 0
 
     def feed(self, delta: str) -> str:
         text, out = self._held + delta, []
         self._held = ""
-        while text:
-            start = text.find("[")
-            if start < 0:
-                out.append(text)
-                break
-            out.append(text[:start])
-            text = text[start:]
-            match = CITATION_RE.match(text)
-            if match:
-                if int(match.group(1)) in self.valid:
-                    out.append(match.group(0))
-                else:
-                    self.dropped += 1
-                text = text[match.end() :]
-            elif _PARTIAL_CITATION.fullmatch(text):
-                self._held = text
-                break
-            else:
-                out.append(text[0])
-                text = text[1:]
+        i = 0
+        while i < len(text):
+            char = text[i]
+            if char == "[":
+                match = CITATION_RE.match(text, i)
+                if match:
+                    self._marks.append(int(match.group(1)))
+                    self._after_mark = True
+                    if self._after_terminator:
+                        self._ended = True
+                    i = match.end()
+                    continue
+                if _PARTIAL_CITATION.fullmatch(text, i):
+                    self._held = text[i:]
+                    break
+            if char.isspace():
+                if self._after_mark:  # the space after a mark taken out replaces the one before it
+                    self._space, self._after_mark = "", False
+                self._space += char
+                if self._after_terminator or char == "\n":
+                    self._ended = True
+                i += 1
+                continue
+            if self._ended:
+                out.append(self._close())
+            elif self._after_mark and char in ",.;:!?)":
+                self._space = ""  # "free [KB-3]." -> "free." (the mark goes after the sentence)
+            out.append(self._space + char)
+            self._sentence.append(self._space + char)
+            self._space = ""
+            self._after_terminator, self._after_mark = char in ".!?", False
+            i += 1
         return "".join(out)
 
     def flush(self) -> str:
+        """The rest: the last sentence's marks and whatever was held back."""
         held, self._held = self._held, ""
-        return held
+        out = self._close()
+        return out + held
+
+    def _close(self) -> str:
+        """The marks of the sentence that just ended, then the whitespace after it; starts the next."""
+        marks = self._decide(" ".join("".join(self._sentence).split()), list(dict.fromkeys(self._marks)))
+        space = "" if self._after_mark else self._space  # the space before a mark taken out goes with it
+        self._sentence, self._marks, self._space = [], [], ""
+        self._ended = self._after_terminator = self._after_mark = False
+        for article_id in marks:
+            if article_id not in self.cited:
+                self.cited.append(article_id)
+        return ("" if not marks else " " + " ".join(citation(a) for a in marks)) + space
+
+    def _decide(self, sentence: str, written: list[int]) -> list[int]:
+        stems = content_stems(sentence)
+        if len(stems) < MIN_SHARED:
+            kept = [a for a in written if a in self._articles]
+            self.kept += len(kept)
+            self.dropped += len(written) - len(kept)
+            return kept
+        matches = [
+            (len(stems & passage_stems) / len(stems), len(stems & passage_stems), -rank)
+            for rank, passage_stems in enumerate(self._stems)
+            if sentence_match(stems, passage_stems)
+        ]
+        matches.sort(reverse=True)
+        best = self.passages[-matches[0][2]] if matches else None
+        matched_articles: dict[int, GroundPassage] = {}
+        for *_, rank in matches:
+            matched_articles.setdefault(self.passages[-rank].article_id, self.passages[-rank])
+        result: list[int] = []
+        for article_id in written:
+            if article_id in matched_articles:
+                self.kept += 1
+                self.used.add(matched_articles[article_id].passage_id)
+                result.append(article_id)
+            elif best is not None:
+                self.replaced += 1
+                self.used.add(best.passage_id)
+                result.append(best.article_id)
+            else:
+                self.dropped += 1
+        if not written and best is not None:
+            self.used.add(best.passage_id)
+            share, shared = matches[0][0], matches[0][1]
+            if shared >= CLEAR_SHARED and share >= CLEAR_SHARE:
+                self.added += 1
+                result.append(best.article_id)
+        return list(dict.fromkeys(result))
+
+    def uncited_sources(self) -> list[int]:
+        """Article ids of passages a sentence drew on that the text does not cite, in passage order."""
+        return list(
+            dict.fromkeys(
+                p.article_id for p in self.passages if p.passage_id in self.used and p.article_id not in self.cited
+            )
+        )
+
+    def sources_tail(self, text: str) -> str:
+        """What to append to the finished draft: the sources it drew on but did not cite ("" if none)."""
+        articles = self.uncited_sources()
+        if not articles:
+            return ""
+        label = "Source" if len(articles) == 1 else "Sources"
+        return ("" if text.endswith("\n") else "\n\n") + f"{label}: " + ", ".join(citation(a) for a in articles)
+
+
+def content_stems(text: str) -> set[str]:
+    """The stems of the content words of ``text`` (citation marks left out), as the KB's index has them."""
+    return {stem(w) for w in content_words(CITATION_RE.sub(" ", text))}
+
+
+def sentence_match(sentence: set[str], passage: set[str]) -> bool:
+    """Whether a sentence with content stems ``sentence`` draws on a passage with stems ``passage``."""
+    shared = len(sentence & passage)
+    return shared >= MIN_SHARED and shared >= MIN_SHARE * len(sentence)
 
 
 def decline_text(kind: str) -> str:

@@ -14,6 +14,7 @@ from agentconsole.service.errors import ConsentRequired, NothingToDraft, Service
 from agentconsole.service.kb import KbSection
 
 if TYPE_CHECKING:
+    from agentconsole.kb.grounding import CitationRewriter
     from agentconsole.llm import GenerationStats
     from agentconsole.llm.engine import Generation
     from agentconsole.llm.prompt import ChatTurn
@@ -40,8 +41,11 @@ class DraftStream:
     message_id: int | None = None
     stats: GenerationStats | None = None
     cancelled: bool = False
-    #: The KB passages the draft was grounded in (``GroundPassage.as_dict``); empty when the KB declined.
+    #: The KB passages the draft was grounded in (``GroundPassage.as_dict`` and ``used``: a sentence of the
+    #: finished draft drew on it); empty when the KB declined.
     kb_passages: list[dict[str, object]] = field(default_factory=list)
+    #: The citation marks of the finished draft's text ("[KB-3]"), in order; empty when the KB declined.
+    kb_citations: list[str] = field(default_factory=list)
     kb_declined: bool = False  # the KB had no answer, so the draft says so (no model run)
     #: Every placeholder of the finished text, classified (PlaceholderFinding: known/invented/damaged).
     findings: list[PlaceholderFinding] = field(default_factory=list)
@@ -71,6 +75,17 @@ def _with_prefix(prefix: str, generation: Iterable[str]) -> Iterator[str]:
     if prefix:
         yield prefix
     yield from generation
+
+
+def _mark_kb_use(stream: DraftStream, rewriter: CitationRewriter) -> None:
+    """Sets ``used`` on the stream's passages and its ``kb_citations`` from the finished text."""
+    from agentconsole.kb.grounding import CITATION_RE, citation
+
+    for passage in stream.kb_passages:
+        passage["used"] = passage["passage_id"] in rewriter.used
+    given = {p.article_id for p in rewriter.passages}
+    marks = (int(m.group(1)) for m in CITATION_RE.finditer(stream.text))
+    stream.kb_citations = list(dict.fromkeys(citation(a) for a in marks if a in given))
 
 
 class DraftsSection(CasesSection, KbSection):
@@ -149,7 +164,7 @@ class DraftsSection(CasesSection, KbSection):
             self._generation_lock.release()
             raise
         masker = OutputMasker(self.privacy, mapping)
-        citations = self._kb_citation_filter(grounding)
+        citations = self._kb_citation_rewriter(grounding)
         stream: DraftStream
 
         def deltas() -> Iterator[str]:
@@ -166,10 +181,12 @@ class DraftsSection(CasesSection, KbSection):
                         tail = citations.feed(tail) + citations.flush() if citations is not None else tail
                         if tail:
                             yield tail
-                        sources = grounding.citation_tail(stream.text) if grounding is not None else ""
+                        sources = citations.sources_tail(stream.text) if citations is not None else ""
                         if sources:
                             yield sources
                     finally:
+                        if citations is not None:
+                            _mark_kb_use(stream, citations)
                         stream.findings = scan_placeholders(stream.text, mapping)
                         stream.values_invented = masker.values_invented
                         self._finish_draft(vault, stream, generation)
@@ -180,7 +197,7 @@ class DraftsSection(CasesSection, KbSection):
 
         stream = DraftStream(case_id=case_id, kind=kind, question=question, _deltas=deltas(), _cancel=generation.cancel)
         if grounding is not None:
-            stream.kb_passages = [p.as_dict() for p in grounding.passages]
+            stream.kb_passages = [{**p.as_dict(), "used": False} for p in grounding.passages]
             stream.kb_declined = grounding.declined
         self._current = stream
         return stream

@@ -20,7 +20,7 @@ from agentconsole.errors import AgentConsoleError
 from agentconsole.service.core import ServiceCore
 
 if TYPE_CHECKING:
-    from agentconsole.kb.grounding import CitationFilter, Grounding
+    from agentconsole.kb.grounding import CitationRewriter, Grounding
     from agentconsole.kb.parsing import ParsedArticle
     from agentconsole.kb.retrieval import Retrieval, Retriever
     from agentconsole.llm.prompt import ChatTurn
@@ -284,10 +284,11 @@ class KbSection(ServiceCore):
         return [ChatTurn("system", turns[0].content + "\n\n" + grounding.prompt_block()), *turns[1:]]
 
     @staticmethod
-    def _kb_citation_filter(grounding: Grounding | None) -> CitationFilter | None:
-        from agentconsole.kb.grounding import CitationFilter
+    def _kb_citation_rewriter(grounding: Grounding | None) -> CitationRewriter | None:
+        """What makes a grounded draft's citations follow its sentences as it streams (None: not grounded)."""
+        from agentconsole.kb.grounding import CitationRewriter
 
-        return None if grounding is None else CitationFilter(grounding.article_ids())
+        return None if grounding is None else CitationRewriter(grounding.passages)
 
     @staticmethod
     def _kb_decline_generation(kind: str, prefix: str) -> DeclinedGeneration:

@@ -88,7 +88,8 @@ def test_draft_json_lists_the_passages_used_or_none_when_declined(
     assert draft["passages"][0]["title"] == "Returns"
     mark = draft["passages"][0]["citation"]
     assert mark in draft["text"] and "30 days" in draft["text"] and "Ada" not in draft["text"]
+    assert mark in draft["citations"] and draft["passages"][0]["used"] is True
     assert run(home, tmp_path, "ann", "draft", "--case", str(declined), "--json") == 0
     draft = json.loads(capsys.readouterr().out)
-    assert draft["kb_declined"] is True and draft["passages"] == []
+    assert draft["kb_declined"] is True and draft["passages"] == [] and draft["citations"] == []
     assert "knowledge base has no answer" in draft["text"]

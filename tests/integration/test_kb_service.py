@@ -139,8 +139,11 @@ def test_a_grounded_draft_gets_passages_citations_and_declines(full: ConsoleServ
     assert stream.kb_passages[0]["source"] == "returns.md" and not stream.kb_declined
     system = service.engine.seen[-1][0].content  # type: ignore[attr-defined]
     assert f"[KB-{returns_id}]" in system and "Answer only from these passages" in system
-    # the scripted model cites an article it was not given: that mark goes, the real sources are appended
-    assert "[KB-999]" not in text and text.rstrip().endswith(f"Source: [KB-{returns_id}]")
+    # the scripted model cites an article it was not given for a sentence that states the returns passage:
+    # the mark becomes the returns article's, inline, so no Sources line is needed
+    assert "[KB-999]" not in text and text.rstrip().endswith(f"30 days. [KB-{returns_id}]")
+    assert "Source" not in text and stream.kb_citations == [f"[KB-{returns_id}]"]
+    assert stream.kb_passages[0]["used"] is True
 
     other = service.new_case("C-1043", "crypto")
     service.add_message(other, "customer", "Can you recommend a recipe for a vegan chocolate cake?")
@@ -148,7 +151,7 @@ def test_a_grounded_draft_gets_passages_citations_and_declines(full: ConsoleServ
     declined = service.draft(other, "reply")
     text = "".join(declined)
     declined.wait()
-    assert declined.kb_declined and declined.kb_passages == []
+    assert declined.kb_declined and declined.kb_passages == [] and declined.kb_citations == []
     assert "knowledge base has no answer" in text
     assert len(service.engine.seen) == calls  # type: ignore[attr-defined]  # the model was not asked
 

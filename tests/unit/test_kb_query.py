@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agentconsole.kb.grounding import CitationFilter, Grounding, GroundPassage, decline_text, within_budget
+from agentconsole.kb.grounding import CitationRewriter, Grounding, GroundPassage, decline_text, within_budget
 from agentconsole.kb.macros import MacroFileError, matches, parse_macros, render
 from agentconsole.kb.retrieval import damerau
 from agentconsole.kb.synonyms import SynonymMap, title_alternatives
@@ -57,19 +57,82 @@ def test_grounding_cites_and_leads_with_the_matching_sentences() -> None:
     grounding = Grounding("how many days to return", [passage(3, "Intro. You can return items within 30 days. Bye.")])
     assert "[KB-3]" in grounding.prompt_block() and "Answer only from these passages" in grounding.prompt_block()
     assert grounding.lead() == "You can return items within 30 days. [KB-3]"
-    assert grounding.citation_tail("see [KB-3]") == ""
-    assert grounding.citation_tail("see [KB-9]") == "\n\nSource: [KB-3]"  # an article it was not given is no citation
-    assert Grounding("x").declined and Grounding("x").citation_tail("text") == ""
+    assert Grounding("x").declined
     assert "no answer" in decline_text("reply") and "no answer" in decline_text("answer")
 
 
-@pytest.mark.parametrize("step", [1, 2, 5, 100])
-def test_citations_of_articles_not_given_are_dropped_as_they_stream(step: int) -> None:
-    text = "See [KB-3] and [KB-30], not [KB-9]; [K]eep [brackets] and [KB-3"
-    citations = CitationFilter([3])
-    out = "".join(citations.feed(text[i : i + step]) for i in range(0, len(text), step)) + citations.flush()
-    assert out == "See [KB-3] and , not ; [K]eep [brackets] and [KB-3"
-    assert citations.dropped == 2
+RETURNS = passage(3, "You can return items within 30 days for a full refund of the price.")
+DELIVERY = passage(7, "Delivery takes three working days by courier; express delivery takes one day.")
+
+
+def rewrite(text: str, step: int, passages: list[GroundPassage] | None = None) -> tuple[str, CitationRewriter]:
+    """``text`` streamed through a rewriter in chunks of ``step`` characters, then flushed."""
+    rewriter = CitationRewriter(passages if passages is not None else [RETURNS, DELIVERY])
+    out = "".join(rewriter.feed(text[i : i + step]) for i in range(0, len(text), step)) + rewriter.flush()
+    return out, rewriter
+
+
+STEPS = [1, 2, 3, 5, 7, 100]
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_wrong_citation_is_replaced_by_the_passage_the_sentence_states(step: int) -> None:
+    out, rewriter = rewrite("Delivery takes three working days [KB-3]. Thanks!", step)
+    assert out == "Delivery takes three working days. [KB-7] Thanks!"
+    assert rewriter.replaced == 1 and rewriter.used == {70} and rewriter.cited == [7]
+    out, _ = rewrite("Returns within 30 days are refunded. [KB-99]", step)  # an article it was not given
+    assert out == "Returns within 30 days are refunded. [KB-3]"
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_an_uncited_sentence_that_states_a_passage_gets_its_citation(step: int) -> None:
+    out, rewriter = rewrite("Hi <PERSON_1>,\n\nYou can return items within 30 days.\n\nBest regards", step)
+    assert out == "Hi <PERSON_1>,\n\nYou can return items within 30 days. [KB-3]\n\nBest regards"
+    assert rewriter.added == 1 and rewriter.sources_tail(out) == ""
+    # a right citation stays where the model wrote it; a mid-sentence one moves to the sentence's end
+    out, rewriter = rewrite("Express delivery [KB-7] takes one day. Items return within 30 days. [KB-3]", step)
+    assert out == "Express delivery takes one day. [KB-7] Items return within 30 days. [KB-3]"
+    assert rewriter.kept == 2 and rewriter.cited == [7, 3]
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_sentence_that_states_no_passage_is_left_alone_and_loses_its_citation(step: int) -> None:
+    out, rewriter = rewrite("We are happy to answer by phone [KB-3]. Have a nice weekend.", step)
+    assert out == "We are happy to answer by phone. Have a nice weekend."
+    assert rewriter.dropped == 1 and rewriter.used == set() and rewriter.cited == []
+    assert rewriter.sources_tail(out) == ""  # nothing drawn on, nothing to list
+    out, rewriter = rewrite("Yes. [KB-3] [KB-9]", step)  # too short to judge: a given article stays
+    assert out == "Yes. [KB-3]" and rewriter.kept == 1 and rewriter.dropped == 1
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_sentence_that_draws_on_a_passage_loosely_lists_it_as_a_source(step: int) -> None:
+    # "return" and "price" of RETURNS (2 of 4 stems): drawn on, not stated clearly enough for an inline mark
+    out, rewriter = rewrite("A return keeps the price, ask the shop.", step)
+    assert out == "A return keeps the price, ask the shop."
+    assert rewriter.used == {30} and rewriter.sources_tail(out) == "\n\nSource: [KB-3]"
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_brackets_and_cut_marks_stream_through(step: int) -> None:
+    out, _ = rewrite("Delivery takes three working days [KB-7]; [K]eep [brackets] and [KB-7", step)
+    assert out == "Delivery takes three working days; [K]eep [brackets] and [KB-7] [KB-7"
+
+
+def test_a_citation_split_across_chunks_is_rewritten_whole() -> None:
+    rewriter = CitationRewriter([RETURNS, DELIVERY])
+    chunks = ["Delivery takes three ", "working days [", "K", "B-", "3", "]", ".", " More", " text."]
+    shown = [rewriter.feed(chunk) for chunk in chunks]
+    # words show as they come; the cut mark is held back until it is complete and its sentence has ended
+    assert shown[:3] == ["Delivery takes three", " working days", ""]
+    assert "".join(shown) + rewriter.flush() == "Delivery takes three working days. [KB-7] More text."
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_draft_stopped_mid_sentence_still_gets_the_sentence_s_mark(step: int) -> None:
+    # Esc stops the generation; the service then flushes the rewriter, as at a normal end
+    out, rewriter = rewrite("Items return within 30 days [KB-9] for a full", step)
+    assert out == "Items return within 30 days for a full [KB-3]" and rewriter.replaced == 1
 
 
 def test_passages_are_kept_within_the_budget() -> None:
