@@ -65,7 +65,78 @@ je tu il elle nous vous ils elles mon ma mes ton ta votre vos notre nos leur les
 dans par sans sous chez est sont madame monsieur très bien
 el los las una unos y pero con por sin sobre es usted sus favor buenas días gracias
 il gli sono nel della per prego obrigado obrigada bom você
+liebe lieber liebes geehrte geehrter geehrten kolleginnen kollegen damen herren gruß gruss beste herzliche
+viele schöne schönen frohe frohes neues alles
+chère chers chères salutations distinguées meilleures meilleurs sincères cordiales amitiés
+estimado estimada estimados estimadas señores saludo cordiales cordialmente un abrazo
+gentili gentilissimo gentilissima signori signore cordiali distinti saluto saluti buona buon
+geachte beste hartelijke vriendelijke groet groeten goedendag goedemorgen goedemiddag goedenavond
+bedankt alvast dank groetjes
+szanowni szanowny szanowna państwo pozdrawiam pozdrawiamy pozdrowienia serdecznie poważaniem dzień dobry
+dziękuję dziękujemy miłego
+prezado prezada prezados prezadas cumprimentos atenciosamente abraço abraços beijos
+уважаемые уважаемый уважаемая коллеги всего доброго хорошего наилучшими пожеланиями уважением большое
+добрый доброе доброй вечер утро
+お世話になっております よろしくお願いします よろしくお願いいたします ありがとうございます お疲れ様です
+betreff objet asunto oggetto onderwerp temat assunto тема 件名
+los le les gli ci alles nie
+tooltip tooltips path paths config configuration cache glossary acronym acronyms calendar platform legacy
+label labels column columns header headers folder folders file files log logs query
+reminder workaround handover escalation migration guide pricing privacy
 """.split()
+
+# Words that name a unit of an organization, in the languages of our traffic: the capitalized
+# word right before or after one is the unit's name ("Service Achats", "equipe Financeira",
+# "Departamento de Sistemas", "Dział Zakupów", "Отдел продаж"), not a person.
+DEPARTMENT_WORDS: frozenset[str] = frozenset(
+    """team teams department dept division unit office desk squad group service services
+    abteilung bereich referat dienst équipe equipe service département direction pôle
+    departamento equipo área area sección servicio oficina reparto ufficio servizio settore squadra
+    afdeling dienst sectie dział działu zespół zespołu wydział biuro setor
+    отдел отдела служба команда управление департамент""".split()
+)
+
+#: Japanese words for departments: 経理部 (accounting), 営業部 (sales) … a word, not a person's name.
+JAPANESE_DEPARTMENT_STEMS = (
+    "経理",
+    "営業",
+    "総務",
+    "人事",
+    "開発",
+    "技術",
+    "法務",
+    "広報",
+    "情報システム",
+    "購買",
+    "調達",
+    "財務",
+    "企画",
+    "品質保証",
+    "カスタマーサポート",
+    "サポート",
+)
+
+#: Months and weekdays of other languages (de, fr, es, it, nl, pl, pt, ru): a date, not a person,
+#: unless something addresses or introduces a person there ("Hi Mai,").
+FOREIGN_CALENDAR_WORDS: frozenset[str] = frozenset(
+    """januar februar märz maerz mai juni juli oktober dezember montag dienstag mittwoch donnerstag freitag
+    samstag sonntag
+    janvier février fevrier mars avril juin juillet août aout septembre octobre novembre décembre decembre
+    lundi mardi mercredi jeudi vendredi samedi dimanche
+    enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre
+    lunes martes miércoles miercoles jueves viernes sábado sabado domingo
+    gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre
+    lunedì lunedi martedì martedi mercoledì mercoledi giovedì giovedi venerdì venerdi sabato domenica
+    januari februari maart mei augustus maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+    styczeń stycznia luty lutego marzec marca kwiecień kwietnia maj maja czerwiec czerwca lipiec lipca
+    sierpień sierpnia wrzesień września październik października listopad listopada grudzień grudnia
+    poniedziałek wtorek środa środy czwartek piątek sobota niedziela
+    janeiro fevereiro março marco maio junho julho setembro outubro dezembro
+    segunda terça terca quarta quinta sexta
+    январь января февраль февраля март марта апрель апреля май мая июнь июня июль июля август августа
+    сентябрь сентября октябрь октября ноябрь ноября декабрь декабря
+    понедельник вторник среда среду четверг пятница пятницу суббота субботу воскресенье""".split()
+)
 
 #: Words that open a place's name ("Northern Ireland", "New Jersey", "Lake Como"), never a person's.
 PLACE_OPENING_WORDS: frozenset[str] = frozenset(

@@ -15,6 +15,9 @@ from presidio_analyzer import RecognizerResult
 
 from agentconsole.privacy.lexicon import (
     CALENDAR_WORDS,
+    DEPARTMENT_WORDS,
+    FOREIGN_CALENDAR_WORDS,
+    JAPANESE_DEPARTMENT_STEMS,
     NAME_PARTICLES,
     NOT_NAME_WORDS,
     ORGANIZATION_WORDS,
@@ -27,7 +30,11 @@ from agentconsole.privacy.lexicon import (
 )
 from agentconsole.privacy.recognizers.address_blocks import extend_address, extend_address_back
 from agentconsole.privacy.recognizers.base import SupportRecognizer
-from agentconsole.privacy.recognizers.person_context import FAREWELL_WORDS, has_person_context
+from agentconsole.privacy.recognizers.person_context import (
+    FAREWELL_WORDS,
+    addressed_as_person,
+    has_person_context,
+)
 from agentconsole.privacy.recognizers.places import used_as_place
 from agentconsole.privacy.recognizers.thing_context import used_as_thing
 
@@ -131,6 +138,80 @@ def person_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+# The word before a guess on its line, with a French/Italian elision ("l'équipe") left off.
+_WORD_BEFORE_RE = regex.compile(r"([\p{L}][\p{L}\p{M}'’\-]*)[ \t]+\Z")
+_ELISION_RE = regex.compile(r"^(?:l|d|dell|all|dall|nell|sull)['’]", regex.IGNORECASE)
+_PATH_SEPARATORS = "/\\"
+# A locale or language tag: "fr-CA", "pt_BR", "zh-Hant".
+_LOCALE_RE = regex.compile(r"\p{Ll}{2,3}[-_](?:\p{Lu}{2}|\p{Lu}\p{Ll}{3})")
+_ACRONYM_RE = regex.compile(r"\p{Lu}{2,6}s?")
+_LATIN_RE = regex.compile(r"\p{Latin}")
+_CJK_RE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+_HIRAGANA_RE = regex.compile(r"\p{Hiragana}")
+# Japanese sentence punctuation and the endings of polite sentences: a sentence, not a name.
+_JAPANESE_SENTENCE_RE = regex.compile(r"[。、！？]|(?:です|ます|ません|ください|ました|でしょう)")
+_JAPANESE_DEPARTMENT_RE = regex.compile(
+    r"(?:" + "|".join(JAPANESE_DEPARTMENT_STEMS) + r")(?:部|課|室|チーム|グループ|センター)"
+)
+
+
+def _in_path(text: str, start: int, end: int) -> bool:
+    """A step of a file path or URL: a separator touches the word and its token has two or more.
+
+    One slash is not a path: "Passenger: Thibault/Étienne" is a surname and a given name.
+    """
+    if text[start - 1 : start] not in _PATH_SEPARATORS and text[end : end + 1] not in _PATH_SEPARATORS:
+        return False
+    token_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1
+    token_end = min((i for i in (text.find(" ", end), text.find("\n", end)) if i != -1), default=len(text))
+    token = text[token_start:token_end]
+    return sum(token.count(sep) for sep in _PATH_SEPARATORS) >= 2
+
+
+def _department_key(word: str) -> str:
+    return _key(_ELISION_RE.sub("", word))
+
+
+def not_a_name_here(text: str, start: int, end: int, keys: list[str]) -> bool:
+    """Shapes and neighbours that a PERSON guess (after trimming) never has in support text.
+
+    A month or weekday of another language with nothing that addresses a person
+    ("Mittwoch", "Juli", but "Hi Mai,"); the name of a unit next to a word for
+    one ("Service Achats", "equipe Financeira", "Departamento de Sistemas",
+    "L'équipe Infrastructure"); a step of a file path ("…/Acme/Cache/index.db");
+    a locale tag ("fr-CA"); an acronym with nothing that addresses a person
+    ("MTTR"); a Japanese sentence or department ("…お願いします", "経理部").
+    """
+    value = text[start:end]
+    if all(k in FOREIGN_CALENDAR_WORDS or k in CALENDAR_WORDS for k in keys) and not addressed_as_person(
+        text, start, end
+    ):
+        return True
+    if _department_key(value.split()[0]) in DEPARTMENT_WORDS:
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    before = _WORD_BEFORE_RE.search(text, line_start, start)
+    if before is not None and _department_key(before.group(1)) in DEPARTMENT_WORDS and len(keys) <= 2:
+        return True
+    if _in_path(text, start, end):
+        return True
+    if _LOCALE_RE.fullmatch(value):
+        return True
+    if (
+        len(keys) == 1
+        and _ACRONYM_RE.fullmatch(value)
+        and any(ch.islower() for ch in text)
+        and not addressed_as_person(text, start, end)
+    ):
+        return True
+    if _CJK_RE.search(value) and not _LATIN_RE.search(value):
+        if _JAPANESE_SENTENCE_RE.search(value) or _JAPANESE_DEPARTMENT_RE.search(value):
+            return True
+        if len(_HIRAGANA_RE.findall(value)) >= 4:
+            return True  # particles and verb endings: a phrase, not a name
+    return False
+
+
 def _given_name_before_particle(words: list[tuple[int, int, str]], i: int) -> bool:
     """A capitalized calendar word followed by a name particle is a given name ("Jan van der Berg", "May de Vries")."""
     word = words[i][2]
@@ -168,6 +249,8 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
     keys = [_key(w) for _, _, w in words]
     if all(k in CALENDAR_WORDS or k in FAREWELL_WORDS for k in keys):
         return None  # "August", "Bye": a date or a farewell
+    if not_a_name_here(text, words[0][0], words[-1][1], keys):
+        return None
     if keys[0] in PLACE_OPENING_WORDS and len(keys) > 1:
         return None
     if keys[-1] in ORGANIZATION_WORDS and len(keys) > 1:
