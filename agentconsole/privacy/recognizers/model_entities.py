@@ -379,6 +379,20 @@ _LIST_ITEM_RE = regex.compile(r"[ \t]*\d{1,3}(?:[.)][ \t]+\p{L}|[ \t]*[x×][ \t]
 _NUMBERED_STREET_RE = regex.compile(r"\p{L}[ \t]+\d{1,5}[\p{L}]?(?![\p{N}])|(?<![\p{N}])\d{1,5}[\p{L}]?[ \t]+\p{L}")
 
 
+def _phrase_like(value: str) -> bool:
+    """A greeting or function word among the words, or more than half of them in lower case.
+
+    Address lines are mostly capitalized names of places; a sentence or a closing is not.
+    """
+    words = [w.strip(",.;:!?") for w in value.split()]
+    words = [w for w in words if w[:1].isalpha()]
+    if not words:
+        return False
+    if any(_key(w) in NOT_NAME_WORDS for w in words):
+        return True
+    return sum(w[:1].islower() for w in words) * 2 > len(words)
+
+
 def _address_shaped(value: str, cased_text: bool = False) -> bool:
     """A number, a street/unit word, a second line or comma-separated parts: an address block has one.
 
@@ -386,7 +400,11 @@ def _address_shaped(value: str, cased_text: bool = False) -> bool:
     In a text that uses capitals, a one-line guess with no street/unit word and no
     capitalized word is a count ("48 chats, 31 emails", "10 more seats"), not a place.
     """
-    if "\n" in value.strip() or _STREET_WORD_RE.search(value):
+    if _STREET_WORD_RE.search(value):
+        return True
+    if not any(ch.isdigit() for ch in value) and _phrase_like(value):
+        return False  # "Cordiali saluti, Amministrazione", "Ошибка при оплате, бухгалтерия": a closing, a phrase
+    if "\n" in value.strip():
         return True
     latin = all(ch < "\u0250" for ch in value if ch.isalpha())  # Georgian has only lower case, Thai none
     if cased_text and latin and all(w[:1].islower() for w in value.split() if w[:1].isalpha()):
