@@ -83,6 +83,7 @@ los le les gli ci alles nie
 tooltip tooltips path paths config configuration cache glossary acronym acronyms calendar platform legacy
 label labels column columns header headers folder folders file files log logs query
 reminder workaround handover escalation migration guide pricing privacy
+feliz año nuevo eingang anfrage besprechung réunion reunión riunione overleg spotkanie reunião встреча
 """.split()
 
 # Words that name a unit of an organization, in the languages of our traffic: the capitalized
@@ -91,7 +92,7 @@ reminder workaround handover escalation migration guide pricing privacy
 DEPARTMENT_WORDS: frozenset[str] = frozenset(
     """team teams department dept division unit office desk squad group service services
     abteilung bereich referat dienst équipe equipe service département direction pôle
-    departamento equipo área area sección servicio oficina reparto ufficio servizio settore squadra
+    departamento recursos ressources risorse equipo área area sección servicio oficina reparto ufficio servizio settore squadra
     afdeling dienst sectie dział działu zespół zespołu wydział biuro setor
     отдел отдела служба команда управление департамент""".split()
 )

@@ -15,9 +15,7 @@ from presidio_analyzer import RecognizerResult
 
 from agentconsole.privacy.lexicon import (
     CALENDAR_WORDS,
-    DEPARTMENT_WORDS,
     FOREIGN_CALENDAR_WORDS,
-    JAPANESE_DEPARTMENT_STEMS,
     NAME_PARTICLES,
     NOT_NAME_WORDS,
     ORGANIZATION_WORDS,
@@ -30,13 +28,10 @@ from agentconsole.privacy.lexicon import (
 )
 from agentconsole.privacy.recognizers.address_blocks import extend_address, extend_address_back
 from agentconsole.privacy.recognizers.base import SupportRecognizer
-from agentconsole.privacy.recognizers.person_context import (
-    FAREWELL_WORDS,
-    addressed_as_person,
-    has_person_context,
-)
+from agentconsole.privacy.recognizers.person_context import FAREWELL_WORDS, has_person_context
 from agentconsole.privacy.recognizers.places import used_as_place
 from agentconsole.privacy.recognizers.thing_context import used_as_thing
+from agentconsole.privacy.recognizers.word_shapes import not_a_name_here
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -76,7 +71,9 @@ _CODE_CHAR_RE = regex.compile(r"[\p{N}_/\\=]")
 # Endings of English abstract and collective nouns that no personal name has ("-tion", "-ment" after
 # four letters, "-ship", "-ology", "-ware", "-ture", "-ities", "-ics", "-ator", "-izer"): departments, topics, tools.
 _ABSTRACT_NOUN_RE = regex.compile(
-    r"^\p{Lu}\p{Ll}+(?:tions?|sions?|(?<=\p{L}{4})ments?|ships?|ology|ologies|wares?|tures?|ities|(?<=\p{L}{5})ics|(?<=\p{L}{5})(?:ators?|i[sz]ers?))$"
+    r"^\p{Lu}\p{Ll}+(?:tions?|sions?|(?<=\p{L}{4})ments?|ships?|ology|ologies|wares?|tures?|ities|(?<=\p{L}{5})ics|(?<=\p{L}{5})(?:ators?|i[sz]ers?)"
+    # the same in other languages (not "-ción": "Concepción", "Asunción" are names): "-zione", "-tie"/"-ties" (nl), "-ung"/"-heit"/"-keit"/"-schaft" (de)
+    r"|zione|sione|(?<=\p{L}{4})ties?|(?<=\p{L}{5})ung|heit|keit|schaft)$"
 )
 _NAME_WORD_RE = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’.\-]*")
 _NUMBER_AFTER_RE = regex.compile(r"[ \t]?\d")
@@ -90,6 +87,8 @@ _IMPERATIVE_AFTER_RE = regex.compile(
     r"(?:to|over|back|on|onto|into|with|for|up|out|off|across|along)(?![\p{L}])",
     regex.IGNORECASE,
 )
+# An article or a determiner right after a sentence's first word: "Drag a column", "Open the file".
+_ARTICLE_AFTER_RE = regex.compile(r"[ \t]+(?:a|an|the|your|this|these|all)[ \t]+\p{Ll}")
 _NEXT_WORD_RE = regex.compile(r"[ \t]([\p{L}][\p{L}\p{M}'’\-]*)")
 # Words before a name that address or introduce a person; any other capitalized support
 # word next to a one-word guess makes it a label ("Accounts Payable", "Revenue Operations").
@@ -138,80 +137,6 @@ def person_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-# The word before a guess on its line, with a French/Italian elision ("l'équipe") left off.
-_WORD_BEFORE_RE = regex.compile(r"([\p{L}][\p{L}\p{M}'’\-]*)[ \t]+\Z")
-_ELISION_RE = regex.compile(r"^(?:l|d|dell|all|dall|nell|sull)['’]", regex.IGNORECASE)
-_PATH_SEPARATORS = "/\\"
-# A locale or language tag: "fr-CA", "pt_BR", "zh-Hant".
-_LOCALE_RE = regex.compile(r"\p{Ll}{2,3}[-_](?:\p{Lu}{2}|\p{Lu}\p{Ll}{3})")
-_ACRONYM_RE = regex.compile(r"\p{Lu}{2,6}s?")
-_LATIN_RE = regex.compile(r"\p{Latin}")
-_CJK_RE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
-_HIRAGANA_RE = regex.compile(r"\p{Hiragana}")
-# Japanese sentence punctuation and the endings of polite sentences: a sentence, not a name.
-_JAPANESE_SENTENCE_RE = regex.compile(r"[。、！？]|(?:です|ます|ません|ください|ました|でしょう)")
-_JAPANESE_DEPARTMENT_RE = regex.compile(
-    r"(?:" + "|".join(JAPANESE_DEPARTMENT_STEMS) + r")(?:部|課|室|チーム|グループ|センター)"
-)
-
-
-def _in_path(text: str, start: int, end: int) -> bool:
-    """A step of a file path or URL: a separator touches the word and its token has two or more.
-
-    One slash is not a path: "Passenger: Thibault/Étienne" is a surname and a given name.
-    """
-    if text[start - 1 : start] not in _PATH_SEPARATORS and text[end : end + 1] not in _PATH_SEPARATORS:
-        return False
-    token_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1
-    token_end = min((i for i in (text.find(" ", end), text.find("\n", end)) if i != -1), default=len(text))
-    token = text[token_start:token_end]
-    return sum(token.count(sep) for sep in _PATH_SEPARATORS) >= 2
-
-
-def _department_key(word: str) -> str:
-    return _key(_ELISION_RE.sub("", word))
-
-
-def not_a_name_here(text: str, start: int, end: int, keys: list[str]) -> bool:
-    """Shapes and neighbours that a PERSON guess (after trimming) never has in support text.
-
-    A month or weekday of another language with nothing that addresses a person
-    ("Mittwoch", "Juli", but "Hi Mai,"); the name of a unit next to a word for
-    one ("Service Achats", "equipe Financeira", "Departamento de Sistemas",
-    "L'équipe Infrastructure"); a step of a file path ("…/Acme/Cache/index.db");
-    a locale tag ("fr-CA"); an acronym with nothing that addresses a person
-    ("MTTR"); a Japanese sentence or department ("…お願いします", "経理部").
-    """
-    value = text[start:end]
-    if all(k in FOREIGN_CALENDAR_WORDS or k in CALENDAR_WORDS for k in keys) and not addressed_as_person(
-        text, start, end
-    ):
-        return True
-    if _department_key(value.split()[0]) in DEPARTMENT_WORDS:
-        return True
-    line_start = text.rfind("\n", 0, start) + 1
-    before = _WORD_BEFORE_RE.search(text, line_start, start)
-    if before is not None and _department_key(before.group(1)) in DEPARTMENT_WORDS and len(keys) <= 2:
-        return True
-    if _in_path(text, start, end):
-        return True
-    if _LOCALE_RE.fullmatch(value):
-        return True
-    if (
-        len(keys) == 1
-        and _ACRONYM_RE.fullmatch(value)
-        and any(ch.islower() for ch in text)
-        and not addressed_as_person(text, start, end)
-    ):
-        return True
-    if _CJK_RE.search(value) and not _LATIN_RE.search(value):
-        if _JAPANESE_SENTENCE_RE.search(value) or _JAPANESE_DEPARTMENT_RE.search(value):
-            return True
-        if len(_HIRAGANA_RE.findall(value)) >= 4:
-            return True  # particles and verb endings: a phrase, not a name
-    return False
-
-
 def _given_name_before_particle(words: list[tuple[int, int, str]], i: int) -> bool:
     """A capitalized calendar word followed by a name particle is a given name ("Jan van der Berg", "May de Vries")."""
     word = words[i][2]
@@ -240,6 +165,8 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
         words = words[1:]  # "term John Smith": a lower-case word before a capitalized name is not part of it
     while len(words) > 1 and _lower_edge(words[-1][2]) and any(w[:1].isupper() for _, _, w in words[:-1]):
         words = words[:-1]
+    while len(words) > 1 and words[-1][2].islower() and _key(words[-1][2]) in NAME_PARTICLES:
+        words = words[:-1]  # "Reunión el": a name never ends with a particle
     if not words:
         return None
     if _CODE_CHAR_RE.search(text, words[0][0], words[-1][1]):
@@ -269,8 +196,10 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
     if len(words) == 1:
         if _PATH_BEFORE_RE.search(text, line_start, start) or _PATH_AFTER_RE.match(text, end):
             return None  # "Settings > Members": a step of a menu path
-        if _SENTENCE_OPENING_RE.search(text, line_start, start) and _IMPERATIVE_AFTER_RE.match(text, end):
-            return None  # "Forward this to ...", "Send it over": a verb that opens the sentence
+        if _SENTENCE_OPENING_RE.search(text, line_start, start) and (
+            _IMPERATIVE_AFTER_RE.match(text, end) or _ARTICLE_AFTER_RE.match(text, end)
+        ):
+            return None  # "Forward this to ...", "Drag a column": a verb that opens the sentence
         following = _NEXT_WORD_RE.match(text, end)
         if following is not None and following.group(1)[:1].isupper():
             key = _key(following.group(1))
@@ -402,6 +331,11 @@ def _address_shaped(value: str, cased_text: bool = False) -> bool:
     """
     if _STREET_WORD_RE.search(value):
         return True
+    if any(
+        _key(w.strip(",.;:")) in CALENDAR_WORDS or _key(w.strip(",.;:")) in FOREIGN_CALENDAR_WORDS
+        for w in value.split()
+    ):
+        return False  # "mercredi 12 à 14 h": a date and a time (a street named after a date has a street word)
     if not any(ch.isdigit() for ch in value) and _phrase_like(value):
         return False  # "Cordiali saluti, Amministrazione", "Ошибка при оплате, бухгалтерия": a closing, a phrase
     if "\n" in value.strip():

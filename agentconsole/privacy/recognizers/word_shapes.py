@@ -1,0 +1,98 @@
+"""Shapes and neighbours a PERSON guess never has in support text (second stage, no name lists).
+
+Support text in many languages has capitalized words the NER reads as people:
+months and weekdays of other languages, the names of teams ("Service Achats"),
+steps of file paths, locale tags, acronyms and Japanese sentences. Each check
+here is grammar or a closed class of words (``lexicon``), never a list of names,
+and each keeps the same word when something addresses a person ("Hi Mai,").
+"""
+
+from __future__ import annotations
+
+import regex
+
+from agentconsole.privacy.lexicon import (
+    CALENDAR_WORDS,
+    DEPARTMENT_WORDS,
+    FOREIGN_CALENDAR_WORDS,
+    JAPANESE_DEPARTMENT_STEMS,
+)
+from agentconsole.privacy.recognizers.person_context import addressed_as_person
+
+
+def _key(word: str) -> str:
+    return word.casefold().strip(".'’-")
+
+
+# The word before a guess on its line, with a French/Italian elision ("l'équipe") left off.
+_WORD_BEFORE_RE = regex.compile(r"([\p{L}][\p{L}\p{M}'’\-]*)[ \t]+\Z")
+_ELISION_RE = regex.compile(r"^(?:l|d|dell|all|dall|nell|sull)['’]", regex.IGNORECASE)
+_PATH_SEPARATORS = "/\\"
+# A locale or language tag: "fr-CA", "pt_BR", "zh-Hant".
+_LOCALE_RE = regex.compile(r"\p{Ll}{2,3}[-_](?:\p{Lu}{2}|\p{Lu}\p{Ll}{3})")
+_ACRONYM_RE = regex.compile(r"\p{Lu}{2,6}s?")
+_LATIN_RE = regex.compile(r"\p{Latin}")
+_CJK_RE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+_HIRAGANA_RE = regex.compile(r"\p{Hiragana}")
+# Japanese sentence punctuation and the endings of polite sentences: a sentence, not a name.
+_JAPANESE_SENTENCE_RE = regex.compile(r"[。、！？]|(?:です|ます|ません|ください|ました|でしょう)")
+_JAPANESE_DEPARTMENT_RE = regex.compile(
+    r"(?:" + "|".join(JAPANESE_DEPARTMENT_STEMS) + r")(?:部|課|室|チーム|グループ|センター)"
+)
+
+
+def _in_path(text: str, start: int, end: int) -> bool:
+    """A step of a file path or URL: a separator touches the word and its token has two or more.
+
+    One slash is not a path: "Passenger: Thibault/Étienne" is a surname and a given name.
+    """
+    if text[start - 1 : start] not in _PATH_SEPARATORS and text[end : end + 1] not in _PATH_SEPARATORS:
+        return False
+    token_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1
+    token_end = min((i for i in (text.find(" ", end), text.find("\n", end)) if i != -1), default=len(text))
+    token = text[token_start:token_end]
+    return sum(token.count(sep) for sep in _PATH_SEPARATORS) >= 2
+
+
+def _department_key(word: str) -> str:
+    return _key(_ELISION_RE.sub("", word))
+
+
+def not_a_name_here(text: str, start: int, end: int, keys: list[str]) -> bool:
+    """Shapes and neighbours that a PERSON guess (after trimming) never has in support text.
+
+    A month or weekday of another language with nothing that addresses a person
+    ("Mittwoch", "Juli", but "Hi Mai,"); the name of a unit next to a word for
+    one ("Service Achats", "equipe Financeira", "Departamento de Sistemas",
+    "L'équipe Infrastructure"); a step of a file path ("…/Acme/Cache/index.db");
+    a locale tag ("fr-CA"); an acronym with nothing that addresses a person
+    ("MTTR"); a Japanese sentence or department ("…お願いします", "経理部").
+    """
+    value = text[start:end]
+    if all(k in FOREIGN_CALENDAR_WORDS or k in CALENDAR_WORDS for k in keys) and not addressed_as_person(
+        text, start, end
+    ):
+        return True
+    if _department_key(value.split()[0]) in DEPARTMENT_WORDS:
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    before = _WORD_BEFORE_RE.search(text, line_start, start)
+    if before is not None and _department_key(before.group(1)) in DEPARTMENT_WORDS and len(keys) <= 2:
+        return True
+    if _in_path(text, start, end):
+        return True
+    if _LOCALE_RE.fullmatch(value):
+        return True
+    if (
+        len(keys) == 1
+        and _ACRONYM_RE.fullmatch(value)
+        and any(ch.islower() for ch in text)
+        and not addressed_as_person(text, start, end)
+    ):
+        return True
+    if _CJK_RE.search(value) and not _LATIN_RE.search(value):
+        if _JAPANESE_SENTENCE_RE.search(value) or _JAPANESE_DEPARTMENT_RE.search(value):
+            return True
+        if len(_HIRAGANA_RE.findall(value)) >= 4:
+            return True  # particles and verb endings: a phrase, not a name
+    return False
