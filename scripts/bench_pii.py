@@ -16,8 +16,8 @@ Sets (tests/data, written by scripts/make_pii_corpus.py):
 * ``nopii_hand_tune`` / ``nopii_hand_never``: 5,695 words of hand-written PII-free
   support text, split before any measurement (even messages / odd messages):
   false alarms were looked at on the first only;
-* ``nopii_hand_tune2``: 183 more hand-written PII-free messages (2,036 words: chats and
-  e-mails with greetings, closings, departments, months and weekdays in nine other
+* ``nopii_hand_tune2``: 213 more hand-written PII-free messages (2,298 words: chats and
+  e-mails with greetings, closings, departments, months and weekdays in 20 other
   languages, UI paths, file paths and ids, acronyms), written to tune false alarms
   and watched while tuning.
 

@@ -83,6 +83,11 @@ los le les gli ci alles nie
 tooltip tooltips path paths config configuration cache glossary acronym acronyms calendar platform legacy
 label labels column columns header headers folder folders file files log logs query
 reminder workaround handover escalation migration guide pricing privacy
+hej hei tack förhand vänliga hälsningar venlig vennlig hilsen mvh mfg lg vg ystävällisin terveisin kiitos
+dobrý dobry děkuji dekuji pozdravem saygılarımla teşekkürler teşekkür merhaba iyi günler üdvözlettel
+köszönöm szépen napot bună buna ziua mulțumesc multumesc stimă selamat pagi terima kasih chào cảm ơn
+γεια σας με εκτίμηση ευχαριστώ shukran dhanyavaad morgen salve giornata bonne fin journée saludo
+accueil réception recepción recepcion rezeption empfang segreteria secretaría reception
 feliz año nuevo eingang anfrage besprechung réunion reunión riunione overleg spotkanie reunião встреча
 """.split()
 
@@ -94,7 +99,21 @@ DEPARTMENT_WORDS: frozenset[str] = frozenset(
     abteilung bereich referat dienst équipe equipe service département direction pôle
     departamento recursos ressources risorse equipo área area sección servicio oficina reparto ufficio servizio settore squadra
     afdeling dienst sectie dział działu zespół zespołu wydział biuro setor
-    отдел отдела служба команда управление департамент""".split()
+    отдел отдела служба команда управление департамент
+    avdelning avdelningen avdeling avdelingen afdelingen osasto oddělení odbor departman departmanı
+    osztály departamentul departament τμήμα""".split()
+)
+
+#: Endings of compound words for a department ("Ekonomiavdelningen", "Talousosasto", "Einkaufsabteilung").
+DEPARTMENT_ENDINGS: tuple[str, ...] = (
+    "abteilung",
+    "afdeling",
+    "afdelingen",
+    "avdelning",
+    "avdelningen",
+    "avdelingen",
+    "osasto",
+    "oddělení",
 )
 
 #: Japanese words for departments: 経理部 (accounting), 営業部 (sales) … a word, not a person's name.

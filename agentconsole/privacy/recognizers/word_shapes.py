@@ -13,9 +13,11 @@ import regex
 
 from agentconsole.privacy.lexicon import (
     CALENDAR_WORDS,
+    DEPARTMENT_ENDINGS,
     DEPARTMENT_WORDS,
     FOREIGN_CALENDAR_WORDS,
     JAPANESE_DEPARTMENT_STEMS,
+    NAME_PARTICLES,
 )
 from agentconsole.privacy.recognizers.person_context import addressed_as_person
 
@@ -39,6 +41,12 @@ _JAPANESE_SENTENCE_RE = regex.compile(r"[。、！？]|(?:です|ます|ませ�
 _JAPANESE_DEPARTMENT_RE = regex.compile(
     r"(?:" + "|".join(JAPANESE_DEPARTMENT_STEMS) + r")(?:部|課|室|チーム|グループ|センター)"
 )
+
+
+# Articles of other languages that are also name particles ("van der Berg", "Le Pen"): lower case at
+# a sentence's opening, they start a noun phrase, not a name.
+_ARTICLES = frozenset("der die das den dem des le la les el los las il lo".split())
+_SENTENCE_OPENING_RE = regex.compile(r"(?:^|[.!?:][ \t]+|\n[ \t]*)\Z")
 
 
 def _in_path(text: str, start: int, end: int) -> bool:
@@ -73,8 +81,16 @@ def not_a_name_here(text: str, start: int, end: int, keys: list[str]) -> bool:
         text, start, end
     ):
         return True
-    if _department_key(value.split()[0]) in DEPARTMENT_WORDS:
+    parts = value.split()
+    first = _department_key(parts[0])
+    if first in DEPARTMENT_WORDS or (len(parts) > 1 and _key(parts[-1]) in DEPARTMENT_WORDS):
+        return True  # "Departamento de Sistemas", "Muhasebe Departmanı"
+    if any(_key(w).endswith(DEPARTMENT_ENDINGS) for w in parts):
         return True
+    if all(k in NAME_PARTICLES for k in keys) and value.islower():
+        return True  # "de": a particle alone
+    if first in _ARTICLES and value.split()[0].islower() and _SENTENCE_OPENING_RE.search(text, 0, start):
+        return True  # "der Drucker", "le VPN" opening a sentence: an article and a noun
     line_start = text.rfind("\n", 0, start) + 1
     before = _WORD_BEFORE_RE.search(text, line_start, start)
     if before is not None and _department_key(before.group(1)) in DEPARTMENT_WORDS and len(keys) <= 2:
