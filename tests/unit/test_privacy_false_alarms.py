@@ -36,7 +36,7 @@ def _found(engine: PrivacyEngine, text: str) -> list[str]:
         "Merhaba,\n\nfaturayı indiremiyorum.\n\nSaygılarımla\nMuhasebe Departmanı",
         "Buongiorno, la fattura non è ancora arrivata. Cordiali saluti, Amministrazione",
         # a month or weekday of another language
-        "Follow-up scheduled for Mittwoch per customer request.",
+        "Follow-up scheduled for Mittwoch, 14 Uhr, per customer request.",
         "Month picker shows Januar, Februar, März in the German locale, but Juli is missing.",
         "Réunion de suivi prévue le mercredi 12 à 14 h avec l'équipe Réseau.",
         # the name of a team next to a word for one
@@ -76,6 +76,9 @@ def test_not_masked(engine: PrivacyEngine, text: str) -> None:
         ("Passenger: Thibault/Étienne-Marguerite MR", "Thibault"),  # one slash is not a path
         ("Cordiali saluti,\nGiulia Ferrante", "Giulia Ferrante"),
         ("Name: Concepción Ibarra", "Concepción Ibarra"),
+        ("Julio called yesterday about the refund.", "Julio"),  # a month word with no date around it
+        ("Surname: OKAFOR\nGiven name: CHIDI", "OKAFOR"),  # a name in capitals is no acronym
+        ("Hi team, ANNA from billing will take this.", "ANNA"),
     ],
 )
 def test_still_masked(engine: PrivacyEngine, text: str, name: str) -> None:

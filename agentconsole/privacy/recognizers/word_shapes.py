@@ -49,6 +49,50 @@ _ARTICLES = frozenset("der die das den dem des le la les el los las il lo".split
 _SENTENCE_OPENING_RE = regex.compile(r"(?:^|[.!?:][ \t]+|\n[ \t]*)\Z")
 
 
+# A number next to the word ("12 juli", "Dezember 2024") or a preposition of time of another
+# language before it ("im Dezember", "le mercredi", "в четверг").
+_DATE_NUMBER_RE = regex.compile(r"\d[ \t.]*\Z")
+_DATE_NUMBER_AFTER_RE = regex.compile(r"[ \t,]*\d")
+_TIME_PREPOSITION_BEFORE_RE = regex.compile(
+    r"(?:^|[^\p{L}])(?:im|am|ab|bis|seit|vom|zum|nächsten|letzten|le|ce|en|el|del|desde|hasta|il|dal|entro|"
+    r"op|tot|sinds|w|we|od|do|от|до|в|во|с|em|no|na|até)[ \t]+\Z",
+    regex.IGNORECASE,
+)
+_VOWELS = frozenset("AEIOUYÀÁÂÄÅÈÉÊËÌÍÎÏÒÓÔÖÙÚÛÜÝАЕЁИОУЫЭЮЯ")
+_EXPANSION_AFTER_RE = regex.compile(r"[ \t]*\([ \t]*\p{Ll}")
+_ACRONYM_LIST_RE = regex.compile(r"\p{Lu}{2,6}(?:[ \t]*(?:,|and|or|&)[ \t]*\p{Lu}{2,6}){2,}")
+
+
+def _used_as_date(text: str, start: int, end: int, keys: list[str]) -> bool:
+    """A number or a preposition of time beside it, or another month or weekday in the text.
+
+    "Julio called" is a person; "im Dezember", "12 juli", "Januar, Februar … Juli" are dates.
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[max(line_start, start - 20) : start]
+    if _DATE_NUMBER_RE.search(before) or _DATE_NUMBER_AFTER_RE.match(text, end):
+        return True
+    if _TIME_PREPOSITION_BEFORE_RE.search(before):
+        return True
+    others = {_key(w) for w in regex.findall(r"\p{L}+", text[:start] + " " + text[end:])}
+    return any(k in FOREIGN_CALENDAR_WORDS or k in CALENDAR_WORDS for k in others - set(keys))
+
+
+def _acronym_shaped(text: str, value: str, end: int) -> bool:
+    """An all-capitals word that reads as an acronym, not a name in capitals ("OKAFOR", "ANNA").
+
+    No vowel ("MTTR"), a lower-case expansion in brackets after it ("SLA (service level
+    agreement)"), or one of a list of three or more ("NOC, SOC, RCA"); in a text that uses lower case.
+    """
+    if not any(ch.islower() for ch in text):
+        return False
+    if not any(ch in _VOWELS for ch in value):
+        return True
+    if _EXPANSION_AFTER_RE.match(text, end):
+        return True
+    return any(value in m.group() for m in _ACRONYM_LIST_RE.finditer(text))
+
+
 def _in_path(text: str, start: int, end: int) -> bool:
     """A step of a file path or URL: a separator touches the word and its token has two or more.
 
@@ -77,8 +121,10 @@ def not_a_name_here(text: str, start: int, end: int, keys: list[str]) -> bool:
     ("MTTR"); a Japanese sentence or department ("…お願いします", "経理部").
     """
     value = text[start:end]
-    if all(k in FOREIGN_CALENDAR_WORDS or k in CALENDAR_WORDS for k in keys) and not addressed_as_person(
-        text, start, end
+    if (
+        all(k in FOREIGN_CALENDAR_WORDS or k in CALENDAR_WORDS for k in keys)
+        and _used_as_date(text, start, end, keys)
+        and not addressed_as_person(text, start, end)
     ):
         return True
     parts = value.split()
@@ -102,7 +148,7 @@ def not_a_name_here(text: str, start: int, end: int, keys: list[str]) -> bool:
     if (
         len(keys) == 1
         and _ACRONYM_RE.fullmatch(value)
-        and any(ch.islower() for ch in text)
+        and _acronym_shaped(text, value, end)
         and not addressed_as_person(text, start, end)
     ):
         return True
