@@ -171,6 +171,18 @@ CALENDAR_WORDS: frozenset[str] = frozenset(
     monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun""".split()
 )
 
+#: Weekdays of English and the other languages of our traffic: an address never has one.
+WEEKDAY_WORDS: frozenset[str] = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday
+    montag dienstag mittwoch donnerstag freitag samstag sonntag
+    lundi mardi mercredi jeudi vendredi samedi dimanche
+    lunes martes miércoles miercoles jueves viernes sábado sabado
+    lunedì lunedi martedì martedi mercoledì mercoledi giovedì giovedi venerdì venerdi
+    maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+    poniedziałek wtorek środa czwartek piątek sobota niedziela
+    понедельник вторник среда среду четверг пятница пятницу суббота субботу воскресенье""".split()
+)
+
 #: Words that make the capitalized word before them an organization or product
 #: ("Contoso Help Desk", "Northwind Support", "Surface Pro"), not a person.
 ORGANIZATION_WORDS: frozenset[str] = frozenset(

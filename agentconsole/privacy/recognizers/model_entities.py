@@ -15,7 +15,6 @@ from presidio_analyzer import RecognizerResult
 
 from agentconsole.privacy.lexicon import (
     CALENDAR_WORDS,
-    FOREIGN_CALENDAR_WORDS,
     NAME_PARTICLES,
     NOT_NAME_WORDS,
     ORGANIZATION_WORDS,
@@ -25,6 +24,7 @@ from agentconsole.privacy.lexicon import (
     STREET_SUFFIXES,
     SUPPORT_WORDS,
     UNIT_WORDS,
+    WEEKDAY_WORDS,
 )
 from agentconsole.privacy.recognizers.address_blocks import extend_address, extend_address_back
 from agentconsole.privacy.recognizers.base import SupportRecognizer
@@ -322,6 +322,22 @@ def _phrase_like(value: str) -> bool:
     return sum(w[:1].islower() for w in words) * 2 > len(words)
 
 
+_PART_RE = regex.compile(r"[^,;\n]+")
+
+
+def _name_shaped_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The whole guess if it has a full name's shape, else its lines or comma-separated parts that do."""
+    if _name_shaped(text[start:end]):
+        return [(start, end)]
+    parts = []
+    for match in _PART_RE.finditer(text, start, end):
+        value = match.group()
+        if _name_shaped(value.strip()):
+            lead = len(value) - len(value.lstrip())
+            parts.append((match.start() + lead, match.start() + len(value.rstrip())))
+    return parts
+
+
 def _address_shaped(value: str, cased_text: bool = False) -> bool:
     """A number, a street/unit word, a second line or comma-separated parts: an address block has one.
 
@@ -331,11 +347,8 @@ def _address_shaped(value: str, cased_text: bool = False) -> bool:
     """
     if _STREET_WORD_RE.search(value):
         return True
-    if any(
-        _key(w.strip(",.;:")) in CALENDAR_WORDS or _key(w.strip(",.;:")) in FOREIGN_CALENDAR_WORDS
-        for w in value.split()
-    ):
-        return False  # "mercredi 12 à 14 h": a date and a time (a street named after a date has a street word)
+    if any(_key(w.strip(",.;:")) in WEEKDAY_WORDS for w in value.split()):
+        return False  # "mercredi 12 à 14 h": a day and a time (months stay: "5 de Mayo" may be an address line)
     if not any(ch.isdigit() for ch in value) and _phrase_like(value):
         return False  # "Cordiali saluti, Amministrazione", "Ошибка при оплате, бухгалтерия": a closing, a phrase
     if "\n" in value.strip():
@@ -411,9 +424,10 @@ def model_spans(doc: Doc, text: str) -> list[tuple[int, int, str, float]]:
             end = _address_end(text, start, end)
             value = text[start:end]
             if len(value.strip()) < 6 or not _address_shaped(value, not text.islower()):
-                if _name_shaped(value):
-                    # "Regards, Zoë Ní Bhriain": a name the model labelled as an address; the person checks decide
-                    found.extend((*span, PERSON, 0.85) for span in person_spans(text, start, end))
+                for part_start, part_end in _name_shaped_parts(text, start, end):
+                    # "Regards, Zoë Ní Bhriain", "Cordiali saluti,\nGiulia Ferrante": a name the model
+                    # labelled as (part of) an address; the person checks decide
+                    found.extend((*span, PERSON, 0.85) for span in person_spans(text, part_start, part_end))
                 continue
             if _LIST_ITEM_RE.match(value) and not _STREET_WORD_RE.search(value):
                 continue  # "3. Toggle Location", "2 x Chester cushion": a step or an order line

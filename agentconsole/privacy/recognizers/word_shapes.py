@@ -64,7 +64,7 @@ _ACRONYM_LIST_RE = regex.compile(r"\p{Lu}{2,6}(?:[ \t]*(?:,|and|or|&)[ \t]*\p{Lu
 
 
 def _used_as_date(text: str, start: int, end: int, keys: list[str]) -> bool:
-    """A number or a preposition of time beside it, or another month or weekday in the text.
+    """A number or a preposition of time beside it, or another month or weekday of another language on its line.
 
     "Julio called" is a person; "im Dezember", "12 juli", "Januar, Februar … Juli" are dates.
     """
@@ -74,8 +74,10 @@ def _used_as_date(text: str, start: int, end: int, keys: list[str]) -> bool:
         return True
     if _TIME_PREPOSITION_BEFORE_RE.search(before):
         return True
-    others = {_key(w) for w in regex.findall(r"\p{L}+", text[:start] + " " + text[end:])}
-    return any(k in FOREIGN_CALENDAR_WORDS or k in CALENDAR_WORDS for k in others - set(keys))
+    line_end = text.find("\n", end)
+    line = text[line_start:start] + " " + text[end : len(text) if line_end == -1 else line_end]
+    others = {_key(w) for w in regex.findall(r"\p{L}+", line)}
+    return any(k in FOREIGN_CALENDAR_WORDS for k in others - set(keys))  # "Januar, Februar … but Juli"
 
 
 def _acronym_shaped(text: str, value: str, end: int) -> bool:
