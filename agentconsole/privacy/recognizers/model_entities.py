@@ -338,6 +338,10 @@ def _name_shaped_parts(text: str, start: int, end: int) -> list[tuple[int, int]]
     return parts
 
 
+def _has_name_shaped_part(value: str) -> bool:
+    return bool(_name_shaped_parts(value, 0, len(value)))
+
+
 def _address_shaped(value: str, cased_text: bool = False) -> bool:
     """A number, a street/unit word, a second line or comma-separated parts: an address block has one.
 
@@ -347,9 +351,11 @@ def _address_shaped(value: str, cased_text: bool = False) -> bool:
     """
     if _STREET_WORD_RE.search(value):
         return True
-    if any(_key(w.strip(",.;:")) in WEEKDAY_WORDS for w in value.split()):
+    # Below, a guess with a part shaped like a full name keeps the address label: it covers that name
+    # (the person checks alone would leave some of those in clear).
+    if any(_key(w.strip(",.;:")) in WEEKDAY_WORDS for w in value.split()) and not _has_name_shaped_part(value):
         return False  # "mercredi 12 à 14 h": a day and a time (months stay: "5 de Mayo" may be an address line)
-    if not any(ch.isdigit() for ch in value) and _phrase_like(value):
+    if not any(ch.isdigit() for ch in value) and _phrase_like(value) and not _has_name_shaped_part(value):
         return False  # "Cordiali saluti, Amministrazione", "Ошибка при оплате, бухгалтерия": a closing, a phrase
     if "\n" in value.strip():
         return True
