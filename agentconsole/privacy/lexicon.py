@@ -65,28 +65,11 @@ je tu il elle nous vous ils elles mon ma mes ton ta votre vos notre nos leur les
 dans par sans sous chez est sont madame monsieur très bien
 el los las una unos y pero con por sin sobre es usted sus favor buenas días gracias
 il gli sono nel della per prego obrigado obrigada bom você
-liebe lieber liebes geehrte geehrter geehrten kolleginnen kollegen damen herren gruß gruss beste herzliche
-viele schöne schönen frohe frohes neues alles
-chère chers chères salutations distinguées meilleures meilleurs sincères cordiales amitiés
-estimado estimada estimados estimadas señores saludo cordiales cordialmente un abrazo
-gentili gentilissimo gentilissima signori signore cordiali distinti saluto saluti buona buon
-geachte beste hartelijke vriendelijke groet groeten goedendag goedemorgen goedemiddag goedenavond
-bedankt alvast dank groetjes
-szanowni szanowny szanowna państwo pozdrawiam pozdrawiamy pozdrowienia serdecznie poważaniem dzień dobry
-dziękuję dziękujemy miłego
-prezado prezada prezados prezadas cumprimentos atenciosamente abraço abraços beijos
-уважаемые уважаемый уважаемая коллеги всего доброго хорошего наилучшими пожеланиями уважением большое
-добрый доброе доброй вечер утро
-お世話になっております よろしくお願いします よろしくお願いいたします ありがとうございます お疲れ様です
 betreff objet asunto oggetto onderwerp temat assunto тема 件名
 los le les gli ci alles nie
 tooltip tooltips path paths config configuration cache glossary acronym acronyms calendar platform legacy
 label labels column columns header headers folder folders file files log logs query
 reminder workaround handover escalation migration guide pricing privacy
-hej hei tack förhand vänliga hälsningar venlig vennlig hilsen mvh mfg lg vg ystävällisin terveisin kiitos
-dobrý dobry děkuji dekuji pozdravem saygılarımla teşekkürler teşekkür merhaba iyi günler üdvözlettel
-köszönöm szépen napot bună buna ziua mulțumesc multumesc stimă selamat pagi terima kasih chào cảm ơn
-γεια σας με εκτίμηση ευχαριστώ shukran dhanyavaad morgen salve giornata bonne fin journée saludo
 accueil réception recepción recepcion rezeption empfang segreteria secretaría reception
 feliz año nuevo eingang anfrage besprechung réunion reunión riunione overleg spotkanie reunião встреча
 """.split()
@@ -158,6 +141,34 @@ FOREIGN_CALENDAR_WORDS: frozenset[str] = frozenset(
     понедельник вторник среда среду четверг пятница пятницу суббота субботу воскресенье""".split()
 )
 
+# Greetings, closings and thanks of the languages of our traffic (also among the words above).
+_COURTESY_WORDS = """
+thanks thank thx regards cheers sincerely greetings hi hello hey dear
+hola bonjour bonsoir hallo ciao hej salut servus moin ahoj cześć czesc merhaba привет здравствуйте
+gracias merci danke grazie obrigado obrigada spasibo спасибо tack takk kiitos dziękuję
+cordialement freundlichen grüßen grüße saludos saluti atentamente
+liebe lieber liebes geehrte geehrter geehrten kolleginnen kollegen damen herren gruß gruss beste herzliche
+viele schöne schönen frohe frohes neues alles
+chère chers chères salutations distinguées meilleures meilleurs sincères cordiales amitiés
+estimado estimada estimados estimadas señores saludo cordiales cordialmente abrazo
+gentili gentilissimo gentilissima signori signore cordiali distinti saluto saluti buona buon
+geachte beste hartelijke vriendelijke groet groeten goedendag goedemorgen goedemiddag goedenavond
+bedankt alvast dank groetjes
+szanowni szanowny szanowna państwo pozdrawiam pozdrawiamy pozdrowienia serdecznie poważaniem dzień dobry
+dziękuję dziękujemy miłego
+prezado prezada prezados prezadas cumprimentos atenciosamente abraço abraços beijos
+уважаемые уважаемый уважаемая коллеги всего доброго хорошего наилучшими пожеланиями уважением большое
+добрый доброе доброй вечер утро
+お世話になっております よろしくお願いします よろしくお願いいたします ありがとうございます お疲れ様です
+hej hei tack förhand vänliga hälsningar venlig vennlig hilsen mvh mfg lg vg ystävällisin terveisin kiitos
+dobrý dobry děkuji dekuji pozdravem saygılarımla teşekkürler teşekkür merhaba iyi günler üdvözlettel
+köszönöm szépen napot bună buna ziua mulțumesc multumesc stimă selamat pagi terima kasih chào cảm ơn
+γεια σας με εκτίμηση ευχαριστώ shukran dhanyavaad morgen salve giornata bonne fin journée saludo
+""".split()
+
+#: Greeting, closing and thanks words: a guess with one in it is a courtesy line, not an address.
+COURTESY_WORDS: frozenset[str] = frozenset(_COURTESY_WORDS)
+
 #: Words that open a place's name ("Northern Ireland", "New Jersey", "Lake Como"), never a person's.
 PLACE_OPENING_WORDS: frozenset[str] = frozenset(
     """north south east west northern southern eastern western northeast northwest southeast southwest
@@ -199,9 +210,9 @@ ORGANIZATION_WORDS: frozenset[str] = frozenset(
 )
 
 #: Lower-cased words that never start or continue a person's name.
-NOT_NAME_WORDS: frozenset[str] = frozenset(STOP_WORDS) | frozenset(_DOMAIN_WORDS)
+NOT_NAME_WORDS: frozenset[str] = frozenset(STOP_WORDS) | frozenset(_DOMAIN_WORDS) | COURTESY_WORDS
 #: Support-desk vocabulary among them that is not an English function word ("Operations", "Settings").
-SUPPORT_WORDS: frozenset[str] = frozenset(_DOMAIN_WORDS) - frozenset(STOP_WORDS)
+SUPPORT_WORDS: frozenset[str] = (frozenset(_DOMAIN_WORDS) | COURTESY_WORDS) - frozenset(STOP_WORDS)
 
 #: Lower-case particles inside names ("Ludwig van Beethoven", "Maria de la Cruz").
 NAME_PARTICLES: frozenset[str] = frozenset(

@@ -15,6 +15,8 @@ from presidio_analyzer import RecognizerResult
 
 from agentconsole.privacy.lexicon import (
     CALENDAR_WORDS,
+    COURTESY_WORDS,
+    DEPARTMENT_WORDS,
     NAME_PARTICLES,
     NOT_NAME_WORDS,
     ORGANIZATION_WORDS,
@@ -309,7 +311,7 @@ _NUMBERED_STREET_RE = regex.compile(r"\p{L}[ \t]+\d{1,5}[\p{L}]?(?![\p{N}])|(?<!
 
 
 def _phrase_like(value: str) -> bool:
-    """A greeting or function word among the words, or more than half of them in lower case.
+    """A greeting, closing or department word among the words, or, outside Latin script, mostly lower case.
 
     Address lines are mostly capitalized names of places; a sentence or a closing is not.
     """
@@ -317,9 +319,10 @@ def _phrase_like(value: str) -> bool:
     words = [w for w in words if w[:1].isalpha()]
     if not words:
         return False
-    if any(_key(w) in NOT_NAME_WORDS for w in words):
+    if any(_key(w) in COURTESY_WORDS or _key(w) in DEPARTMENT_WORDS for w in words):
         return True
-    return sum(w[:1].islower() for w in words) * 2 > len(words)
+    latin = all(ch < "\u0250" for ch in value if ch.isalpha())  # "casa esquina, barrio Norte" is an address
+    return not latin and sum(w[:1].islower() for w in words) * 2 > len(words)
 
 
 _PART_RE = regex.compile(r"[^,;\n]+")
