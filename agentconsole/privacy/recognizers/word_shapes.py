@@ -12,6 +12,7 @@ from __future__ import annotations
 import regex
 
 from agentconsole.privacy.lexicon import (
+    ACCOUNT_CONTEXT,
     CALENDAR_WORDS,
     DEPARTMENT_ENDINGS,
     DEPARTMENT_WORDS,
@@ -58,6 +59,11 @@ _TIME_PREPOSITION_BEFORE_RE = regex.compile(
     r"op|tot|sinds|w|we|od|do|от|до|в|во|с|em|no|na|até)[ \t]+\Z",
     regex.IGNORECASE,
 )
+# A label an identifier's value follows: "code", "ID:", "ref", "account", "voucher".
+_ID_LABEL_BEFORE_RE = regex.compile(
+    r"(?:^|[^\p{L}])(?:" + ACCOUNT_CONTEXT + r"|code|id|no|nr|number|voucher|coupon|pin|key)[ \t.:#-]*\Z",
+    regex.IGNORECASE,
+)
 _VOWELS = frozenset("AEIOUYÀÁÂÄÅÈÉÊËÌÍÎÏÒÓÔÖÙÚÛÜÝАЕЁИОУЫЭЮЯ")
 _EXPANSION_AFTER_RE = regex.compile(r"[ \t]*\([ \t]*\p{Ll}")
 _ACRONYM_LIST_RE = regex.compile(r"\p{Lu}{2,6}(?:[ \t]*(?:,|and|or|&)[ \t]*\p{Lu}{2,6}){2,}")
@@ -88,6 +94,8 @@ def _acronym_shaped(text: str, value: str, end: int) -> bool:
     """
     if not any(ch.islower() for ch in text):
         return False
+    if _ID_LABEL_BEFORE_RE.search(text, max(0, end - len(value) - 30), end - len(value)):
+        return False  # "Loyalty code KLMNP": an id's value; masked is the safe side
     if not any(ch in _VOWELS for ch in value):
         return True
     if _EXPANSION_AFTER_RE.match(text, end):
