@@ -65,7 +65,109 @@ je tu il elle nous vous ils elles mon ma mes ton ta votre vos notre nos leur les
 dans par sans sous chez est sont madame monsieur très bien
 el los las una unos y pero con por sin sobre es usted sus favor buenas días gracias
 il gli sono nel della per prego obrigado obrigada bom você
+betreff objet asunto oggetto onderwerp temat assunto тема 件名
+los le les gli ci alles nie
+tooltip tooltips path paths config configuration cache glossary acronym acronyms calendar platform legacy
+label labels column columns header headers folder folders file files log logs query
+reminder workaround handover escalation migration guide pricing privacy
+accueil réception recepción recepcion rezeption empfang segreteria secretaría reception
+feliz año nuevo eingang anfrage besprechung réunion reunión riunione overleg spotkanie reunião встреча
 """.split()
+
+# Words that name a unit of an organization, in the languages of our traffic: the capitalized
+# word right before or after one is the unit's name ("Service Achats", "equipe Financeira",
+# "Departamento de Sistemas", "Dział Zakupów", "Отдел продаж"), not a person.
+DEPARTMENT_WORDS: frozenset[str] = frozenset(
+    """team teams department dept division unit office desk squad group service services
+    abteilung bereich referat dienst équipe equipe service département direction pôle
+    departamento recursos ressources risorse equipo área area sección servicio oficina reparto ufficio servizio settore squadra
+    afdeling dienst sectie dział działu zespół zespołu wydział biuro setor
+    отдел отдела служба команда управление департамент
+    avdelning avdelningen avdeling avdelingen afdelingen osasto oddělení odbor departman departmanı
+    osztály departamentul departament τμήμα""".split()
+)
+
+#: Endings of compound words for a department ("Ekonomiavdelningen", "Talousosasto", "Einkaufsabteilung").
+DEPARTMENT_ENDINGS: tuple[str, ...] = (
+    "abteilung",
+    "afdeling",
+    "afdelingen",
+    "avdelning",
+    "avdelningen",
+    "avdelingen",
+    "osasto",
+    "oddělení",
+)
+
+#: Japanese words for departments: 経理部 (accounting), 営業部 (sales) … a word, not a person's name.
+JAPANESE_DEPARTMENT_STEMS = (
+    "経理",
+    "営業",
+    "総務",
+    "人事",
+    "開発",
+    "技術",
+    "法務",
+    "広報",
+    "情報システム",
+    "購買",
+    "調達",
+    "財務",
+    "企画",
+    "品質保証",
+    "カスタマーサポート",
+    "サポート",
+)
+
+#: Months and weekdays of other languages (de, fr, es, it, nl, pl, pt, ru): a date, not a person,
+#: unless something addresses or introduces a person there ("Hi Mai,").
+FOREIGN_CALENDAR_WORDS: frozenset[str] = frozenset(
+    """januar februar märz maerz mai juni juli oktober dezember montag dienstag mittwoch donnerstag freitag
+    samstag sonntag
+    janvier février fevrier mars avril juin juillet août aout septembre octobre novembre décembre decembre
+    lundi mardi mercredi jeudi vendredi samedi dimanche
+    enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre
+    lunes martes miércoles miercoles jueves viernes sábado sabado domingo
+    gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre
+    lunedì lunedi martedì martedi mercoledì mercoledi giovedì giovedi venerdì venerdi sabato domenica
+    januari februari maart mei augustus maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+    styczeń stycznia luty lutego marzec marca kwiecień kwietnia maj maja czerwiec czerwca lipiec lipca
+    sierpień sierpnia wrzesień września październik października listopad listopada grudzień grudnia
+    poniedziałek wtorek środa środy czwartek piątek sobota niedziela
+    janeiro fevereiro março marco maio junho julho setembro outubro dezembro
+    segunda terça terca quarta quinta sexta
+    январь января февраль февраля март марта апрель апреля май мая июнь июня июль июля август августа
+    сентябрь сентября октябрь октября ноябрь ноября декабрь декабря
+    понедельник вторник среда среду четверг пятница пятницу суббота субботу воскресенье""".split()
+)
+
+# Greetings, closings and thanks of the languages of our traffic (also among the words above).
+_COURTESY_WORDS = """
+thanks thank thx regards cheers sincerely greetings hi hello hey dear
+hola bonjour bonsoir hallo ciao hej salut servus moin ahoj cześć czesc merhaba привет здравствуйте
+gracias merci danke grazie obrigado obrigada spasibo спасибо tack takk kiitos dziękuję
+cordialement freundlichen grüßen grüße saludos saluti atentamente
+liebe lieber liebes geehrte geehrter geehrten kolleginnen kollegen damen herren gruß gruss beste herzliche
+viele schöne schönen frohe frohes neues alles
+chère chers chères salutations distinguées meilleures meilleurs sincères cordiales amitiés
+estimado estimada estimados estimadas señores saludo cordiales cordialmente abrazo
+gentili gentilissimo gentilissima signori signore cordiali distinti saluto saluti buona buon
+geachte beste hartelijke vriendelijke groet groeten goedendag goedemorgen goedemiddag goedenavond
+bedankt alvast dank groetjes
+szanowni szanowny szanowna państwo pozdrawiam pozdrawiamy pozdrowienia serdecznie poważaniem dzień dobry
+dziękuję dziękujemy miłego
+prezado prezada prezados prezadas cumprimentos atenciosamente abraço abraços beijos
+уважаемые уважаемый уважаемая коллеги всего доброго хорошего наилучшими пожеланиями уважением большое
+добрый доброе доброй вечер утро
+お世話になっております よろしくお願いします よろしくお願いいたします ありがとうございます お疲れ様です
+hej hei tack förhand vänliga hälsningar venlig vennlig hilsen mvh mfg lg vg ystävällisin terveisin kiitos
+dobrý dobry děkuji dekuji pozdravem saygılarımla teşekkürler teşekkür merhaba iyi günler üdvözlettel
+köszönöm szépen napot bună buna ziua mulțumesc multumesc stimă selamat pagi terima kasih chào cảm ơn
+γεια σας με εκτίμηση ευχαριστώ shukran dhanyavaad morgen salve giornata bonne fin journée saludo
+""".split()
+
+#: Greeting, closing and thanks words: a guess with one in it is a courtesy line, not an address.
+COURTESY_WORDS: frozenset[str] = frozenset(_COURTESY_WORDS)
 
 #: Words that open a place's name ("Northern Ireland", "New Jersey", "Lake Como"), never a person's.
 PLACE_OPENING_WORDS: frozenset[str] = frozenset(
@@ -78,6 +180,18 @@ CALENDAR_WORDS: frozenset[str] = frozenset(
     """january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec
     monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun""".split()
+)
+
+#: Weekdays of English and the other languages of our traffic: an address never has one.
+WEEKDAY_WORDS: frozenset[str] = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday
+    montag dienstag mittwoch donnerstag freitag samstag sonntag
+    lundi mardi mercredi jeudi vendredi samedi dimanche
+    lunes martes miércoles miercoles jueves viernes sábado sabado
+    lunedì lunedi martedì martedi mercoledì mercoledi giovedì giovedi venerdì venerdi
+    maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+    poniedziałek wtorek środa czwartek piątek sobota niedziela
+    понедельник вторник среда среду четверг пятница пятницу суббота субботу воскресенье""".split()
 )
 
 #: Words that make the capitalized word before them an organization or product
@@ -96,9 +210,9 @@ ORGANIZATION_WORDS: frozenset[str] = frozenset(
 )
 
 #: Lower-cased words that never start or continue a person's name.
-NOT_NAME_WORDS: frozenset[str] = frozenset(STOP_WORDS) | frozenset(_DOMAIN_WORDS)
+NOT_NAME_WORDS: frozenset[str] = frozenset(STOP_WORDS) | frozenset(_DOMAIN_WORDS) | COURTESY_WORDS
 #: Support-desk vocabulary among them that is not an English function word ("Operations", "Settings").
-SUPPORT_WORDS: frozenset[str] = frozenset(_DOMAIN_WORDS) - frozenset(STOP_WORDS)
+SUPPORT_WORDS: frozenset[str] = (frozenset(_DOMAIN_WORDS) | COURTESY_WORDS) - frozenset(STOP_WORDS)
 
 #: Lower-case particles inside names ("Ludwig van Beethoven", "Maria de la Cruz").
 NAME_PARTICLES: frozenset[str] = frozenset(

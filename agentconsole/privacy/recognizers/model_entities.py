@@ -15,6 +15,8 @@ from presidio_analyzer import RecognizerResult
 
 from agentconsole.privacy.lexicon import (
     CALENDAR_WORDS,
+    COURTESY_WORDS,
+    DEPARTMENT_WORDS,
     NAME_PARTICLES,
     NOT_NAME_WORDS,
     ORGANIZATION_WORDS,
@@ -24,12 +26,14 @@ from agentconsole.privacy.lexicon import (
     STREET_SUFFIXES,
     SUPPORT_WORDS,
     UNIT_WORDS,
+    WEEKDAY_WORDS,
 )
 from agentconsole.privacy.recognizers.address_blocks import extend_address, extend_address_back
 from agentconsole.privacy.recognizers.base import SupportRecognizer
 from agentconsole.privacy.recognizers.person_context import FAREWELL_WORDS, has_person_context
 from agentconsole.privacy.recognizers.places import used_as_place
 from agentconsole.privacy.recognizers.thing_context import used_as_thing
+from agentconsole.privacy.recognizers.word_shapes import not_a_name_here
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -69,7 +73,9 @@ _CODE_CHAR_RE = regex.compile(r"[\p{N}_/\\=]")
 # Endings of English abstract and collective nouns that no personal name has ("-tion", "-ment" after
 # four letters, "-ship", "-ology", "-ware", "-ture", "-ities", "-ics", "-ator", "-izer"): departments, topics, tools.
 _ABSTRACT_NOUN_RE = regex.compile(
-    r"^\p{Lu}\p{Ll}+(?:tions?|sions?|(?<=\p{L}{4})ments?|ships?|ology|ologies|wares?|tures?|ities|(?<=\p{L}{5})ics|(?<=\p{L}{5})(?:ators?|i[sz]ers?))$"
+    r"^\p{Lu}\p{Ll}+(?:tions?|sions?|(?<=\p{L}{4})ments?|ships?|ology|ologies|wares?|tures?|ities|(?<=\p{L}{5})ics|(?<=\p{L}{5})(?:ators?|i[sz]ers?)"
+    # the same in other languages (not "-ción": "Concepción", "Asunción" are names): "-zione", "-tie"/"-ties" (nl), "-ung"/"-heit"/"-keit"/"-schaft" (de)
+    r"|zione|sione|(?<=\p{L}{4})ties?|(?<=\p{L}{5})ung|heit|keit|schaft)$"
 )
 _NAME_WORD_RE = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’.\-]*")
 _NUMBER_AFTER_RE = regex.compile(r"[ \t]?\d")
@@ -83,6 +89,8 @@ _IMPERATIVE_AFTER_RE = regex.compile(
     r"(?:to|over|back|on|onto|into|with|for|up|out|off|across|along)(?![\p{L}])",
     regex.IGNORECASE,
 )
+# An article or a determiner right after a sentence's first word: "Drag a column", "Open the file".
+_ARTICLE_AFTER_RE = regex.compile(r"[ \t]+(?:a|an|the|your|this|these|all)[ \t]+\p{Ll}")
 _NEXT_WORD_RE = regex.compile(r"[ \t]([\p{L}][\p{L}\p{M}'’\-]*)")
 # Words before a name that address or introduce a person; any other capitalized support
 # word next to a one-word guess makes it a label ("Accounts Payable", "Revenue Operations").
@@ -159,6 +167,8 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
         words = words[1:]  # "term John Smith": a lower-case word before a capitalized name is not part of it
     while len(words) > 1 and _lower_edge(words[-1][2]) and any(w[:1].isupper() for _, _, w in words[:-1]):
         words = words[:-1]
+    while len(words) > 1 and words[-1][2].islower() and _key(words[-1][2]) in NAME_PARTICLES:
+        words = words[:-1]  # "Reunión el": a name never ends with a particle
     if not words:
         return None
     if _CODE_CHAR_RE.search(text, words[0][0], words[-1][1]):
@@ -168,6 +178,8 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
     keys = [_key(w) for _, _, w in words]
     if all(k in CALENDAR_WORDS or k in FAREWELL_WORDS for k in keys):
         return None  # "August", "Bye": a date or a farewell
+    if not_a_name_here(text, words[0][0], words[-1][1], keys):
+        return None
     if keys[0] in PLACE_OPENING_WORDS and len(keys) > 1:
         return None
     if keys[-1] in ORGANIZATION_WORDS and len(keys) > 1:
@@ -186,8 +198,10 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
     if len(words) == 1:
         if _PATH_BEFORE_RE.search(text, line_start, start) or _PATH_AFTER_RE.match(text, end):
             return None  # "Settings > Members": a step of a menu path
-        if _SENTENCE_OPENING_RE.search(text, line_start, start) and _IMPERATIVE_AFTER_RE.match(text, end):
-            return None  # "Forward this to ...", "Send it over": a verb that opens the sentence
+        if _SENTENCE_OPENING_RE.search(text, line_start, start) and (
+            _IMPERATIVE_AFTER_RE.match(text, end) or _ARTICLE_AFTER_RE.match(text, end)
+        ):
+            return None  # "Forward this to ...", "Drag a column": a verb that opens the sentence
         following = _NEXT_WORD_RE.match(text, end)
         if following is not None and following.group(1)[:1].isupper():
             key = _key(following.group(1))
@@ -296,6 +310,41 @@ _LIST_ITEM_RE = regex.compile(r"[ \t]*\d{1,3}(?:[.)][ \t]+\p{L}|[ \t]*[x×][ \t]
 _NUMBERED_STREET_RE = regex.compile(r"\p{L}[ \t]+\d{1,5}[\p{L}]?(?![\p{N}])|(?<![\p{N}])\d{1,5}[\p{L}]?[ \t]+\p{L}")
 
 
+def _phrase_like(value: str) -> bool:
+    """A greeting, closing or department word among the words, or, outside Latin script, mostly lower case.
+
+    Address lines are mostly capitalized names of places; a sentence or a closing is not.
+    """
+    words = [w.strip(",.;:!?") for w in value.split()]
+    words = [w for w in words if w[:1].isalpha()]
+    if not words:
+        return False
+    if any(_key(w) in COURTESY_WORDS or _key(w) in DEPARTMENT_WORDS for w in words):
+        return True
+    latin = all(ch < "\u0250" for ch in value if ch.isalpha())  # "casa esquina, barrio Norte" is an address
+    return not latin and sum(w[:1].islower() for w in words) * 2 > len(words)
+
+
+_PART_RE = regex.compile(r"[^,;\n]+")
+
+
+def _name_shaped_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The whole guess if it has a full name's shape, else its lines or comma-separated parts that do."""
+    if _name_shaped(text[start:end]):
+        return [(start, end)]
+    parts = []
+    for match in _PART_RE.finditer(text, start, end):
+        value = match.group()
+        if _name_shaped(value.strip()):
+            lead = len(value) - len(value.lstrip())
+            parts.append((match.start() + lead, match.start() + len(value.rstrip())))
+    return parts
+
+
+def _has_name_shaped_part(value: str) -> bool:
+    return bool(_name_shaped_parts(value, 0, len(value)))
+
+
 def _address_shaped(value: str, cased_text: bool = False) -> bool:
     """A number, a street/unit word, a second line or comma-separated parts: an address block has one.
 
@@ -303,7 +352,15 @@ def _address_shaped(value: str, cased_text: bool = False) -> bool:
     In a text that uses capitals, a one-line guess with no street/unit word and no
     capitalized word is a count ("48 chats, 31 emails", "10 more seats"), not a place.
     """
-    if "\n" in value.strip() or _STREET_WORD_RE.search(value):
+    if _STREET_WORD_RE.search(value):
+        return True
+    # Below, a guess with a part shaped like a full name keeps the address label: it covers that name
+    # (the person checks alone would leave some of those in clear).
+    if any(_key(w.strip(",.;:")) in WEEKDAY_WORDS for w in value.split()) and not _has_name_shaped_part(value):
+        return False  # "mercredi 12 à 14 h": a day and a time (months stay: "5 de Mayo" may be an address line)
+    if not any(ch.isdigit() for ch in value) and _phrase_like(value) and not _has_name_shaped_part(value):
+        return False  # "Cordiali saluti, Amministrazione", "Ошибка при оплате, бухгалтерия": a closing, a phrase
+    if "\n" in value.strip():
         return True
     latin = all(ch < "\u0250" for ch in value if ch.isalpha())  # Georgian has only lower case, Thai none
     if cased_text and latin and all(w[:1].islower() for w in value.split() if w[:1].isalpha()):
@@ -376,9 +433,10 @@ def model_spans(doc: Doc, text: str) -> list[tuple[int, int, str, float]]:
             end = _address_end(text, start, end)
             value = text[start:end]
             if len(value.strip()) < 6 or not _address_shaped(value, not text.islower()):
-                if _name_shaped(value):
-                    # "Regards, Zoë Ní Bhriain": a name the model labelled as an address; the person checks decide
-                    found.extend((*span, PERSON, 0.85) for span in person_spans(text, start, end))
+                for part_start, part_end in _name_shaped_parts(text, start, end):
+                    # "Regards, Zoë Ní Bhriain", "Cordiali saluti,\nGiulia Ferrante": a name the model
+                    # labelled as (part of) an address; the person checks decide
+                    found.extend((*span, PERSON, 0.85) for span in person_spans(text, part_start, part_end))
                 continue
             if _LIST_ITEM_RE.match(value) and not _STREET_WORD_RE.search(value):
                 continue  # "3. Toggle Location", "2 x Chester cushion": a step or an order line

@@ -122,3 +122,33 @@ def _mentions(text: str, word: str) -> int:
             count += 1
         at = text.find(word, at + 1)
     return count
+
+
+# Words right before a name that can only address or introduce a person (greetings, honorifics,
+# "my name is"): the strong evidence a word that is otherwise a date or an acronym needs ("Hi Mai,").
+_ADDRESSED_BEFORE_RE = regex.compile(
+    r"(?:^|[^\p{L}\p{N}])(?:"
+    r"hi+|hello|hey|hiya|dear|thanks|thank[ \t]+you|cheers|hallo|hola|bonjour|ciao|salut|liebe[rs]?|"
+    r"sehr[ \t]+geehrte[rs]?|cher|chère|querid[oa]|estimad[oa]|"
+    r"name(?:[ \t]+is|'s|’s)?|named|call(?:ed)?[ \t]+me|this[ \t]+is|i'm|i’m|i[ \t]+am|"
+    r"mr|mrs|ms|miss|mx|dr|prof|sir|madam|herr|frau|mme|mlle|señora?|sra?|"
+    r"ask(?:ed)?[ \t]+for|spoke[ \t]+(?:to|with)|speak[ \t]+(?:to|with)|talk(?:ed)?[ \t]+(?:to|with)|"
+    r"my[ \t]+(?:son|daughter|wife|husband|partner|mum|mom|mother|dad|father|brother|sister|friend|colleague)"
+    r")[ \t]*[.,:]?[ \t]*\Z",
+    regex.IGNORECASE,
+)
+
+
+def addressed_as_person(text: str, start: int, end: int) -> bool:
+    """Strong evidence only: a greeting, an honorific or an introduction before it, or alone on its line.
+
+    For words that are something else first (a month of another language, an acronym),
+    where the weaker cues of ``has_person_context`` ("for", a bracket after) are not enough.
+    """
+    line_start = max(text.rfind("\n", 0, start) + 1, 0)
+    before = text[max(line_start, start - 60) : start]
+    if _ADDRESSED_BEFORE_RE.search(before):
+        return True
+    if _LINE_LEAD_RE.fullmatch(before) is not None and _LINE_REST_RE.match(text, end):
+        return True  # alone on its line: a sign-off
+    return bool(_SALUTATION_END_RE.match(text, end) and len(text[line_start:start].split()) <= 3)
