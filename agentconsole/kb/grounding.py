@@ -81,9 +81,6 @@ class Grounding:
     def declined(self) -> bool:
         return not self.passages
 
-    def article_ids(self) -> list[int]:
-        return list(dict.fromkeys(p.article_id for p in self.passages))
-
     def prompt_block(self) -> str:
         """The passages as the system prompt shows them, with the rules for using them."""
         lines = [
@@ -211,16 +208,19 @@ class CitationRewriter:
             self.kept += len(kept)
             self.dropped += len(written) - len(kept)
             return kept
-        matches = [
-            (len(stems & passage_stems) / len(stems), len(stems & passage_stems), -rank)
-            for rank, passage_stems in enumerate(self._stems)
-            if sentence_match(stems, passage_stems)
-        ]
-        matches.sort(reverse=True)
-        best = self.passages[-matches[0][2]] if matches else None
+        # (share of the sentence's stems, stems shared, rank): best first, the higher-ranked passage on a tie
+        matches = sorted(
+            (
+                (len(stems & passage_stems) / len(stems), len(stems & passage_stems), rank)
+                for rank, passage_stems in enumerate(self._stems)
+                if sentence_match(stems, passage_stems)
+            ),
+            key=lambda m: (-m[0], -m[1], m[2]),
+        )
+        best = self.passages[matches[0][2]] if matches else None
         matched_articles: dict[int, GroundPassage] = {}
         for *_, rank in matches:
-            matched_articles.setdefault(self.passages[-rank].article_id, self.passages[-rank])
+            matched_articles.setdefault(self.passages[rank].article_id, self.passages[rank])
         result: list[int] = []
         for article_id in written:
             if article_id in matched_articles:
