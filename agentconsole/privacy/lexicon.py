@@ -11,6 +11,12 @@ from __future__ import annotations
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+
+def word_key(word: str) -> str:
+    """How a word is looked up in these sets: case-folded, without edge dots, apostrophes and hyphens."""
+    return word.casefold().strip(".'’-")
+
+
 # Words that, capitalized or not, are not someone's name in support traffic.
 _DOMAIN_WORDS = """
 support team teams customer customers client clients service services agent agents staff

@@ -27,6 +27,7 @@ from agentconsole.privacy.lexicon import (
     SUPPORT_WORDS,
     UNIT_WORDS,
     WEEKDAY_WORDS,
+    word_key,
 )
 from agentconsole.privacy.recognizers.address_blocks import extend_address, extend_address_back
 from agentconsole.privacy.recognizers.base import SupportRecognizer
@@ -62,7 +63,7 @@ def id_owner_spans(text: str) -> list[tuple[int, int, str, float]]:
     """Names in brackets right after an id or number (the model reads few of these)."""
     found = []
     for match in _ID_OWNER_RE.finditer(text):
-        keys = [_key(w) for w in match.group(1).split()]
+        keys = [word_key(w) for w in match.group(1).split()]
         if any(k in NOT_NAME_WORDS or k in ORGANIZATION_WORDS or k in CALENDAR_WORDS for k in keys):
             continue
         found.append((match.start(1), match.end(1), PERSON, 0.85))
@@ -101,10 +102,6 @@ _ADDRESSING_WORDS = frozenset(
 _HONORIFIC_KEYS = frozenset("mr mrs ms mx dr prof st jr sr".split())
 
 
-def _key(word: str) -> str:
-    return word.casefold().strip(".'’-")
-
-
 def person_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The model's PERSON span checked against its context: the people in it, maybe none.
 
@@ -122,7 +119,7 @@ def person_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     groups: list[list[tuple[int, int, str]]] = [[]]
     labels: list[bool] = [False]  # the group came right after a capitalized support word of the span
     for i, word in enumerate(words):
-        key = _key(word[2])
+        key = word_key(word[2])
         if key in NOT_NAME_WORDS and key not in NAME_PARTICLES and not _given_name_before_particle(words, i):
             groups.append([])  # an edge word, or a joint between two names
             labels.append(word[2][:1].isupper() and key in SUPPORT_WORDS and key not in _ADDRESSING_WORDS)
@@ -144,9 +141,9 @@ def _given_name_before_particle(words: list[tuple[int, int, str]], i: int) -> bo
     word = words[i][2]
     return (
         i + 1 < len(words)
-        and _key(word) in CALENDAR_WORDS
+        and word_key(word) in CALENDAR_WORDS
         and _titlecase(word)
-        and _key(words[i + 1][2]) in NAME_PARTICLES
+        and word_key(words[i + 1][2]) in NAME_PARTICLES
         and words[i + 1][2].islower()
     )
 
@@ -167,7 +164,7 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
         words = words[1:]  # "term John Smith": a lower-case word before a capitalized name is not part of it
     while len(words) > 1 and _lower_edge(words[-1][2]) and any(w[:1].isupper() for _, _, w in words[:-1]):
         words = words[:-1]
-    while len(words) > 1 and words[-1][2].islower() and _key(words[-1][2]) in NAME_PARTICLES:
+    while len(words) > 1 and words[-1][2].islower() and word_key(words[-1][2]) in NAME_PARTICLES:
         words = words[:-1]  # "Reunión el": a name never ends with a particle
     if not words:
         return None
@@ -175,7 +172,7 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
         return None  # "HL-L2350DW", "build_agent": a model number or an identifier, never a name
     if len(words) == 1 and _ABSTRACT_NOUN_RE.search(words[0][2]):
         return None  # "Infrastructure", "Operations", "Facilities": a department or a topic
-    keys = [_key(w) for _, _, w in words]
+    keys = [word_key(w) for _, _, w in words]
     if all(k in CALENDAR_WORDS or k in FAREWELL_WORDS for k in keys):
         return None  # "August", "Bye": a date or a farewell
     if not_a_name_here(text, words[0][0], words[-1][1], keys):
@@ -192,7 +189,7 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
     start, end = words[0][0], words[-1][1]
     if len(words) <= 2 and _NUMBER_AFTER_RE.match(text, end):
         return None
-    if any(w.endswith(".") and len(w) > 2 and _key(w) not in _HONORIFIC_KEYS for _, _, w in words[:-1]):
+    if any(w.endswith(".") and len(w) > 2 and word_key(w) not in _HONORIFIC_KEYS for _, _, w in words[:-1]):
         return None  # "XLSX. Exports": a sentence ends inside the guess
     line_start = text.rfind("\n", 0, start) + 1
     if len(words) == 1:
@@ -204,7 +201,7 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
             return None  # "Forward this to ...", "Drag a column": a verb that opens the sentence
         following = _NEXT_WORD_RE.match(text, end)
         if following is not None and following.group(1)[:1].isupper():
-            key = _key(following.group(1))
+            key = word_key(following.group(1))
             if key in SUPPORT_WORDS and key not in _ADDRESSING_WORDS:
                 return None  # "Revenue Operations", "Technical Problems": a label, not a person
         if text[start - 1 : start] in ('"', "“", "'", "‘") and text[end : end + 1] in ('"', "”", "'", "’"):
@@ -256,7 +253,7 @@ def _title_like(text: str) -> bool:
 
 
 def _lower_edge(word: str) -> bool:
-    return word.islower() and _key(word) not in NAME_PARTICLES
+    return word.islower() and word_key(word) not in NAME_PARTICLES
 
 
 def _titlecase(word: str) -> bool:
@@ -292,7 +289,7 @@ def _name_shaped(value: str) -> bool:
     words = value.split()
     if "\n" in value.strip() or not 2 <= len(words) <= 4 or any(ch.isdigit() for ch in value):
         return False
-    named = [w for w in words if _key(w) not in NAME_PARTICLES]
+    named = [w for w in words if word_key(w) not in NAME_PARTICLES]
     return len(named) >= 2 and all(_titlecase(w.strip(",.")) for w in named)
 
 
@@ -319,7 +316,7 @@ def _phrase_like(value: str) -> bool:
     words = [w for w in words if w[:1].isalpha()]
     if not words:
         return False
-    if any(_key(w) in COURTESY_WORDS or _key(w) in DEPARTMENT_WORDS for w in words):
+    if any(word_key(w) in COURTESY_WORDS or word_key(w) in DEPARTMENT_WORDS for w in words):
         return True
     latin = all(ch < "\u0250" for ch in value if ch.isalpha())  # "casa esquina, barrio Norte" is an address
     return not latin and sum(w[:1].islower() for w in words) * 2 > len(words)
@@ -356,7 +353,7 @@ def _address_shaped(value: str, cased_text: bool = False) -> bool:
         return True
     # Below, a guess with a part shaped like a full name keeps the address label: it covers that name
     # (the person checks alone would leave some of those in clear).
-    if any(_key(w.strip(",.;:")) in WEEKDAY_WORDS for w in value.split()) and not _has_name_shaped_part(value):
+    if any(word_key(w.strip(",.;:")) in WEEKDAY_WORDS for w in value.split()) and not _has_name_shaped_part(value):
         return False  # "mercredi 12 à 14 h": a day and a time (months stay: "5 de Mayo" may be an address line)
     if not any(ch.isdigit() for ch in value) and _phrase_like(value) and not _has_name_shaped_part(value):
         return False  # "Cordiali saluti, Amministrazione", "Ошибка при оплате, бухгалтерия": a closing, a phrase
@@ -393,7 +390,7 @@ def _name_end(text: str, start: int, end: int) -> int:
     following = _NEXT_NAME_RE.match(text, end)
     if following is None:
         return end
-    key = _key(following.group(1))
+    key = word_key(following.group(1))
     if key in NOT_NAME_WORDS or key in ORGANIZATION_WORDS or key in CALENDAR_WORDS:
         return end
     return int(following.end())
@@ -441,7 +438,7 @@ def model_spans(doc: Doc, text: str) -> list[tuple[int, int, str, float]]:
             if _LIST_ITEM_RE.match(value) and not _STREET_WORD_RE.search(value):
                 continue  # "3. Toggle Location", "2 x Chester cushion": a step or an order line
             last = value.split()[-1]
-            if "\n" not in value.strip() and _key(last) in SUPPORT_WORDS and not _STREET_WORD_RE.fullmatch(last):
+            if "\n" not in value.strip() and word_key(last) in SUPPORT_WORDS and not _STREET_WORD_RE.fullmatch(last):
                 continue  # "Level 3 Support", "Floor 2 Billing": a team's name, not a place
             found.append((extend_address_back(text, start), extend_address(text, start, end), STREET_ADDRESS, 0.85))
     return found

@@ -19,13 +19,9 @@ from agentconsole.privacy.lexicon import (
     FOREIGN_CALENDAR_WORDS,
     JAPANESE_DEPARTMENT_STEMS,
     NAME_PARTICLES,
+    word_key,
 )
 from agentconsole.privacy.recognizers.person_context import addressed_as_person
-
-
-def _key(word: str) -> str:
-    return word.casefold().strip(".'’-")
-
 
 # The word before a guess on its line, with a French/Italian elision ("l'équipe") left off.
 _WORD_BEFORE_RE = regex.compile(r"([\p{L}][\p{L}\p{M}'’\-]*)[ \t]+\Z")
@@ -82,7 +78,7 @@ def _used_as_date(text: str, start: int, end: int, keys: list[str]) -> bool:
         return True
     line_end = text.find("\n", end)
     line = text[line_start:start] + " " + text[end : len(text) if line_end == -1 else line_end]
-    others = {_key(w) for w in regex.findall(r"\p{L}+", line)}
+    others = {word_key(w) for w in regex.findall(r"\p{L}+", line)}
     return any(k in FOREIGN_CALENDAR_WORDS for k in others - set(keys))  # "Januar, Februar … but Juli"
 
 
@@ -117,7 +113,7 @@ def _in_path(text: str, start: int, end: int) -> bool:
 
 
 def _department_key(word: str) -> str:
-    return _key(_ELISION_RE.sub("", word))
+    return word_key(_ELISION_RE.sub("", word))
 
 
 def not_a_name_here(text: str, start: int, end: int, keys: list[str]) -> bool:
@@ -139,9 +135,9 @@ def not_a_name_here(text: str, start: int, end: int, keys: list[str]) -> bool:
         return True
     parts = value.split()
     first = _department_key(parts[0])
-    if first in DEPARTMENT_WORDS or (len(parts) > 1 and _key(parts[-1]) in DEPARTMENT_WORDS):
+    if first in DEPARTMENT_WORDS or (len(parts) > 1 and word_key(parts[-1]) in DEPARTMENT_WORDS):
         return True  # "Departamento de Sistemas", "Muhasebe Departmanı"
-    if any(_key(w).endswith(DEPARTMENT_ENDINGS) for w in parts):
+    if any(word_key(w).endswith(DEPARTMENT_ENDINGS) for w in parts):
         return True
     if all(k in NAME_PARTICLES for k in keys) and value.islower():
         return True  # "de": a particle alone
