@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from agentconsole.kb.synonyms import GENERIC_GROUPS, SynonymMap, phrase_stems, title_alternatives
-from agentconsole.kb.terms import content_words, index_terms, stem
+from agentconsole.kb.terms import IRREGULAR_VERBS, content_words, index_terms, stem
 
 #: bm25 weights of the index columns: title, heading, body.
 COLUMN_WEIGHTS = (4.0, 2.0, 1.0)
@@ -41,6 +41,8 @@ MIN_COVERAGE = 0.3
 MIN_MATCHED_WEIGHT = 1.15
 SHORT_QUERY_COVERAGE = 0.55
 SHORT_QUERY_WEIGHT = 0.4
+#: A passage covering this share of the query holds all of it (up to rounding): no minimum weight then.
+FULL_COVERAGE = 0.999
 #: How much a query word the KB has never seen counts against coverage (rambling detail is common).
 UNKNOWN_WEIGHT = 0.35
 #: Words shorter than this are taken as written, not as typos of an index term.
@@ -236,8 +238,11 @@ class Retriever:
         """Whether the best passage answers the query: it covers enough of it, with enough weight.
 
         A short question that the passage covers almost entirely needs less weight
-        ("how often should I descale" has one content word).
+        ("how often should I descale" has one content word), and one it covers entirely
+        needs none: "where is my order??" asks only about a word every other article holds.
         """
+        if top.coverage >= FULL_COVERAGE and top.matched_weight > 0:
+            return True
         if top.coverage >= SHORT_QUERY_COVERAGE and top.matched_weight >= SHORT_QUERY_WEIGHT * max_idf:
             return True
         return top.coverage >= self.min_coverage and top.matched_weight >= self.min_matched_weight * max_idf
@@ -258,6 +263,9 @@ class Retriever:
     def _terms(word: str, vocab: _Vocabulary, corrections: dict[str, str]) -> list[str]:
         """The query terms of a content word: its stem, the two words it joins ("giftcard"), or the
         index term it is a typo of."""
+        verb = IRREGULAR_VERBS.get(word)
+        if verb is not None and stem(verb) in vocab.known:
+            return [stem(verb)]
         term = stem(word)
         if term in vocab.known:
             return [term]
