@@ -3,8 +3,10 @@
 1. The query is built from the *masked* text: placeholders and stop words
    dropped, words stemmed, a word the index lacks split into two it holds
    ("giftcard") or replaced by the closest index term with the same first
-   letter (edit distance 1, or 2 for long words), synonyms added (each
-   knowing which query words it stands in for), and a long rambling message
+   letter (edit distance 1, or 2 for long words), an irregular past form
+   searched as its verb ("sent" -> "send"), synonyms added (each knowing
+   which query words it stands in for; a country the KB never names stands
+   for "abroad"), and a long rambling message
    cut to its most specific terms (highest IDF).
 2. BM25 over the FTS5 index (title, heading, body columns weighted) finds
    candidate passages. An article ranks by how much of the query it covers
@@ -12,7 +14,7 @@
    plus its best passage's BM25 as a share of the best BM25 of the query.
 3. Whether the KB answers at all is decided here, not by the model: the best
    passage must cover enough of the query's terms and match at least a
-   minimum weight of them. A message that tells a story around a question
+   minimum weight of them (none if it covers all of them). A message that tells a story around a question
    ("... Can I still return it?") is covered if its questions are.
 """
 

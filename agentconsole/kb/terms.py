@@ -38,7 +38,8 @@ STOP_WORDS = frozenset(
     wondering wonder wanted want wants know knew tell told asking ask asked question questions quick
     help helping hope hoping maybe possibly basically actually literally anyway sorry bother guys team
     whats doesnt dont cant wont im ive isnt didnt thats theres youre wasnt arent couldnt wouldnt shouldnt
-    today tomorrow yesterday ago morning evening tonight since already always never often sometimes
+    today tomorrow yesterday ago morning evening tonight since already always never often sometimes usually
+    normally typically generally
     nothing anything everything anywhere somewhere everywhere thing things stuff lot lots bit
     say says said saying mean means meant possible possibly many several came come comes coming go goes going went
     ones well

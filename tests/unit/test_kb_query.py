@@ -169,6 +169,7 @@ def test_light_verb_forms_and_pronoun_plurals_are_no_search_terms() -> None:
         "email",
     ]
     assert content_words("does the driver call before coming, as well?") == ["driver", "call"]
+    assert content_words("how long does this usually take?") == ["long"]
 
 
 def test_a_country_the_kb_never_names_stands_for_abroad() -> None:
