@@ -61,6 +61,8 @@ NAMED_SHARE = 0.2
 _QUESTION = re.compile(r"([^.!?\n]*\?)")
 #: Where a clause ends inside a sentence (a clause joined by "and", "or", "but", "so" goes on asking).
 _CLAUSE = re.compile(r"[,;:]\s+(?!(?:and|or|but|so)\b)", re.IGNORECASE)
+#: Where a question turns to what it is set against ("X instead of Y?": X is asked about, Y is known).
+_CONTRAST = re.compile(r"\b(?:instead of|rather than)\b", re.IGNORECASE)
 #: How much of the coverage a message's questions alone must reach to stand for the whole message.
 
 
@@ -300,7 +302,8 @@ class Retriever:
         what the customer asks about. A KB that does not hold it cannot answer the question.
         """
         asked = [m.group(1) for m in _QUESTION.finditer(text)]
-        last = content_words(asked[-1]) if asked else []
+        # "... a credit card instead of direct debit?": what follows "instead of" is what the customer has
+        last = content_words(_CONTRAST.split(asked[-1])[0]) if asked else []
         if not last or last[-1].isdigit():
             return []
         return self._terms(last[-1], self.vocabulary(), {})

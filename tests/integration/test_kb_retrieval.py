@@ -197,3 +197,11 @@ def test_an_irregular_past_form_is_searched_as_its_verb(retriever: Retriever) ->
     assert stem("send") in result.terms and "sent" not in result.terms
     assert top_key(retriever, "I sent the teapot back last week") == "returns.md"
     assert retriever.search("the brush I bought").terms == [stem("brush"), "bought"]  # "buy" is no KB word
+
+
+def test_what_a_question_sets_its_focus_against_is_no_focus(retriever: Retriever) -> None:
+    # "X instead of Y?" asks about X; Y is what the customer already knows the KB to offer
+    assert retriever.end_focus("Can I pay with bitcoin instead of PayPal?") == [stem("bitcoin")]
+    assert not retriever.search("Can I pay with bitcoin instead of PayPal?").answerable
+    assert retriever.end_focus("Can I pay with PayPal rather than a smartwatch?") == [stem("paypal")]
+    assert retriever.search("Can I pay with PayPal instead of cash?").answerable
