@@ -3,8 +3,10 @@
 1. The query is built from the *masked* text: placeholders and stop words
    dropped, words stemmed, a word the index lacks split into two it holds
    ("giftcard") or replaced by the closest index term with the same first
-   letter (edit distance 1, or 2 for long words), synonyms added (each
-   knowing which query words it stands in for), and a long rambling message
+   letter (edit distance 1, or 2 for long words), an irregular past form
+   searched as its verb ("sent" -> "send"), synonyms added (each knowing
+   which query words it stands in for; a country the KB never names stands
+   for "abroad"), and a long rambling message
    cut to its most specific terms (highest IDF).
 2. BM25 over the FTS5 index (title, heading, body columns weighted) finds
    candidate passages. An article ranks by how much of the query it covers
@@ -12,7 +14,7 @@
    plus its best passage's BM25 as a share of the best BM25 of the query.
 3. Whether the KB answers at all is decided here, not by the model: the best
    passage must cover enough of the query's terms and match at least a
-   minimum weight of them. A message that tells a story around a question
+   minimum weight of them (none if it covers all of them). A message that tells a story around a question
    ("... Can I still return it?") is covered if its questions are.
 """
 
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from agentconsole.kb.synonyms import GENERIC_GROUPS, SynonymMap, phrase_stems, title_alternatives
-from agentconsole.kb.terms import content_words, index_terms, stem
+from agentconsole.kb.terms import IRREGULAR_VERBS, content_words, index_terms, stem
 
 #: bm25 weights of the index columns: title, heading, body.
 COLUMN_WEIGHTS = (4.0, 2.0, 1.0)
@@ -41,6 +43,8 @@ MIN_COVERAGE = 0.3
 MIN_MATCHED_WEIGHT = 1.15
 SHORT_QUERY_COVERAGE = 0.55
 SHORT_QUERY_WEIGHT = 0.4
+#: A passage covering this share of the query holds all of it (up to rounding): no minimum weight then.
+FULL_COVERAGE = 0.999
 #: How much a query word the KB has never seen counts against coverage (rambling detail is common).
 UNKNOWN_WEIGHT = 0.35
 #: Words shorter than this are taken as written, not as typos of an index term.
@@ -57,6 +61,8 @@ NAMED_SHARE = 0.2
 _QUESTION = re.compile(r"([^.!?\n]*\?)")
 #: Where a clause ends inside a sentence (a clause joined by "and", "or", "but", "so" goes on asking).
 _CLAUSE = re.compile(r"[,;:]\s+(?!(?:and|or|but|so)\b)", re.IGNORECASE)
+#: Where a question turns to what it is set against ("X instead of Y?": X is asked about, Y is known).
+_CONTRAST = re.compile(r"\b(?:instead of|rather than)\b", re.IGNORECASE)
 #: How much of the coverage a message's questions alone must reach to stand for the whole message.
 
 
@@ -236,8 +242,11 @@ class Retriever:
         """Whether the best passage answers the query: it covers enough of it, with enough weight.
 
         A short question that the passage covers almost entirely needs less weight
-        ("how often should I descale" has one content word).
+        ("how often should I descale" has one content word), and one it covers entirely
+        needs none: "where is my order??" asks only about a word every other article holds.
         """
+        if top.coverage >= FULL_COVERAGE and top.matched_weight > 0:
+            return True
         if top.coverage >= SHORT_QUERY_COVERAGE and top.matched_weight >= SHORT_QUERY_WEIGHT * max_idf:
             return True
         return top.coverage >= self.min_coverage and top.matched_weight >= self.min_matched_weight * max_idf
@@ -258,6 +267,9 @@ class Retriever:
     def _terms(word: str, vocab: _Vocabulary, corrections: dict[str, str]) -> list[str]:
         """The query terms of a content word: its stem, the two words it joins ("giftcard"), or the
         index term it is a typo of."""
+        verb = IRREGULAR_VERBS.get(word)
+        if verb is not None and stem(verb) in vocab.known:
+            return [stem(verb)]
         term = stem(word)
         if term in vocab.known:
             return [term]
@@ -290,7 +302,8 @@ class Retriever:
         what the customer asks about. A KB that does not hold it cannot answer the question.
         """
         asked = [m.group(1) for m in _QUESTION.finditer(text)]
-        last = content_words(asked[-1]) if asked else []
+        # "... a credit card instead of direct debit?": what follows "instead of" is what the customer has
+        last = content_words(_CONTRAST.split(asked[-1])[0]) if asked else []
         if not last or last[-1].isdigit():
             return []
         return self._terms(last[-1], self.vocabulary(), {})

@@ -38,7 +38,24 @@ GENERIC_GROUPS: tuple[tuple[str, ...], ...] = (
     ("abroad", "international", "overseas", "foreign"),
 )
 
+#: Countries (as customers write them): a country the KB never names is "abroad" to it ("can you deliver
+#: to Canada?" is answered by an article on shipping abroad). A country the KB names is matched as written.
+COUNTRIES = frozenset(
+    """
+    albania andorra argentina australia austria belgium bosnia brazil bulgaria canada chile china croatia cyprus
+    czechia denmark egypt england estonia finland france germany greece holland hungary iceland india indonesia
+    ireland israel italy japan korea latvia liechtenstein lithuania luxembourg malta mexico moldova monaco
+    montenegro morocco netherlands norway poland portugal romania russia scotland serbia singapore slovakia
+    slovenia spain sweden switzerland thailand tunisia turkey uk ukraine usa america vietnam wales
+    """.split()
+)
+#: The words a KB uses for "outside our own country" (the first of them the KB holds stands in).
+ABROAD = ("abroad", "international", "overseas", "foreign")
+
 _ALTERNATIVES = re.compile(r"\s*(?:/|\(|\)|\bor\b|\baka\b|\balso called\b)\s*", re.IGNORECASE)
+
+
+_COUNTRY_STEMS = frozenset(stem(c) for c in COUNTRIES)
 
 
 def phrase_stems(phrase: str) -> tuple[str, ...]:
@@ -83,4 +100,8 @@ class SynonymMap:
                 for term in phrase:
                     if term in known and term not in present:
                         extra.setdefault(term, set()).update(replaced)
+        foreign = {t for t in present if t in _COUNTRY_STEMS and t not in known}
+        for term in (stem(w) for w in ABROAD):
+            if foreign and term in known and term not in present:
+                extra.setdefault(term, set()).update(foreign)
         return extra

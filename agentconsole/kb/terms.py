@@ -38,15 +38,55 @@ STOP_WORDS = frozenset(
     wondering wonder wanted want wants know knew tell told asking ask asked question questions quick
     help helping hope hoping maybe possibly basically actually literally anyway sorry bother guys team
     whats doesnt dont cant wont im ive isnt didnt thats theres youre wasnt arent couldnt wouldnt shouldnt
-    today tomorrow yesterday ago morning evening tonight since already always never often sometimes
+    today tomorrow yesterday ago morning evening tonight since already always never often sometimes usually
+    normally typically generally
     nothing anything everything anywhere somewhere everywhere thing things stuff lot lots bit
-    say says said saying mean means meant possible possibly many several came come comes go goes going went
+    say says said saying mean means meant possible possibly many several came come comes coming go goes going went
+    ones well
     st nd rd th etc
     use uses used using take takes took taken taking make makes made making show shows showed shown showing
     see sees seen seeing saw work works worked working need needs needed needing try tries tried trying
     put puts putting find finds found finding give gives gave given giving
     """.split()
 )
+
+#: Irregular past forms and their verbs ("I sent it back", "I paid by card"): the stemmer keeps "sent"
+#: and "paid" apart from "send" and "pay", so a query maps them to the verb the articles write.
+#: (Forms that are stop words, like "got" and "made", never get here; "broken" is an adjective, "left" a side.)
+IRREGULAR_VERBS: dict[str, str] = {
+    form: verb
+    for verb, forms in (
+        ("begin", "began begun"),
+        ("bring", "brought"),
+        ("build", "built"),
+        ("buy", "bought"),
+        ("catch", "caught"),
+        ("choose", "chose chosen"),
+        ("drive", "drove driven"),
+        ("fall", "fell fallen"),
+        ("feel", "felt"),
+        ("fly", "flew flown"),
+        ("forget", "forgot forgotten"),
+        ("freeze", "froze frozen"),
+        ("hear", "heard"),
+        ("hold", "held"),
+        ("keep", "kept"),
+        ("lend", "lent"),
+        ("lose", "lost"),
+        ("pay", "paid"),
+        ("run", "ran"),
+        ("sell", "sold"),
+        ("send", "sent"),
+        ("spend", "spent"),
+        ("steal", "stole stolen"),
+        ("tear", "tore torn"),
+        ("think", "thought"),
+        ("throw", "threw thrown"),
+        ("wear", "wore worn"),
+        ("write", "wrote written"),
+    )
+    for form in forms.split()
+}
 
 _stemmer_lock = threading.Lock()
 _STEMMER = snowballstemmer.stemmer("english")

@@ -180,11 +180,28 @@ def test_the_evaluation_loads_splits_per_kb_and_never_shows_fresh_questions_one_
     assert spec is not None and spec.loader is not None
     evaluation = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(evaluation)
-    splits = {s: len(evaluation.load_questions(DATA / "kb", s)) for s in ("tuned", "watched", "fresh", "all")}
-    assert splits["all"] == splits["tuned"] + splits["watched"] + splits["fresh"] and splits["fresh"] >= 55
-    assert {r["split"] for r in evaluation.load_questions(DATA / "kb_isp", "all")} == {"fresh"}
+    names = ("tuned", "watched", "tune2", "fresh")
+    splits = {s: len(evaluation.load_questions(DATA / "kb", s)) for s in (*names, "all")}
+    assert splits["all"] == sum(splits[s] for s in names) and splits["fresh"] >= 55 and splits["tune2"] >= 40
+    assert {r["split"] for r in evaluation.load_questions(DATA / "kb_isp", "all")} == {"fresh", "tune2"}
     for split in ("fresh", "all"):
         with pytest.raises(SystemExit) as stopped:
             evaluation.main(["--split", split, "--verbose"])
         assert stopped.value.code == 2
         assert "must stay unseen" in capsys.readouterr().err
+
+
+def test_an_irregular_past_form_is_searched_as_its_verb(retriever: Retriever) -> None:
+    # "sent" is no stem of "send": as written it would miss the returns article's "send back"
+    result = retriever.search("I sent the teapot back last week")
+    assert stem("send") in result.terms and "sent" not in result.terms
+    assert top_key(retriever, "I sent the teapot back last week") == "returns.md"
+    assert retriever.search("the brush I bought").terms == [stem("brush"), "bought"]  # "buy" is no KB word
+
+
+def test_what_a_question_sets_its_focus_against_is_no_focus(retriever: Retriever) -> None:
+    # "X instead of Y?" asks about X; Y is what the customer already knows the KB to offer
+    assert retriever.end_focus("Can I pay with bitcoin instead of PayPal?") == [stem("bitcoin")]
+    assert not retriever.search("Can I pay with bitcoin instead of PayPal?").answerable
+    assert retriever.end_focus("Can I pay with PayPal rather than a smartwatch?") == [stem("paypal")]
+    assert retriever.search("Can I pay with PayPal instead of cash?").answerable

@@ -8,8 +8,8 @@ import pytest
 
 from agentconsole.kb.grounding import CitationRewriter, Grounding, GroundPassage, decline_text, within_budget
 from agentconsole.kb.macros import MacroFileError, matches, parse_macros, render
-from agentconsole.kb.retrieval import damerau
-from agentconsole.kb.synonyms import SynonymMap, title_alternatives
+from agentconsole.kb.retrieval import Hit, Retriever, damerau
+from agentconsole.kb.synonyms import GENERIC_GROUPS, SynonymMap, title_alternatives
 from agentconsole.kb.terms import content_words, index_terms, stem, words
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "kb"
@@ -156,3 +156,47 @@ def test_macros_parse_render_and_filter(tmp_path: Path) -> None:
     bad.write_text("name,body\nX,Hello {customer.iban}\n")
     with pytest.raises(MacroFileError, match=r"bad.csv:2: unknown variable \{customer.iban\}"):
         parse_macros(bad)
+
+
+def test_light_verb_forms_and_pronoun_plurals_are_no_search_terms() -> None:
+    # the end of a question is its focus: "ones" and "coming" must not become it
+    assert content_words("do you sell printed gift cards or only e-mail ones?") == [
+        "sell",
+        "printed",
+        "gift",
+        "cards",
+        "mail",
+        "email",
+    ]
+    assert content_words("does the driver call before coming, as well?") == ["driver", "call"]
+    assert content_words("how long does this usually take?") == ["long"]
+
+
+def test_a_country_the_kb_never_names_stands_for_abroad() -> None:
+    synonyms = SynonymMap(GENERIC_GROUPS)
+    known = {stem("abroad"), stem("deliver"), stem("norway")}
+    assert synonyms.stand_ins([stem("deliver"), stem("canada")], known) == {stem("abroad"): {stem("canada")}}
+    # a country the KB names is matched as written, and a word that is no country stands in for nothing
+    assert synonyms.stand_ins([stem("deliver"), stem("norway")], known) == {}
+    assert synonyms.stand_ins([stem("deliver"), stem("asia")], known) == {}
+    assert synonyms.stand_ins([stem("canada")], {stem("deliver")}) == {}  # a KB without "abroad"
+
+
+class _NoIndex:
+    """_relevant needs no store."""
+
+
+@pytest.mark.parametrize(
+    ("coverage", "matched", "relevant"),
+    [
+        (1.0, 0.5, True),  # the whole question is in the passage: one common word is enough
+        (0.95, 0.5, False),  # almost all of it, with little weight: no
+        (0.6, 0.45 * 4.0, True),  # a short question mostly covered, with some weight
+        (1.0, 0.0, False),  # nothing matched at all
+    ],
+)
+def test_a_passage_covering_the_whole_question_needs_no_minimum_weight(
+    coverage: float, matched: float, relevant: bool
+) -> None:
+    retriever = Retriever(_NoIndex())  # type: ignore[arg-type]
+    assert retriever._relevant(Hit(1, 1, 1.0, coverage, matched), max_idf=4.0) is relevant
