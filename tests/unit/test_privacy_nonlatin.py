@@ -63,6 +63,13 @@ def test_cue_announces_the_name_only(text: str, name: str) -> None:
         "私は初めて利用します。",
         "주문하신 고객님, 감사합니다.",
         "저는 신규 고객입니다.",
+        "Спасибо Вам!",  # a polite capital, not a name
+        "Уважаемый Клиент, ваш заказ готов.",
+        "よろしくお願いします。\n以上",
+        "谢谢\n再见",
+        "धन्यवाद,\nसहायता टीम",  # a team signs
+        "مع تحياتي،\nفريق الدعم",
+        "مرحبا، كيف يمكنني مساعدتك؟",
     ],
 )
 def test_no_name_without_one(text: str) -> None:

@@ -124,6 +124,11 @@ _CASED_GAP = {
 }
 _CASED_NAME_RE = regex.compile(_CASED_NAME + r"(?:[ \t]+" + _CASED_NAME + r"){0,2}", regex.V1)
 _CASED_WORD_RE = regex.compile(_CASED_NAME, regex.V1)
+# Capitalized in a polite letter, never a name: "Спасибо Вам!", "Уважаемый Клиент", "Σας ευχαριστούμε".
+_CASED_NOT_NAMES = frozenset(
+    "вы вас вам вами ваш ваша ваше ваши вашего вашей клиент клиентка клиенты коллега коллеги друзья все всем "
+    "покупатель пользователь абонент партнёр партнер ви ваш клієнт колеги σας σου εσείς πελάτη πελάτες".split()
+)
 _LINE_END_RE = regex.compile(r"[ \t]*[,.!]?[ \t]*(?:\r?\n|\Z)")
 
 
@@ -139,7 +144,9 @@ def _cased_names(text: str) -> Iterable[tuple[int, int, int, int]]:
         kept = []
         for word in words:
             key = word_key(word.group())
-            if key in NOT_NAME_WORDS or key in DEPARTMENT_WORDS or _CASED_CUE_RE.fullmatch(word.group()):
+            if key in NOT_NAME_WORDS or key in DEPARTMENT_WORDS or key in _CASED_NOT_NAMES:
+                break
+            if _CASED_CUE_RE.fullmatch(word.group()):
                 break
             kept.append(word)
         if not kept:
@@ -179,7 +186,7 @@ _UNCASED = {
         [r"الاسم", r"اسم\s+العميل", r"العميل", r"الاسم\s+الكامل"],
         frozenset(
             "في من على عن إلى الى لا لم لن قد هل تم ما هو هي هذا هذه بك بكم لك لكم جزيلا جزيلاً جميعا جميعاً "
-            "مقدما العملاء فريق الدعم خدمة و".split()
+            "مقدما العملاء فريق الدعم خدمة و كيف ماذا متى أين لماذا نحن أنت يمكنني".split()
         ),
         "و",
     ),
@@ -188,7 +195,7 @@ _UNCASED = {
         [r"שלום", r"היי", r"הי", r"בוקר\s+טוב", r"ערב\s+טוב", r"לכבוד", r"קוראים\s+לי", r"שמי", r"מר", r"גברת"],
         [r"בברכה", r"תודה(?:\s+רבה)?", r"בתודה"],
         [r"שם", r"שם\s+מלא", r"לקוח", r"איש\s+קשר"],
-        frozenset("לא של את עם על אל זה זו רב רבה לכולם לך לכם וברכה צוות הצוות".split()),
+        frozenset("לא של את עם על אל זה זו רב רבה לכולם לך לכם וברכה צוות הצוות איך מה מתי למה איפה".split()),
         "ו",
     ),
     "devanagari": (
@@ -211,6 +218,8 @@ _UNCASED = {
     ),
 }
 _MAX_UNCASED_WORDS = 3
+# Words for a team or a service: a line with one signs for a group, not a person ("فريق الدعم", "सहायता टीम").
+_TEAM_WORDS = frozenset("فريق الدعم خدمة قسم إدارة צוות מחלקת התמיכה שירות टीम विभाग सहायता सेवा केंद्र समूह".split())
 
 
 def _uncased_cue_res() -> dict[str, tuple[regex.Pattern[str], regex.Pattern[str], frozenset[str], str]]:
@@ -255,6 +264,8 @@ def _uncased_names(text: str) -> Iterable[tuple[int, int, int, int]]:
                 if space is None:
                     break
                 cursor = match.end() + space.end()
+            if any(text[w_s:w_e] in _TEAM_WORDS for w_s, w_e in words):
+                continue
             if not words or len(words) > _MAX_UNCASED_WORDS:
                 continue  # nothing, or a whole phrase after a greeting ("مرحبا بك في خدمة العملاء")
             end = words[-1][1]
@@ -318,7 +329,7 @@ _CHINESE_FUNCTION_CHARS = frozenset(
 )
 _CJK_NOT_NAMES = frozenset(
     "用户 客户 顾客 会员 买家 卖家 员工 同事 朋友 学生 本人 新手 管理员 皆 客 担当 担当者 各位 御社 貴社 利用者 会員 "
-    "管理者 社員 業者 先方 学生 初心者 顧客 家族 代理人 者".split()
+    "管理者 社員 業者 先方 学生 初心者 顧客 家族 代理人 者 以上 再见 再見 敬上 敬具 草々 谢谢 謝謝".split()
 )
 _NAME_RUN = r"(?:\p{Han}{1,5}|[\p{Katakana}ー・]{2,12})"
 _JAPANESE_RES = [
@@ -518,7 +529,7 @@ def _cased_parts(
     kept = []
     for p_start, p_end in parts:
         words = list(regex.finditer(r"\S+", text[p_start:p_end]))
-        capitalized = [w for w in words if w.group()[:1].isupper()]
+        capitalized = [w for w in words if w.group()[:1].isupper() and word_key(w.group()) not in _CASED_NOT_NAMES]
         if not capitalized:
             continue
         s = p_start + capitalized[0].start()
