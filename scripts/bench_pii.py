@@ -25,6 +25,10 @@ Sets (tests/data, written by scripts/make_pii_corpus.py):
   and watched while tuning.
 
 ``--splits dev,nopii_hand_tune2`` scores only the named sets (quick checks while tuning).
+Not in the default run: ``nonlatin_tune`` / ``nonlatin_check``, hand-written messages with
+names in Cyrillic, Greek, Arabic, Hebrew, Devanagari, Hangul, Chinese and Japanese after a
+greeting, introduction, honorific, sign-off or form field, and PII-free text in those
+languages (the first watched while tuning, the second written before and not looked at).
 
 Scoring (the issue's definitions): a must-mask span is *caught* when >= 80% of
 its non-space characters are masked (by any detection); a prediction is
@@ -59,11 +63,14 @@ import agentconsole  # noqa: E402,F401  (installs the air-gap guard first)
 DATA = ROOT / "tests" / "data"
 SPLITS = ("dev", "neverseen", "neverseen2", "nopii", "nopii_hand_tune", "nopii_hand_tune2", "nopii_hand_never")
 #: Sets whose per-message errors are never printed (only their totals are read).
-NEVER_LOOK = ("neverseen2",)
+NEVER_LOOK = ("neverseen2", "nonlatin_check")
 #: What the 1 MB paste is built from (the generated sets, as in earlier runs).
 PASTE_SPLITS = ("dev", "neverseen", "nopii")
 #: The previous engine's hand-built sets (other templates and value pools; the old rules were tuned on "tune").
 LEGACY = ("tune", "heldout")
+#: Hand-written names in non-Latin scripts (greetings, introductions, sign-offs, form fields) and
+#: PII-free text in the same languages: "nonlatin_tune" watched while tuning, "nonlatin_check" not.
+NONLATIN = ("nonlatin_tune", "nonlatin_check")
 #: Rule recognizers from the previous engine: measured with and without by --ablation.
 RULE_RECOGNIZERS = ("ContextNameRecognizer", "StreetAddressRecognizer")
 
@@ -263,7 +270,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2, help="latency rounds (default 2)")
     parser.add_argument(
         "--errors",
-        choices=[x for x in SPLITS + LEGACY if x not in NEVER_LOOK],
+        choices=[x for x in SPLITS + LEGACY + NONLATIN if x not in NEVER_LOOK],
         help="print our misses and false alarms for a split (not for " + ", ".join(NEVER_LOOK) + ")",
     )
     parser.add_argument("--ablation", action="store_true", help="also score our engine without each rule recognizer")
@@ -271,7 +278,11 @@ def main() -> int:
     parser.add_argument(
         "--splits",
         type=lambda v: [x.strip() for x in v.split(",") if x.strip()],
-        help="only these sets, comma-separated (default: all of " + ", ".join(SPLITS) + ")",
+        help="only these sets, comma-separated (default: all of "
+        + ", ".join(SPLITS)
+        + "; also: "
+        + ", ".join(LEGACY + NONLATIN)
+        + ")",
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N messages of each set")
     parser.add_argument("--json", action="store_true", help="machine-readable summary")
@@ -286,9 +297,9 @@ def main() -> int:
     )
     parser.add_argument("--paste-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    unknown = [x for x in args.splits or () if x not in SPLITS + LEGACY]
+    unknown = [x for x in args.splits or () if x not in SPLITS + LEGACY + NONLATIN]
     if unknown:
-        parser.error(f"unknown set(s): {', '.join(unknown)} (choose from {', '.join(SPLITS + LEGACY)})")
+        parser.error(f"unknown set(s): {', '.join(unknown)} (choose from {', '.join(SPLITS + LEGACY + NONLATIN)})")
     if args.paste_child:
         return paste_child(args.paste_child, args.workers)
     if args.paste_compare:
@@ -364,6 +375,8 @@ def main() -> int:
             "nopii_hand_never": "PII-free, hand-written; NOT looked at",
             "tune": "previous engine's tuning set",
             "heldout": "previous engine's held-out set",
+            "nonlatin_tune": "non-Latin names, hand-written; watched while tuning",
+            "nonlatin_check": "non-Latin names, hand-written before tuning; NOT looked at",
         }[split]
         print(f"\n== {split} ({watched}): {s['messages']} messages, {s['ours']['words']} words ==")
         print(f"{'engine':42} {'recall':>7} {'prec':>7} {'F2':>7} {'FP/1kw':>7}")

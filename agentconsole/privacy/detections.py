@@ -151,7 +151,27 @@ def trim_detection(text: str, det: Detection) -> Detection | None:
 
 
 def splits_a_word(text: str, det: Detection) -> bool:
-    """A match that starts or ends inside a run of letters/digits is part of something else."""
-    inside_start = det.start > 0 and text[det.start - 1].isalnum() and text[det.start].isalnum()
-    inside_end = det.end < len(text) and text[det.end - 1].isalnum() and text[det.end].isalnum()
+    """A match that starts or ends inside a run of letters/digits is part of something else.
+
+    Not between Han, kana or Hangul letters: Chinese and Japanese write words without
+    spaces, and Korean attaches particles to a name ("私は山田太郎です", "김서연입니다").
+    """
+    inside_start = det.start > 0 and _joined_letters(text[det.start - 1], text[det.start])
+    inside_end = det.end < len(text) and _joined_letters(text[det.end - 1], text[det.end])
     return inside_start or inside_end
+
+
+def _joined_letters(left: str, right: str) -> bool:
+    return left.isalnum() and right.isalnum() and not (_unspaced(left) and _unspaced(right))
+
+
+def _unspaced(ch: str) -> bool:
+    """A letter of a script whose words are not separated by spaces here (Han, kana, Hangul)."""
+    code = ord(ch)
+    return (
+        0x3040 <= code <= 0x30FF  # hiragana, katakana
+        or 0x3400 <= code <= 0x9FFF  # CJK unified ideographs (and extension A)
+        or 0xAC00 <= code <= 0xD7AF  # Hangul syllables
+        or 0xF900 <= code <= 0xFAFF  # CJK compatibility ideographs
+        or 0x20000 <= code <= 0x3FFFF  # CJK extensions B and later
+    )

@@ -25,6 +25,7 @@ from agentconsole.privacy.recognizers.identifiers import (
 from agentconsole.privacy.recognizers.model_entities import ModelEntityRecognizer
 from agentconsole.privacy.recognizers.names import ContextNameRecognizer
 from agentconsole.privacy.recognizers.phones import DEFAULT_PHONE_REGIONS, PhoneMatcherRecognizer
+from agentconsole.privacy.recognizers.script_names import ScriptNameRecognizer
 
 if TYPE_CHECKING:
     from agentconsole.config import CustomRecognizer
@@ -59,6 +60,7 @@ def own_recognizers(phone_regions: Iterable[str] | None = None) -> list[SupportR
     return [
         ModelEntityRecognizer(),
         ContextNameRecognizer(),
+        ScriptNameRecognizer(),
         StreetAddressRecognizer(),
         AccountNumberRecognizer(),
         DateOfBirthRecognizer(),

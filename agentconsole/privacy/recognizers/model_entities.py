@@ -33,6 +33,7 @@ from agentconsole.privacy.recognizers.address_blocks import extend_address, exte
 from agentconsole.privacy.recognizers.base import SupportRecognizer
 from agentconsole.privacy.recognizers.person_context import FAREWELL_WORDS, has_person_context
 from agentconsole.privacy.recognizers.places import used_as_place
+from agentconsole.privacy.recognizers.script_names import refine_other_scripts
 from agentconsole.privacy.recognizers.thing_context import used_as_thing
 from agentconsole.privacy.recognizers.word_shapes import not_a_name_here
 
@@ -415,7 +416,7 @@ def model_spans(doc: Doc, text: str) -> list[tuple[int, int, str, float]]:
     """(start, end, label, score) for the doc's PERSON and STREET_ADDRESS entities."""
     found = []
     base = list(doc.spans["base_ents"]) if "base_ents" in doc.spans else []
-    for start, end, label in _joined(doc, text):
+    for start, end, label in refine_other_scripts(text, _joined(doc, text)):
         value = text[start:end]
         if label == PERSON and _NUMBERED_STREET_RE.search(value) and _STREET_WORD_RE.search(value):
             label = STREET_ADDRESS  # "Jonathan-Keller-Gasse 743 - 8122 Althofen": a street the model called a person
