@@ -3,7 +3,8 @@
 1. The query is built from the *masked* text: placeholders and stop words
    dropped, words stemmed, a word the index lacks split into two it holds
    ("giftcard") or replaced by the closest index term with the same first
-   letter (edit distance 1, or 2 for long words), an irregular past form
+   letter (edit distance 1, or 2 for long words; a correctly spelled English
+   word only by a term that extends it: "model" is not "modem"), an irregular past form
    searched as its verb ("sent" -> "send"), synonyms added (each knowing
    which query words it stands in for; a country the KB never names stands
    for "abroad"), and a long rambling message
@@ -27,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from agentconsole.kb.english import is_english_word
 from agentconsole.kb.synonyms import GENERIC_GROUPS, SynonymMap, phrase_stems, title_alternatives
 from agentconsole.kb.terms import IRREGULAR_VERBS, content_words, index_terms, stem
 
@@ -188,6 +190,10 @@ class _Vocabulary:
         # and a slip rarely hits the first letter ("crush" is no typo of "brush").
         if len(word) < MIN_TYPO_LENGTH or len(term) < 5 or not term.isalpha():
             return None
+        # A correctly spelled word is no typo, though the KB does not use it ("model" is not "modem",
+        # "freeze" not "free"); it may only be another form of an index term that adds to its end
+        # ("broke" -> "broken", "expired" -> "expiri" of "expiry").
+        english = is_english_word(word)
         limit = 1 if len(term) < 8 else 2
         candidates: set[str] = set(self.by_delete.get(term, ()))
         for variant in _deletes(term):
@@ -196,7 +202,7 @@ class _Vocabulary:
             candidates |= self.by_delete.get(variant, set())
         best: tuple[int, int, str] | None = None
         for candidate in candidates:
-            if candidate[0] != term[0]:
+            if candidate[0] != term[0] or (english and not candidate.startswith(term)):
                 continue
             distance = damerau(term, candidate, limit)
             if distance <= limit:
