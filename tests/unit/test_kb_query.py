@@ -239,3 +239,26 @@ def test_a_correctly_spelled_word_is_not_corrected_into_a_kb_word() -> None:
     assert corrections == {"refnud": stem("refund"), "broke": stem("broken")}
     assert is_english_word("models") and is_english_word("crushed") and is_english_word("froze")
     assert not is_english_word("refnud") and not is_english_word("shiping")  # "ship" + "ing" would be "shipping"
+
+
+def test_a_synonym_phrase_keeps_its_stop_words() -> None:
+    synonyms = SynonymMap([["outage", "internet down", "no internet"], ["send back", "return an item"]])
+    known = {stem("outage"), stem("send"), stem("back"), stem("return"), stem("item")}
+    internet = [stem("internet")]
+    # "internet down" is not "internet": a message about slow internet stands for no outage
+    assert synonyms.stand_ins(internet, known, said=["is", "the", *internet, "slow"]) == {}
+    assert synonyms.stand_ins(internet, known, said=["my", *internet, "is", "down"]) == {stem("outage"): set(internet)}
+    assert synonyms.stand_ins(internet, known, said=["no", *internet]) == {stem("outage"): set(internet)}
+    # articles, possessives and "be" may differ: "return the items" says "return an item"
+    said = [stem(w) for w in ("can", "i", "return", "the", "items")]
+    assert stem("send") in synonyms.stand_ins([stem("return"), stem("item")], known, said=said)
+
+
+def test_query_expansion_matches_synonym_phrases_before_stop_words_go() -> None:
+    index = _TinyIndex(
+        ["Service outage: check the network status", "Slow internet: run a speed test"],
+        synonyms=[("Service outage", "internet down\nno internet")],
+    )
+    retriever = Retriever(index)  # type: ignore[arg-type]
+    assert stem("outage") in retriever.query_terms("My internet has been down since noon")[2]
+    assert stem("outage") not in retriever.query_terms("Why is my internet so slow?")[2]
