@@ -3,7 +3,8 @@
 1. The query is built from the *masked* text: placeholders and stop words
    dropped, words stemmed, a word the index lacks split into two it holds
    ("giftcard") or replaced by the closest index term with the same first
-   letter (edit distance 1, or 2 for long words), an irregular past form
+   letter (edit distance 1, or 2 for long words; a correctly spelled English
+   word only by a term that extends it: "model" is not "modem"), an irregular past form
    searched as its verb ("sent" -> "send"), synonyms added (each knowing
    which query words it stands in for; a country the KB never names stands
    for "abroad"), and a long rambling message
@@ -27,8 +28,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from agentconsole.kb.synonyms import GENERIC_GROUPS, SynonymMap, phrase_stems, title_alternatives
-from agentconsole.kb.terms import IRREGULAR_VERBS, content_words, index_terms, stem
+from agentconsole.kb.english import is_english_word
+from agentconsole.kb.synonyms import GENERIC_GROUPS, SynonymMap, phrase_stems, phrase_words, says, title_alternatives
+from agentconsole.kb.terms import IRREGULAR_VERBS, content_words, index_terms, stem, words
 
 #: bm25 weights of the index columns: title, heading, body.
 COLUMN_WEIGHTS = (4.0, 2.0, 1.0)
@@ -150,12 +152,15 @@ class _Vocabulary:
         groups: list[list[str]] = [list(g) for g in GENERIC_GROUPS]
         # an article's title column holds the stems of its title and synonyms: that string finds its id
         by_title_terms = {title: article for _, article, title, _, _ in rows}
-        self.names: dict[int, list[tuple[str, ...]]] = {}
+        # (content stems, stems of every word): the title by its content words, a synonym by all its words
+        self.names: dict[int, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         for title, synonyms in index.kb_article_synonyms():
             own = [s for s in synonyms.split("\n") if s.strip()]
             article = by_title_terms.get(index_terms(title + " " + " ".join(own)))
             if article is not None:
-                self.names[article] = [n for n in (phrase_stems(x) for x in [title, *own]) if len(n) > 1]
+                named = [(phrase_stems(title), phrase_stems(title))]
+                named += [(phrase_stems(x), phrase_words(x)) for x in own]
+                self.names[article] = [n for n in named if n[0] and len(n[1]) > 1]
             alternatives = title_alternatives(title)
             if own:
                 groups.append([title, *own])
@@ -188,6 +193,10 @@ class _Vocabulary:
         # and a slip rarely hits the first letter ("crush" is no typo of "brush").
         if len(word) < MIN_TYPO_LENGTH or len(term) < 5 or not term.isalpha():
             return None
+        # A correctly spelled word is no typo, though the KB does not use it ("model" is not "modem",
+        # "freeze" not "free"); it may only be another form of an index term that adds to its end
+        # ("broke" -> "broken", "expired" -> "expiri" of "expiry").
+        english = is_english_word(word)
         limit = 1 if len(term) < 8 else 2
         candidates: set[str] = set(self.by_delete.get(term, ()))
         for variant in _deletes(term):
@@ -196,7 +205,7 @@ class _Vocabulary:
             candidates |= self.by_delete.get(variant, set())
         best: tuple[int, int, str] | None = None
         for candidate in candidates:
-            if candidate[0] != term[0]:
+            if candidate[0] != term[0] or (english and not candidate.startswith(term)):
                 continue
             distance = damerau(term, candidate, limit)
             if distance <= limit:
@@ -256,7 +265,7 @@ class Retriever:
         vocab = self.vocabulary()
         corrections: dict[str, str] = {}
         terms = list(dict.fromkeys(t for word in content_words(text) for t in self._terms(word, vocab, corrections)))
-        expansions = vocab.synonyms.expand(terms, vocab.known)
+        expansions = vocab.synonyms.expand(terms, vocab.known, said(text))
         known = [t for t in terms if t in vocab.known]
         if len(known) > MAX_QUERY_TERMS:
             keep = set(sorted(known, key=lambda t: -vocab.idf(t))[:MAX_QUERY_TERMS])
@@ -312,7 +321,8 @@ class Retriever:
         """The best ``limit`` passages for masked ``text``, and whether they answer it."""
         vocab = self.vocabulary()
         terms, corrections, _ = self.query_terms(text)
-        stand_ins = vocab.synonyms.stand_ins(terms, vocab.known)
+        spoken = set(said(text))
+        stand_ins = vocab.synonyms.stand_ins(terms, vocab.known, spoken)
         result = Retrieval(terms=terms, corrections=corrections)
         searchable = [t for t in terms if t in vocab.known] + list(stand_ins)
         if not searchable:
@@ -360,7 +370,7 @@ class Retriever:
         article_score = {
             a: covered(vocab.article_terms.get(a, frozenset()))[0]
             + self.bm25_share * score / top_bm25
-            + self.named_share * any(all(t in present for t in name) for name in vocab.names.get(a, ()))
+            + self.named_share * any(says(name, present, spoken) for name in vocab.names.get(a, ()))
             for a, score in best.items()
         }
         hits: list[Hit] = []
@@ -381,6 +391,11 @@ class Retriever:
             if focus_end and not set(focus_end) & answered:
                 result.answerable = False
         return result
+
+
+def said(text: str) -> list[str]:
+    """The stems of every word of masked ``text``, stop words included (what synonym phrases are matched on)."""
+    return [stem(w.removesuffix("'s")) for w in words(text)]
 
 
 def _best_per_article(hits: Sequence[Hit], limit: int) -> list[Hit]:

@@ -2,7 +2,11 @@
 
 A group is a set of phrases that mean the same thing to a customer; when a
 query holds every word of one phrase, the other phrases' words are searched
-too. Generic groups cover how customers name the usual help-desk subjects;
+too. Every word counts, stop words included, but for articles, possessives and
+"be" ("return an item" is said by "return the items"): "internet down" needs "down" as
+well (the stop word is not dropped before the phrase is matched, else the
+phrase would be "internet" alone and stand for every message naming the
+internet). Generic groups cover how customers name the usual help-desk subjects;
 groups from the articles themselves come from their ``synonyms`` and from
 titles written as alternatives ("Returns (refunds)", "Sign-in / login").
 """
@@ -12,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from agentconsole.kb.terms import content_words, stem
+from agentconsole.kb.terms import content_words, stem, words
 
 #: How customers name the usual help-desk subjects (used only for words the KB holds).
 GENERIC_GROUPS: tuple[tuple[str, ...], ...] = (
@@ -62,6 +66,29 @@ def phrase_stems(phrase: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in content_words(phrase))
 
 
+#: Stop words a phrase can do without: articles, possessives, demonstratives and "be" only point at or
+#: link its other words ("return an item" is said by "return the items", "internet is slow" by "slow internet").
+OPTIONAL_WORDS = frozenset(
+    """
+    a an the my your our his her their its this that these those some any
+    is are am be been was were it's
+    """.split()
+)
+
+
+def phrase_words(phrase: str) -> tuple[str, ...]:
+    """The stems of the words of ``phrase`` that a query must say, stop words included ("internet down" ->
+    "internet", "down"), articles, possessives and "be" left out."""
+    return tuple(stem(w.removesuffix("'s")) for w in words(phrase) if w not in OPTIONAL_WORDS)
+
+
+def says(phrase: tuple[tuple[str, ...], tuple[str, ...]], terms: set[str], said: set[str]) -> bool:
+    """Whether a query says ``phrase`` (its content stems, every word's stem): its content stems are
+    query ``terms`` (typo corrections included) and all its words are in ``said`` (stop words included)."""
+    content, every = phrase
+    return all(t in terms for t in content) and all(t in said or t in terms for t in every)
+
+
 def title_alternatives(title: str) -> list[str]:
     """Alternatives a title spells out: "Returns (refunds)" -> ["Returns", "refunds"]."""
     parts = [p.strip() for p in _ALTERNATIVES.split(title) if p and p.strip()]
@@ -72,32 +99,37 @@ class SynonymMap:
     """Phrase groups as stems; :meth:`expand` adds the other phrases' stems for a query."""
 
     def __init__(self, groups: Iterable[Iterable[str]]) -> None:
-        self._groups: list[list[tuple[str, ...]]] = []
+        self._groups: list[list[tuple[tuple[str, ...], tuple[str, ...]]]] = []
         for group in groups:
-            phrases = list(dict.fromkeys(p for p in (phrase_stems(s) for s in group) if p))
+            # (content stems, stems of every word); a phrase of stop words only ("where is") means nothing alone
+            phrases = list(dict.fromkeys((phrase_stems(s), phrase_words(s)) for s in group))
+            phrases = [p for p in phrases if p[0]]
             if len(phrases) > 1:
                 self._groups.append(phrases)
 
-    def expand(self, stems: list[str], known: set[str]) -> list[str]:
+    def expand(self, stems: list[str], known: set[str], said: Iterable[str] = ()) -> list[str]:
         """Stems the KB holds that mean the same as a phrase found in ``stems`` (not already there)."""
-        return list(self.stand_ins(stems, known))
+        return list(self.stand_ins(stems, known, said))
 
-    def stand_ins(self, stems: list[str], known: set[str]) -> dict[str, set[str]]:
+    def stand_ins(self, stems: list[str], known: set[str], said: Iterable[str] = ()) -> dict[str, set[str]]:
         """Like :meth:`expand`, each stem with the query stems it stands in for.
 
         "money back" in a query and a group ("refund", "money back") give
         ``{"refund": {"money", "back"}}``: an article that says "refund" answers
-        the words "money back" (retrieval counts them as covered).
+        the words "money back" (retrieval counts them as covered). ``said`` holds the
+        stems of all the query's words, stop words included: a phrase with a stop word
+        ("internet down", "no internet") is found only if the query has that word too.
         """
         present = set(stems)
+        spoken = set(said)
         extra: dict[str, set[str]] = {}
         for group in self._groups:
-            found = [phrase for phrase in group if all(t in present for t in phrase)]
+            found = [phrase for phrase in group if says(phrase, present, spoken)]
             if not found:
                 continue
-            replaced = {t for phrase in found for t in phrase}
-            for phrase in group:
-                for term in phrase:
+            replaced = {t for content, _ in found for t in content}
+            for content, _ in group:
+                for term in content:
                     if term in known and term not in present:
                         extra.setdefault(term, set()).update(replaced)
         foreign = {t for t in present if t in _COUNTRY_STEMS and t not in known}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from agentconsole.kb.english import is_english_word
 from agentconsole.kb.grounding import CitationRewriter, Grounding, GroundPassage, decline_text, within_budget
 from agentconsole.kb.macros import MacroFileError, matches, parse_macros, render
 from agentconsole.kb.retrieval import Hit, Retriever, damerau
@@ -200,3 +201,64 @@ def test_a_passage_covering_the_whole_question_needs_no_minimum_weight(
 ) -> None:
     retriever = Retriever(_NoIndex())  # type: ignore[arg-type]
     assert retriever._relevant(Hit(1, 1, 1.0, coverage, matched), max_idf=4.0) is relevant
+
+
+class _TinyIndex:
+    """A PassageIndex of a few passages (term stems as the index stores them), for query building."""
+
+    def __init__(self, passages: list[str], synonyms: list[tuple[str, str]] | None = None) -> None:
+        self.passages = [index_terms(p) for p in passages]
+        self.synonyms = synonyms or []
+
+    def kb_generation(self) -> int:
+        return 1
+
+    def kb_term_counts(self) -> tuple[int, dict[str, int]]:
+        df: dict[str, int] = {}
+        for p in self.passages:
+            for t in set(p.split()):
+                df[t] = df.get(t, 0) + 1
+        return len(self.passages), df
+
+    def kb_passage_terms(self) -> list[tuple[int, int, str, str, str]]:
+        return [(i, i, "", "", p) for i, p in enumerate(self.passages, 1)]
+
+    def kb_match(self, fts_query: str, weights: tuple[float, float, float], limit: int) -> list[tuple[int, float]]:
+        return []
+
+    def kb_article_synonyms(self) -> list[tuple[str, str]]:
+        return self.synonyms
+
+
+def test_a_correctly_spelled_word_is_not_corrected_into_a_kb_word() -> None:
+    retriever = Retriever(_TinyIndex(["Restart the modem", "Free delivery", "A broken machine", "Refunds"]))  # type: ignore[arg-type]
+    terms, corrections, _ = retriever.query_terms("Which router model? Can I freeze my plan? It broke. My refnud?")
+    assert "model" not in corrections and "freeze" not in corrections
+    assert stem("model") in terms and stem("freeze") in terms
+    # a typo is still corrected, and a real word may still be taken as a longer form of an index term
+    assert corrections == {"refnud": stem("refund"), "broke": stem("broken")}
+    assert is_english_word("models") and is_english_word("crushed") and is_english_word("froze")
+    assert not is_english_word("refnud") and not is_english_word("shiping")  # "ship" + "ing" would be "shipping"
+
+
+def test_a_synonym_phrase_keeps_its_stop_words() -> None:
+    synonyms = SynonymMap([["outage", "internet down", "no internet"], ["send back", "return an item"]])
+    known = {stem("outage"), stem("send"), stem("back"), stem("return"), stem("item")}
+    internet = [stem("internet")]
+    # "internet down" is not "internet": a message about slow internet stands for no outage
+    assert synonyms.stand_ins(internet, known, said=["is", "the", *internet, "slow"]) == {}
+    assert synonyms.stand_ins(internet, known, said=["my", *internet, "is", "down"]) == {stem("outage"): set(internet)}
+    assert synonyms.stand_ins(internet, known, said=["no", *internet]) == {stem("outage"): set(internet)}
+    # articles, possessives and "be" may differ: "return the items" says "return an item"
+    said = [stem(w) for w in ("can", "i", "return", "the", "items")]
+    assert stem("send") in synonyms.stand_ins([stem("return"), stem("item")], known, said=said)
+
+
+def test_query_expansion_matches_synonym_phrases_before_stop_words_go() -> None:
+    index = _TinyIndex(
+        ["Service outage: check the network status", "Slow internet: run a speed test"],
+        synonyms=[("Service outage", "internet down\nno internet")],
+    )
+    retriever = Retriever(index)  # type: ignore[arg-type]
+    assert stem("outage") in retriever.query_terms("My internet has been down since noon")[2]
+    assert stem("outage") not in retriever.query_terms("Why is my internet so slow?")[2]
