@@ -31,6 +31,7 @@ from agentconsole.privacy.lexicon import (
 )
 from agentconsole.privacy.recognizers.address_blocks import extend_address, extend_address_back
 from agentconsole.privacy.recognizers.base import SupportRecognizer
+from agentconsole.privacy.recognizers.label_context import used_as_label
 from agentconsole.privacy.recognizers.person_context import FAREWELL_WORDS, has_person_context
 from agentconsole.privacy.recognizers.places import used_as_place
 from agentconsole.privacy.recognizers.thing_context import used_as_thing
@@ -177,6 +178,10 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
         return None  # "August", "Bye": a date or a farewell
     if not_a_name_here(text, words[0][0], words[-1][1], keys):
         return None
+    if used_as_label(text, words[0][0], words[-1][1]):
+        return None  # "choose Remove All", "Parental Controls are reset", "upgrade to Plus"
+    if len(words) == 2 and used_as_thing(text, words[0][0], words[-1][1]):
+        return None  # "Kitchen Display integrates with …", "outside Return Window"
     if keys[0] in PLACE_OPENING_WORDS and len(keys) > 1:
         return None
     if keys[-1] in ORGANIZATION_WORDS and len(keys) > 1:

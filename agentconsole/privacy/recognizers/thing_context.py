@@ -45,7 +45,11 @@ _THING_NOUNS = (
     "campaign|newsletter|dashboard|form|kit|sofa|sofas|couch|chair|chairs|desk|desks|table|tables|"
     "bed|beds|lamp|lamps|cushion|cushions|cabinet|shelf|shelves|rack|shoe|shoes|jacket|bag|"
     "router|routers|printer|printers|speaker|speakers|headset|dock|scanner|camera|reader|machine|device|devices|"
-    "console|kiosk|tablet|laptop|charger|modem|"
+    "console|kiosk|tablet|laptop|charger|modem|remote|remotes|"
+    # parts of a user interface and a service: "the Sync button", "Upload handler", "Mercury hosting"
+    "button|buttons|tab|tabs|menu|menus|screen|screens|icon|icons|toggle|toggles|banner|banners|folder|folders|"
+    "setting|settings|preferences|panel|panels|dialog|dialogue|window|handler|handlers|feature|features|mode|"
+    "hosting|tariff|tariffs|notifications?|permissions?|"
     "office|offices|store|stores|shop|branch|warehouse|depot|hub|site|campus|building|data[ \t]+cent(?:re|er)s?|"
     "datacent(?:re|er)s?|airport|station|mall"
 )
@@ -62,7 +66,11 @@ _THING_PREDICATE_RE = regex.compile(
     r"(?:un)?supported|the[ \t]+(?:cheapest|cheaper|smaller|larger|bigger|lighter|heavier|newer|older)[ \t]+"
     r"(?:one|model|version|option))"
     r"|[ \t]+(?:ships|shipped|comes)[ \t]+with"
-    r"|[ \t]+(?:supports|crashes|renders|syncs)(?![\p{L}])",
+    r"|[ \t]+(?:supports|crashes|renders|syncs|integrates|reboots|freezes)(?![\p{L}])"
+    r"|[ \t]+(?:keeps|kept)[ \t]+(?:crashing|freezing|rebooting|restarting|disconnecting|dropping|buffering)"
+    r"|[ \t]+(?:won't|won’t|wont|will[ \t]+not|doesn't|doesn’t|isn't|isn’t)[ \t]+"
+    r"(?:pair|pairing|connect|connecting|sync|syncing|load|loading|boot|booting|charge|charging|print|printing|"
+    r"install|installing|update|updating)(?![\p{L}])",
     regex.IGNORECASE,
 )
 # Further capitalized words joined to a subject: ", Monterey and Ventura".
