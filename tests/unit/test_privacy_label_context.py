@@ -32,6 +32,8 @@ def _check(text: str, guess: str) -> bool:
         ('Error: "Gateway Timeout" on every second request.', "Gateway Timeout"),
         ("Can you switch off Fraud Protection for test cards?", "Fraud Protection"),  # a word ending
         ("Maintenance window: Sunday 02:00-04:00 CET, no downtime expected.", "CET"),  # a time zone
+        ("Regards,\nWarehousing", "Warehousing"),  # a long gerund
+        ("Calls are cheaper at Off-Peak times.", "Off-Peak"),  # a function word in a hyphenated word
     ],
 )
 def test_label(text: str, guess: str) -> None:
@@ -51,6 +53,8 @@ def test_label(text: str, guess: str) -> None:
         ("Best wishes,\nJohn Clements", "John Clements"),  # "-ments" after only three letters: a surname
         ("Call back at 10:30 Jonas, he is in a meeting.", "Jonas"),  # after a time, but not in capitals
         ("Upgraded by Lena yesterday, thanks!", "Lena"),
+        ("Regards,\nSterling", "Sterling"),  # "-ing" after only five letters
+        ("Ji-Woo and Do-Yun joined the call.", "Do-Yun"),  # short parts of a hyphenated given name
     ],
 )
 def test_not_a_label(text: str, guess: str) -> None:

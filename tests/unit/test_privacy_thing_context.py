@@ -56,3 +56,9 @@ def test_a_word_used_as_a_thing_or_place(text: str, word: str) -> None:
 )
 def test_the_same_words_used_for_people_stay(text: str, word: str) -> None:
     assert not _check(text, word)
+
+
+def test_one_word_of_a_quoted_label_is_no_surname() -> None:
+    # the model took "Exceeded" alone: "Quota" beside it in the quote does not make it a full name
+    assert _check('Error "Quota Exceeded" when uploading.', "Exceeded")
+    assert not _check('She signed as "Anna", then logged out.', "Anna")  # a person cue inside the quote's line

@@ -16,7 +16,10 @@ reads many of these as people. A guess is a label when
   (``fails with "Licence Limit Reached"``);
 * it is several words and the last has an ending no surname has ("Overdraft Protection"; "-tion",
   "-sion", "-ment" after four letters, "-ship", "-ology", "-ware", "-ities");
-* it is an all-capitals word right after a time ("01:00-03:00 UTC"): a time zone.
+* it is an all-capitals word right after a time ("01:00-03:00 UTC"): a time zone;
+* it is one gerund of ten letters or more ("Fundraising", "Bookkeeping");
+* a hyphenated part before its last is an English function word of three letters or
+  more ("Off-Peak", "Pay-As-You-Go"; "Do-Yun", "So-Yeon" have shorter parts).
 
 Everything here is grammar: verbs, agreement, punctuation and word endings, never names.
 """
@@ -24,6 +27,7 @@ Everything here is grammar: verbs, agreement, punctuation and word endings, neve
 from __future__ import annotations
 
 import regex
+from spacy.lang.en.stop_words import STOP_WORDS
 
 _UI_VERB_BEFORE_RE = regex.compile(
     r"(?:^|[^\p{L}\p{N}'’])(?:click|clicks|clicked|clicking|tap|taps|tapped|tapping|press|pressed|pressing|"
@@ -57,6 +61,8 @@ _ABSTRACT_LAST_RE = regex.compile(
 )
 _TIME_BEFORE_RE = regex.compile(r"(?:\d[:.]\d\d|\d[ \t]*(?:am|pm))[ \t]*\Z", regex.IGNORECASE)
 _ALL_CAPS_RE = regex.compile(r"\p{Lu}{2,5}")
+# A gerund of ten letters or more ("Fundraising", "Bookkeeping"): a department or an activity.
+_LONG_GERUND_RE = regex.compile(r"\p{Lu}\p{Ll}{6,}ing")
 
 
 def used_as_label(text: str, start: int, end: int) -> bool:
@@ -74,5 +80,9 @@ def used_as_label(text: str, start: int, end: int) -> bool:
     if len(words) > 1 and _ERROR_WORD_BEFORE_RE.search(before) and text[end : end + 1] in _QUOTE_CLOSERS:
         return True
     if len(words) > 1 and _ABSTRACT_LAST_RE.search(words[-1]):
+        return True
+    if len(words) == 1 and _LONG_GERUND_RE.fullmatch(value):
+        return True
+    if any(part.casefold() in STOP_WORDS and len(part) >= 3 for part in value.split("-")[:-1]):
         return True
     return bool(_ALL_CAPS_RE.fullmatch(value) and _TIME_BEFORE_RE.search(before))

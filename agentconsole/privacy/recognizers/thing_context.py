@@ -138,7 +138,8 @@ def _in_short_quote(text: str, start: int, end: int) -> bool:
             return True  # inline code: a key, a value, a command
         if len(quoted.split()) > _MAX_QUOTED_WORDS:
             return False
-        return not has_person_context(quoted, start - opener_at - 1, end - opener_at - 1)
+        # the model took one word of the quote: a capitalized neighbour in it is no surname ('"Quota Exceeded"')
+        return not has_person_context(quoted, start - opener_at - 1, end - opener_at - 1, beside=False)
     return False
 
 
