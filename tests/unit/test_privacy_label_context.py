@@ -33,6 +33,11 @@ def _check(text: str, guess: str) -> bool:
         ("Can you switch off Fraud Protection for test cards?", "Fraud Protection"),  # a word ending
         ("Maintenance window: Sunday 02:00-04:00 CET, no downtime expected.", "CET"),  # a time zone
         ("Regards,\nWarehousing", "Warehousing"),  # a long gerund
+        ("- Reinstall Companion\n- Sign in again", "Reinstall Companion"),  # a verb opens the guess
+        ("Please reboot Orion before the next sync.", "Orion"),  # a verb for software
+        ("Payments show as pending until they Clear.", "Clear"),  # after a subject pronoun: a verb
+        ("The order tile says Dispatched, but nothing came.", "Dispatched"),  # a status on a screen
+        ('The driver setup gives "Unsigned Package" and stops.', "Unsigned Package"),
         ("Calls are cheaper at Off-Peak times.", "Off-Peak"),  # a function word in a hyphenated word
     ],
 )
@@ -54,6 +59,8 @@ def test_label(text: str, guess: str) -> None:
         ("Call back at 10:30 Jonas, he is in a meeting.", "Jonas"),  # after a time, but not in capitals
         ("Upgraded by Lena yesterday, thanks!", "Lena"),
         ("Regards,\nSterling", "Sterling"),  # "-ing" after only five letters
+        ("Could you reset Jonas's password today?", "Jonas"),  # a possessive after a software verb
+        ("Kwame says Anna will call back later.", "Anna"),  # after "says", but not a status ending its clause
         ("Ji-Woo and Do-Yun joined the call.", "Do-Yun"),  # short parts of a hyphenated given name
     ],
 )

@@ -70,7 +70,7 @@ _THING_PREDICATE_RE = regex.compile(
     r"|[ \t]+(?:keeps|kept)[ \t]+(?:crashing|freezing|rebooting|restarting|disconnecting|dropping|buffering)"
     r"|[ \t]+(?:won't|won’t|wont|will[ \t]+not|doesn't|doesn’t|isn't|isn’t)[ \t]+"
     r"(?:pair|pairing|connect|connecting|sync|syncing|load|loading|boot|booting|charge|charging|print|printing|"
-    r"install|installing|update|updating)(?![\p{L}])",
+    r"install|installing|update|updating|showing(?![ \t]+up))(?![\p{L}])",
     regex.IGNORECASE,
 )
 # Further capitalized words joined to a subject: ", Monterey and Ventura".
