@@ -9,7 +9,9 @@ when, anywhere in the same text, the same word
 * follows an article or a demonstrative ("the Albert", "a Camden", "this
   Holly"), which a person's name almost never does in English;
 * is followed by a noun for a product, a software part or a site ("Madison
-  cluster", "Holly template", "Chester sofa", "Bristol warehouse");
+  cluster", "Holly template", "Chester sofa", "Bristol warehouse"), alone, with
+  others ("the Phoenix and Austin data centres") or in apposition ("Oscar (our
+  chatbot)", "Canvas, our new whiteboard");
 * is the subject of a predicate only things take, alone or with others ("Winston
   is the default", "Grace is discontinued", "Sierra and Ventura are no longer
   supported", "Victoria ships with ...");
@@ -49,7 +51,7 @@ _THING_NOUNS = (
     # parts of a user interface and a service: "the Sync button", "Upload handler", "Mercury hosting"
     "button|buttons|tab|tabs|menu|menus|screen|screens|icon|icons|toggle|toggles|banner|banners|folder|folders|"
     "setting|settings|preferences|panel|panels|dialog|dialogue|window|handler|handlers|feature|features|mode|"
-    "hosting|tariff|tariffs|notifications?|permissions?|"
+    "hosting|tariff|tariffs|notifications?|permissions?|shortcuts?|whiteboard|tool|tools|"
     "office|offices|store|stores|shop|branch|warehouse|depot|hub|site|campus|building|data[ \t]+cent(?:re|er)s?|"
     "datacent(?:re|er)s?|airport|station|mall"
 )
@@ -57,6 +59,11 @@ _THING_NOUNS = (
 _THING_NOUN_AFTER_RE = regex.compile(
     r"[ \t]+(?:" + _THING_NOUNS + r")(?![\p{L}\p{N}\-])"
     r"(?![ \t]+(?:to|the|a|an|my|our|your|his|her|their|it|them|this|that|these|those)(?![\p{L}]))"
+)
+# A thing's noun in apposition: "Oscar (our chatbot)", "Canvas, our new whiteboard".
+_APPOSITION_AFTER_RE = regex.compile(
+    r"[ \t]*[,(][ \t]*(?:our|the|a|an|your|their|my)[ \t]+(?:(?:new|own|old|internal|free)[ \t]+)?"
+    r"(?:" + _THING_NOUNS + r")[ \t]*(?:[)\].,;:!?]|\n|\Z)"  # the noun ends it: "the new office manager" is a person
 )
 # Predicates only things take: "is the default", "is discontinued", "ships with".
 _THING_PREDICATE_RE = regex.compile(
@@ -107,9 +114,15 @@ def used_as_thing(text: str, start: int, end: int) -> bool:
             return True
         if _THING_NOUN_AFTER_RE.match(text, after) or _THING_PREDICATE_RE.match(text, after):
             return True
+        if _APPOSITION_AFTER_RE.match(text, after):
+            return True  # "Oscar (our chatbot)", "Canvas, our new whiteboard"
         joined = _CONJUNCTS_AFTER_RE.match(text, after)  # "Sierra and Ventura are no longer supported"
-        if joined is not None and joined.end() > after and _THING_PREDICATE_RE.match(text, joined.end()):
-            return True
+        if (
+            joined is not None
+            and joined.end() > after
+            and (_THING_PREDICATE_RE.match(text, joined.end()) or _THING_NOUN_AFTER_RE.match(text, joined.end()))
+        ):
+            return True  # also "the Phoenix and Austin data centres"
     return False
 
 
