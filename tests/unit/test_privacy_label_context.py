@@ -38,6 +38,8 @@ def _check(text: str, guess: str) -> bool:
         ("Payments show as pending until they Clear.", "Clear"),  # after a subject pronoun: a verb
         ("The order tile says Dispatched, but nothing came.", "Dispatched"),  # a status on a screen
         ('The driver setup gives "Unsigned Package" and stops.', "Unsigned Package"),
+        ("Review moved to Friday. Scope: exports and the new tags.", "Scope"),  # a heading after a sentence
+        ("2. Rollout: Leeds first, then the rest.", "Rollout"),  # a heading after a list number
         ("Calls are cheaper at Off-Peak times.", "Off-Peak"),  # a function word in a hyphenated word
     ],
 )
@@ -61,6 +63,8 @@ def test_label(text: str, guess: str) -> None:
         ("Regards,\nSterling", "Sterling"),  # "-ing" after only five letters
         ("Could you reset Jonas's password today?", "Jonas"),  # a possessive after a software verb
         ("Kwame says Anna will call back later.", "Anna"),  # after "says", but not a status ending its clause
+        ("Anna: the export is empty again", "Anna"),  # a speaker opens the line
+        ("FYI Catherine: the account holder changed.", "Catherine"),
         ("Ji-Woo and Do-Yun joined the call.", "Do-Yun"),  # short parts of a hyphenated given name
     ],
 )

@@ -22,6 +22,8 @@ reads many of these as people. A guess is a label when
 * it is several words and the last has an ending no surname has ("Overdraft Protection"; "-tion",
   "-sion", "-ment" after four letters, "-ship", "-ology", "-ware", "-ities");
 * it is an all-capitals word right after a time ("01:00-03:00 UTC"): a time zone;
+* it is one word and a heading: followed by a colon after a sentence's end or a list
+  number on its line ("… on Thursday. Agenda: …", "3. Roadmap: …"; a speaker opens the line);
 * it is one gerund of ten letters or more ("Fundraising", "Bookkeeping");
 * a hyphenated part before its last is an English function word of three letters or
   more ("Off-Peak", "Pay-As-You-Go"; "Do-Yun", "So-Yeon" have shorter parts).
@@ -72,6 +74,8 @@ _STATUS_VERB_BEFORE_RE = regex.compile(
     r"(?:^|[^\p{L}])(?:says|shows|showed|showing|reads|displays|displayed|displaying)[ \t]+\Z", regex.IGNORECASE
 )
 _CLAUSE_END_RE = regex.compile(r"[ \t]*(?:[.,;!?)]|\n|\Z)")
+# Before a "Word:" heading on its line: a sentence's end, or a list number.
+_HEADING_BEFORE_RE = regex.compile(r"(?:\S[ \t]*[.!?]|^[ \t]*\d{1,2}[.)])[ \t]+\Z")
 _QUOTE_CLOSERS = frozenset("\"”'’")
 # Endings of English abstract and collective nouns, for the last word of a several-word guess.
 _ABSTRACT_LAST_RE = regex.compile(
@@ -107,6 +111,8 @@ def used_as_label(text: str, start: int, end: int) -> bool:
         return True
     if len(words) > 1 and _ABSTRACT_LAST_RE.search(words[-1]):
         return True
+    if len(words) == 1 and text[end : end + 1] == ":" and _HEADING_BEFORE_RE.search(text, line_start, start):
+        return True  # "… Thursday. Agenda: …", "3. Roadmap: …": a heading, not a speaker (they open a line)
     if len(words) == 1 and _LONG_GERUND_RE.fullmatch(value):
         return True
     if any(part.casefold() in STOP_WORDS and len(part) >= 3 for part in value.split("-")[:-1]):
