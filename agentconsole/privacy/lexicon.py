@@ -181,11 +181,17 @@ PLACE_OPENING_WORDS: frozenset[str] = frozenset(
     new upper lower greater central mount mt lake port fort cape isle gulf""".split()
 )
 
-#: Months and weekdays (with abbreviations): a calendar word alone is a date, not a person.
+#: Months, weekdays (with abbreviations) and holidays: a calendar word alone is a date, not a person.
 CALENDAR_WORDS: frozenset[str] = frozenset(
     """january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec
-    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun""".split()
+    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun
+    easter christmas xmas thanksgiving halloween hanukkah ramadan diwali""".split()
+)
+
+#: Holidays among the calendar words ("closed over Easter"): never a given name, even after a greeting.
+HOLIDAY_WORDS: frozenset[str] = frozenset(
+    "easter christmas xmas thanksgiving halloween hanukkah ramadan diwali".split()
 )
 
 #: Weekdays of English and the other languages of our traffic: an address never has one.

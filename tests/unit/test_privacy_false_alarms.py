@@ -55,6 +55,13 @@ def _found(engine: PrivacyEngine, text: str) -> list[str]:
         "Добрый вечер!\n\nСервер снова доступен, приносим извинения за неудобства.",
         "Guten Morgen,\n\nder Drucker druckt nur leere Seiten.",
         "Tooltip: Drag a column header here to group by that column.",
+        # English product text: a label after a verb of the user interface, a product before a thing's noun
+        "Choose Lumen from the list of themes and hit Apply.",
+        "My Falcon remote won't pair with the soundbar.",
+        "Thanks, Bookkeeping will pay the invoice.",  # a long gerund: a department
+        "Kind regards,\nMerchandising",
+        "Ignore the Orange light, it only means the update is pending.",  # a verb opening the sentence
+        'Error "Quota Reached" when I attach big files.',  # a quoted error message
     ],
 )
 def test_not_masked(engine: PrivacyEngine, text: str) -> None:
@@ -79,6 +86,10 @@ def test_not_masked(engine: PrivacyEngine, text: str) -> None:
         ("Julio called yesterday about the refund.", "Julio"),  # a month word with no date around it
         ("Surname: OKAFOR\nGiven name: CHIDI", "OKAFOR"),  # a name in capitals is no acronym
         ("Hi team, ANNA from billing will take this.", "ANNA"),
+        ("Please select Anna as the approver and save.", "Anna"),  # a UI verb, then a person picked for a role
+        ("Thanks Anna, the Reports tab works now.", "Anna"),
+        ("Ask Tomasz to enable the Sync toggle.", "Tomasz"),
+        ("Hi April, the refund arrived.", "April"),  # a month a greeting addresses is a given name
     ],
 )
 def test_still_masked(engine: PrivacyEngine, text: str, name: str) -> None:

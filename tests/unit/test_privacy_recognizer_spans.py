@@ -121,6 +121,10 @@ def test_web_link_recognizer(text: str, expected: Expected) -> None:
         ("username is required", []),
         ("the login works. Thanks!", []),  # a full stop is not a handle's dot
         ("login anna.berg please", [("USERNAME", "anna.berg")]),
+        ("The password is shown under Details.", []),  # a participle and more sentence: a predicate
+        ("Login is timing out for everyone here", []),
+        ("my password is frozen", [("PASSWORD", "frozen")]),  # a participle at the end may be the value
+        ('my password is "hidden" and it fails', [("PASSWORD", "hidden")]),  # quoted: the value
     ],
 )
 def test_credential_recognizer(text: str, expected: Expected) -> None:

@@ -56,3 +56,26 @@ def test_a_word_used_as_a_thing_or_place(text: str, word: str) -> None:
 )
 def test_the_same_words_used_for_people_stay(text: str, word: str) -> None:
     assert not _check(text, word)
+
+
+def test_one_word_of_a_quoted_label_is_no_surname() -> None:
+    # the model took "Exceeded" alone: "Quota" beside it in the quote does not make it a full name
+    assert _check('Error "Quota Exceeded" when uploading.', "Exceeded")
+    assert not _check('She signed as "Anna", then logged out.', "Anna")  # a person cue inside the quote's line
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "thing"),
+    [
+        ("Can Juniper (our chatbot) answer refund questions?", "Juniper", True),  # a thing's noun in apposition
+        ("We launched Tessa, our new whiteboard.", "Tessa", True),
+        ("I'm Tessa, the new office manager.", "Tessa", False),  # the noun goes on: a person's role
+        ("The Lagos and Austin data centres are patched first.", "Lagos", True),  # a conjunct before a thing's noun
+        ("Anna and Bilal called about the data export.", "Anna", False),
+        ("My Falcon remote won't pair with the soundbar.", "Falcon", True),  # a UI or device noun after it
+        ("Breakfast isn't showing on the booking.", "Breakfast", True),
+        ("Priya isn't showing up in the directory.", "Priya", False),  # "showing up": a person can
+    ],
+)
+def test_apposition_conjuncts_and_device_nouns(text: str, word: str, thing: bool) -> None:
+    assert _check(text, word) is thing

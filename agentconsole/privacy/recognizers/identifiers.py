@@ -265,6 +265,10 @@ _NOT_CREDENTIAL = frozenset(
     "expired wrong incorrect correct changed required please thanks again anymore field box".split()
 )
 
+# An unquoted lower-case participle followed by more of the sentence is a predicate ("is shown under").
+_PARTICIPLE_RE = regex.compile(r"\p{Ll}{2,}(?:ing|ed|en|wn)")
+_SENTENCE_GOES_ON_RE = regex.compile(r"[ \t]+\p{Ll}")
+
 
 class CredentialRecognizer(SupportRecognizer):
     """Passwords, PINs and user names a customer types into a ticket ("my password is ...")."""
@@ -277,6 +281,12 @@ class CredentialRecognizer(SupportRecognizer):
             value = match.group("value")
             if value.casefold().strip(".,;!?") in _NOT_CREDENTIAL:
                 continue
+            if (
+                not match.group("q")
+                and _PARTICIPLE_RE.fullmatch(value)
+                and _SENTENCE_GOES_ON_RE.match(text, match.end())
+            ):
+                continue  # "the password is shown under Details", "Login is timing out": a verb, not a value
             kind = "PASSWORD" if match.group("pw") else "USERNAME"
             if kind == "PASSWORD" and match.group("pw").casefold().startswith("pin") and not value.isdigit():
                 continue

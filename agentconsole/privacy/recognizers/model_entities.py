@@ -17,6 +17,7 @@ from agentconsole.privacy.lexicon import (
     CALENDAR_WORDS,
     COURTESY_WORDS,
     DEPARTMENT_WORDS,
+    HOLIDAY_WORDS,
     NAME_PARTICLES,
     NOT_NAME_WORDS,
     ORGANIZATION_WORDS,
@@ -31,7 +32,12 @@ from agentconsole.privacy.lexicon import (
 )
 from agentconsole.privacy.recognizers.address_blocks import extend_address, extend_address_back
 from agentconsole.privacy.recognizers.base import SupportRecognizer
-from agentconsole.privacy.recognizers.person_context import FAREWELL_WORDS, has_person_context
+from agentconsole.privacy.recognizers.label_context import used_as_label
+from agentconsole.privacy.recognizers.person_context import (
+    FAREWELL_WORDS,
+    addressed_as_person,
+    has_person_context,
+)
 from agentconsole.privacy.recognizers.places import used_as_place
 from agentconsole.privacy.recognizers.script_names import refine_other_scripts
 from agentconsole.privacy.recognizers.thing_context import used_as_thing
@@ -92,7 +98,7 @@ _IMPERATIVE_AFTER_RE = regex.compile(
     regex.IGNORECASE,
 )
 # An article or a determiner right after a sentence's first word: "Drag a column", "Open the file".
-_ARTICLE_AFTER_RE = regex.compile(r"[ \t]+(?:a|an|the|your|this|these|all)[ \t]+\p{Ll}")
+_ARTICLE_AFTER_RE = regex.compile(r"[ \t]+(?:a|an|the|your|this|these|all)[ \t]+\p{L}")
 _NEXT_WORD_RE = regex.compile(r"[ \t]([\p{L}][\p{L}\p{M}'’\-]*)")
 # Words before a name that address or introduce a person; any other capitalized support
 # word next to a one-word guess makes it a label ("Accounts Payable", "Revenue Operations").
@@ -149,6 +155,18 @@ def _given_name_before_particle(words: list[tuple[int, int, str]], i: int) -> bo
     )
 
 
+_WEEKDAYS_AND_HOLIDAYS = WEEKDAY_WORDS | HOLIDAY_WORDS
+
+
+def _month_addressed(text: str, words: list[tuple[int, int, str]], keys: list[str]) -> bool:
+    """One month word a greeting or an introduction addresses on its line: a given name ("Hi Jun,", "Thanks, May")."""
+    if len(words) != 1 or keys[0] in _WEEKDAYS_AND_HOLIDAYS or keys[0] in FAREWELL_WORDS:
+        return False
+    start, end, _ = words[0]
+    line_start = text.rfind("\n", 0, start) + 1
+    return bool(text[line_start:start].strip()) and addressed_as_person(text, start, end)
+
+
 def _contains_word(text: str, word: str) -> bool:
     """``word`` occurs in ``text`` as a whole word (no letter or digit either side)."""
     at = text.find(word)
@@ -174,10 +192,14 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
     if len(words) == 1 and _ABSTRACT_NOUN_RE.search(words[0][2]):
         return None  # "Infrastructure", "Operations", "Facilities": a department or a topic
     keys = [word_key(w) for _, _, w in words]
-    if all(k in CALENDAR_WORDS or k in FAREWELL_WORDS for k in keys):
-        return None  # "August", "Bye": a date or a farewell
+    if all(k in CALENDAR_WORDS or k in FAREWELL_WORDS for k in keys) and not _month_addressed(text, words, keys):
+        return None  # "August", "Bye", "over Easter": a date, a holiday or a farewell
     if not_a_name_here(text, words[0][0], words[-1][1], keys):
         return None
+    if used_as_label(text, words[0][0], words[-1][1]):
+        return None  # "choose Remove All", "Parental Controls are reset", "upgrade to Plus"
+    if len(words) == 2 and used_as_thing(text, words[0][0], words[-1][1]):
+        return None  # "Kitchen Display integrates with …", "outside Return Window"
     if keys[0] in PLACE_OPENING_WORDS and len(keys) > 1:
         return None
     if keys[-1] in ORGANIZATION_WORDS and len(keys) > 1:

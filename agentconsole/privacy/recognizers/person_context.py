@@ -75,8 +75,12 @@ _SENTENCE_START_RE = regex.compile(r"(?:^|[.!?][ \t]+)\Z")
 _SPEAKER_RE = regex.compile(r"[ \t]*(?:\([^)\n]{0,30}\)[ \t]*)?:")
 
 
-def has_person_context(text: str, start: int, end: int) -> bool:
-    """Is there evidence that ``text[start:end]`` (one capitalized word) is a person?"""
+def has_person_context(text: str, start: int, end: int, *, beside: bool = True) -> bool:
+    """Is there evidence that ``text[start:end]`` (one capitalized word) is a person?
+
+    ``beside=False`` leaves out the evidence of another capitalized word next to it (in a
+    quoted label, "Quota Exceeded", the neighbour is part of the label, not a surname).
+    """
     line_start = max(text.rfind("\n", 0, start) + 1, 0)
     before = text[max(line_start, start - 60) : start]
     if _BEFORE_RE.search(before):
@@ -90,7 +94,7 @@ def has_person_context(text: str, start: int, end: int) -> bool:
         return True  # "Dzień dobry Shannon,", "Tere Dániel,": a salutation line in any language
     if at_line_start and _SPEAKER_RE.match(text, end):
         return True  # "Anna: hi" / "Anna (customer): ..." a speaker in a chat log
-    if _name_beside(text, before, line_start, start, end):
+    if beside and _name_beside(text, before, line_start, start, end):
         return True
     word = text[start:end]
     return _mentions(text, word) >= 2

@@ -9,7 +9,9 @@ when, anywhere in the same text, the same word
 * follows an article or a demonstrative ("the Albert", "a Camden", "this
   Holly"), which a person's name almost never does in English;
 * is followed by a noun for a product, a software part or a site ("Madison
-  cluster", "Holly template", "Chester sofa", "Bristol warehouse");
+  cluster", "Holly template", "Chester sofa", "Bristol warehouse"), alone, with
+  others ("the Phoenix and Austin data centres") or in apposition ("Oscar (our
+  chatbot)", "Canvas, our new whiteboard");
 * is the subject of a predicate only things take, alone or with others ("Winston
   is the default", "Grace is discontinued", "Sierra and Ventura are no longer
   supported", "Victoria ships with ...");
@@ -45,7 +47,11 @@ _THING_NOUNS = (
     "campaign|newsletter|dashboard|form|kit|sofa|sofas|couch|chair|chairs|desk|desks|table|tables|"
     "bed|beds|lamp|lamps|cushion|cushions|cabinet|shelf|shelves|rack|shoe|shoes|jacket|bag|"
     "router|routers|printer|printers|speaker|speakers|headset|dock|scanner|camera|reader|machine|device|devices|"
-    "console|kiosk|tablet|laptop|charger|modem|"
+    "console|kiosk|tablet|laptop|charger|modem|remote|remotes|"
+    # parts of a user interface and a service: "the Sync button", "Upload handler", "Mercury hosting"
+    "button|buttons|tab|tabs|menu|menus|screen|screens|icon|icons|toggle|toggles|banner|banners|folder|folders|"
+    "setting|settings|preferences|panel|panels|dialog|dialogue|window|handler|handlers|feature|features|mode|"
+    "hosting|tariff|tariffs|notifications?|permissions?|shortcuts?|whiteboard|tool|tools|"
     "office|offices|store|stores|shop|branch|warehouse|depot|hub|site|campus|building|data[ \t]+cent(?:re|er)s?|"
     "datacent(?:re|er)s?|airport|station|mall"
 )
@@ -53,6 +59,11 @@ _THING_NOUNS = (
 _THING_NOUN_AFTER_RE = regex.compile(
     r"[ \t]+(?:" + _THING_NOUNS + r")(?![\p{L}\p{N}\-])"
     r"(?![ \t]+(?:to|the|a|an|my|our|your|his|her|their|it|them|this|that|these|those)(?![\p{L}]))"
+)
+# A thing's noun in apposition: "Oscar (our chatbot)", "Canvas, our new whiteboard".
+_APPOSITION_AFTER_RE = regex.compile(
+    r"[ \t]*[,(][ \t]*(?:our|the|a|an|your|their|my)[ \t]+(?:(?:new|own|old|internal|free)[ \t]+)?"
+    r"(?:" + _THING_NOUNS + r")[ \t]*(?:[)\].,;:!?]|\n|\Z)"  # the noun ends it: "the new office manager" is a person
 )
 # Predicates only things take: "is the default", "is discontinued", "ships with".
 _THING_PREDICATE_RE = regex.compile(
@@ -62,7 +73,11 @@ _THING_PREDICATE_RE = regex.compile(
     r"(?:un)?supported|the[ \t]+(?:cheapest|cheaper|smaller|larger|bigger|lighter|heavier|newer|older)[ \t]+"
     r"(?:one|model|version|option))"
     r"|[ \t]+(?:ships|shipped|comes)[ \t]+with"
-    r"|[ \t]+(?:supports|crashes|renders|syncs)(?![\p{L}])",
+    r"|[ \t]+(?:supports|crashes|renders|syncs|integrates|reboots|freezes)(?![\p{L}])"
+    r"|[ \t]+(?:keeps|kept)[ \t]+(?:crashing|freezing|rebooting|restarting|disconnecting|dropping|buffering)"
+    r"|[ \t]+(?:won't|won’t|wont|will[ \t]+not|doesn't|doesn’t|isn't|isn’t)[ \t]+"
+    r"(?:pair|pairing|connect|connecting|sync|syncing|load|loading|boot|booting|charge|charging|print|printing|"
+    r"install|installing|update|updating|showing(?![ \t]+up))(?![\p{L}])",
     regex.IGNORECASE,
 )
 # Further capitalized words joined to a subject: ", Monterey and Ventura".
@@ -99,9 +114,15 @@ def used_as_thing(text: str, start: int, end: int) -> bool:
             return True
         if _THING_NOUN_AFTER_RE.match(text, after) or _THING_PREDICATE_RE.match(text, after):
             return True
+        if _APPOSITION_AFTER_RE.match(text, after):
+            return True  # "Oscar (our chatbot)", "Canvas, our new whiteboard"
         joined = _CONJUNCTS_AFTER_RE.match(text, after)  # "Sierra and Ventura are no longer supported"
-        if joined is not None and joined.end() > after and _THING_PREDICATE_RE.match(text, joined.end()):
-            return True
+        if (
+            joined is not None
+            and joined.end() > after
+            and (_THING_PREDICATE_RE.match(text, joined.end()) or _THING_NOUN_AFTER_RE.match(text, joined.end()))
+        ):
+            return True  # also "the Phoenix and Austin data centres"
     return False
 
 
@@ -130,7 +151,8 @@ def _in_short_quote(text: str, start: int, end: int) -> bool:
             return True  # inline code: a key, a value, a command
         if len(quoted.split()) > _MAX_QUOTED_WORDS:
             return False
-        return not has_person_context(quoted, start - opener_at - 1, end - opener_at - 1)
+        # the model took one word of the quote: a capitalized neighbour in it is no surname ('"Quota Exceeded"')
+        return not has_person_context(quoted, start - opener_at - 1, end - opener_at - 1, beside=False)
     return False
 
 
