@@ -27,21 +27,59 @@ _CONNECT = (
     r"(?:[ \t]*(?:numbers?|num|no\.?|nr\.?|n°|id|code|ref|reference|is|was|are|ending|ends|in|with|of|my|"
     r"our|the|your|details|#|:|=|-|–|\(|\.)){0,5}[ \t]*"
 )
-_ID = r"(?P<id>#?[A-Za-z0-9](?:[A-Za-z0-9]|[-/_.](?=[A-Za-z0-9])){2,29})(?![\p{L}\p{N}])"
+# An id may be typed in groups: "AB-1234-5678", "MBR 2231 8890", "ab12 cd34 ef56" (a group after a
+# space needs a digit within its first five characters, so "order 4471 yesterday" stops at the number).
+_ID = (
+    r"(?P<id>#?[A-Za-z0-9](?:[A-Za-z0-9]|[-/_.](?=[A-Za-z0-9])|[ ](?=[A-Za-z]{0,4}\d)){2,29})"
+    r"(?![\p{L}\p{N}])"
+)
 _B = r"(?<![\p{L}\p{N}])"
+# The same cues in other languages' forms: compounds ("Kundennummer", "klantnummer", "asiakasnumero",
+# "ügyfélszám"), "number of the customer/order/contract" ("numéro client", "n° de commande",
+# "número de pedido", "codice cliente", "numer zamówienia", "číslo objednávky"), and Baltic forms
+# ("klienta numurs", "užsakymo numeris", "tellimuse number"). Small words follow in _CONNECT.
+_FOREIGN_ACCOUNT_CONTEXT = (
+    r"(?:kunden|kund|kunde|klant|klient|client|vertrags|vertrag|contract|kontrakt|avtals?|bestell|bestel|"
+    r"auftrags|order|ordre|mitglieds|medlems|lid|rechnungs|factuur|faktura|buchungs|boekings|referenz|"
+    r"polis|polic|policen|versicherungs|schadens?|vorgangs|ticket|konto|abo|abonnements?|dossier)"
+    r"[-]?(?:nummer|nr\.?)"
+    r"|(?:asiakas|tilaus|sopimus|jäsen|lasku|varaus)(?:numero|tunnus)"
+    r"|(?:ügyfél|megrendelés|rendelés|szerződés|számla)(?:szám|azonosító)"
+    r"|(?:n[uú]mero|num\.?|n[°º]\.?|nr\.?|no\.?|codice|c[oó]digo|r[ée]f[ée]rence|referencia|riferimento|"
+    r"identifiant|numer|číslo|cislo|č\.)[ \t]+(?:(?:de|del|da|do|du|di|dell[ao]?)[ \t]+|d'|d’)?(?:la[ \t]+|le[ \t]+)?"
+    r"(?:client[ea]?|clients|commande|pedido|encomenda|contrat|contrato|contratto|ordine|ordem|dossier|"
+    r"r[ée]servation|reserva|prenotazione|abonn[ée]|socio|membre|s[oó]cio|p[oó]liza|polizza|ap[oó]lice|"
+    r"facture|factura|fattura|fatura|klienta|zamówienia|zamowienia|umowy|faktury|rezerwacji|zákazníka|"
+    r"zakaznika|objednávky|objednavky|zmluvy|smlouvy|rezervace|rezervácie)"
+    r"|(?:klienta|pasūtījuma|līguma|rēķina|kliento|užsakymo|sutarties|kliendi|tellimuse|lepingu)"
+    r"[ \t]+(?:numurs|numeris|number|nr\.?)"
+)
+# Small words of other languages between the cue and the value: "lautet", "est le", "es", "è", "jest"
+# (whole words only: "ES-77120-3" keeps its "ES").
+_FOREIGN_CONNECT = (
+    r"(?:[ \t]*(?:(?:lautet|ist|est|es|è|é|je|jest|ir|on|er|is|le|el|la|il|lo|o|de|van|von)(?=[ \t:])|:|#|-|\.))"
+    r"{0,4}[ \t]*"
+)
 
 _ACCOUNT_RE = regex.compile(_B + r"(?:" + ACCOUNT_CONTEXT + r")(?![\p{L}\p{N}])" + _CONNECT + _ID, regex.IGNORECASE)
+_FOREIGN_ACCOUNT_RE = regex.compile(
+    _B + r"(?:" + _FOREIGN_ACCOUNT_CONTEXT + r")(?![\p{L}\p{N}])" + _FOREIGN_CONNECT + _ID, regex.IGNORECASE
+)
 _PREFIXED_ID_RE = regex.compile(
     _B + r"(?P<id>(?:ACC|ACCT|CUST|CUS|CID|ORD|ORDER|TKT|TCK|TICKET|INV|REF|CASE|CS|SR|INC|RMA|MEM|MBR|BK|PNR|"
     r"CLM|POL|SUB|USR|UID)[-_#]?\d{3,}(?:[-_][A-Z0-9]+)*)(?![\p{L}\p{N}])",
     regex.IGNORECASE,
 )
 # Booking codes and record locators: "booking ref ABX7K2", "PNR: KXTHRW", "Buchungsnummer 7HQ2LM".
-_BOOKING_RE = regex.compile(
+_BOOKING_CUE = (
     _B + r"(?:booking|reservation|confirmation|pnr|record[ \t]+locator|locator|voucher|ref|reference|"
     r"buchung(?:snummer)?|r[ée]f[ée]rence|r[ée]servation|dossier|localizador|codice|order|bestellung|commande)(?![\p{L}])"
     + _CONNECT
-    + r"(?P<id>(?-i:[A-Z0-9]{5,10}))(?![\p{L}\p{N}])",
+)
+_BOOKING_RE = regex.compile(_BOOKING_CUE + r"(?P<id>(?-i:[A-Z0-9]{5,10}))(?![\p{L}\p{N}])", regex.IGNORECASE)
+# ... and typed in lower case ("booking ref q7hk2m"): then it needs two digits and two letters.
+_LOWER_BOOKING_RE = regex.compile(
+    _BOOKING_CUE + r"(?P<id>(?-i:(?=(?:[a-z]*\d){2})(?=(?:\d*[a-z]){2})[a-z0-9]{5,10}))(?![\p{L}\p{N}])",
     regex.IGNORECASE,
 )
 # A bare run of 8+ digits in support text is some customer's number (order, account,
@@ -291,18 +329,24 @@ class AccountNumberRecognizer(SupportRecognizer):
 
     def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         results = []
-        for match in _ACCOUNT_RE.finditer(text):
+        # A form label of another language names the number outright ("Vertragsnummer", "numer umowy"): it
+        # outranks a name or address guess that swallowed the label.
+        matches = [(m, 0.8) for m in _ACCOUNT_RE.finditer(text)]
+        matches += [(m, 0.9) for m in _FOREIGN_ACCOUNT_RE.finditer(text)]
+        for match, score in matches:
             value = match.group("id")
             digits = _digit_count(value)
             if digits < 3 or (digits < 4 and len(value.strip("#")) < 5):
                 continue
             start, end = match.span("id")
-            results.append(self._result("ACCOUNT_NUMBER", start, end, 0.8))
+            results.append(self._result("ACCOUNT_NUMBER", start, end, score))
         for match in _BOOKING_RE.finditer(text):
             value = match.group("id")
             if value.isalpha() and len(value) != 6:
                 continue  # a shouted word, not a code (record locators are six letters)
             results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.75))
+        for match in _LOWER_BOOKING_RE.finditer(text):  # typed in lower case: "booking ref q7hk2m"
+            results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.7))
         for match in _PREFIXED_ID_RE.finditer(text):
             results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.7))
         for match in _LONG_NUMBER_RE.finditer(text):
