@@ -70,6 +70,8 @@ _PREFIXED_ID_RE = regex.compile(
     r"CLM|POL|SUB|USR|UID)[-_#]?\d{3,}(?:[-_][A-Z0-9]+)*)(?![\p{L}\p{N}])",
     regex.IGNORECASE,
 )
+# A code in capitals with a digit, like a record locator ("my account is X5CKBY"): an id even with one digit.
+_CODE_SHAPE_RE = regex.compile(r"#?(?=[A-Z0-9]*\d)(?=(?:[0-9]*[A-Z]){2})[A-Z0-9]{5,10}")
 # Booking codes and record locators: "booking ref ABX7K2", "PNR: KXTHRW", "Buchungsnummer 7HQ2LM".
 _BOOKING_CUE = (
     _B + r"(?:booking|reservation|confirmation|pnr|record[ \t]+locator|locator|voucher|ref|reference|"
@@ -85,6 +87,16 @@ _LOWER_BOOKING_RE = regex.compile(
 # A bare run of 8+ digits in support text is some customer's number (order, account,
 # phone...); amounts and years have separators or fewer digits.
 _LONG_NUMBER_RE = regex.compile(r"(?<![\p{L}\p{N}.,:/+\-])#?(?P<id>\d{8,20})(?![\p{L}\p{N}]|[.,]\d)")
+# "any news on #832371?", "close #12483": a case or order number without its word; not after a word
+# for a build, run, issue or pull request ("Build #4521", "PR #20417"; see also after_version_cue).
+_HASH_NUMBER_RE = regex.compile(r"(?<![\p{L}\p{N}&/#])#(?P<id>\d{5,12})(?![\p{L}\p{N}]|[.,]\d)")
+# Several of them in a row ("merged #40021 and #40022", "#51200, #51201"): the team's bookkeeping.
+_HASH_LIST_RE = regex.compile(r"#\d{5,12}(?:[ \t]*(?:,|and|or|&|/)[ \t]*#\d{5,12})+")
+_NOT_CASE_CUE_RE = regex.compile(
+    r"(?<![\p{L}])(?:issue|issues|pr|pull[ \t]+request|mr|merge[ \t]+request|run|job|pipeline|step|line|row|item|"
+    r"page|rank|no|nr|number|color|colour)[ \t]*\Z",
+    regex.IGNORECASE,
+)
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
@@ -336,7 +348,7 @@ class AccountNumberRecognizer(SupportRecognizer):
         for match, score in matches:
             value = match.group("id")
             digits = _digit_count(value)
-            if digits < 3 or (digits < 4 and len(value.strip("#")) < 5):
+            if (digits < 3 or (digits < 4 and len(value.strip("#")) < 5)) and not _CODE_SHAPE_RE.fullmatch(value):
                 continue
             start, end = match.span("id")
             results.append(self._result("ACCOUNT_NUMBER", start, end, score))
@@ -349,6 +361,13 @@ class AccountNumberRecognizer(SupportRecognizer):
             results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.7))
         for match in _PREFIXED_ID_RE.finditer(text):
             results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.7))
+        listed = [m.span() for m in _HASH_LIST_RE.finditer(text)] if text.count("#") > 1 else []
+        for match in _HASH_NUMBER_RE.finditer(text):
+            before = text[max(0, match.start() - 30) : match.start()]
+            if after_version_cue(text, match.start()) or _NOT_CASE_CUE_RE.search(before):
+                continue
+            if not any(s <= match.start() < e for s, e in listed):
+                results.append(self._span_result("ACCOUNT_NUMBER", match.span(), 0.6))
         for match in _LONG_NUMBER_RE.finditer(text):
             if after_version_cue(text, match.start()):
                 continue  # "build 81400312", "error code 80070643": a build or a code, nobody's account
