@@ -29,9 +29,9 @@ Not in the default run: ``nonlatin_tune`` / ``nonlatin_check``, hand-written mes
 names in Cyrillic, Greek, Arabic, Hebrew, Devanagari, Hangul, Chinese and Japanese after a
 greeting, introduction, honorific, sign-off or form field, and PII-free text in those
 languages (the first watched while tuning, the second written before and not looked at).
-Also only when named: ``ids_tune``, 106 hand-written messages with account, customer, order,
-contract and booking numbers after cue words in English and 12 other languages, phone numbers
-in international and national forms from 30 regions, and 25 PII-free look-alikes (versions,
+Also only when named: ``ids_tune``, 118 hand-written messages with account, customer, order,
+contract and booking numbers after cue words in English and 14 other languages, phone numbers
+in international and national forms from about 30 regions, and 29 PII-free look-alikes (versions,
 prices, dates, HTTP and error codes); watched while tuning.
 
 Scoring (the issue's definitions): a must-mask span is *caught* when >= 80% of
