@@ -94,3 +94,14 @@ def test_form_label_outranks_a_name_guess(engine: PrivacyEngine) -> None:
     text = "Meine Vertragsnummer lautet QX-40917-22."
     found = [(text[d.start : d.end], d.entity_type) for d in engine.analyze(text)]
     assert ("QX-40917-22", "ACCOUNT_NUMBER") in found
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Order 4402 3 days ago", "4402"),
+        ("case 1 2 3 happened", None),
+    ],
+)
+def test_a_one_character_group_is_no_part_of_an_id(text: str, value: str | None) -> None:
+    assert _accounts(text) == ([value] if value else [])

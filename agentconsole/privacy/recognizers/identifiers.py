@@ -28,9 +28,10 @@ _CONNECT = (
     r"our|the|your|details|#|:|=|-|–|\(|\.)){0,5}[ \t]*"
 )
 # An id may be typed in groups: "AB-1234-5678", "MBR 2231 8890", "ab12 cd34 ef56" (a group after a
-# space needs a digit within its first five characters, so "order 4471 yesterday" stops at the number).
+# space has 2+ characters and a digit within its first five, so "order 4471 yesterday" and
+# "order 4402 3 days ago" stop at the number).
 _ID = (
-    r"(?P<id>#?[A-Za-z0-9](?:[A-Za-z0-9]|[-/_.](?=[A-Za-z0-9])|[ ](?=[A-Za-z]{0,4}\d)){2,29})"
+    r"(?P<id>#?[A-Za-z0-9](?:[A-Za-z0-9]|[-/_.](?=[A-Za-z0-9])|[ ](?=[A-Za-z]{0,4}\d)(?=[A-Za-z0-9]{2})){2,29})"
     r"(?![\p{L}\p{N}])"
 )
 _B = r"(?<![\p{L}\p{N}])"
