@@ -27,26 +27,77 @@ _CONNECT = (
     r"(?:[ \t]*(?:numbers?|num|no\.?|nr\.?|n°|id|code|ref|reference|is|was|are|ending|ends|in|with|of|my|"
     r"our|the|your|details|#|:|=|-|–|\(|\.)){0,5}[ \t]*"
 )
-_ID = r"(?P<id>#?[A-Za-z0-9](?:[A-Za-z0-9]|[-/_.](?=[A-Za-z0-9])){2,29})(?![\p{L}\p{N}])"
+# An id may be typed in groups: "AB-1234-5678", "MBR 2231 8890", "ab12 cd34 ef56" (a group after a
+# space has 2+ characters and a digit within its first five, so "order 4471 yesterday" and
+# "order 4402 3 days ago" stop at the number).
+_ID = (
+    r"(?P<id>#?[A-Za-z0-9](?:[A-Za-z0-9]|[-/_.](?=[A-Za-z0-9])|[ ](?=[A-Za-z]{0,4}\d)(?=[A-Za-z0-9]{2})){2,29})"
+    r"(?![\p{L}\p{N}])"
+)
 _B = r"(?<![\p{L}\p{N}])"
+# The same cues in other languages' forms: compounds ("Kundennummer", "klantnummer", "asiakasnumero",
+# "ügyfélszám"), "number of the customer/order/contract" ("numéro client", "n° de commande",
+# "número de pedido", "codice cliente", "numer zamówienia", "číslo objednávky"), and Baltic forms
+# ("klienta numurs", "užsakymo numeris", "tellimuse number"). Small words follow in _CONNECT.
+_FOREIGN_ACCOUNT_CONTEXT = (
+    r"(?:kunden|kund|kunde|klant|klient|client|vertrags|vertrag|contract|kontrakt|avtals?|bestell|bestel|"
+    r"auftrags|order|ordre|mitglieds|medlems|lid|rechnungs|factuur|faktura|buchungs|boekings|referenz|"
+    r"polis|polic|policen|versicherungs|schadens?|vorgangs|ticket|konto|abo|abonnements?|dossier)"
+    r"[-]?(?:nummer|nr\.?)"
+    r"|(?:asiakas|tilaus|sopimus|jäsen|lasku|varaus)(?:numero|tunnus)"
+    r"|(?:ügyfél|megrendelés|rendelés|szerződés|számla)(?:szám|azonosító)"
+    r"|(?:n[uú]mero|num\.?|n[°º]\.?|nr\.?|no\.?|codice|c[oó]digo|r[ée]f[ée]rence|referencia|riferimento|"
+    r"identifiant|numer|číslo|cislo|č\.)[ \t]+(?:(?:de|del|da|do|du|di|dell[ao]?)[ \t]+|d'|d’)?(?:la[ \t]+|le[ \t]+)?"
+    r"(?:client[ea]?|clients|commande|pedido|encomenda|contrat|contrato|contratto|ordine|ordem|dossier|"
+    r"r[ée]servation|reserva|prenotazione|abonn[ée]|socio|membre|s[oó]cio|p[oó]liza|polizza|ap[oó]lice|"
+    r"facture|factura|fattura|fatura|klienta|zamówienia|zamowienia|umowy|faktury|rezerwacji|zákazníka|"
+    r"zakaznika|objednávky|objednavky|zmluvy|smlouvy|rezervace|rezervácie)"
+    r"|(?:klienta|pasūtījuma|līguma|rēķina|kliento|užsakymo|sutarties|kliendi|tellimuse|lepingu)"
+    r"[ \t]+(?:numurs|numeris|number|nr\.?)"
+)
+# Small words of other languages between the cue and the value: "lautet", "est le", "es", "è", "jest"
+# (whole words only: "ES-77120-3" keeps its "ES").
+_FOREIGN_CONNECT = (
+    r"(?:[ \t]*(?:(?:lautet|ist|est|es|è|é|je|jest|ir|on|er|is|le|el|la|il|lo|o|de|van|von)(?=[ \t:])|:|#|-|\.))"
+    r"{0,4}[ \t]*"
+)
 
 _ACCOUNT_RE = regex.compile(_B + r"(?:" + ACCOUNT_CONTEXT + r")(?![\p{L}\p{N}])" + _CONNECT + _ID, regex.IGNORECASE)
+_FOREIGN_ACCOUNT_RE = regex.compile(
+    _B + r"(?:" + _FOREIGN_ACCOUNT_CONTEXT + r")(?![\p{L}\p{N}])" + _FOREIGN_CONNECT + _ID, regex.IGNORECASE
+)
 _PREFIXED_ID_RE = regex.compile(
     _B + r"(?P<id>(?:ACC|ACCT|CUST|CUS|CID|ORD|ORDER|TKT|TCK|TICKET|INV|REF|CASE|CS|SR|INC|RMA|MEM|MBR|BK|PNR|"
     r"CLM|POL|SUB|USR|UID)[-_#]?\d{3,}(?:[-_][A-Z0-9]+)*)(?![\p{L}\p{N}])",
     regex.IGNORECASE,
 )
+# A code in capitals with a digit, like a record locator ("my account is X5CKBY"): an id even with one digit.
+_CODE_SHAPE_RE = regex.compile(r"#?(?=[A-Z0-9]*\d)(?=(?:[0-9]*[A-Z]){2})[A-Z0-9]{5,10}")
 # Booking codes and record locators: "booking ref ABX7K2", "PNR: KXTHRW", "Buchungsnummer 7HQ2LM".
-_BOOKING_RE = regex.compile(
+_BOOKING_CUE = (
     _B + r"(?:booking|reservation|confirmation|pnr|record[ \t]+locator|locator|voucher|ref|reference|"
     r"buchung(?:snummer)?|r[ée]f[ée]rence|r[ée]servation|dossier|localizador|codice|order|bestellung|commande)(?![\p{L}])"
     + _CONNECT
-    + r"(?P<id>(?-i:[A-Z0-9]{5,10}))(?![\p{L}\p{N}])",
+)
+_BOOKING_RE = regex.compile(_BOOKING_CUE + r"(?P<id>(?-i:[A-Z0-9]{5,10}))(?![\p{L}\p{N}])", regex.IGNORECASE)
+# ... and typed in lower case ("booking ref q7hk2m"): then it needs two digits and two letters.
+_LOWER_BOOKING_RE = regex.compile(
+    _BOOKING_CUE + r"(?P<id>(?-i:(?=(?:[a-z]*\d){2})(?=(?:\d*[a-z]){2})[a-z0-9]{5,10}))(?![\p{L}\p{N}])",
     regex.IGNORECASE,
 )
 # A bare run of 8+ digits in support text is some customer's number (order, account,
 # phone...); amounts and years have separators or fewer digits.
 _LONG_NUMBER_RE = regex.compile(r"(?<![\p{L}\p{N}.,:/+\-])#?(?P<id>\d{8,20})(?![\p{L}\p{N}]|[.,]\d)")
+# "any news on #832371?", "close #12483": a case or order number without its word; not after a word
+# for a build, run, issue or pull request ("Build #4521", "PR #20417"; see also after_version_cue).
+_HASH_NUMBER_RE = regex.compile(r"(?<![\p{L}\p{N}&/#])#(?P<id>\d{5,12})(?![\p{L}\p{N}]|[.,]\d)")
+# Several of them in a row ("merged #40021 and #40022", "#51200, #51201"): the team's bookkeeping.
+_HASH_LIST_RE = regex.compile(r"#\d{5,12}(?:[ \t]*(?:,|and|or|&|/)[ \t]*#\d{5,12})+")
+_NOT_CASE_CUE_RE = regex.compile(
+    r"(?<![\p{L}])(?:issue|issues|pr|pull[ \t]+request|mr|merge[ \t]+request|run|job|pipeline|step|line|row|item|"
+    r"page|rank|no|nr|number|color|colour)[ \t]*\Z",
+    regex.IGNORECASE,
+)
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
@@ -301,20 +352,33 @@ class AccountNumberRecognizer(SupportRecognizer):
 
     def find(self, text: str, doc: Doc | None) -> list[RecognizerResult]:
         results = []
-        for match in _ACCOUNT_RE.finditer(text):
+        # A form label of another language names the number outright ("Vertragsnummer", "numer umowy"): it
+        # outranks a name or address guess that swallowed the label.
+        matches = [(m, 0.8) for m in _ACCOUNT_RE.finditer(text)]
+        matches += [(m, 0.9) for m in _FOREIGN_ACCOUNT_RE.finditer(text)]
+        for match, score in matches:
             value = match.group("id")
             digits = _digit_count(value)
-            if digits < 3 or (digits < 4 and len(value.strip("#")) < 5):
+            if (digits < 3 or (digits < 4 and len(value.strip("#")) < 5)) and not _CODE_SHAPE_RE.fullmatch(value):
                 continue
             start, end = match.span("id")
-            results.append(self._result("ACCOUNT_NUMBER", start, end, 0.8))
+            results.append(self._result("ACCOUNT_NUMBER", start, end, score))
         for match in _BOOKING_RE.finditer(text):
             value = match.group("id")
             if value.isalpha() and len(value) != 6:
                 continue  # a shouted word, not a code (record locators are six letters)
             results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.75))
+        for match in _LOWER_BOOKING_RE.finditer(text):  # typed in lower case: "booking ref q7hk2m"
+            results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.7))
         for match in _PREFIXED_ID_RE.finditer(text):
             results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.7))
+        listed = [m.span() for m in _HASH_LIST_RE.finditer(text)] if text.count("#") > 1 else []
+        for match in _HASH_NUMBER_RE.finditer(text):
+            before = text[max(0, match.start() - 30) : match.start()]
+            if after_version_cue(text, match.start()) or _NOT_CASE_CUE_RE.search(before):
+                continue
+            if not any(s <= match.start() < e for s, e in listed):
+                results.append(self._span_result("ACCOUNT_NUMBER", match.span(), 0.6))
         for match in _LONG_NUMBER_RE.finditer(text):
             if after_version_cue(text, match.start()):
                 continue  # "build 81400312", "error code 80070643": a build or a code, nobody's account

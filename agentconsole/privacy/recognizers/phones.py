@@ -152,12 +152,12 @@ _ID_CUE_RE = regex.compile(
 _SPOKEN_CUE_RE = regex.compile(r"(?i)\b(?:oh|double|seven|nine)\b")
 _DATE_RE = regex.compile(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}")
 # Words that name a version, build, code or port: the number after them is none of a phone's business
-# ("Build 17628.20144", "driver version 6.0.9549.1", "exit code 1370044", "port 8443").
+# ("Build 17628.20144", "driver version 6.0.9549.1", "exit code 1370044", "port 8443", "KB article 4021133").
 _VERSION_WORDS = (
     r"build|version|ver|v|release|rev|revision|firmware|fw|bios|kernel|driver|patch|hotfix|kb|error|err|code|exit|"
     r"port|pid|deploy|deployment|commit|sdk|ios|android|windows|macos|chrome|firefox"
 )
-_CUE_TAIL = r")(?![\p{L}])(?:[ \t]+(?:is|was|no\.?|number|nr\.?|id))?[ \t]*[:=#(]?[ \t]*\Z"
+_CUE_TAIL = r")(?![\p{L}])(?:[ \t]+(?:is|was|no\.?|number|nr\.?|id|article))?[ \t]*[:=#(]?[ \t]*\Z"
 _VERSION_CUE_RE = regex.compile(r"(?<![\p{L}])(?:" + _VERSION_WORDS + _CUE_TAIL, regex.IGNORECASE)
 # ... and words for a device's own numbers ("serial 48213377", "model 5100-4471"): not a phone either.
 _NOT_PHONE_CUE_RE = regex.compile(
@@ -166,9 +166,17 @@ _NOT_PHONE_CUE_RE = regex.compile(
 # A date that opens a dotted or dashed run: a release or deploy stamp ("2024.02.13-1"), not a phone.
 _DATE_STAMP_RE = regex.compile(r"(?:19|20)\d\d[./\-](?:0[1-9]|1[0-2])[./\-](?:0[1-9]|[12]\d|3[01])(?:\D|\Z)")
 # An extension after a number: "x5979", "ext. 464", "extension 12", "poste 22", "Durchwahl 3".
+# Also after a comma or in brackets ("..., ext. 12", "(ext. 12)") and as "#204".
 _EXTENSION_RE = regex.compile(
-    r"[ \t]*(?:x|ext\.?|extn\.?|extension|poste|durchwahl|dw\.?|int\.?)[ \t]*\d{1,6}(?![\p{L}\p{N}])",
+    r"[ \t]*(?:,[ \t]*|(?P<open>\()[ \t]*)?(?:(?:x|ext\.?|extn\.?|extension|poste|durchwahl|dw\.?|int\.?)[ \t]*|#)"
+    r"\d{1,6}(?![\p{L}\p{N}])(?(open)[ \t]*\))",
     regex.IGNORECASE,
+)
+# Copied numbers keep the page's no-break and thin spaces and typographic hyphens ("+41 44 668 18 00"
+# from a signature, "06 12 34 56 78" in French typography): read as plain spaces and hyphens
+# (same length, so offsets hold).
+_PHONE_SPACES = str.maketrans(
+    {ch: " " for ch in "\u00a0\u2007\u2009\u202f"} | {ch: "-" for ch in "\u2010\u2011\u2012\u2013\u2212"}
 )
 
 
@@ -293,6 +301,7 @@ class PhoneMatcherRecognizer(SupportRecognizer):
         return out
 
     def matches(self, text: str) -> list[tuple[int, int, float]]:
+        text = text.translate(_PHONE_SPACES)
         found: dict[tuple[int, int], float] = {}
         for match in _CANDIDATE_RE.finditer(text):
             value = match.group()
