@@ -39,6 +39,7 @@ def _found(marked: str) -> tuple[list[str], list[str]]:
         "I'll loop in [Ferrabie] who manages the firewall.",
         "Can I speak with [Sulvarre]? She knows our setup.",
         "Our manager [Kethrin] needs a copy of the invoice.",
+        "Dear [June],\nthe replacement ships today.",  # a calendar word a greeting addresses is a given name
     ],
 )
 def test_names_in_person_positions(marked: str) -> None:
@@ -57,6 +58,7 @@ def test_names_in_person_positions(marked: str) -> None:
         "Please tell Sales the quote expired.",
         "Ask Zendrix to sync, then ask zendrix again.",  # the same word in lower case: not a name
         "Hi Monday, ",  # a calendar word
+        "Please tell May the news.",  # a calendar word that no greeting or introduction addresses
         "The Portal said nothing about the error.",  # "the Portal": a thing
         "HI TEAM, ASK ZORBEL TODAY",  # shouting: every word is capitalized
         "Click Settings, then tell Brollo.exe to restart",  # not a word on its own

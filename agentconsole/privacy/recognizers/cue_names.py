@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from agentconsole.privacy.lexicon import NOT_NAME_WORDS, word_key
+from agentconsole.privacy.lexicon import CALENDAR_WORDS, NOT_NAME_WORDS, word_key
 from agentconsole.privacy.recognizers.base import SupportRecognizer
 from agentconsole.privacy.recognizers.model_entities import checked_person_span
 
@@ -105,8 +105,9 @@ class CueNameRecognizer(SupportRecognizer):
         for pattern in _CUE_RES:
             for match in pattern.finditer(text):
                 start, end = match.span("name")
-                if (start, end) in found or word_key(match.group("name")) in NOT_NAME_WORDS:
-                    continue
+                key = word_key(match.group("name"))
+                if (start, end) in found or (key in NOT_NAME_WORDS and key not in CALENDAR_WORDS):
+                    continue  # (a calendar word is left to the checks: a name when a greeting addresses it, "Hi Jun,")
                 if checked_person_span(text, start, end) is None:
                     continue
                 found[(start, end)] = self._result(PERSON, start, end, 0.7)
