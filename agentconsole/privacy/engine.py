@@ -100,8 +100,9 @@ EXCLUDED_BY_DEFAULT = ("ContextNameRecognizer",)
 #: guesses on firms/products/places. Measured on the previous engine's tuning set and on dev:
 #: PERSON recall -4 to -8 points for -0.2 to -0.5 false alarms per 1,000 words. Not worth it.
 BASE_NER_CHECK = False
-#: Recognizers that read the spaCy doc: not run by :meth:`PrivacyEngine.detect_patterns`.
-_NEEDS_NLP = ("ModelEntityRecognizer", "ContextNameRecognizer")
+#: Recognizers that read the spaCy doc (or, like the name cues, a whole message): not run by
+#: :meth:`PrivacyEngine.detect_patterns`.
+_NEEDS_NLP = ("ModelEntityRecognizer", "ContextNameRecognizer", "CueNameRecognizer")
 
 PIPE_BATCH = 16
 _URL_KEEP_RE = regex.compile(r"^(?:[a-z][a-z0-9+.\-]*://|www\.)", regex.IGNORECASE)

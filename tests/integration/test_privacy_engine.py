@@ -218,3 +218,16 @@ def test_privacy_section_from_config_toml(agentconsole_home) -> None:  # type: i
     engine = PrivacyEngine.from_settings(settings.privacy)
     found = _found(engine, "I'm Anna Berg, loyalty LOY-123456, call +44 20 7946 0958, anna@example.org")
     assert {t for _, t in found} == {"PERSON", "EMAIL_ADDRESS", "LOYALTY_ID"}  # phone not in the policy
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Our manager Kethrin needs a copy of the invoice.", "Kethrin"),
+        ("I'll loop in Ferrabie who manages the firewall.", "Ferrabie"),
+    ],
+)
+def test_one_word_name_in_a_person_position_the_model_misses(engine: PrivacyEngine, text: str, name: str) -> None:
+    """The strict cue rule (recognizers/cue_names.py) is on by default and masks what the NER never proposed."""
+    people = [text[d.start : d.end] for d in engine.analyze(text) if d.entity_type == "PERSON"]
+    assert people == [name]

@@ -13,6 +13,7 @@ from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer
 
 from agentconsole.privacy.recognizers.addresses import StreetAddressRecognizer
 from agentconsole.privacy.recognizers.base import SupportRecognizer
+from agentconsole.privacy.recognizers.cue_names import CueNameRecognizer
 from agentconsole.privacy.recognizers.identifiers import (
     AccountNumberRecognizer,
     BankingRecognizer,
@@ -60,6 +61,7 @@ def own_recognizers(phone_regions: Iterable[str] | None = None) -> list[SupportR
     return [
         ModelEntityRecognizer(),
         ContextNameRecognizer(),
+        CueNameRecognizer(),
         ScriptNameRecognizer(),
         StreetAddressRecognizer(),
         AccountNumberRecognizer(),

@@ -143,6 +143,14 @@ def person_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+def checked_person_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """One word another rule found in a person's position, through the same checks as the model's guesses.
+
+    The position is the context, so the "does anything say person" check is not asked again.
+    """
+    return _checked(text, [(start, end, text[start:end])], need_context=False)
+
+
 def _given_name_before_particle(words: list[tuple[int, int, str]], i: int) -> bool:
     """A capitalized calendar word followed by a name particle is a given name ("Jan van der Berg", "May de Vries")."""
     word = words[i][2]
