@@ -74,12 +74,8 @@ def test_deltas_join_to_text_and_stats_add_up(engine: LocalEngine) -> None:
     assert len(deltas) <= stats.completion_tokens
     assert stats.prompt_tokens == len(engine.prepare_prompt([QUESTION], max_tokens=32).tokens)
     assert 0 < stats.ttft_ms <= stats.total_ms
-    if stats.completion_tokens > 1:
-        # the rate is tokens after the first over the time after the first: it cannot be slower
-        # than those tokens spread over everything after the first token (a check of the arithmetic,
-        # not a speed bound)
-        after_first_s = (stats.total_ms - stats.ttft_ms) / 1000.0
-        assert stats.decode_tokens_per_s >= (stats.completion_tokens - 1) / after_first_s * (1 - 1e-6)
+    # a decode rate exists once there are tokens after the first (its arithmetic: tests/unit/test_llm_stats.py)
+    assert (stats.decode_tokens_per_s > 0) == (stats.completion_tokens > 1)
     assert stats.turns_dropped == 0 and not stats.truncated
     assert set(stats.as_dict()) >= {
         "prompt_tokens",
