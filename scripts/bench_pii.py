@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """PII quality and speed: our engine vs vanilla Presidio (same small spaCy model), one run.
 
-    .venv/bin/python scripts/bench_pii.py                 # all three sets + latency + 1 MB paste
+    .venv/bin/python scripts/bench_pii.py                 # the default sets + latency + 1 MB paste
     .venv/bin/python scripts/bench_pii.py --ablation      # also: our engine without each rule recognizer
     .venv/bin/python scripts/bench_pii.py --errors dev    # print our misses / false alarms on a split
     .venv/bin/python scripts/bench_pii.py --json
 
-Sets (tests/data, written by scripts/make_pii_corpus.py):
+Sets in the default run (tests/data/pii_<set>.jsonl):
 
 * ``dev``: our labeled held-out documents from the *training* templates and
-  locales (the split watched while tuning);
+  locales (scripts/make_pii_corpus.py; the split watched while tuning);
 * ``neverseen``: templates and value locales the model never saw, not looked
   at while tuning (its totals were read several times, so it is no longer clean);
 * ``neverseen2``: a second never-seen split (scripts/make_pii_neverseen2.py: new
@@ -24,27 +24,28 @@ Sets (tests/data, written by scripts/make_pii_corpus.py):
   languages, UI paths, file paths and ids, acronyms), written to tune false alarms
   and watched while tuning.
 
-``--errors`` refuses the sets nobody may look at message by message: ``neverseen``,
-``neverseen2``, ``nopii_hand_never`` and ``nonlatin_check`` (their totals only).
+Sets scored only when named in ``--splits`` (all hand-written; all but ``nonlatin_check``
+watched while tuning):
 
-Tuning sets scored only when named in ``--splits`` (all hand-written, all watched while tuning):
-
+* ``nonlatin_tune`` / ``nonlatin_check``: messages with names in Cyrillic, Greek, Arabic,
+  Hebrew, Devanagari, Hangul, Chinese and Japanese after a greeting, introduction, honorific,
+  sign-off or form field, and PII-free text in those languages (the first watched while
+  tuning, the second written before and not looked at);
 * ``nopii_hand_tune3``: 210 English PII-free messages (3,649 words: chats, e-mails, agent
   notes, handovers, forms, pasted release notes, UI walkthroughs and KB snippets full of
   capitalized product, feature, plan, menu and team names, sentence-opening verbs, headings);
 * ``person_guard``: 77 messages with 86 people, mostly one-word names in the places a
   name takes ("Thanks, Priya", "ask Tomasz", "Kwame said"), guarding recall while tuning;
-* ``nopii_it_tune``: 119 PII-free IT help-desk messages; ``addr_tune``: 38 address blocks and look-alikes.
+* ``nopii_it_tune``: 119 PII-free IT help-desk messages; ``addr_tune``: 38 address blocks and look-alikes;
+* ``ids_tune``: 118 messages with account, customer, order, contract and booking numbers
+  after cue words in English and 14 other languages, phone numbers in international and
+  national forms from about 30 regions, and 29 PII-free look-alikes (versions, prices,
+  dates, HTTP and error codes).
 
+The previous engine's sets (``tune``, ``heldout``) join the default run with ``--legacy``.
 ``--splits dev,nopii_hand_tune2`` scores only the named sets (quick checks while tuning).
-Not in the default run: ``nonlatin_tune`` / ``nonlatin_check``, hand-written messages with
-names in Cyrillic, Greek, Arabic, Hebrew, Devanagari, Hangul, Chinese and Japanese after a
-greeting, introduction, honorific, sign-off or form field, and PII-free text in those
-languages (the first watched while tuning, the second written before and not looked at).
-Also only when named: ``ids_tune``, 118 hand-written messages with account, customer, order,
-contract and booking numbers after cue words in English and 14 other languages, phone numbers
-in international and national forms from about 30 regions, and 29 PII-free look-alikes (versions,
-prices, dates, HTTP and error codes); watched while tuning.
+``--errors`` refuses the sets nobody may look at message by message: ``neverseen``,
+``neverseen2``, ``nopii_hand_never`` and ``nonlatin_check`` (their totals only).
 
 Scoring (the issue's definitions): a must-mask span is *caught* when >= 80% of
 its non-space characters are masked (by any detection); a prediction is
@@ -91,6 +92,26 @@ NONLATIN = ("nonlatin_tune", "nonlatin_check")
 TUNING = ("nopii_hand_tune3", "person_guard", "nopii_it_tune", "addr_tune", "ids_tune")
 #: Sets scored only when named in --splits.
 OPTIONAL = LEGACY + NONLATIN + TUNING
+#: How each set's heading describes it (whether it was watched while tuning).
+DESCRIPTIONS = {
+    "dev": "watched while tuning",
+    "neverseen": "NOT looked at while tuning",
+    "neverseen2": "second never-seen split, written after the engine was frozen; totals only",
+    "nopii": "PII-free, held-out templates; not looked at",
+    "nopii_hand_tune": "PII-free, hand-written; watched while tuning",
+    "nopii_hand_tune2": "PII-free, hand-written (second set); watched while tuning",
+    "nopii_hand_never": "PII-free, hand-written; NOT looked at",
+    "tune": "previous engine's tuning set",
+    "heldout": "previous engine's held-out set",
+    "nonlatin_tune": "non-Latin names, hand-written; watched while tuning",
+    "nonlatin_check": "non-Latin names, hand-written before tuning; NOT looked at",
+    "nopii_hand_tune3": "PII-free, hand-written (third set, English); watched while tuning",
+    "person_guard": "hand-written one-word names in context; watched while tuning",
+    "nopii_it_tune": "PII-free, hand-written IT help desk; watched while tuning",
+    "addr_tune": "hand-written address blocks; watched while tuning",
+    "ids_tune": "hand-written ids and phones with look-alikes; watched while tuning",
+}
+assert set(DESCRIPTIONS) == set(SPLITS + OPTIONAL), "every set needs a description"
 #: Rule recognizers from the previous engine: measured with and without by --ablation.
 RULE_RECOGNIZERS = ("ContextNameRecognizer", "StreetAddressRecognizer")
 
@@ -385,25 +406,7 @@ def main() -> int:
         return 0
     print(f"model load: ours {summary['load_seconds']['ours']}s, vanilla {summary['load_seconds']['vanilla']}s")
     for split, s in summary["sets"].items():
-        watched = {
-            "dev": "watched while tuning",
-            "neverseen": "NOT looked at while tuning",
-            "neverseen2": "second never-seen split, written after the engine was frozen; totals only",
-            "nopii": "PII-free, held-out templates; not looked at",
-            "nopii_hand_tune": "PII-free, hand-written; watched while tuning",
-            "nopii_hand_tune2": "PII-free, hand-written (second set); watched while tuning",
-            "nopii_hand_never": "PII-free, hand-written; NOT looked at",
-            "tune": "previous engine's tuning set",
-            "heldout": "previous engine's held-out set",
-            "nonlatin_tune": "non-Latin names, hand-written; watched while tuning",
-            "nonlatin_check": "non-Latin names, hand-written before tuning; NOT looked at",
-            "nopii_hand_tune3": "PII-free, hand-written (third set, English); watched while tuning",
-            "person_guard": "hand-written one-word names in context; watched while tuning",
-            "nopii_it_tune": "PII-free, hand-written IT help desk; watched while tuning",
-            "addr_tune": "hand-written address blocks; watched while tuning",
-            "ids_tune": "hand-written ids and phones with look-alikes; watched while tuning",
-        }[split]
-        print(f"\n== {split} ({watched}): {s['messages']} messages, {s['ours']['words']} words ==")
+        print(f"\n== {split} ({DESCRIPTIONS[split]}): {s['messages']} messages, {s['ours']['words']} words ==")
         print(f"{'engine':42} {'recall':>7} {'prec':>7} {'F2':>7} {'FP/1kw':>7}")
         for name in s:
             if name == "messages":

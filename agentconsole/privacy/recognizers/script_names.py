@@ -38,8 +38,9 @@ STREET_ADDRESS = "STREET_ADDRESS"
 
 _OTHER_LETTER_RE = regex.compile(r"[[\p{L}]--[\p{Latin}]]", regex.V1)
 _LATIN_LETTER_RE = regex.compile(r"\p{Latin}")
-_KANA_RE = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
-_HAN_RE = regex.compile(r"\p{Han}")
+_HANGUL_RE = regex.compile(r"\p{Hangul}")
+_HAN_KANA_RE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+_SPACES_RE = regex.compile(r"[ \t]*")
 _BREAK = r"(?:[ \t]*(?:[,.!?;:。、，！？：；،؛؟।]|\r?\n|\Z))"
 
 # --- cased scripts: Cyrillic and Greek --------------------------------------------------
@@ -261,16 +262,15 @@ def _uncased_names(text: str) -> Iterable[tuple[int, int, int, int]]:
                 if word in stop or (words and conj and word.startswith(conj) and len(word) > 2):
                     break
                 words.append(match.span())
-                space = regex.match(r"[ \t]+", text[match.end() :])
-                if space is None:
+                cursor = _SPACES_RE.match(text, match.end()).end()
+                if cursor == match.end():
                     break
-                cursor = match.end() + space.end()
             if any(text[w_s:w_e] in _TEAM_WORDS for w_s, w_e in words):
                 continue
             if not words or len(words) > _MAX_UNCASED_WORDS:
                 continue  # nothing, or a whole phrase after a greeting ("مرحبا بك في خدمة العملاء")
             end = words[-1][1]
-            following = word_re.match(text, regex.match(r"[ \t]*", text[end:]).end() + end)
+            following = word_re.match(text, _SPACES_RE.match(text, end).end())
             ended = _UNCASED_END_RE.match(text, end) or (
                 following is not None and (following.group() in stop or (conj and following.group().startswith(conj)))
             )
@@ -294,12 +294,13 @@ def cue_names(text: str) -> list[tuple[int, int, int, int]]:
     found: list[tuple[int, int, int, int]] = []
     found.extend(_cased_names(text))
     found.extend(_uncased_names(text))
-    if regex.search(r"\p{Hangul}", text):
+    hangul = _HANGUL_RE.search(text) is not None
+    han_kana = _HAN_KANA_RE.search(text) is not None
+    if hangul:
         found.extend(korean_names(text))
-    if _HAN_RE.search(text) or _KANA_RE.search(text):
+    if han_kana:
         found.extend(cjk_names(text))
-        found.extend(signoff_names(text))
-    elif regex.search(r"\p{Hangul}", text):
+    if hangul or han_kana:
         found.extend(signoff_names(text))
     return [f for f in found if f[3] > f[2] and not _LATIN_LETTER_RE.search(text, f[2], f[3])]
 
@@ -325,17 +326,8 @@ _SENTENCE_CUT_RE = regex.compile(r"[,.!?;:。、，！？：；،؛؟।\n]+")
 
 
 _SCRIPT_RES = [
-    regex.compile(p)
-    for p in (
-        r"\p{Cyrillic}",
-        r"\p{Greek}",
-        r"\p{Arabic}",
-        r"\p{Hebrew}",
-        r"\p{Devanagari}",
-        r"\p{Hangul}",
-        r"[\p{Han}\p{Hiragana}\p{Katakana}]",
-    )
-]
+    regex.compile(p) for p in (r"\p{Cyrillic}", r"\p{Greek}", r"\p{Arabic}", r"\p{Hebrew}", r"\p{Devanagari}")
+] + [_HANGUL_RE, _HAN_KANA_RE]
 
 
 def _written_in_other_script(text: str, start: int, end: int) -> bool:
