@@ -263,14 +263,24 @@ class Retriever:
     def query_terms(self, text: str) -> tuple[list[str], dict[str, str], list[str]]:
         """``(terms, corrections, expansions)`` for masked ``text``: see the module docstring."""
         vocab = self.vocabulary()
+        terms, corrections = self._all_terms(text, vocab)
+        expansions = vocab.synonyms.expand(terms, vocab.known, said(text))
+        return self._most_specific(terms, vocab), corrections, expansions
+
+    def _all_terms(self, text: str, vocab: _Vocabulary) -> tuple[list[str], dict[str, str]]:
+        """The query terms of every content word of ``text`` (each once), and the typo corrections made."""
         corrections: dict[str, str] = {}
         terms = list(dict.fromkeys(t for word in content_words(text) for t in self._terms(word, vocab, corrections)))
-        expansions = vocab.synonyms.expand(terms, vocab.known, said(text))
+        return terms, corrections
+
+    @staticmethod
+    def _most_specific(terms: list[str], vocab: _Vocabulary) -> list[str]:
+        """``terms`` with the known ones cut to the :data:`MAX_QUERY_TERMS` of highest IDF (a rambling message)."""
         known = [t for t in terms if t in vocab.known]
-        if len(known) > MAX_QUERY_TERMS:
-            keep = set(sorted(known, key=lambda t: -vocab.idf(t))[:MAX_QUERY_TERMS])
-            terms = [t for t in terms if t in keep or t not in vocab.known]
-        return terms, corrections, expansions
+        if len(known) <= MAX_QUERY_TERMS:
+            return terms
+        keep = set(sorted(known, key=lambda t: -vocab.idf(t))[:MAX_QUERY_TERMS])
+        return [t for t in terms if t in keep or t not in vocab.known]
 
     @staticmethod
     def _terms(word: str, vocab: _Vocabulary, corrections: dict[str, str]) -> list[str]:
@@ -320,7 +330,9 @@ class Retriever:
     def search(self, text: str, limit: int = 5) -> Retrieval:
         """The best ``limit`` passages for masked ``text``, and whether they answer it."""
         vocab = self.vocabulary()
-        terms, corrections, _ = self.query_terms(text)
+        # the query terms as query_terms() gives them, without the expansions it lists (stand_ins below)
+        all_terms, corrections = self._all_terms(text, vocab)
+        terms = self._most_specific(all_terms, vocab)
         spoken = set(said(text))
         stand_ins = vocab.synonyms.stand_ins(terms, vocab.known, spoken)
         result = Retrieval(terms=terms, corrections=corrections)

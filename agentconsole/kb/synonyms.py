@@ -60,6 +60,7 @@ _ALTERNATIVES = re.compile(r"\s*(?:/|\(|\)|\bor\b|\baka\b|\balso called\b)\s*", 
 
 
 _COUNTRY_STEMS = frozenset(stem(c) for c in COUNTRIES)
+_ABROAD_STEMS = tuple(stem(w) for w in ABROAD)
 
 
 def phrase_stems(phrase: str) -> tuple[str, ...]:
@@ -106,6 +107,12 @@ class SynonymMap:
             phrases = [p for p in phrases if p[0]]
             if len(phrases) > 1:
                 self._groups.append(phrases)
+        # A phrase is found only if the query holds its first content stem: the groups to look at for a
+        # query, by that stem (built once, so a query does not test every phrase of every group).
+        self._groups_by_stem: dict[str, set[int]] = {}
+        for number, phrases in enumerate(self._groups):
+            for content, _ in phrases:
+                self._groups_by_stem.setdefault(content[0], set()).add(number)
 
     def expand(self, stems: list[str], known: set[str], said: Iterable[str] = ()) -> list[str]:
         """Stems the KB holds that mean the same as a phrase found in ``stems`` (not already there)."""
@@ -123,7 +130,8 @@ class SynonymMap:
         present = set(stems)
         spoken = set(said)
         extra: dict[str, set[str]] = {}
-        for group in self._groups:
+        for number in sorted({n for t in present for n in self._groups_by_stem.get(t, ())}):  # in group order
+            group = self._groups[number]
             found = [phrase for phrase in group if says(phrase, present, spoken)]
             if not found:
                 continue
@@ -133,7 +141,7 @@ class SynonymMap:
                     if term in known and term not in present:
                         extra.setdefault(term, set()).update(replaced)
         foreign = {t for t in present if t in _COUNTRY_STEMS and t not in known}
-        for term in (stem(w) for w in ABROAD):
+        for term in _ABROAD_STEMS:
             if foreign and term in known and term not in present:
                 extra.setdefault(term, set()).update(foreign)
         return extra
