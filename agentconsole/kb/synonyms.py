@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from agentconsole.kb.terms import content_words, stem, words
+from agentconsole.kb.terms import content_stems, stem, word_stems
 
 #: How customers name the usual help-desk subjects (used only for words the KB holds).
 GENERIC_GROUPS: tuple[tuple[str, ...], ...] = (
@@ -64,7 +64,7 @@ _ABROAD_STEMS = tuple(stem(w) for w in ABROAD)
 
 
 def phrase_stems(phrase: str) -> tuple[str, ...]:
-    return tuple(stem(w) for w in content_words(phrase))
+    return tuple(content_stems(phrase))
 
 
 #: Stop words a phrase can do without: articles, possessives, demonstratives and "be" only point at or
@@ -80,7 +80,7 @@ OPTIONAL_WORDS = frozenset(
 def phrase_words(phrase: str) -> tuple[str, ...]:
     """The stems of the words of ``phrase`` that a query must say, stop words included ("internet down" ->
     "internet", "down"), articles, possessives and "be" left out."""
-    return tuple(stem(w.removesuffix("'s")) for w in words(phrase) if w not in OPTIONAL_WORDS)
+    return tuple(word_stems(phrase, skip=OPTIONAL_WORDS))
 
 
 def says(phrase: tuple[tuple[str, ...], tuple[str, ...]], terms: set[str], said: set[str]) -> bool:
