@@ -208,18 +208,18 @@ class CitationRewriter:
             self.kept += len(kept)
             self.dropped += len(written) - len(kept)
             return kept
-        # (share of the sentence's stems, stems shared, rank): best first, the higher-ranked passage on a tie
+        # (stems shared, rank): most shared first (the largest share of the sentence), the higher-ranked on a tie
         matches = sorted(
             (
-                (len(stems & passage_stems) / len(stems), len(stems & passage_stems), rank)
+                (len(stems & passage_stems), rank)
                 for rank, passage_stems in enumerate(self._stems)
                 if sentence_match(stems, passage_stems)
             ),
-            key=lambda m: (-m[0], -m[1], m[2]),
+            key=lambda m: (-m[0], m[1]),
         )
-        best = self.passages[matches[0][2]] if matches else None
+        best = self.passages[matches[0][1]] if matches else None
         matched_articles: dict[int, GroundPassage] = {}
-        for *_, rank in matches:
+        for _, rank in matches:
             matched_articles.setdefault(self.passages[rank].article_id, self.passages[rank])
         result: list[int] = []
         for article_id in written:
@@ -235,8 +235,8 @@ class CitationRewriter:
                 self.dropped += 1
         if not written and best is not None:
             self.used.add(best.passage_id)
-            share, shared = matches[0][0], matches[0][1]
-            if shared >= CLEAR_SHARED and share >= CLEAR_SHARE:
+            shared = matches[0][0]
+            if shared >= CLEAR_SHARED and shared / len(stems) >= CLEAR_SHARE:
                 self.added += 1
                 result.append(best.article_id)
         return list(dict.fromkeys(result))
