@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from agentconsole.kb.terms import content_words, stem
+from agentconsole.kb.terms import content_stems
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\s+[*•-]\s+")
 CITATION_RE = re.compile(r"\[KB-(\d{1,9})\]")
@@ -103,10 +103,10 @@ class Grounding:
         """
         if self.declined:
             return ""
-        query = {stem(w) for w in content_words(self.query)}
+        query = set(content_stems(self.query))
         passage = self.passages[0]
         sentences = [s.strip() for s in _SENTENCE.split(" ".join(passage.text.split())) if s.strip()]
-        scored = [(len(query & {stem(w) for w in content_words(s)}), -i, s) for i, s in enumerate(sentences)]
+        scored = [(len(query & set(content_stems(s))), -i, s) for i, s in enumerate(sentences)]
         best = sorted((x for x in scored if x[0] > 0), reverse=True)[:max_sentences]
         if not best:
             best = [(0, 0, sentences[0])] if sentences else []
@@ -134,7 +134,7 @@ class CitationRewriter:
 
     def __init__(self, passages: Sequence[GroundPassage]) -> None:
         self.passages = list(passages)
-        self._stems = [content_stems(f"{p.title} {p.heading} {p.text}") for p in self.passages]
+        self._stems = [_stems_without_marks(f"{p.title} {p.heading} {p.text}") for p in self.passages]
         self._articles = {p.article_id for p in self.passages}
         self._held = ""  # a partial mark
         self._space = ""  # whitespace not yet written
@@ -202,24 +202,24 @@ class CitationRewriter:
         return ("" if not marks else " " + " ".join(citation(a) for a in marks)) + space
 
     def _decide(self, sentence: str, written: list[int]) -> list[int]:
-        stems = content_stems(sentence)
+        stems = _stems_without_marks(sentence)
         if len(stems) < MIN_SHARED:
             kept = [a for a in written if a in self._articles]
             self.kept += len(kept)
             self.dropped += len(written) - len(kept)
             return kept
-        # (share of the sentence's stems, stems shared, rank): best first, the higher-ranked passage on a tie
+        # (stems shared, rank): most shared first (the largest share of the sentence), the higher-ranked on a tie
         matches = sorted(
             (
-                (len(stems & passage_stems) / len(stems), len(stems & passage_stems), rank)
+                (len(stems & passage_stems), rank)
                 for rank, passage_stems in enumerate(self._stems)
                 if sentence_match(stems, passage_stems)
             ),
-            key=lambda m: (-m[0], -m[1], m[2]),
+            key=lambda m: (-m[0], m[1]),
         )
-        best = self.passages[matches[0][2]] if matches else None
+        best = self.passages[matches[0][1]] if matches else None
         matched_articles: dict[int, GroundPassage] = {}
-        for *_, rank in matches:
+        for _, rank in matches:
             matched_articles.setdefault(self.passages[rank].article_id, self.passages[rank])
         result: list[int] = []
         for article_id in written:
@@ -235,8 +235,8 @@ class CitationRewriter:
                 self.dropped += 1
         if not written and best is not None:
             self.used.add(best.passage_id)
-            share, shared = matches[0][0], matches[0][1]
-            if shared >= CLEAR_SHARED and share >= CLEAR_SHARE:
+            shared = matches[0][0]
+            if shared >= CLEAR_SHARED and shared / len(stems) >= CLEAR_SHARE:
                 self.added += 1
                 result.append(best.article_id)
         return list(dict.fromkeys(result))
@@ -258,9 +258,9 @@ class CitationRewriter:
         return ("" if text.endswith("\n") else "\n\n") + f"{label}: " + ", ".join(citation(a) for a in articles)
 
 
-def content_stems(text: str) -> set[str]:
+def _stems_without_marks(text: str) -> set[str]:
     """The stems of the content words of ``text`` (citation marks left out), as the KB's index has them."""
-    return {stem(w) for w in content_words(CITATION_RE.sub(" ", text))}
+    return set(content_stems(CITATION_RE.sub(" ", text)))
 
 
 def sentence_match(sentence: set[str], passage: set[str]) -> bool:

@@ -30,7 +30,7 @@ from typing import Protocol
 
 from agentconsole.kb.english import is_english_word
 from agentconsole.kb.synonyms import GENERIC_GROUPS, SynonymMap, phrase_stems, phrase_words, says, title_alternatives
-from agentconsole.kb.terms import IRREGULAR_VERBS, content_words, index_terms, stem, words
+from agentconsole.kb.terms import IRREGULAR_VERBS, content_words, index_terms, stem, word_stems
 
 #: bm25 weights of the index columns: title, heading, body.
 COLUMN_WEIGHTS = (4.0, 2.0, 1.0)
@@ -263,14 +263,24 @@ class Retriever:
     def query_terms(self, text: str) -> tuple[list[str], dict[str, str], list[str]]:
         """``(terms, corrections, expansions)`` for masked ``text``: see the module docstring."""
         vocab = self.vocabulary()
+        terms, corrections = self._all_terms(text, vocab)
+        expansions = vocab.synonyms.expand(terms, vocab.known, word_stems(text))
+        return self._most_specific(terms, vocab), corrections, expansions
+
+    def _all_terms(self, text: str, vocab: _Vocabulary) -> tuple[list[str], dict[str, str]]:
+        """The query terms of every content word of ``text`` (each once), and the typo corrections made."""
         corrections: dict[str, str] = {}
         terms = list(dict.fromkeys(t for word in content_words(text) for t in self._terms(word, vocab, corrections)))
-        expansions = vocab.synonyms.expand(terms, vocab.known, said(text))
+        return terms, corrections
+
+    @staticmethod
+    def _most_specific(terms: list[str], vocab: _Vocabulary) -> list[str]:
+        """``terms`` with the known ones cut to the :data:`MAX_QUERY_TERMS` of highest IDF (a rambling message)."""
         known = [t for t in terms if t in vocab.known]
-        if len(known) > MAX_QUERY_TERMS:
-            keep = set(sorted(known, key=lambda t: -vocab.idf(t))[:MAX_QUERY_TERMS])
-            terms = [t for t in terms if t in keep or t not in vocab.known]
-        return terms, corrections, expansions
+        if len(known) <= MAX_QUERY_TERMS:
+            return terms
+        keep = set(sorted(known, key=lambda t: -vocab.idf(t))[:MAX_QUERY_TERMS])
+        return [t for t in terms if t in keep or t not in vocab.known]
 
     @staticmethod
     def _terms(word: str, vocab: _Vocabulary, corrections: dict[str, str]) -> list[str]:
@@ -320,8 +330,10 @@ class Retriever:
     def search(self, text: str, limit: int = 5) -> Retrieval:
         """The best ``limit`` passages for masked ``text``, and whether they answer it."""
         vocab = self.vocabulary()
-        terms, corrections, _ = self.query_terms(text)
-        spoken = set(said(text))
+        # the query terms as query_terms() gives them, without the expansions it lists (stand_ins below)
+        all_terms, corrections = self._all_terms(text, vocab)
+        terms = self._most_specific(all_terms, vocab)
+        spoken = set(word_stems(text))  # every word, stop words included: what synonym phrases are matched on
         stand_ins = vocab.synonyms.stand_ins(terms, vocab.known, spoken)
         result = Retrieval(terms=terms, corrections=corrections)
         searchable = [t for t in terms if t in vocab.known] + list(stand_ins)
@@ -391,11 +403,6 @@ class Retriever:
             if focus_end and not set(focus_end) & answered:
                 result.answerable = False
         return result
-
-
-def said(text: str) -> list[str]:
-    """The stems of every word of masked ``text``, stop words included (what synonym phrases are matched on)."""
-    return [stem(w.removesuffix("'s")) for w in words(text)]
 
 
 def _best_per_article(hits: Sequence[Hit], limit: int) -> list[Hit]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from agentconsole.kb.terms import content_words, stem, words
+from agentconsole.kb.terms import content_stems, stem, word_stems
 
 #: How customers name the usual help-desk subjects (used only for words the KB holds).
 GENERIC_GROUPS: tuple[tuple[str, ...], ...] = (
@@ -60,10 +60,11 @@ _ALTERNATIVES = re.compile(r"\s*(?:/|\(|\)|\bor\b|\baka\b|\balso called\b)\s*", 
 
 
 _COUNTRY_STEMS = frozenset(stem(c) for c in COUNTRIES)
+_ABROAD_STEMS = tuple(stem(w) for w in ABROAD)
 
 
 def phrase_stems(phrase: str) -> tuple[str, ...]:
-    return tuple(stem(w) for w in content_words(phrase))
+    return tuple(content_stems(phrase))
 
 
 #: Stop words a phrase can do without: articles, possessives, demonstratives and "be" only point at or
@@ -79,7 +80,7 @@ OPTIONAL_WORDS = frozenset(
 def phrase_words(phrase: str) -> tuple[str, ...]:
     """The stems of the words of ``phrase`` that a query must say, stop words included ("internet down" ->
     "internet", "down"), articles, possessives and "be" left out."""
-    return tuple(stem(w.removesuffix("'s")) for w in words(phrase) if w not in OPTIONAL_WORDS)
+    return tuple(word_stems(phrase, skip=OPTIONAL_WORDS))
 
 
 def says(phrase: tuple[tuple[str, ...], tuple[str, ...]], terms: set[str], said: set[str]) -> bool:
@@ -106,6 +107,12 @@ class SynonymMap:
             phrases = [p for p in phrases if p[0]]
             if len(phrases) > 1:
                 self._groups.append(phrases)
+        # A phrase is found only if the query holds its first content stem: the groups to look at for a
+        # query, by that stem (built once, so a query does not test every phrase of every group).
+        self._groups_by_stem: dict[str, set[int]] = {}
+        for number, phrases in enumerate(self._groups):
+            for content, _ in phrases:
+                self._groups_by_stem.setdefault(content[0], set()).add(number)
 
     def expand(self, stems: list[str], known: set[str], said: Iterable[str] = ()) -> list[str]:
         """Stems the KB holds that mean the same as a phrase found in ``stems`` (not already there)."""
@@ -123,7 +130,8 @@ class SynonymMap:
         present = set(stems)
         spoken = set(said)
         extra: dict[str, set[str]] = {}
-        for group in self._groups:
+        for number in sorted({n for t in present for n in self._groups_by_stem.get(t, ())}):  # in group order
+            group = self._groups[number]
             found = [phrase for phrase in group if says(phrase, present, spoken)]
             if not found:
                 continue
@@ -133,7 +141,7 @@ class SynonymMap:
                     if term in known and term not in present:
                         extra.setdefault(term, set()).update(replaced)
         foreign = {t for t in present if t in _COUNTRY_STEMS and t not in known}
-        for term in (stem(w) for w in ABROAD):
+        for term in _ABROAD_STEMS:
             if foreign and term in known and term not in present:
                 extra.setdefault(term, set()).update(foreign)
         return extra

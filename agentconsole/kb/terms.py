@@ -132,6 +132,16 @@ def content_words(text: str) -> list[str]:
     return [w.removesuffix("'s") for w in words(text) if is_content_word(w)]
 
 
+def content_stems(text: str) -> list[str]:
+    """The stems of the content words of ``text`` in order (duplicates kept)."""
+    return [stem(w) for w in content_words(text)]
+
+
+def word_stems(text: str, skip: frozenset[str] = frozenset()) -> list[str]:
+    """The stems of every word of ``text`` but those in ``skip``, stop words included (a possessive's "'s" dropped)."""
+    return [stem(w.removesuffix("'s")) for w in words(text) if w not in skip]
+
+
 def index_terms(text: str) -> str:
     """``text`` as the space-separated stems the full-text index stores."""
-    return " ".join(stem(w) for w in content_words(text))
+    return " ".join(content_stems(text))
