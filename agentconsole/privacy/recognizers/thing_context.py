@@ -90,7 +90,8 @@ _PLACE_PREPOSITION_BEFORE_RE = regex.compile(
 _PERSON_IN_VERBS = frozenset(
     "loop looped looping cc cc'd ccd bring brought copy copied include included rope roped".split()
 )
-_POSSESSIVE_AFTER_RE = regex.compile(r"(?:'s|’s|s'|’)(?![\p{L}])")
+#: A possessive right after a word ("Anna's order", "the Jonases' account"): it keeps the word a person.
+POSSESSIVE_AFTER_RE = regex.compile(r"(?:'s|’s|s'|’)(?![\p{L}])")
 _KIN_GROUP_AFTER_RE = regex.compile(r"[ \t]+(?:family|families|household|twins|brothers|sisters|couple)(?![\p{L}])")
 _QUOTE_PAIRS = {'"': '"', "“": "”", "„": "“", "«": "»", "`": "`"}
 _MAX_QUOTED_WORDS = 6
@@ -99,7 +100,7 @@ _MAX_QUOTED_WORDS = 6
 def used_as_thing(text: str, start: int, end: int) -> bool:
     """``text[start:end]`` (one capitalized word) is a product, site or label here (see the module)."""
     word = text[start:end]
-    if _POSSESSIVE_AFTER_RE.match(text, end) or _KIN_GROUP_AFTER_RE.match(text, end):
+    if POSSESSIVE_AFTER_RE.match(text, end) or _KIN_GROUP_AFTER_RE.match(text, end):
         return False  # "the Smith family", "Anna's order"
     if _after_place_preposition(text, start):
         return True
@@ -107,7 +108,7 @@ def used_as_thing(text: str, start: int, end: int) -> bool:
         return True
     for at in _mentions(text, word):
         after = at + len(word)
-        if _POSSESSIVE_AFTER_RE.match(text, after) or _KIN_GROUP_AFTER_RE.match(text, after):
+        if POSSESSIVE_AFTER_RE.match(text, after) or _KIN_GROUP_AFTER_RE.match(text, after):
             continue
         line_start = text.rfind("\n", 0, at) + 1
         if _DETERMINER_BEFORE_RE.search(text[max(line_start, at - 20) : at]):
