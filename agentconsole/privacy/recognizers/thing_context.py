@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import regex
 
-from agentconsole.privacy.recognizers.person_context import has_person_context
+from agentconsole.privacy.recognizers.person_context import has_person_context, word_positions
 
 _DETERMINER_BEFORE_RE = regex.compile(
     r"(?:^|[^\p{L}\p{N}'’])(?:the|a|an|this|that|these|those|each|every|which)[ \t]+\Z"
@@ -106,7 +106,7 @@ def used_as_thing(text: str, start: int, end: int) -> bool:
         return True
     if _in_short_quote(text, start, end):
         return True
-    for at in _mentions(text, word):
+    for at in word_positions(text, word):
         after = at + len(word)
         if POSSESSIVE_AFTER_RE.match(text, after) or _KIN_GROUP_AFTER_RE.match(text, after):
             continue
@@ -155,14 +155,3 @@ def _in_short_quote(text: str, start: int, end: int) -> bool:
         # the model took one word of the quote: a capitalized neighbour in it is no surname ('"Quota Exceeded"')
         return not has_person_context(quoted, start - opener_at - 1, end - opener_at - 1, beside=False)
     return False
-
-
-def _mentions(text: str, word: str) -> list[int]:
-    found = []
-    at = text.find(word)
-    while at != -1:
-        after = at + len(word)
-        if (at == 0 or not text[at - 1].isalnum()) and (after == len(text) or not text[after].isalnum()):
-            found.append(at)
-        at = text.find(word, at + 1)
-    return found
