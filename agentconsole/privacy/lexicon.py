@@ -125,27 +125,32 @@ JAPANESE_DEPARTMENT_STEMS = (
     "サポート",
 )
 
+# Weekdays of the other languages of our traffic (de, fr, es, it, nl, pl, ru). The calendar words below
+# also have "domingo" (es), "sabato", "domenica" (it), "środy" (pl) and the Portuguese weekdays.
+_FOREIGN_WEEKDAYS = """montag dienstag mittwoch donnerstag freitag samstag sonntag
+    lundi mardi mercredi jeudi vendredi samedi dimanche
+    lunes martes miércoles miercoles jueves viernes sábado sabado
+    lunedì lunedi martedì martedi mercoledì mercoledi giovedì giovedi venerdì venerdi
+    maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+    poniedziałek wtorek środa czwartek piątek sobota niedziela
+    понедельник вторник среда среду четверг пятница пятницу суббота субботу воскресенье"""
+_ENGLISH_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday"
+
 #: Months and weekdays of other languages (de, fr, es, it, nl, pl, pt, ru): a date, not a person,
 #: unless something addresses or introduces a person there ("Hi Mai,").
 FOREIGN_CALENDAR_WORDS: frozenset[str] = frozenset(
-    """januar februar märz maerz mai juni juli oktober dezember montag dienstag mittwoch donnerstag freitag
-    samstag sonntag
+    """januar februar märz maerz mai juni juli oktober dezember
     janvier février fevrier mars avril juin juillet août aout septembre octobre novembre décembre decembre
-    lundi mardi mercredi jeudi vendredi samedi dimanche
-    enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre
-    lunes martes miércoles miercoles jueves viernes sábado sabado domingo
-    gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre
-    lunedì lunedi martedì martedi mercoledì mercoledi giovedì giovedi venerdì venerdi sabato domenica
-    januari februari maart mei augustus maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+    enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre domingo
+    gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre sabato domenica
+    januari februari maart mei augustus
     styczeń stycznia luty lutego marzec marca kwiecień kwietnia maj maja czerwiec czerwca lipiec lipca
-    sierpień sierpnia wrzesień września październik października listopad listopada grudzień grudnia
-    poniedziałek wtorek środa środy czwartek piątek sobota niedziela
+    sierpień sierpnia wrzesień września październik października listopad listopada grudzień grudnia środy
     janeiro fevereiro março marco maio junho julho setembro outubro dezembro
     segunda terça terca quarta quinta sexta
     январь января февраль февраля март марта апрель апреля май мая июнь июня июль июля август августа
-    сентябрь сентября октябрь октября ноябрь ноября декабрь декабря
-    понедельник вторник среда среду четверг пятница пятницу суббота субботу воскресенье""".split()
-)
+    сентябрь сентября октябрь октября ноябрь ноября декабрь декабря""".split()
+) | frozenset(_FOREIGN_WEEKDAYS.split())
 
 # Greetings, closings and thanks of the languages of our traffic (also among the words above).
 _COURTESY_WORDS = """
@@ -181,30 +186,24 @@ PLACE_OPENING_WORDS: frozenset[str] = frozenset(
     new upper lower greater central mount mt lake port fort cape isle gulf""".split()
 )
 
-#: Months, weekdays (with abbreviations) and holidays: a calendar word alone is a date, not a person.
-CALENDAR_WORDS: frozenset[str] = frozenset(
-    """january february march april may june july august september october november december
-    jan feb mar apr jun jul aug sep sept oct nov dec
-    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun
-    easter christmas xmas thanksgiving halloween hanukkah ramadan diwali""".split()
-)
-
 #: Holidays among the calendar words ("closed over Easter"): never a given name, even after a greeting.
 HOLIDAY_WORDS: frozenset[str] = frozenset(
     "easter christmas xmas thanksgiving halloween hanukkah ramadan diwali".split()
 )
 
-#: Weekdays of English and the other languages of our traffic: an address never has one.
-WEEKDAY_WORDS: frozenset[str] = frozenset(
-    """monday tuesday wednesday thursday friday saturday sunday
-    montag dienstag mittwoch donnerstag freitag samstag sonntag
-    lundi mardi mercredi jeudi vendredi samedi dimanche
-    lunes martes miércoles miercoles jueves viernes sábado sabado
-    lunedì lunedi martedì martedi mercoledì mercoledi giovedì giovedi venerdì venerdi
-    maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
-    poniedziałek wtorek środa czwartek piątek sobota niedziela
-    понедельник вторник среда среду четверг пятница пятницу суббота субботу воскресенье""".split()
+#: Months, weekdays (with abbreviations) and holidays: a calendar word alone is a date, not a person.
+CALENDAR_WORDS: frozenset[str] = (
+    frozenset(
+        """january february march april may june july august september october november december
+        jan feb mar apr jun jul aug sep sept oct nov dec
+        mon tue tues wed thu thur thurs fri sat sun""".split()
+    )
+    | frozenset(_ENGLISH_WEEKDAYS.split())
+    | HOLIDAY_WORDS
 )
+
+#: Weekdays of English and the other languages of our traffic: an address never has one.
+WEEKDAY_WORDS: frozenset[str] = frozenset(_ENGLISH_WEEKDAYS.split()) | frozenset(_FOREIGN_WEEKDAYS.split())
 
 #: Words that make the capitalized word before them an organization or product
 #: ("Contoso Help Desk", "Northwind Support", "Surface Pro"), not a person.

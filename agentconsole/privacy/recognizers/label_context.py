@@ -36,6 +36,8 @@ from __future__ import annotations
 import regex
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from agentconsole.privacy.recognizers.thing_context import POSSESSIVE_AFTER_RE
+
 _UI_VERBS = (
     r"click|clicks|clicked|clicking|tap|taps|tapped|tapping|press|pressed|pressing|"
     r"select|selects|selected|selecting|choose|chooses|chose|choosing|toggle|toggled|tick|ticked|untick|unticked|"
@@ -68,7 +70,6 @@ _ERROR_WORD_BEFORE_RE = regex.compile(
     r"displays|displayed|displaying)[ \t:]*[\"“'‘]\Z",
     regex.IGNORECASE,
 )
-_POSSESSIVE_AFTER_RE = regex.compile(r"(?:'s|’s|s'|’)(?![\p{L}])")
 _SUBJECT_PRONOUN_BEFORE_RE = regex.compile(r"(?:^|[^\p{L}'’])(?:they|we|it|he|she)[ \t]+\Z", regex.IGNORECASE)
 _STATUS_VERB_BEFORE_RE = regex.compile(
     r"(?:^|[^\p{L}])(?:says|shows|showed|showing|reads|displays|displayed|displaying)[ \t]+\Z", regex.IGNORECASE
@@ -89,7 +90,7 @@ _LONG_GERUND_RE = regex.compile(r"\p{Lu}\p{Ll}{6,}ing")
 
 def used_as_label(text: str, start: int, end: int) -> bool:
     """``text[start:end]`` (a PERSON guess after trimming) is a label, feature or plan here (see the module)."""
-    if _POSSESSIVE_AFTER_RE.match(text, end):
+    if POSSESSIVE_AFTER_RE.match(text, end):
         return False  # "select Anna's account", "reset Jonas's password"
     line_start = text.rfind("\n", 0, start) + 1
     before = text[max(line_start, start - 60) : start]

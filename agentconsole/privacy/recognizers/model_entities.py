@@ -37,6 +37,7 @@ from agentconsole.privacy.recognizers.person_context import (
     FAREWELL_WORDS,
     addressed_as_person,
     has_person_context,
+    word_positions,
 )
 from agentconsole.privacy.recognizers.places import used_as_place
 from agentconsole.privacy.recognizers.script_names import refine_other_scripts
@@ -175,17 +176,6 @@ def _month_addressed(text: str, words: list[tuple[int, int, str]], keys: list[st
     return bool(text[line_start:start].strip()) and addressed_as_person(text, start, end)
 
 
-def _contains_word(text: str, word: str) -> bool:
-    """``word`` occurs in ``text`` as a whole word (no letter or digit either side)."""
-    at = text.find(word)
-    while at != -1:
-        end = at + len(word)
-        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
-            return True
-        at = text.find(word, at + 1)
-    return False
-
-
 def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = True) -> tuple[int, int] | None:
     while len(words) > 1 and _lower_edge(words[0][2]) and any(w[:1].isupper() for _, _, w in words[1:]):
         words = words[1:]  # "term John Smith": a lower-case word before a capitalized name is not part of it
@@ -246,7 +236,7 @@ def _checked(text: str, words: list[tuple[int, int, str]], need_context: bool = 
     if len(words) == 1 and not text.islower():
         word = words[0][2].rstrip(".")
         lower = word.lower()
-        if lower != word and _contains_word(text, lower):
+        if lower != word and word_positions(text, lower):
             return None
     if len(text[start:end].strip()) < 2:
         return None

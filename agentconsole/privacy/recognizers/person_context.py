@@ -97,7 +97,7 @@ def has_person_context(text: str, start: int, end: int, *, beside: bool = True) 
     if beside and _name_beside(text, before, line_start, start, end):
         return True
     word = text[start:end]
-    return _mentions(text, word) >= 2
+    return len(word_positions(text, word)) >= 2
 
 
 def _name_like(word: str) -> bool:
@@ -117,15 +117,16 @@ def _name_beside(text: str, before: str, line_start: int, start: int, end: int) 
     return False
 
 
-def _mentions(text: str, word: str) -> int:
-    count = 0
+def word_positions(text: str, word: str) -> list[int]:
+    """Where ``word`` occurs in ``text`` as a whole word (no letter or digit either side)."""
+    found = []
     at = text.find(word)
     while at != -1:
         after = at + len(word)
         if (at == 0 or not text[at - 1].isalnum()) and (after == len(text) or not text[after].isalnum()):
-            count += 1
+            found.append(at)
         at = text.find(word, at + 1)
-    return count
+    return found
 
 
 # Words right before a name that can only address or introduce a person (greetings, honorifics,

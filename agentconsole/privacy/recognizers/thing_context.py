@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import regex
 
-from agentconsole.privacy.recognizers.person_context import has_person_context
+from agentconsole.privacy.recognizers.person_context import has_person_context, word_positions
 
 _DETERMINER_BEFORE_RE = regex.compile(
     r"(?:^|[^\p{L}\p{N}'’])(?:the|a|an|this|that|these|those|each|every|which)[ \t]+\Z"
@@ -90,7 +90,8 @@ _PLACE_PREPOSITION_BEFORE_RE = regex.compile(
 _PERSON_IN_VERBS = frozenset(
     "loop looped looping cc cc'd ccd bring brought copy copied include included rope roped".split()
 )
-_POSSESSIVE_AFTER_RE = regex.compile(r"(?:'s|’s|s'|’)(?![\p{L}])")
+#: A possessive right after a word ("Anna's order", "the Jonases' account"): it keeps the word a person.
+POSSESSIVE_AFTER_RE = regex.compile(r"(?:'s|’s|s'|’)(?![\p{L}])")
 _KIN_GROUP_AFTER_RE = regex.compile(r"[ \t]+(?:family|families|household|twins|brothers|sisters|couple)(?![\p{L}])")
 _QUOTE_PAIRS = {'"': '"', "“": "”", "„": "“", "«": "»", "`": "`"}
 _MAX_QUOTED_WORDS = 6
@@ -99,15 +100,15 @@ _MAX_QUOTED_WORDS = 6
 def used_as_thing(text: str, start: int, end: int) -> bool:
     """``text[start:end]`` (one capitalized word) is a product, site or label here (see the module)."""
     word = text[start:end]
-    if _POSSESSIVE_AFTER_RE.match(text, end) or _KIN_GROUP_AFTER_RE.match(text, end):
+    if POSSESSIVE_AFTER_RE.match(text, end) or _KIN_GROUP_AFTER_RE.match(text, end):
         return False  # "the Smith family", "Anna's order"
     if _after_place_preposition(text, start):
         return True
     if _in_short_quote(text, start, end):
         return True
-    for at in _mentions(text, word):
+    for at in word_positions(text, word):
         after = at + len(word)
-        if _POSSESSIVE_AFTER_RE.match(text, after) or _KIN_GROUP_AFTER_RE.match(text, after):
+        if POSSESSIVE_AFTER_RE.match(text, after) or _KIN_GROUP_AFTER_RE.match(text, after):
             continue
         line_start = text.rfind("\n", 0, at) + 1
         if _DETERMINER_BEFORE_RE.search(text[max(line_start, at - 20) : at]):
@@ -154,14 +155,3 @@ def _in_short_quote(text: str, start: int, end: int) -> bool:
         # the model took one word of the quote: a capitalized neighbour in it is no surname ('"Quota Exceeded"')
         return not has_person_context(quoted, start - opener_at - 1, end - opener_at - 1, beside=False)
     return False
-
-
-def _mentions(text: str, word: str) -> list[int]:
-    found = []
-    at = text.find(word)
-    while at != -1:
-        after = at + len(word)
-        if (at == 0 or not text[at - 1].isalnum()) and (after == len(text) or not text[after].isalnum()):
-            found.append(at)
-        at = text.find(word, at + 1)
-    return found

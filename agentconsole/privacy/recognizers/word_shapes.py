@@ -141,7 +141,7 @@ def not_a_name_here(text: str, start: int, end: int, keys: list[str]) -> bool:
         return True
     if all(k in NAME_PARTICLES for k in keys) and value.islower():
         return True  # "de": a particle alone
-    if first in _ARTICLES and value.split()[0].islower() and _SENTENCE_OPENING_RE.search(text, 0, start):
+    if first in _ARTICLES and parts[0].islower() and _SENTENCE_OPENING_RE.search(text, 0, start):
         return True  # "der Drucker", "le VPN" opening a sentence: an article and a noun
     line_start = text.rfind("\n", 0, start) + 1
     before = _WORD_BEFORE_RE.search(text, line_start, start)
