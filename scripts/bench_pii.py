@@ -40,7 +40,13 @@ watched while tuning):
 * ``ids_tune``: 118 messages with account, customer, order, contract and booking numbers
   after cue words in English and 14 other languages, phone numbers in international and
   national forms from about 30 regions, and 29 PII-free look-alikes (versions, prices,
-  dates, HTTP and error codes).
+  dates, HTTP and error codes);
+* ``ids_tune2``: 129 messages written before the next round of id rules: 62 with ticket, case,
+  order, booking, invoice, claim and membership numbers near their words ("ticket #8812",
+  "any news on my ticket? It's #55120", grouped ids), NI, tax and social security numbers;
+  67 PII-free look-alikes (build, PR, issue, step, job, SKU, part, batch and store numbers,
+  "#1" list items, "#3 in the queue", channels, hashtags, hex colours, git hashes, error and
+  HTTP codes, ports, prices, dates, quantities after "order"/"return").
 
 The previous engine's sets (``tune``, ``heldout``) join the default run with ``--legacy``.
 ``--splits dev,nopii_hand_tune2`` scores only the named sets (quick checks while tuning).
@@ -89,7 +95,7 @@ LEGACY = ("tune", "heldout")
 #: PII-free text in the same languages: "nonlatin_tune" watched while tuning, "nonlatin_check" not.
 NONLATIN = ("nonlatin_tune", "nonlatin_check")
 #: Hand-written tuning sets, scored only when named in --splits.
-TUNING = ("nopii_hand_tune3", "person_guard", "nopii_it_tune", "addr_tune", "ids_tune")
+TUNING = ("nopii_hand_tune3", "person_guard", "nopii_it_tune", "addr_tune", "ids_tune", "ids_tune2")
 #: Sets scored only when named in --splits.
 OPTIONAL = LEGACY + NONLATIN + TUNING
 #: How each set's heading describes it (whether it was watched while tuning).
@@ -110,6 +116,7 @@ DESCRIPTIONS = {
     "nopii_it_tune": "PII-free, hand-written IT help desk; watched while tuning",
     "addr_tune": "hand-written address blocks; watched while tuning",
     "ids_tune": "hand-written ids and phones with look-alikes; watched while tuning",
+    "ids_tune2": "hand-written ids near their words and id look-alikes (second set); watched while tuning",
 }
 assert set(DESCRIPTIONS) == set(SPLITS + OPTIONAL), "every set needs a description"
 #: Rule recognizers from the previous engine: measured with and without by --ablation.
