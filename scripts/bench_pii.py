@@ -45,6 +45,12 @@ watched while tuning):
   as words ("Will you …", "Hope this helps") and as names ("Will Turner called", "Hi Will,"),
   verbs and articles opening a line or a list item, form labels of other languages
   ("Telefone: +351 …", "numéro client : …"), names in halfwidth katakana and with "々".
+* ``ids_tune2``: 129 messages written before the next round of id rules: 62 with ticket, case,
+  order, booking, invoice, claim and membership numbers near their words ("ticket #8812",
+  "any news on my ticket? It's #55120", grouped ids), NI, tax and social security numbers;
+  67 PII-free look-alikes (build, PR, issue, step, job, SKU, part, batch and store numbers,
+  "#1" list items, "#3 in the queue", channels, hashtags, hex colours, git hashes, error and
+  HTTP codes, ports, prices, dates, quantities after "order"/"return").
 
 The previous engine's sets (``tune``, ``heldout``) join the default run with ``--legacy``.
 ``--splits dev,nopii_hand_tune2`` scores only the named sets (quick checks while tuning).
@@ -93,7 +99,15 @@ LEGACY = ("tune", "heldout")
 #: PII-free text in the same languages: "nonlatin_tune" watched while tuning, "nonlatin_check" not.
 NONLATIN = ("nonlatin_tune", "nonlatin_check")
 #: Hand-written tuning sets, scored only when named in --splits.
-TUNING = ("nopii_hand_tune3", "person_guard", "nopii_it_tune", "addr_tune", "ids_tune", "person_words_tune")
+TUNING = (
+    "nopii_hand_tune3",
+    "person_guard",
+    "nopii_it_tune",
+    "addr_tune",
+    "ids_tune",
+    "person_words_tune",
+    "ids_tune2",
+)
 #: Sets scored only when named in --splits.
 OPTIONAL = LEGACY + NONLATIN + TUNING
 #: How each set's heading describes it (whether it was watched while tuning).
@@ -115,6 +129,7 @@ DESCRIPTIONS = {
     "addr_tune": "hand-written address blocks; watched while tuning",
     "ids_tune": "hand-written ids and phones with look-alikes; watched while tuning",
     "person_words_tune": "hand-written words that are also names, labels, line starts; watched while tuning",
+    "ids_tune2": "hand-written ids near their words and id look-alikes (second set); watched while tuning",
 }
 assert set(DESCRIPTIONS) == set(SPLITS + OPTIONAL), "every set needs a description"
 #: Rule recognizers from the previous engine: measured with and without by --ablation.

@@ -89,13 +89,39 @@ _LOWER_BOOKING_RE = regex.compile(
 # phone...); amounts and years have separators or fewer digits.
 _LONG_NUMBER_RE = regex.compile(r"(?<![\p{L}\p{N}.,:/+\-])#?(?P<id>\d{8,20})(?![\p{L}\p{N}]|[.,]\d)")
 # "any news on #832371?", "close #12483": a case or order number without its word; not after a word
-# for a build, run, issue or pull request ("Build #4521", "PR #20417"; see also after_version_cue).
+# for a build, run, issue or pull request ("Build #4521", "PR #20417"; see also after_version_cue), nor
+# after a word for stock or a thing's own number ("SKU #44120", "Part #55120-A", "Batch #20931").
 _HASH_NUMBER_RE = regex.compile(r"(?<![\p{L}\p{N}&/#])#(?P<id>\d{5,12})(?![\p{L}\p{N}]|[.,]\d)")
 # Several of them in a row ("merged #40021 and #40022", "#51200, #51201"): the team's bookkeeping.
 _HASH_LIST_RE = regex.compile(r"#\d{5,12}(?:[ \t]*(?:,|and|or|&|/)[ \t]*#\d{5,12})+")
 _NOT_CASE_CUE_RE = regex.compile(
     r"(?<![\p{L}])(?:issue|issues|pr|pull[ \t]+request|mr|merge[ \t]+request|run|job|pipeline|step|line|row|item|"
-    r"page|rank|no|nr|number|color|colour)[ \t]*\Z",
+    r"page|rank|no|nr|number|color|colour|sku|part|model|store|shop|batch|lot|serial|bug|task|story|epic|"
+    r"change|commit|test|rule|gate|seat|room)[ \t]*\Z",
+    regex.IGNORECASE,
+)
+
+# "#333333 on a #F5F5F5 background": a colour (another hex colour or a colour word nearby).
+_COLOUR_NEAR_RE = regex.compile(
+    r"#(?=[0-9]*[A-Fa-f])[0-9A-Fa-f]{3,8}(?![\p{L}\p{N}])|(?<![\p{L}])(?:colou?rs?|hex|rgba?|css|accent|hover)(?![\p{L}])",
+    regex.IGNORECASE,
+)
+# After "order", "return", "invoice", "claim": a count and what is counted ("order 2 15m cables",
+# "return 3 128GB cards", "order of 1500 units", "an invoice of 1200 EUR"): a quantity or an amount.
+_UNIT_GROUP_RE = regex.compile(
+    r"\d+(?:[.,]\d+)?-?(?:mm|cm|m|km|g|kg|mg|ml|cl|l|gb|tb|mb|kb|ghz|mhz|w|kw|v|mah|in|inch|inches|ft|packs?|pk|"
+    r"pcs|pc|x|k|p|h|hrs?|mins?|ms|s|st|nd|rd|th|port|way|days?|months?|years?)",
+    regex.IGNORECASE,
+)
+# A parcel's tracking number is the carrier's, not the customer's ("tracking #4471209", "tracking ref: LX19...").
+_TRACKING_CUE_RE = regex.compile(
+    r"(?<![\p{L}])(?:tracking|shipment|parcel|consignment|waybill|courier)(?:[ \t]+(?:number|no\.?|nr\.?|id|code))?"
+    r"[ \t]*[:#]?[ \t]*\Z",
+    regex.IGNORECASE,
+)
+_COUNTED_RE = regex.compile(
+    r"[ \t]*(?:x[ \t]|units|items|pieces|pcs|licen[cs]es|seats|copies|boxes|bags|packs|pallets|cartons|users|"
+    r"devices|eur|usd|gbp|chf|euros?|dollars?|pounds?)(?![\p{L}])|[ \t]*[€$£]",
     regex.IGNORECASE,
 )
 
@@ -133,6 +159,8 @@ _NATIONAL_ID_RE = regex.compile(
     + r"(?P<id>(?-i:[A-Z0-9](?:[A-Z0-9]|[-. /](?=[A-Z0-9])){4,19}))(?![\p{L}\p{N}])",
     regex.IGNORECASE,
 )
+# A UK National Insurance number whose first letters read as a small word ("is NR 71 03 44 D": "nr").
+_NINO_SHAPE_RE = regex.compile(r"[A-Z]{2}[ \t]?\d{2}[ \t]?\d{2}[ \t]?\d{2}[ \t]?[A-D](?![\p{L}\p{N}])")
 _SSN_SHAPE_RE = regex.compile(_B + r"(?P<id>\d{3}-\d{2}-\d{4})(?![\p{N}\-])")
 
 _IBAN_RE = regex.compile(
@@ -154,83 +182,13 @@ _CARD_RE = regex.compile(
 
 # IBAN lengths by country (ISO 13616 registry).
 _IBAN_LENGTHS = {
-    "AD": 24,
-    "AE": 23,
-    "AL": 28,
-    "AT": 20,
-    "AZ": 28,
-    "BA": 20,
-    "BE": 16,
-    "BG": 22,
-    "BH": 22,
-    "BR": 29,
-    "BY": 28,
-    "CH": 21,
-    "CR": 22,
-    "CY": 28,
-    "CZ": 24,
-    "DE": 22,
-    "DK": 18,
-    "DO": 28,
-    "EE": 20,
-    "EG": 29,
-    "ES": 24,
-    "FI": 18,
-    "FO": 18,
-    "FR": 27,
-    "GB": 22,
-    "GE": 22,
-    "GI": 23,
-    "GL": 18,
-    "GR": 27,
-    "GT": 28,
-    "HR": 21,
-    "HU": 28,
-    "IE": 22,
-    "IL": 23,
-    "IQ": 23,
-    "IS": 26,
-    "IT": 27,
-    "JO": 30,
-    "KW": 30,
-    "KZ": 20,
-    "LB": 28,
-    "LC": 32,
-    "LI": 21,
-    "LT": 20,
-    "LU": 20,
-    "LV": 21,
-    "MC": 27,
-    "MD": 24,
-    "ME": 22,
-    "MK": 19,
-    "MR": 27,
-    "MT": 31,
-    "MU": 30,
-    "NL": 18,
-    "NO": 15,
-    "PK": 24,
-    "PL": 28,
-    "PS": 29,
-    "PT": 25,
-    "QA": 29,
-    "RO": 24,
-    "RS": 22,
-    "SA": 24,
-    "SC": 31,
-    "SE": 24,
-    "SI": 19,
-    "SK": 24,
-    "SM": 27,
-    "ST": 25,
-    "SV": 28,
-    "TL": 23,
-    "TN": 24,
-    "TR": 26,
-    "UA": 29,
-    "VA": 22,
-    "VG": 24,
-    "XK": 20,
+    entry[:2]: int(entry[2:])
+    for entry in (
+        "AD24 AE23 AL28 AT20 AZ28 BA20 BE16 BG22 BH22 BR29 BY28 CH21 CR22 CY28 CZ24 DE22 DK18 DO28 EE20 EG29 "
+        "ES24 FI18 FO18 FR27 GB22 GE22 GI23 GL18 GR27 GT28 HR21 HU28 IE22 IL23 IQ23 IS26 IT27 JO30 KW30 KZ20 "
+        "LB28 LC32 LI21 LT20 LU20 LV21 MC27 MD24 ME22 MK19 MR27 MT31 MU30 NL18 NO15 PK24 PL28 PS29 PT25 QA29 "
+        "RO24 RS22 SA24 SC31 SE24 SI19 SK24 SM27 ST25 SV28 TL23 TN24 TR26 UA29 VA22 VG24 XK20"
+    ).split()
 }
 
 
@@ -345,6 +303,24 @@ class CredentialRecognizer(SupportRecognizer):
         return results
 
 
+def _after_tracking_word(text: str, start: int) -> bool:
+    return _TRACKING_CUE_RE.search(text, max(0, start - 40), start) is not None
+
+
+def _cut_counted_groups(value: str) -> str:
+    """An id typed in groups, less the groups that count things ("2 15m", "10 500g", "25 27-inch" -> "2", "10", "25").
+
+    A lone digit before a space is a count, not an id's first group.
+    """
+    groups = value.split(" ")
+    if len(groups) > 1 and len(groups[0]) == 1 and groups[0].isdigit():
+        return groups[0]
+    for i, group in enumerate(groups[1:], 1):
+        if _UNIT_GROUP_RE.fullmatch(group):
+            return " ".join(groups[:i])
+    return value
+
+
 class AccountNumberRecognizer(SupportRecognizer):
     """Customer, account, order, ticket and reference numbers next to their words."""
 
@@ -354,22 +330,34 @@ class AccountNumberRecognizer(SupportRecognizer):
         results = []
         # A form label of another language names the number outright ("Vertragsnummer", "numer umowy"): it
         # outranks a name or address guess that swallowed the label.
-        matches = [(m, 0.8) for m in _ACCOUNT_RE.finditer(text)]
-        matches += [(m, 0.9) for m in _FOREIGN_ACCOUNT_RE.finditer(text)]
+        # Overlapped: a cue the previous match swallowed as its value still counts ("my claim. Claim number
+        # CL/2291/0044", "order confirmation: 114-2290183-7746021").
+        matches = [(m, 0.8) for m in _ACCOUNT_RE.finditer(text, overlapped=True)]
+        matches += [(m, 0.9) for m in _FOREIGN_ACCOUNT_RE.finditer(text, overlapped=True)]
         for match, score in matches:
-            value = match.group("id")
+            if _after_tracking_word(text, match.start()):
+                continue
+            start, end = match.span("id")
+            value = _cut_counted_groups(text[start:end])
+            end = start + len(value)
             digits = _digit_count(value)
             if (digits < 3 or (digits < 4 and len(value.strip("#")) < 5)) and not _CODE_SHAPE_RE.fullmatch(value):
                 continue
-            start, end = match.span("id")
+            if value.isdigit() and (
+                (len(value) <= 5 and _COUNTED_RE.match(text, end))
+                or text[match.start() : start].casefold().endswith(" of ")
+            ):
+                continue  # "order of 1500 units", "an invoice of 1200 EUR": a quantity or an amount
             results.append(self._result("ACCOUNT_NUMBER", start, end, score))
         for match in _BOOKING_RE.finditer(text):
             value = match.group("id")
             if value.isalpha() and len(value) != 6:
                 continue  # a shouted word, not a code (record locators are six letters)
-            results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.75))
+            if not _after_tracking_word(text, match.start()):
+                results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.75))
         for match in _LOWER_BOOKING_RE.finditer(text):  # typed in lower case: "booking ref q7hk2m"
-            results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.7))
+            if not _UNIT_GROUP_RE.fullmatch(match.group("id")) and not _after_tracking_word(text, match.start()):
+                results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.7))  # not "in 24hrs"
         for match in _PREFIXED_ID_RE.finditer(text):
             results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.7))
         listed = [m.span() for m in _HASH_LIST_RE.finditer(text)] if text.count("#") > 1 else []
@@ -377,11 +365,15 @@ class AccountNumberRecognizer(SupportRecognizer):
             before = text[max(0, match.start() - 30) : match.start()]
             if after_version_cue(text, match.start()) or _NOT_CASE_CUE_RE.search(before):
                 continue
+            if _after_tracking_word(text, match.start()):
+                continue
+            if len(match.group("id")) in (6, 8) and _near(_COLOUR_NEAR_RE, text, match.start(), match.end(), 40, 40):
+                continue  # "#333333 on a #F5F5F5 background": a colour
             if not any(s <= match.start() < e for s, e in listed):
                 results.append(self._span_result("ACCOUNT_NUMBER", match.span(), 0.6))
         for match in _LONG_NUMBER_RE.finditer(text):
-            if after_version_cue(text, match.start()):
-                continue  # "build 81400312", "error code 80070643": a build or a code, nobody's account
+            if after_version_cue(text, match.start()) or _after_tracking_word(text, match.start()):
+                continue  # "build 81400312", "error code 80070643", "tracking 00340434": nobody's account
             results.append(self._span_result("ACCOUNT_NUMBER", match.span("id"), 0.45))
         return results
 
@@ -428,7 +420,13 @@ class DocumentNumberRecognizer(SupportRecognizer):
                 continue
             ctx = match.group("ctx").casefold()
             kind = "US_SSN" if ctx.startswith(("ssn", "social security")) else "NATIONAL_ID"
-            results.append(self._span_result(kind, match.span("id"), 0.85))
+            start, end = match.span("id")
+            for back in (3, 2):  # the small-word reading took the letters: take them back
+                nino = _NINO_SHAPE_RE.match(text, start - back) if start >= back else None
+                if nino and nino.end() >= end:
+                    start, end = nino.span()
+                    break
+            results.append(self._result(kind, start, end, 0.85))
         for match in _SSN_SHAPE_RE.finditer(text):
             area = match.group("id")[:3]
             if area not in ("000", "666") and not area.startswith("9"):
