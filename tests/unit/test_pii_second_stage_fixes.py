@@ -109,6 +109,13 @@ def test_latin_next_to_kana_still_splits_a_word() -> None:
         ("Anna from billing: the refund is through", "Anna", False),
         ("Maintenance: Tuesday 01:00-03:00 UTC", "Maintenance", True),  # a digit and no lower-case word
         ("Anna: I called at 5pm", "Anna", False),
+        ("Anna: 2 more orders failed overnight", "Anna", False),  # a word after the number
+        ("Priya: 10:15 works for me", "Priya", False),
+        ("Telefone: +351 912 555 123, depois das 18h", "Telefone", True),
+        ("Dates: 2025-01-14 to 2025-01-21, 7 nights", "Dates", True),  # a date, then words
+        ("Anna schrieb:\n> die Rechnung ist falsch", "Anna", False),  # speaking verbs of other languages
+        ("Marie a écrit :\n> la facture est fausse", "Marie", False),
+        ("Juan dijo: la factura está mal", "Juan", False),
     ],
 )
 def test_a_form_label_in_any_language(text: str, guess: str, label: bool) -> None:

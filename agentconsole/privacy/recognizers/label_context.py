@@ -92,11 +92,25 @@ _ABSTRACT_LAST_RE = regex.compile(
 # "numéro client : 8810"). A speaker's name is followed by the colon and words ("Anna: hi") or by a
 # speaking verb ("Anna wrote:"), which ends in -s or -ed or is one of the irregular ones.
 _FIELD_LEAD_RE = regex.compile(r"[ \t]*(?:[-*•][ \t]*)?")
+# A number-first value is a field when no word follows the number, or when it is a long number or
+# a date ("Dates: 2025-01-14 to …"); "Anna: 2 more failed" and "Priya: 10:15 works" are a chat
+# speaker's lines.
 _NUMBER_FIELD_AFTER_RE = regex.compile(
-    r"[ \t]*:[ \t]*(?:[+(]?\d|(?=[^\n]*\d)(?![^\n]*(?<![\p{L}'’])\p{Ll}{2})\S)"  # or a digit and no lower-case word
+    r"[ \t]*:[ \t]*(?:[+(]?\d[\d \t.:/+-]*+(?![\p{L}])"  # a number with no word after it
+    r"|[+(]?\d{4}|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}"  # a long number, a date
+    r"|(?=[^\n]*\d)(?![^\n]*(?<![\p{L}'’])\p{Ll}{2})\S)"  # or a digit and no lower-case word
+)
+# Speaking verbs of the languages whose form labels this reads, and "a"/"ha" of their perfect
+# tenses: "Anna schrieb:", "Marie a écrit :", "Juan dijo:" are speakers, not labels.
+_FOREIGN_SPEAKING_WORDS = (
+    "schrieb|schreibt|sagte|sagt|fragte|antwortete|écrit|dit|demande|répond|a|escribió|escribe|dijo|dice"
+    "|preguntó|respondió|ha|scrisse|scrive|disse|chiede|rispose|escreveu|escreve|perguntou|respondeu"
+    "|schreef|schrijft|zei|zegt|vroeg|skrev|skriver|sa|sier|säger|frågade|napisał|napisała"
 )
 _WORDS_FIELD_AFTER_RE = regex.compile(
-    r"(?:[ \t]+(?!\p{Ll}+(?:ed|s)(?![\p{L}])|(?:wrote|said|told|says|from|at|here)(?![\p{L}]))\p{Ll}+){1,2}[ \t]*:(?![\p{L}\p{N}])"
+    r"(?:[ \t]+(?!\p{Ll}+(?:ed|s)(?![\p{L}])|(?:wrote|said|told|says|from|at|here|"
+    + _FOREIGN_SPEAKING_WORDS
+    + r")(?![\p{L}]))\p{Ll}+){1,2}[ \t]*:(?![\p{L}\p{N}])"
 )
 _TIME_BEFORE_RE = regex.compile(r"(?:\d[:.]\d\d|\d[ \t]*(?:am|pm))[ \t]*\Z", regex.IGNORECASE)
 _ALL_CAPS_RE = regex.compile(r"\p{Lu}{2,5}")
