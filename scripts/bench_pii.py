@@ -41,6 +41,10 @@ watched while tuning):
   after cue words in English and 14 other languages, phone numbers in international and
   national forms from about 30 regions, and 29 PII-free look-alikes (versions, prices,
   dates, HTTP and error codes).
+* ``person_words_tune``: 26 messages for the second-stage PERSON checks: modal verbs and "hope"
+  as words ("Will you …", "Hope this helps") and as names ("Will Turner called", "Hi Will,"),
+  verbs and articles opening a line or a list item, form labels of other languages
+  ("Telefone: +351 …", "numéro client : …"), names in halfwidth katakana and with "々".
 
 The previous engine's sets (``tune``, ``heldout``) join the default run with ``--legacy``.
 ``--splits dev,nopii_hand_tune2`` scores only the named sets (quick checks while tuning).
@@ -89,7 +93,7 @@ LEGACY = ("tune", "heldout")
 #: PII-free text in the same languages: "nonlatin_tune" watched while tuning, "nonlatin_check" not.
 NONLATIN = ("nonlatin_tune", "nonlatin_check")
 #: Hand-written tuning sets, scored only when named in --splits.
-TUNING = ("nopii_hand_tune3", "person_guard", "nopii_it_tune", "addr_tune", "ids_tune")
+TUNING = ("nopii_hand_tune3", "person_guard", "nopii_it_tune", "addr_tune", "ids_tune", "person_words_tune")
 #: Sets scored only when named in --splits.
 OPTIONAL = LEGACY + NONLATIN + TUNING
 #: How each set's heading describes it (whether it was watched while tuning).
@@ -110,6 +114,7 @@ DESCRIPTIONS = {
     "nopii_it_tune": "PII-free, hand-written IT help desk; watched while tuning",
     "addr_tune": "hand-written address blocks; watched while tuning",
     "ids_tune": "hand-written ids and phones with look-alikes; watched while tuning",
+    "person_words_tune": "hand-written words that are also names, labels, line starts; watched while tuning",
 }
 assert set(DESCRIPTIONS) == set(SPLITS + OPTIONAL), "every set needs a description"
 #: Rule recognizers from the previous engine: measured with and without by --ablation.

@@ -1,6 +1,6 @@
 """What the engine finds and what masking produces, and the deterministic overlap rules.
 
-Dependency-free (no spaCy, no Presidio): recognizers, the engine and the
+Free of spaCy and Presidio (only ``regex``): recognizers, the engine and the
 streaming masker all speak :class:`Detection`.
 """
 
@@ -10,8 +10,13 @@ import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import regex
+
 MAX_ENTITY_CHARS = 300
 _EDGE_JUNK = " \t\r\n,.;:!?\"'()[]{}<>«»“”‘’"
+# By script extension, so that the marks these scripts share count too: halfwidth katakana
+# ("ｻﾄｳ"), the prolonged sound mark "ー", "々", Hangul jamo, katakana phonetic extensions.
+_UNSPACED_RE = regex.compile(r"[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}]")
 
 
 @dataclass(frozen=True)
@@ -167,11 +172,4 @@ def _joined_letters(left: str, right: str) -> bool:
 
 def _unspaced(ch: str) -> bool:
     """A letter of a script whose words are not separated by spaces here (Han, kana, Hangul)."""
-    code = ord(ch)
-    return (
-        0x3040 <= code <= 0x30FF  # hiragana, katakana
-        or 0x3400 <= code <= 0x9FFF  # CJK unified ideographs (and extension A)
-        or 0xAC00 <= code <= 0xD7AF  # Hangul syllables
-        or 0xF900 <= code <= 0xFAFF  # CJK compatibility ideographs
-        or 0x20000 <= code <= 0x3FFFF  # CJK extensions B and later
-    )
+    return _UNSPACED_RE.match(ch) is not None

@@ -225,6 +225,11 @@ NOT_NAME_WORDS: frozenset[str] = frozenset(STOP_WORDS) | frozenset(_DOMAIN_WORDS
 #: Support-desk vocabulary among them that is not an English function word ("Operations", "Settings").
 SUPPORT_WORDS: frozenset[str] = (frozenset(_DOMAIN_WORDS) | COURTESY_WORDS) - frozenset(STOP_WORDS)
 
+#: Modal verbs and "hope": capitalized, they open a question or a wish ("Will you …", "Hope this
+#: helps"), so the word lists above keep them out of names; grammar alone decides when one is a
+#: given name instead (``person_context.verb_as_name``: "Hi Will,", "Will Turner called").
+MODAL_VERBS: frozenset[str] = frozenset("will may can might must shall should would could hope".split())
+
 #: Lower-case particles inside names ("Ludwig van Beethoven", "Maria de la Cruz").
 NAME_PARTICLES: frozenset[str] = frozenset(
     "van von der den de del della di da du la le bin binti ibn al el ter ten dos das".split()

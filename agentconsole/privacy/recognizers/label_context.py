@@ -24,6 +24,10 @@ reads many of these as people. A guess is a label when
 * it is an all-capitals word right after a time ("01:00-03:00 UTC"): a time zone;
 * it is one word and a heading: followed by a colon after a sentence's end or a list
   number on its line ("… on Thursday. Agenda: …", "3. Roadmap: …"; a speaker opens the line);
+* it is one word opening its line as a form field's label in any language: a number right
+  after its colon ("Telefone: +351 …"), a value with a digit and no lower-case word
+  ("Maintenance: Tuesday 01:00 UTC"), or lower-case words between it and the colon that are
+  not a speaking verb ("Adresse de livraison :"; "Anna: hi" and "Anna wrote:" are speakers);
 * it is one gerund of ten letters or more ("Fundraising", "Bookkeeping");
 * a hyphenated part before its last is an English function word of three letters or
   more ("Off-Peak", "Pay-As-You-Go"; "Do-Yun", "So-Yeon" have shorter parts).
@@ -76,11 +80,23 @@ _STATUS_VERB_BEFORE_RE = regex.compile(
 )
 _CLAUSE_END_RE = regex.compile(r"[ \t]*(?:[.,;!?)]|\n|\Z)")
 # Before a "Word:" heading on its line: a sentence's end, or a list number.
-_HEADING_BEFORE_RE = regex.compile(r"(?:\S[ \t]*[.!?]|^[ \t]*\d{1,2}[.)])[ \t]+\Z")
+_HEADING_BEFORE_RE = regex.compile(r"(?m)(?:\S[ \t]*[.!?]|^[ \t]*\d{1,2}[.)])[ \t]+\Z")
 _QUOTE_CLOSERS = frozenset("\"”'’")
 # Endings of English abstract and collective nouns, for the last word of a several-word guess.
 _ABSTRACT_LAST_RE = regex.compile(
     r"\p{L}{2}(?:tions?|sions?|(?<=\p{L}{4})ments?|ships?|ology|wares?|ities)$", regex.IGNORECASE
+)
+# A form field's label at the start of its line, in any language: a number right after the colon
+# ("Telefone: +351 …", "Teléfono: 612 …") or a value with a digit and no lower-case word
+# ("Maintenance: Tuesday 01:00-03:00 UTC"), or lower-case words before it ("Adresse de livraison :",
+# "numéro client : 8810"). A speaker's name is followed by the colon and words ("Anna: hi") or by a
+# speaking verb ("Anna wrote:"), which ends in -s or -ed or is one of the irregular ones.
+_FIELD_LEAD_RE = regex.compile(r"[ \t]*(?:[-*•][ \t]*)?")
+_NUMBER_FIELD_AFTER_RE = regex.compile(
+    r"[ \t]*:[ \t]*(?:[+(]?\d|(?=[^\n]*\d)(?![^\n]*(?<![\p{L}'’])\p{Ll}{2})\S)"  # or a digit and no lower-case word
+)
+_WORDS_FIELD_AFTER_RE = regex.compile(
+    r"(?:[ \t]+(?!\p{Ll}+(?:ed|s)(?![\p{L}])|(?:wrote|said|told|says|from|at|here)(?![\p{L}]))\p{Ll}+){1,2}[ \t]*:(?![\p{L}\p{N}])"
 )
 _TIME_BEFORE_RE = regex.compile(r"(?:\d[:.]\d\d|\d[ \t]*(?:am|pm))[ \t]*\Z", regex.IGNORECASE)
 _ALL_CAPS_RE = regex.compile(r"\p{Lu}{2,5}")
@@ -114,6 +130,12 @@ def used_as_label(text: str, start: int, end: int) -> bool:
         return True
     if len(words) == 1 and text[end : end + 1] == ":" and _HEADING_BEFORE_RE.search(text, line_start, start):
         return True  # "… Thursday. Agenda: …", "3. Roadmap: …": a heading, not a speaker (they open a line)
+    if (
+        len(words) == 1
+        and _FIELD_LEAD_RE.fullmatch(text, line_start, start)
+        and (_NUMBER_FIELD_AFTER_RE.match(text, end) or _WORDS_FIELD_AFTER_RE.match(text, end))
+    ):
+        return True  # "Telefone: +351 …", "Adresse de livraison :": a form field's label
     if len(words) == 1 and _LONG_GERUND_RE.fullmatch(value):
         return True
     if any(part.casefold() in STOP_WORDS and len(part) >= 3 for part in value.split("-")[:-1]):

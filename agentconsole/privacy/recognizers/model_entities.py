@@ -37,6 +37,8 @@ from agentconsole.privacy.recognizers.person_context import (
     FAREWELL_WORDS,
     addressed_as_person,
     has_person_context,
+    verb_as_name,
+    with_verb_as_name,
     word_positions,
 )
 from agentconsole.privacy.recognizers.places import used_as_place
@@ -91,7 +93,7 @@ _NUMBER_AFTER_RE = regex.compile(r"[ \t]?\d")
 # A step of a menu path ("Settings > Apps > Notifications"): a name is never one.
 _PATH_BEFORE_RE = regex.compile(r"[\p{L}\p{N})][ \t]*[>›»→][ \t]*\Z")
 _PATH_AFTER_RE = regex.compile(r"[ \t]*[>›»→][ \t]*[\p{L}\p{N}]")
-_SENTENCE_OPENING_RE = regex.compile(r"(?:^|[.!?;:][ \t]+|^[ \t]*[-*•>][ \t]*)\Z")
+_SENTENCE_OPENING_RE = regex.compile(r"(?m)(?:^|[.!?;:][ \t]+|^[ \t]*[-*•>][ \t]*)\Z")
 # An object and a particle after a sentence's first word: "Forward this to", "Send it over", "Pass them on".
 _IMPERATIVE_AFTER_RE = regex.compile(
     r"[ \t]+(?:this|it|them|these|those|that|everything|all)[ \t]+"
@@ -122,13 +124,20 @@ def person_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     one word the same text also uses in lower case ("Mark as read ... mark it"),
     or is one capitalized word with nothing around it that says "person"
     (``person_context.has_person_context``: "Excel", "Facilities", "Natürlich").
+    A capitalized modal verb or "hope" is kept, or taken from right before the span, where
+    grammar makes it a given name (``person_context.verb_as_name``: "Hi Will,", "Will Turner called").
     """
     words = [(m.start() + start, m.end() + start, m.group()) for m in _NAME_WORD_RE.finditer(text[start:end])]
     groups: list[list[tuple[int, int, str]]] = [[]]
     labels: list[bool] = [False]  # the group came right after a capitalized support word of the span
     for i, word in enumerate(words):
         key = word_key(word[2])
-        if key in NOT_NAME_WORDS and key not in NAME_PARTICLES and not _given_name_before_particle(words, i):
+        if (
+            key in NOT_NAME_WORDS
+            and key not in NAME_PARTICLES
+            and not _given_name_before_particle(words, i)
+            and not verb_as_name(text, word[0], word[1])
+        ):
             groups.append([])  # an edge word, or a joint between two names
             labels.append(word[2][:1].isupper() and key in SUPPORT_WORDS and key not in _ADDRESSING_WORDS)
         else:
@@ -140,7 +149,7 @@ def person_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
             continue  # "Accounts Payable" minus "Accounts": a department, not a person
         span = _checked(text, group, need_context=not several)
         if span is not None:
-            spans.append(span)
+            spans.append((with_verb_as_name(text, *span), span[1]))  # "Will Turner called": "Will" too
     return spans
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import regex
 
-from agentconsole.privacy.lexicon import NOT_NAME_WORDS
+from agentconsole.privacy.lexicon import MODAL_VERBS, NOT_NAME_WORDS
 
 #: Farewells and cheers the shared grammar word list does not carry: a message's last word, never a name.
 FAREWELL_WORDS = frozenset(
@@ -157,3 +157,38 @@ def addressed_as_person(text: str, start: int, end: int) -> bool:
     if _LINE_LEAD_RE.fullmatch(before) is not None and _LINE_REST_RE.match(text, end):
         return True  # alone on its line: a sign-off
     return bool(_SALUTATION_END_RE.match(text, end) and len(text[line_start:start].split()) <= 3)
+
+
+# After a modal verb used as a name: a finite verb, maybe with a surname between ("Will Turner
+# called", "Hope said"); a modal opening a question takes a bare verb ("Will Turner call?").
+_FINITE_AFTER_RE = regex.compile(
+    r"(?:[ \t]+\p{Lu}[\p{L}'’\-]+)?[ \t]+(?:\p{Ll}{2,}(?:ed|s)|said|wrote|told|rang|spoke|sent|came)(?![\p{L}])"
+)
+_CAPITALIZED_BEFORE_RE = regex.compile(r"(\p{Lu}\p{Ll}+)[ \t]+\Z")
+_OPENING_BEFORE_RE = regex.compile(r"(?m)(?:^[ \t]*(?:[-*•>][ \t]*)?|[.!?:;][ \t]+)\Z")
+
+
+def verb_as_name(text: str, start: int, end: int) -> bool:
+    """``text[start:end]`` is a capitalized modal verb or "hope" that is a given name here.
+
+    Addressed as a person ("Hi Will,", "Thanks, Hope!"), followed by a finite verb ("Will said",
+    "Will Turner called"), or capitalized inside a sentence ("ask Will Turner"). "Will you …" and
+    "Hope this helps" are none of these.
+    """
+    word = text[start:end]
+    if word.casefold() not in MODAL_VERBS or not (word[:1].isupper() and word[1:].islower()):
+        return False
+    if addressed_as_person(text, start, end) or _FINITE_AFTER_RE.match(text, end):
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    return not _OPENING_BEFORE_RE.search(text, line_start, start) and any(ch.islower() for ch in text[:start])
+
+
+def with_verb_as_name(text: str, start: int, end: int) -> int:
+    """The start of a name that a capitalized modal verb right before it opens ("Will Turner called")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = _CAPITALIZED_BEFORE_RE.search(text, line_start, start)
+    if before is None:
+        return start
+    at: int = before.start(1)
+    return at if verb_as_name(text, at, before.end(1)) else start

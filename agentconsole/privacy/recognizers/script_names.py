@@ -397,7 +397,7 @@ def _cased_parts(
         s = p_start + capitalized[0].start()
         e = p_start + capitalized[-1].end()
         announced = any(n_s < e and s < n_e for _, _, n_s, n_e in names)
-        opens_sentence = regex.search(r"(?:^|[.!?…][ \t]*)\Z", text[:s]) is not None and s != start
+        opens_sentence = regex.search(r"(?m)(?:^|[.!?…][ \t]*)\Z", text[:s]) is not None and s != start
         if len(capitalized) == 1 and opens_sentence and not announced:
             continue  # "Даша! Посмотри": a sentence's first word, not a second name
         kept.append((s, e))

@@ -43,7 +43,7 @@ _JAPANESE_DEPARTMENT_RE = regex.compile(
 # Articles of other languages that are also name particles ("van der Berg", "Le Pen"): lower case at
 # a sentence's opening, they start a noun phrase, not a name.
 _ARTICLES = frozenset("der die das den dem des le la les el los las il lo".split())
-_SENTENCE_OPENING_RE = regex.compile(r"(?:^|[.!?:][ \t]+|\n[ \t]*)\Z")
+_SENTENCE_OPENING_RE = regex.compile(r"(?m)(?:^[ \t]*(?:[-*•>][ \t]*)?|[.!?:][ \t]+)\Z")
 
 
 # A number next to the word ("12 juli", "Dezember 2024") or a preposition of time of another
@@ -57,7 +57,7 @@ _TIME_PREPOSITION_BEFORE_RE = regex.compile(
 )
 # A label an identifier's value follows: "code", "ID:", "ref", "account", "voucher".
 _ID_LABEL_BEFORE_RE = regex.compile(
-    r"(?:^|[^\p{L}])(?:" + ACCOUNT_CONTEXT + r"|code|id|no|nr|number|voucher|coupon|pin|key)[ \t.:#-]*\Z",
+    r"(?<![\p{L}])(?:" + ACCOUNT_CONTEXT + r"|code|id|no|nr|number|voucher|coupon|pin|key)[ \t.:#-]*\Z",
     regex.IGNORECASE,
 )
 _VOWELS = frozenset("AEIOUYÀÁÂÄÅÈÉÊËÌÍÎÏÒÓÔÖÙÚÛÜÝАЕЁИОУЫЭЮЯ")
