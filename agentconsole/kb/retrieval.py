@@ -58,9 +58,6 @@ CORRECTED_WEIGHT = 0.6
 BM25_SHARE = 0.5
 #: Added to the rank of an article the query names: all words of its title or of one of its synonyms.
 NAMED_SHARE = 0.2
-#: A question's end word the KB holds is its focus only if at most this many passages hold it, or it is
-#: in an article's title or synonyms: a word spread through the bodies is how the question asks.
-FOCUS_MAX_PASSAGES = 1
 
 
 #: A sentence that asks (ends in a question mark).
@@ -147,9 +144,7 @@ class _Vocabulary:
         self.article_of: dict[int, int] = {}
         article_terms: dict[int, set[str]] = {}
         rows = index.kb_passage_terms()
-        self.name_terms: set[str] = set()  # the stems of every article's title and synonyms
         for passage_id, article_id, title, heading, body in rows:
-            self.name_terms.update(title.split())
             terms = frozenset(f"{title} {heading} {body}".split())
             self.passage_terms[passage_id] = terms
             self.article_of[passage_id] = article_id
@@ -407,9 +402,6 @@ class Retriever:
             answered = set(vocab.article_terms.get(top.article_id, frozenset()))
             for stand_in in stand_ins.keys() & answered:
                 answered |= stand_ins[stand_in]
-            # a word in several passages that names no article says how the question is asked, not
-            # what about ("what does it include?", "does it expire?", "per month?")
-            focus_end = [t for t in focus_end if vocab.df.get(t, 0) <= FOCUS_MAX_PASSAGES or t in vocab.name_terms]
             if focus_end and not set(focus_end) & answered:
                 result.answerable = False
         return result

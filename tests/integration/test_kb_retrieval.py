@@ -208,22 +208,6 @@ def test_what_a_question_sets_its_focus_against_is_no_focus(retriever: Retriever
     assert retriever.search("Can I pay with PayPal instead of cash?").answerable
 
 
-def test_an_end_word_spread_through_the_bodies_naming_no_article_is_no_focus(
-    retriever: Retriever, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # "day" is in two passages (returns, refunds) and in no title: it says how the question asks
-    question = "How long is a gift card valid, in days?"
-    assert retriever.end_focus(question) == [stem("day")]
-    assert top_key(retriever, question) == "gift-cards.md" and retriever.search(question).answerable
-    # a word the KB never saw, or one naming another article ("cleaning"), still is the focus
-    assert not retriever.search("Is a gift card valid for teacups?").answerable
-    assert top_key(retriever, "Can I use a gift card for cleaning?") == "gift-cards.md"
-    assert not retriever.search("Can I use a gift card for cleaning?").answerable
-    # every word the KB holds as a focus: the question about days is declined
-    monkeypatch.setattr(retrieval, "FOCUS_MAX_PASSAGES", 10**6)
-    assert not retriever.search(question).answerable
-
-
 def test_words_written_apart_are_searched_joined_where_the_kb_holds_them_so() -> None:
     known = {stem(w) for w in ("password", "setup", "form", "install", "error", "reset")}
     assert retrieval.joined_content_words("how do I reset my pass word", known) == ["reset", "password"]
