@@ -24,9 +24,12 @@ Splits (report them apart):
   while tuning (``--verbose`` refuses it);
 * ``tune2``: ``questions-tune2.jsonl`` of both KBs, paraphrased customer questions
   written for the third round (issue 15) before its changes, to tune on beside
-  ``tuned`` and so fit neither KB's first questions alone.
+  ``tuned`` and so fit neither KB's first questions alone;
+* ``tune3``: ``questions-tune3.jsonl`` of both KBs, written for the fifth round (issue 15)
+  before its changes (irregular past forms, words written apart, near-topic questions),
+  watched while tuning.
 
-    python scripts/eval_kb.py [--kb DIR] [--split tuned|watched|tune2|fresh|all] [--drafts N] [--json] [--verbose]
+    python scripts/eval_kb.py [--kb DIR] [--split tuned|watched|tune2|tune3|fresh|all] [--drafts N] [--json] [--verbose]
 """
 
 from __future__ import annotations
@@ -173,7 +176,7 @@ def evaluate_drafts(service: Any, questions: list[dict[str, Any]], limit: int, v
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kb", type=Path, default=DATA, help="a KB folder: articles/ and questions*.jsonl")
-    parser.add_argument("--split", choices=("tuned", "watched", "tune2", "fresh", "all"), default="tuned")
+    parser.add_argument("--split", choices=("tuned", "watched", "tune2", "tune3", "fresh", "all"), default="tuned")
     parser.add_argument("--max-tokens", type=int, default=96, help="tokens per draft (with --drafts)")
     parser.add_argument("--threads", type=int, default=0, help="llama.cpp threads for drafts (0 = physical cores)")
     parser.add_argument("--drafts", type=int, default=0, metavar="N", help="also draft N answers with the model")

@@ -1,11 +1,12 @@
 """Finding the passages that answer a customer's message, or deciding that none does.
 
 1. The query is built from the *masked* text: placeholders and stop words
-   dropped, words stemmed, a word the index lacks split into two it holds
+   dropped, two neighbours the index holds as one word joined ("pass word"),
+   words stemmed, a word the index lacks split into two it holds
    ("giftcard") or replaced by the closest index term with the same first
    letter (edit distance 1, or 2 for long words; a correctly spelled English
    word only by a term that extends it: "model" is not "modem"), an irregular past form
-   searched as its verb ("sent" -> "send"), synonyms added (each knowing
+   searched as its verb ("sent" -> "send", from spaCy's lemmatizer tables), synonyms added (each knowing
    which query words it stands in for; a country the KB never names stands
    for "abroad"), and a long rambling message
    cut to its most specific terms (highest IDF).
@@ -28,9 +29,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from agentconsole.kb.english import is_english_word
+from agentconsole.kb.english import irregular_verb, is_english_word
 from agentconsole.kb.synonyms import GENERIC_GROUPS, SynonymMap, phrase_stems, phrase_words, says, title_alternatives
-from agentconsole.kb.terms import IRREGULAR_VERBS, content_words, index_terms, stem, word_stems
+from agentconsole.kb.terms import STOP_WORDS, content_words, index_terms, is_content_word, stem, word_stems, words
 
 #: bm25 weights of the index columns: title, heading, body.
 COLUMN_WEIGHTS = (4.0, 2.0, 1.0)
@@ -264,13 +265,14 @@ class Retriever:
         """``(terms, corrections, expansions)`` for masked ``text``: see the module docstring."""
         vocab = self.vocabulary()
         terms, corrections = self._all_terms(text, vocab)
-        expansions = vocab.synonyms.expand(terms, vocab.known, word_stems(text))
+        expansions = vocab.synonyms.expand(terms, vocab.known, said(text))
         return self._most_specific(terms, vocab), corrections, expansions
 
     def _all_terms(self, text: str, vocab: _Vocabulary) -> tuple[list[str], dict[str, str]]:
         """The query terms of every content word of ``text`` (each once), and the typo corrections made."""
         corrections: dict[str, str] = {}
-        terms = list(dict.fromkeys(t for word in content_words(text) for t in self._terms(word, vocab, corrections)))
+        found = joined_content_words(text, vocab.known)
+        terms = list(dict.fromkeys(t for word in found for t in self._terms(word, vocab, corrections)))
         return terms, corrections
 
     @staticmethod
@@ -286,7 +288,7 @@ class Retriever:
     def _terms(word: str, vocab: _Vocabulary, corrections: dict[str, str]) -> list[str]:
         """The query terms of a content word: its stem, the two words it joins ("giftcard"), or the
         index term it is a typo of."""
-        verb = IRREGULAR_VERBS.get(word)
+        verb = irregular_verb(word)
         if verb is not None and stem(verb) in vocab.known:
             return [stem(verb)]
         term = stem(word)
@@ -333,7 +335,7 @@ class Retriever:
         # the query terms as query_terms() gives them, without the expansions it lists (stand_ins below)
         all_terms, corrections = self._all_terms(text, vocab)
         terms = self._most_specific(all_terms, vocab)
-        spoken = set(word_stems(text))  # every word, stop words included: what synonym phrases are matched on
+        spoken = set(said(text))  # every word, stop words included: what synonym phrases are matched on
         stand_ins = vocab.synonyms.stand_ins(terms, vocab.known, spoken)
         result = Retrieval(terms=terms, corrections=corrections)
         searchable = [t for t in terms if t in vocab.known] + list(stand_ins)
@@ -403,6 +405,41 @@ class Retriever:
             if focus_end and not set(focus_end) & answered:
                 result.answerable = False
         return result
+
+
+def joined_content_words(text: str, known: set[str]) -> list[str]:
+    """The content words of ``text``, two neighbours joined where the index holds them as one word
+    ("pass word" -> "password", "log in" -> "login")."""
+    found = [w.removesuffix("'s") for w in words(text)]
+    joined: list[str] = []
+    i = 0
+    while i < len(found):
+        # both parts words, not both stop words ("for me" is no "forme"); the joined word an English
+        # word or its first part unknown to the KB ("install is" is no "installis")
+        if i + 1 < len(found):
+            first, second = found[i], found[i + 1]
+            pair = first + second
+            if (
+                first.isalpha()
+                and second.isalpha()
+                and min(len(first), len(second)) >= 2
+                and not (first in STOP_WORDS and second in STOP_WORDS)
+                and is_content_word(pair)
+                and stem(pair) in known
+                and (is_english_word(pair) or stem(first) not in known)
+            ):
+                joined.append(pair)
+                i += 2
+                continue
+        joined.append(found[i])
+        i += 1
+    return [w for w in joined if is_content_word(w)]
+
+
+def said(text: str) -> list[str]:
+    """The stems of every word of ``text`` (stop words included), and of the verb of an irregular form
+    ("took back" also says "take back"): what synonym phrases are matched on."""
+    return word_stems(text) + [stem(verb) for word in words(text) if (verb := irregular_verb(word))]
 
 
 def _best_per_article(hits: Sequence[Hit], limit: int) -> list[Hit]:

@@ -26,7 +26,7 @@ GENERIC_GROUPS: tuple[tuple[str, ...], ...] = (
     ("invoice", "bill", "receipt", "billing"),
     ("delivery", "shipping", "shipment", "postage", "courier", "dispatch", "deliver", "ship"),
     ("parcel", "package", "packet"),
-    ("broken", "damaged", "defective", "faulty", "cracked"),
+    ("broken", "damaged", "defective", "faulty", "cracked", "smashed", "shattered", "crushed", "dented"),
     ("subscription", "membership", "plan"),
     ("price", "cost", "fee", "charge"),
     ("delete", "remove", "erase", "close"),

@@ -50,44 +50,6 @@ STOP_WORDS = frozenset(
     """.split()
 )
 
-#: Irregular past forms and their verbs ("I sent it back", "I paid by card"): the stemmer keeps "sent"
-#: and "paid" apart from "send" and "pay", so a query maps them to the verb the articles write.
-#: (Forms that are stop words, like "got" and "made", never get here; "broken" is an adjective, "left" a side.)
-IRREGULAR_VERBS: dict[str, str] = {
-    form: verb
-    for verb, forms in (
-        ("begin", "began begun"),
-        ("bring", "brought"),
-        ("build", "built"),
-        ("buy", "bought"),
-        ("catch", "caught"),
-        ("choose", "chose chosen"),
-        ("drive", "drove driven"),
-        ("fall", "fell fallen"),
-        ("feel", "felt"),
-        ("fly", "flew flown"),
-        ("forget", "forgot forgotten"),
-        ("freeze", "froze frozen"),
-        ("hear", "heard"),
-        ("hold", "held"),
-        ("keep", "kept"),
-        ("lend", "lent"),
-        ("lose", "lost"),
-        ("pay", "paid"),
-        ("run", "ran"),
-        ("sell", "sold"),
-        ("send", "sent"),
-        ("spend", "spent"),
-        ("steal", "stole stolen"),
-        ("tear", "tore torn"),
-        ("think", "thought"),
-        ("throw", "threw thrown"),
-        ("wear", "wore worn"),
-        ("write", "wrote written"),
-    )
-    for form in forms.split()
-}
-
 _stemmer_lock = threading.Lock()
 _STEMMER = snowballstemmer.stemmer("english")
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from agentconsole.kb import retrieval
 from agentconsole.kb.retrieval import Retriever
 from agentconsole.kb.synonyms import GENERIC_GROUPS, SynonymMap
 from agentconsole.kb.terms import content_words, index_terms, stem
@@ -180,10 +181,10 @@ def test_the_evaluation_loads_splits_per_kb_and_never_shows_fresh_questions_one_
     assert spec is not None and spec.loader is not None
     evaluation = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(evaluation)
-    names = ("tuned", "watched", "tune2", "fresh")
+    names = ("tuned", "watched", "tune2", "tune3", "fresh")
     splits = {s: len(evaluation.load_questions(DATA / "kb", s)) for s in (*names, "all")}
     assert splits["all"] == sum(splits[s] for s in names) and splits["fresh"] >= 55 and splits["tune2"] >= 40
-    assert {r["split"] for r in evaluation.load_questions(DATA / "kb_isp", "all")} == {"fresh", "tune2"}
+    assert {r["split"] for r in evaluation.load_questions(DATA / "kb_isp", "all")} == {"fresh", "tune2", "tune3"}
     for split in ("fresh", "all"):
         with pytest.raises(SystemExit) as stopped:
             evaluation.main(["--split", split, "--verbose"])
@@ -205,3 +206,14 @@ def test_what_a_question_sets_its_focus_against_is_no_focus(retriever: Retriever
     assert not retriever.search("Can I pay with bitcoin instead of PayPal?").answerable
     assert retriever.end_focus("Can I pay with PayPal rather than a smartwatch?") == [stem("paypal")]
     assert retriever.search("Can I pay with PayPal instead of cash?").answerable
+
+
+def test_words_written_apart_are_searched_joined_where_the_kb_holds_them_so() -> None:
+    known = {stem(w) for w in ("password", "setup", "form", "install", "error", "reset")}
+    assert retrieval.joined_content_words("how do I reset my pass word", known) == ["reset", "password"]
+    assert retrieval.joined_content_words("how do I set up the router", known) == ["setup", "router"]
+    # not two stop words ("for me" is no "forme"), no lone letters ("error e3"), no word that is no
+    # English word when its first part is a KB word already ("install is")
+    assert retrieval.joined_content_words("any form for me", known) == ["form"]
+    assert retrieval.joined_content_words("error e3", known) == ["error"]
+    assert retrieval.joined_content_words("the install is late", known) == ["install", "late"]

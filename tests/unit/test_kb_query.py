@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agentconsole.kb.english import is_english_word
+from agentconsole.kb.english import VERB_TABLE, irregular_verb, is_english_word
 from agentconsole.kb.grounding import CitationRewriter, Grounding, GroundPassage, decline_text, within_budget
 from agentconsole.kb.macros import MacroFileError, matches, parse_macros, render
 from agentconsole.kb.retrieval import Hit, Retriever, damerau
@@ -262,3 +262,31 @@ def test_query_expansion_matches_synonym_phrases_before_stop_words_go() -> None:
     retriever = Retriever(index)  # type: ignore[arg-type]
     assert stem("outage") in retriever.query_terms("My internet has been down since noon")[2]
     assert stem("outage") not in retriever.query_terms("Why is my internet so slow?")[2]
+
+
+def test_irregular_verb_forms_come_from_the_lemmatizer_tables() -> None:
+    assert [irregular_verb(w) for w in ("took", "threw", "paid", "brought", "sent")] == [
+        "take",
+        "throw",
+        "pay",
+        "bring",
+        "send",
+    ]
+    # a form that is a verb of its own, a regular form (same stem as its verb) and a noun are no such forms
+    assert irregular_verb("found") is None and irregular_verb("rent") is None and irregular_verb("saw") is None
+    assert irregular_verb("returned") is None and irregular_verb("refund") is None
+    from spacy.strings import hash_string  # the table is found by spaCy's hash of its part of speech
+
+    assert hash_string("verb") == VERB_TABLE
+
+
+def test_an_irregular_form_says_the_synonym_phrase_of_its_verb() -> None:
+    # "take back" is a phrase of light verb + "back": "took back" says it only through the verb
+    index = _TinyIndex(
+        ["Taking back your old appliance: we take your old one free of charge", "Returns within 30 days"],
+        synonyms=[("Taking back your old appliance", "take back")],
+    )
+    retriever = Retriever(index)  # type: ignore[arg-type]
+    assert stem("applianc") in retriever.query_terms("Can you take back my old fridge?")[2]
+    assert stem("applianc") in retriever.query_terms("Last time you took back my old fridge")[2]
+    assert stem("applianc") not in retriever.query_terms("Last time you put back my old fridge")[2]
