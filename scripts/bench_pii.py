@@ -55,7 +55,9 @@ watched while tuning):
 The previous engine's sets (``tune``, ``heldout``) join the default run with ``--legacy``.
 ``--splits dev,nopii_hand_tune2`` scores only the named sets (quick checks while tuning).
 ``--errors`` refuses the sets nobody may look at message by message: ``neverseen``,
-``neverseen2``, ``nopii_hand_never`` and ``nonlatin_check`` (their totals only).
+``neverseen2``, ``nopii_hand_never`` and ``nonlatin_check`` (their totals only), and scores
+only the set it prints unless ``--splits`` names more (a default run would print the never-look
+sets' totals beside the errors).
 
 Scoring (the issue's definitions): a must-mask span is *caught* when >= 80% of
 its non-space characters are masked (by any detection); a prediction is
@@ -332,7 +334,9 @@ def main() -> int:
     parser.add_argument(
         "--errors",
         choices=[x for x in SPLITS + OPTIONAL if x not in NEVER_LOOK],
-        help="print our misses and false alarms for a split (not for " + ", ".join(NEVER_LOOK) + ")",
+        help="print our misses and false alarms for a split (not for "
+        + ", ".join(NEVER_LOOK)
+        + "); scores only that split unless --splits names more",
     )
     parser.add_argument("--ablation", action="store_true", help="also score our engine without each rule recognizer")
     parser.add_argument("--paste-kb", type=int, default=1000, help="big paste size in KB (0: skip; default 1000)")
@@ -385,6 +389,8 @@ def main() -> int:
     chosen = SPLITS + (LEGACY if args.legacy else ())
     if args.splits:
         chosen = tuple(args.splits)
+    elif args.errors:  # only that set: the default run would also print the never-look sets' totals
+        chosen = (args.errors,)
     if args.errors and args.errors not in chosen:
         chosen += (args.errors,)
     for split in chosen:
