@@ -134,8 +134,13 @@ def test_streams_from_a_real_server(engine: ServerEngine) -> None:
     assert 1 <= stats.completion_tokens <= 24 and len(deltas) == stats.completion_tokens
     assert stats.prompt_tokens > 0 and 0 < stats.ttft_ms <= stats.total_ms
     assert stats.finish_reason in ("stop", "length") and not stats.cancelled
-    # The same question at temperature 0 answers the same.
-    assert "".join(engine.stream(QUESTION, temperature=0.0, seed=5, max_tokens=24)) == generation.text
+    # The same question at temperature 0 answers the same. Compared from the same state of the
+    # server's prompt cache: llama_cpp.server (0.3.36) reuses the cached prompt and re-evaluates
+    # only its last token, whose logits are not bit-identical to the whole prompt's batch, so a
+    # cold and a warm request may part at a near tie (llama.cpp says as much of its prompt cache).
+    # Two warm requests run the same computation: they must answer the same.
+    again = "".join(engine.stream(QUESTION, temperature=0.0, seed=5, max_tokens=24))
+    assert again and "".join(engine.stream(QUESTION, temperature=0.0, seed=5, max_tokens=24)) == again
 
 
 def test_cancel_mid_stream_then_ask_again(engine: ServerEngine) -> None:
