@@ -28,9 +28,16 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from agentconsole.privacy.lexicon import CALENDAR_WORDS, NOT_NAME_WORDS, word_key
+from agentconsole.privacy.lexicon import (
+    CALENDAR_WORDS,
+    NOT_NAME_WORDS,
+    SPEAKING_VERBS,
+    alternation,
+    word_key,
+)
 from agentconsole.privacy.recognizers.base import SupportRecognizer
 from agentconsole.privacy.recognizers.model_entities import checked_person_span
+from agentconsole.privacy.recognizers.person_context import TEAM_AFTER, verb_as_name
 
 if TYPE_CHECKING:
     from presidio_analyzer import RecognizerResult
@@ -83,6 +90,20 @@ _CUE_RES = (
         + _NAME
         + _SMALL_WORD_AFTER
     ),
+    # a member of a team, capitalized inside a sentence: "Could Will from your Billing team call me",
+    # "send it to Hope in our Legal team", "ask Ines from billing"
+    regex.compile(r"(?<=\p{Ll}[ \t]+)" + _NAME + r"(?=[ \t]+" + TEAM_AFTER + r")"),
+    # … or opening a sentence, with a speaking verb after the team: "Mark from Sales says the router is fine"
+    # (a speaking verb alone is no cue: firms and products speak too, "Kindle says it's your fault")
+    regex.compile(
+        r"(?<![\p{L}\p{N}'’.\-])"
+        + _NAME
+        + r"(?=[ \t]+"
+        + TEAM_AFTER
+        + r"[ \t]+(?:"
+        + alternation(SPEAKING_VERBS)
+        + r")(?![\p{L}]))"
+    ),
     # a relative or colleague, named: "our manager Ines needs"
     regex.compile(
         r"(?i:(?<![\p{L}])(?:my|our|your)[ \t]+(?:manager|colleague|boss|supervisor|wife|husband|partner|son|"
@@ -106,8 +127,11 @@ class CueNameRecognizer(SupportRecognizer):
             for match in pattern.finditer(text):
                 start, end = match.span("name")
                 key = word_key(match.group("name"))
-                if (start, end) in found or (key in NOT_NAME_WORDS and key not in CALENDAR_WORDS):
-                    continue  # (a calendar word is left to the checks: a name when a greeting addresses it, "Hi Jun,")
+                if (start, end) in found or (
+                    key in NOT_NAME_WORDS and key not in CALENDAR_WORDS and not verb_as_name(text, start, end)
+                ):
+                    continue  # (a calendar word is left to the checks: a name when a greeting addresses it, "Hi Jun,";
+                    # a modal verb or "hope" to grammar: "Could Will from billing …", not "Will you …")
                 if checked_person_span(text, start, end) is None:
                     continue
                 found[(start, end)] = self._result(PERSON, start, end, 0.7)

@@ -102,3 +102,22 @@ def leading_region_name(line: str) -> int:
         if candidate.casefold() in names and candidate[:1].isupper():
             return int(end)
     return 0
+
+
+# A list joint between two neighbours: "Zürich and Genève", "Bristol, Bath and Exeter", "Lyon or Nice".
+_JOINT_RE = regex.compile(r"[ \t]*(?:,|&|/|,?[ \t]*(?<![\p{L}])(?:and|or)(?![\p{L}]))[ \t]*", regex.IGNORECASE)
+
+
+def listed_with_places(text: str, start: int, end: int, places: list[tuple[int, int]]) -> bool:
+    """``text[start:end]`` is joined by "and", "or" or a comma to a span the model reads as a place or a firm.
+
+    A list holds one kind of thing: in "Orders from Zürich and Genève" the model's own reading of
+    the neighbour (a place) outweighs its person guess on the other item; "Anna and Bob" are both
+    people to it. ``places`` are the model's place and organization spans (its rehearsed labels).
+    """
+    for place_start, place_end in places:
+        if place_end <= start and _JOINT_RE.fullmatch(text, place_end, start):
+            return True
+        if place_start >= end and _JOINT_RE.fullmatch(text, end, place_start):
+            return True
+    return False
