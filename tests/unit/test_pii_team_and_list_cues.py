@@ -8,6 +8,8 @@
   ("Orders from Zürich and Genève"); "Anna and Bob" are both people to it;
 * the first word of a two-word greeting or closing in another language ("Cu stimă,", "Xin
   chào!") is not a name; before an English courtesy word it may be ("ok Priya thanks");
+* a German noun after "im", "zum", "beim" … in a line with a German article is no name ("der
+  Drucker im Flur"); "hi im Kalinda" is the chat spelling of "I'm";
 * the speaking verbs the person and label checks share (``lexicon.py``) make "Anna rang:" a
   speaker, not a form field's label.
 
@@ -70,6 +72,8 @@ def test_a_modal_verb_from_a_team_is_a_given_name() -> None:
         ("Quenby, Ostby or Marrow: all three stores are closed.", "Quenby", "Ostby", True),
         ("Ticket from Lindholm, reported by Veyrac on Monday.", "Veyrac", "Lindholm", False),  # no list joint
         ("Veyrac from Lindholm called about the invoice.", "Veyrac", "Lindholm", False),
+        ("The parcel went to Lindholm and Veyrac signed for it.", "Veyrac", "Lindholm", False),  # a new clause
+        ("It is in Lindholm and Veyrac will collect it.", "Veyrac", "Lindholm", False),
     ],
 )
 def test_an_item_of_a_list_of_places(text: str, guess: str, neighbour: str, listed: bool) -> None:
@@ -84,6 +88,10 @@ def test_an_item_of_a_list_of_places(text: str, guess: str, neighbour: str, list
         ("Sehr geehrte Damen und Herren,\nbitte prüfen.\nHerzliche Grüße\nBerit", "Herzliche", True),
         ("ok Priya thanks", "Priya", False),  # an English courtesy word after a name
         ("I told Svea ciao at the door.", "Svea", False),  # not the first word of its sentence
+        # a German noun after a preposition fused with its article, in a German line
+        ("Der Scanner im Lager liest keine Etiketten.", "Lager", True),
+        ("Die Rechnung liegt beim Steuerbüro.", "Steuerbüro", True),
+        ("hi im Kalinda and my order is late", "Kalinda", False),  # the chat spelling of "I'm"
     ],
 )
 def test_the_first_word_of_a_foreign_greeting_or_closing(text: str, guess: str, dropped: bool) -> None:
@@ -124,6 +132,8 @@ def engine() -> PrivacyEngine:
         ("Mark as resolved", []),
         ("Orders from Zürich and Genève go through the Swiss entity.", []),
         ("Anna and Bob are on the call.", ["Anna", "Bob"]),
+        ("The order went to Lisbon and Maria signed for it.", ["Maria"]),
+        ("Can the kiosk show English and Welsh at the same time?", []),  # a language beside it
         ("Bună ziua,\nfactura nu a sosit.\n\nCu stimă,\nDepartamentul Financiar", []),
     ],
 )

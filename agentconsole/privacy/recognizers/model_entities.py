@@ -296,8 +296,8 @@ _NOT_PERSON_LABELS = frozenset(
 )
 
 
-#: Our model's rehearsed labels for places and firms: a one-word guess listed beside one is the same kind.
-_LISTED_THING_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG"})
+#: Our model's rehearsed labels for places, firms, products and languages: a one-word guess listed beside one is the same kind.
+_LISTED_THING_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP", "LANGUAGE", "PRODUCT", "EVENT"})
 
 
 def text_of(base: list[Span], start: int, end: int) -> str:

@@ -105,6 +105,17 @@ def has_person_context(text: str, start: int, end: int, *, beside: bool = True) 
     return len(word_positions(text, word)) >= 2
 
 
+# A finite verb or a modal right after a word: it is the subject of a clause ("… and Maria signed").
+_VERB_AFTER_RE = regex.compile(
+    r"[ \t]+(?:will|would|can|could|should|must|may|might|has|had|was|is|did|does)(?![\p{L}])", regex.IGNORECASE
+)
+
+
+def acts_after(text: str, end: int) -> bool:
+    """A verb right after ``text[:end]`` whose subject it is: a finite verb or a modal ("Maria signed", "Maria will")."""
+    return bool(_FINITE_AFTER_RE.match(text, end) or _VERB_AFTER_RE.match(text, end))
+
+
 def _name_like(word: str) -> bool:
     return word[:1].isupper() and word.casefold().strip("'’-") not in NOT_NAME_WORDS
 
