@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import json
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -12,12 +14,12 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 
 
-def _load(name: str) -> list[dict]:
+def _load(name: str) -> list[dict[str, Any]]:
     path = DATA / f"pii_{name}.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _bench():
+def _bench() -> ModuleType:
     spec = importlib.util.spec_from_file_location("bench_pii", ROOT / "scripts" / "bench_pii.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
