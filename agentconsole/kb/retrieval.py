@@ -12,7 +12,8 @@
    cut to its most specific terms (highest IDF).
 2. BM25 over the FTS5 index (title, heading, body columns weighted) finds
    candidate passages. An article ranks by how much of the query it covers
-   (IDF-weighted share of the query's terms, unknown words counting less)
+   (IDF-weighted share of the query's terms, unknown words counting less;
+   of a story with questions, the mean of the story's and the questions' share)
    plus its best passage's BM25 as a share of the best BM25 of the query.
 3. Whether the KB answers at all is decided here, not by the model: the best
    passage must cover enough of the query's terms and match at least a
@@ -358,10 +359,12 @@ class Retriever:
             focus = set()  # the message is one question, or its questions name nothing the KB knows
         focus_weight = sum(w for t, w in weights.items() if t in focus)
 
-        def covered(present: frozenset[str]) -> tuple[float, float]:
+        def covered(present: frozenset[str], ranking: bool = False) -> tuple[float, float]:
             """(coverage, matched weight of known terms) of the query by a passage's or article's terms.
 
-            The coverage of the message's questions alone counts if it is higher.
+            The coverage of the message's questions alone counts if it is higher; to rank
+            articles (``ranking``) only half of the difference counts: a story's question is
+            often generic ("how long does this take?") and the story names the subject.
             """
             answered = set(present)
             for stand_in in stand_ins.keys() & present:  # "refund" in the text answers "money back"
@@ -369,7 +372,8 @@ class Retriever:
             coverage = sum(w for t, w in weights.items() if t in answered) / total_weight if total_weight else 0.0
             if focus_weight:
                 asked = sum(w for t, w in weights.items() if t in focus and t in answered)
-                coverage = max(coverage, asked / focus_weight)
+                asked_share = asked / focus_weight
+                coverage = max(coverage, (asked_share + coverage) / 2 if ranking else asked_share)
             return min(1.0, coverage), sum(w for t, w in known.items() if t in answered)
 
         passages = self.index.kb_match(fts, COLUMN_WEIGHTS, CANDIDATES)
@@ -382,7 +386,7 @@ class Retriever:
         top_bm25 = max(best.values(), default=0.0) or 1.0
         present = set(terms)
         article_score = {
-            a: covered(vocab.article_terms.get(a, frozenset()))[0]
+            a: covered(vocab.article_terms.get(a, frozenset()), ranking=True)[0]
             + self.bm25_share * score / top_bm25
             + self.named_share * any(says(name, present, spoken) for name in vocab.names.get(a, ()))
             for a, score in best.items()

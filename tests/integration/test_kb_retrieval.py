@@ -105,6 +105,42 @@ def test_a_rambling_message_is_answered_when_its_question_is_covered(retriever: 
     assert not retriever.search(story.replace("Can I return it?", "Do you sell teacups?")).answerable
 
 
+def test_a_generic_question_does_not_outrank_the_article_its_story_is_about(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # "How long does it take?" is covered by an article on delivery times alone; the message is about a
+    # refund. To rank articles the question's coverage counts half, the whole message's the other half.
+    path = tmp_path_factory.mktemp("kb-story") / "vault.db"
+    vault = Vault.create(path, "sue", bytearray(b"kb story passphrase"), role="supervisor")
+    articles = (
+        (
+            "refunds.md",
+            "Refunds",
+            "Your refund reaches the card you paid with within 5 business days after we receive your return.",
+        ),
+        (
+            "delivery.md",
+            "Delivery times",
+            "How long delivery takes: standard delivery 3 business days, express one day.",
+        ),
+        ("gift-cards.md", "Gift cards", "A gift card is valid for 3 years. Use up to two gift cards per order."),
+        ("opening-hours.md", "Opening hours", "Customer service is open Monday to Friday from 8 to 20."),
+    )
+    try:
+        for key, title, text in articles:
+            passage = NewPassage("", text, 1, index_terms(title), "", index_terms(text))
+            vault.kb_save_article(key, title, key, text, key, "", [passage], "sue")
+        keys = {a.id: a.key for a in vault.kb_list_articles()}
+        result = Retriever(vault).search(
+            "My refund was confirmed but the money is not on my card yet. How long does it take?"
+        )
+        assert [keys[a] for a in result.article_ids()[:2]] == ["refunds.md", "delivery.md"]
+        # the decision to answer still counts the question alone: it is covered by the delivery passage
+        assert next(h for h in result.hits if keys[h.article_id] == "delivery.md").coverage == 1.0
+    finally:
+        vault.lock()
+
+
 def test_questions_outside_the_kb_are_declined_and_covered_ones_answered(retriever: Retriever) -> None:
     assert not retriever.search("Can I pay with bitcoin?").answerable
     assert not retriever.search("do you have a loyalty programme for frequent buyers").answerable
