@@ -9,6 +9,7 @@ context and shape, so the engine does not just memorize a fake-data generator.
 
 from __future__ import annotations
 
+import regex
 from spacy.lang.en.stop_words import STOP_WORDS
 
 
@@ -152,9 +153,11 @@ FOREIGN_CALENDAR_WORDS: frozenset[str] = frozenset(
     сентябрь сентября октябрь октября ноябрь ноября декабрь декабря""".split()
 ) | frozenset(_FOREIGN_WEEKDAYS.split())
 
+_ENGLISH_COURTESY_WORDS = "thanks thank thx regards cheers sincerely greetings hi hello hey dear"
 # Greetings, closings and thanks of the languages of our traffic (also among the words above).
-_COURTESY_WORDS = """
-thanks thank thx regards cheers sincerely greetings hi hello hey dear
+_COURTESY_WORDS = (
+    _ENGLISH_COURTESY_WORDS
+    + """
 hola bonjour bonsoir hallo ciao hej salut servus moin ahoj cześć czesc merhaba привет здравствуйте
 gracias merci danke grazie obrigado obrigada spasibo спасибо tack takk kiitos dziękuję
 cordialement freundlichen grüßen grüße saludos saluti atentamente
@@ -175,10 +178,13 @@ hej hei tack förhand vänliga hälsningar venlig vennlig hilsen mvh mfg lg vg y
 dobrý dobry děkuji dekuji pozdravem saygılarımla teşekkürler teşekkür merhaba iyi günler üdvözlettel
 köszönöm szépen napot bună buna ziua mulțumesc multumesc stimă selamat pagi terima kasih chào cảm ơn
 γεια σας με εκτίμηση ευχαριστώ shukran dhanyavaad morgen salve giornata bonne fin journée saludo
-""".split()
+"""
+).split()
 
 #: Greeting, closing and thanks words: a guess with one in it is a courtesy line, not an address.
 COURTESY_WORDS: frozenset[str] = frozenset(_COURTESY_WORDS)
+#: The same of the other languages: English ones also follow a name ("ok Priya, thanks" typed as "Priya thanks").
+FOREIGN_COURTESY_WORDS: frozenset[str] = COURTESY_WORDS - frozenset(_ENGLISH_COURTESY_WORDS.split())
 
 #: Words that open a place's name ("Northern Ireland", "New Jersey", "Lake Como"), never a person's.
 PLACE_OPENING_WORDS: frozenset[str] = frozenset(
@@ -229,6 +235,35 @@ SUPPORT_WORDS: frozenset[str] = (frozenset(_DOMAIN_WORDS) | COURTESY_WORDS) - fr
 #: helps"), so the word lists above keep them out of names; grammar alone decides when one is a
 #: given name instead (``person_context.verb_as_name``: "Hi Will,", "Will Turner called").
 MODAL_VERBS: frozenset[str] = frozenset("will may can might must shall should would could hope".split())
+
+#: Nouns naming a support organization's teams, which a member of one is "from" or "in" ("Will from
+#: billing", "Hope in our Legal team"); "team", "department" and the like are in ``DEPARTMENT_WORDS``.
+TEAM_NOUNS: tuple[str, ...] = tuple(
+    """billing accounts returns sales support finance hr legal marketing operations procurement accounting
+    engineering security compliance payroll management""".split()
+)
+#: Verbs of speaking and contact, in the forms that follow the person who does them ("Anna said",
+#: "Anna wrote:", "Mark says the router is fine"): one source for the person and label checks.
+SPEAKING_VERBS: tuple[str, ...] = tuple(
+    """said says say told tells asked asks called calls rang rings phoned wrote writes replied replies
+    emailed e-mailed messaged texted mentioned confirmed confirms promised explained agreed""".split()
+)
+#: Finite verbs after a name that end in neither "-ed" nor "-s" ("Hope said", "Anna wrote:"); the
+#: regular ones are told by their ending.
+IRREGULAR_FINITE_VERBS: tuple[str, ...] = ("said", "wrote", "told", "rang", "spoke", "sent", "came")
+#: Speaking verbs of German, French, Spanish, Italian, Portuguese, Dutch, the Nordic languages and
+#: Polish, and "a"/"ha" of their perfect tenses: "Anna schrieb:", "Marie a écrit :", "Juan dijo:".
+FOREIGN_SPEAKING_VERBS: tuple[str, ...] = tuple(
+    """schrieb schreibt sagte sagt fragte antwortete écrit dit demande répond a escribió escribe dijo dice
+    preguntó respondió ha scrisse scrive disse chiede rispose escreveu escreve perguntou respondeu
+    schreef schrijft zei zegt vroeg skrev skriver sa sier säger frågade napisał napisała""".split()
+)
+
+
+def alternation(words: tuple[str, ...]) -> str:
+    """``words`` as one regular-expression alternation (longest first, escaped)."""
+    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+
 
 #: Lower-case particles inside names ("Ludwig van Beethoven", "Maria de la Cruz").
 NAME_PARTICLES: frozenset[str] = frozenset(

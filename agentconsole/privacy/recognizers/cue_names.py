@@ -28,9 +28,16 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from agentconsole.privacy.lexicon import CALENDAR_WORDS, NOT_NAME_WORDS, word_key
+from agentconsole.privacy.lexicon import (
+    CALENDAR_WORDS,
+    NOT_NAME_WORDS,
+    SPEAKING_VERBS,
+    alternation,
+    word_key,
+)
 from agentconsole.privacy.recognizers.base import SupportRecognizer
 from agentconsole.privacy.recognizers.model_entities import checked_person_span
+from agentconsole.privacy.recognizers.person_context import TEAM_AFTER, verb_as_name
 
 if TYPE_CHECKING:
     from presidio_analyzer import RecognizerResult
@@ -49,6 +56,12 @@ _SMALL_WORDS = (
 )
 _SMALL_AFTER = r"(?=[ \t]*[,.!?;:)](?![\p{L}\p{N}_/\\])|[ \t]*(?:\r?\n|\Z)|(?:'s|’s)(?![\p{L}])|" + _SMALL_WORDS + ")"
 _SMALL_WORD_AFTER = r"(?=[ \t]*[?!]|(?:'s|’s)(?![\p{L}])|" + _SMALL_WORDS + ")"
+# Words a person follows inside a sentence: a question's auxiliary ("Could Will from …"), "to", verbs
+# of contact ("ask Ines from billing"); not a verb that takes a thing ("got Feedback from the Sales team").
+_TAKES_A_PERSON = (
+    r"(?<![\p{L}])(?i:could|can|would|will|did|does|has|had|may|might|should|is|was|to|ask|asked|tell|told|"
+    r"call|called|cc|ping|pinged|e-?mail|e-?mailed|message|messaged|contact|contacted|remind|reminded|thank|thanked)"
+)
 _CUE_RES = (
     # a salutation opening a line, the name ending the greeting
     regex.compile(
@@ -83,6 +96,20 @@ _CUE_RES = (
         + _NAME
         + _SMALL_WORD_AFTER
     ),
+    # a member of a team, after a word that takes a person: "Could Will from your Billing team call me",
+    # "send it to Hope in our Legal team", "ask Ines from billing"
+    regex.compile(r"(?<=" + _TAKES_A_PERSON + r"[ \t]+)" + _NAME + r"(?=[ \t]+" + TEAM_AFTER + r")"),
+    # … or opening a sentence, with a speaking verb after the team: "Mark from Sales says the router is fine"
+    # (a speaking verb alone is no cue: firms and products speak too, "Kindle says it's your fault")
+    regex.compile(
+        r"(?<![\p{L}\p{N}'’.\-])"
+        + _NAME
+        + r"(?=[ \t]+"
+        + TEAM_AFTER
+        + r"[ \t]+(?:"
+        + alternation(SPEAKING_VERBS)
+        + r")(?![\p{L}]))"
+    ),
     # a relative or colleague, named: "our manager Ines needs"
     regex.compile(
         r"(?i:(?<![\p{L}])(?:my|our|your)[ \t]+(?:manager|colleague|boss|supervisor|wife|husband|partner|son|"
@@ -106,8 +133,11 @@ class CueNameRecognizer(SupportRecognizer):
             for match in pattern.finditer(text):
                 start, end = match.span("name")
                 key = word_key(match.group("name"))
-                if (start, end) in found or (key in NOT_NAME_WORDS and key not in CALENDAR_WORDS):
-                    continue  # (a calendar word is left to the checks: a name when a greeting addresses it, "Hi Jun,")
+                if (start, end) in found or (
+                    key in NOT_NAME_WORDS and key not in CALENDAR_WORDS and not verb_as_name(text, start, end)
+                ):
+                    continue  # (a calendar word is left to the checks: a name when a greeting addresses it, "Hi Jun,";
+                    # a modal verb or "hope" to grammar: "Could Will from billing …", not "Will you …")
                 if checked_person_span(text, start, end) is None:
                     continue
                 found[(start, end)] = self._result(PERSON, start, end, 0.7)

@@ -40,6 +40,7 @@ from __future__ import annotations
 import regex
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from agentconsole.privacy.lexicon import FOREIGN_SPEAKING_VERBS, IRREGULAR_FINITE_VERBS, alternation
 from agentconsole.privacy.recognizers.thing_context import POSSESSIVE_AFTER_RE
 
 _UI_VERBS = (
@@ -100,16 +101,9 @@ _NUMBER_FIELD_AFTER_RE = regex.compile(
     r"|[+(]?\d{4}|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}"  # a long number, a date
     r"|(?=[^\n]*\d)(?![^\n]*(?<![\p{L}'’])\p{Ll}{2})\S)"  # or a digit and no lower-case word
 )
-# Speaking verbs of the languages whose form labels this reads, and "a"/"ha" of their perfect
-# tenses: "Anna schrieb:", "Marie a écrit :", "Juan dijo:" are speakers, not labels.
-_FOREIGN_SPEAKING_WORDS = (
-    "schrieb|schreibt|sagte|sagt|fragte|antwortete|écrit|dit|demande|répond|a|escribió|escribe|dijo|dice"
-    "|preguntó|respondió|ha|scrisse|scrive|disse|chiede|rispose|escreveu|escreve|perguntou|respondeu"
-    "|schreef|schrijft|zei|zegt|vroeg|skrev|skriver|sa|sier|säger|frågade|napisał|napisała"
-)
 _WORDS_FIELD_AFTER_RE = regex.compile(
-    r"(?:[ \t]+(?!\p{Ll}+(?:ed|s)(?![\p{L}])|(?:wrote|said|told|says|from|at|here|"
-    + _FOREIGN_SPEAKING_WORDS
+    r"(?:[ \t]+(?!\p{Ll}+(?:ed|s)(?![\p{L}])|(?:"
+    + alternation(IRREGULAR_FINITE_VERBS + FOREIGN_SPEAKING_VERBS + ("from", "at", "here"))
     + r")(?![\p{L}]))\p{Ll}+){1,2}[ \t]*:(?![\p{L}\p{N}])"
 )
 _TIME_BEFORE_RE = regex.compile(r"(?:\d[:.]\d\d|\d[ \t]*(?:am|pm))[ \t]*\Z", regex.IGNORECASE)

@@ -41,7 +41,7 @@ from agentconsole.privacy.recognizers.person_context import (
     with_verb_as_name,
     word_positions,
 )
-from agentconsole.privacy.recognizers.places import used_as_place
+from agentconsole.privacy.recognizers.places import listed_with_places, used_as_place
 from agentconsole.privacy.recognizers.script_names import refine_other_scripts
 from agentconsole.privacy.recognizers.thing_context import used_as_thing
 from agentconsole.privacy.recognizers.word_shapes import not_a_name_here
@@ -296,6 +296,10 @@ _NOT_PERSON_LABELS = frozenset(
 )
 
 
+#: Our model's rehearsed labels for places, firms, products and languages: a one-word guess listed beside one is the same kind.
+_LISTED_THING_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP", "LANGUAGE", "PRODUCT", "EVENT"})
+
+
 def text_of(base: list[Span], start: int, end: int) -> str:
     doc = base[0].doc
     return doc.text[start:end]
@@ -445,6 +449,7 @@ def model_spans(doc: Doc, text: str) -> list[tuple[int, int, str, float]]:
     """(start, end, label, score) for the doc's PERSON and STREET_ADDRESS entities."""
     found = []
     base = list(doc.spans["base_ents"]) if "base_ents" in doc.spans else []
+    places = [(e.start_char, e.end_char) for e in doc.ents if e.label_ in _LISTED_THING_LABELS]
     for start, end, label in refine_other_scripts(text, _joined(doc, text)):
         value = text[start:end]
         if label == PERSON and _NUMBERED_STREET_RE.search(value) and _STREET_WORD_RE.search(value):
@@ -455,6 +460,8 @@ def model_spans(doc: Doc, text: str) -> list[tuple[int, int, str, float]]:
             for span in person_spans(text, start, end):
                 if base and _base_says_not_a_person(base, *span):
                     continue
+                if " " not in text[span[0] : span[1]] and listed_with_places(text, *span, places):
+                    continue  # "Orders from Zürich and Genève": one item of a list of places
                 found.append((*span, PERSON, 0.85))
         else:
             end = _address_end(text, start, end)

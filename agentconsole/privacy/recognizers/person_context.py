@@ -14,7 +14,14 @@ from __future__ import annotations
 
 import regex
 
-from agentconsole.privacy.lexicon import MODAL_VERBS, NOT_NAME_WORDS
+from agentconsole.privacy.lexicon import (
+    IRREGULAR_FINITE_VERBS,
+    MODAL_VERBS,
+    NOT_NAME_WORDS,
+    SPEAKING_VERBS,
+    TEAM_NOUNS,
+    alternation,
+)
 
 #: Farewells and cheers the shared grammar word list does not carry: a message's last word, never a name.
 FAREWELL_WORDS = frozenset(
@@ -53,9 +60,7 @@ _BEFORE_RE = regex.compile(
 )
 # Words right after a name: the person speaks, acts or is addressed.
 _AFTER_RE = regex.compile(
-    r"[ \t]*(?:'s|’s)?[ \t]*(?:"
-    r"said|says|say|told|tells|asked|asks|called|calls|rang|rings|phoned|wrote|writes|replied|replies|"
-    r"emailed|e-mailed|messaged|texted|mentioned|confirmed|confirms|promised|explained|agreed|wants|wanted|"
+    r"[ \t]*(?:'s|’s)?[ \t]*(?:" + alternation(SPEAKING_VERBS) + r"|wants|wanted|"
     r"needs|needed|will|would|can|could|should|has|had|was|is[ \t]+(?:on|off|away|out|back|my|our|the[ \t]+"
     r"(?:account|card)|going|calling|handling|looking|taking|expecting|waiting|asking|not|also|still)|"
     r"here|again|also|too|speaking|aware|available|covering|on[ \t]+(?:leave|holiday|vacation)|off[ \t]+sick|"
@@ -98,6 +103,17 @@ def has_person_context(text: str, start: int, end: int, *, beside: bool = True) 
         return True
     word = text[start:end]
     return len(word_positions(text, word)) >= 2
+
+
+# A finite verb or a modal right after a word: it is the subject of a clause ("… and Maria signed").
+_VERB_AFTER_RE = regex.compile(
+    r"[ \t]+(?:will|would|can|could|should|must|may|might|has|had|was|is|did|does)(?![\p{L}])", regex.IGNORECASE
+)
+
+
+def acts_after(text: str, end: int) -> bool:
+    """A verb right after ``text[:end]`` whose subject it is: a finite verb or a modal ("Maria signed", "Maria will")."""
+    return bool(_FINITE_AFTER_RE.match(text, end) or _VERB_AFTER_RE.match(text, end))
 
 
 def _name_like(word: str) -> bool:
@@ -162,8 +178,15 @@ def addressed_as_person(text: str, start: int, end: int) -> bool:
 # After a modal verb used as a name: a finite verb, maybe with a surname between ("Will Turner
 # called", "Hope said"); a modal opening a question takes a bare verb ("Will Turner call?").
 _FINITE_AFTER_RE = regex.compile(
-    r"(?:[ \t]+\p{Lu}[\p{L}'’\-]+)?[ \t]+(?:\p{Ll}{2,}(?:ed|s)|said|wrote|told|rang|spoke|sent|came)(?![\p{L}])"
+    r"(?:[ \t]+\p{Lu}[\p{L}'’\-]+)?[ \t]+(?:\p{Ll}{2,}(?:ed|s)|" + alternation(IRREGULAR_FINITE_VERBS) + r")(?![\p{L}])"
 )
+# A team a person is from or in: "from your Billing team", "in our Legal team", "from billing" (not
+# a product named after one: "Copilot in Teams").
+TEAM_AFTER = (
+    r"(?i:(?:from|in|at)[ \t]+(?:(?:(?:your|our|the|my)[ \t]+)?(?:\p{L}[\p{L}\-]*[ \t]+){1,2}?"
+    r"(?:team|department|dept|desk|squad)|(?:the[ \t]+)?(?:" + alternation(TEAM_NOUNS) + r"))(?![\p{L}]))"
+)
+_TEAM_AFTER_RE = regex.compile(r"[ \t]+" + TEAM_AFTER)
 _CAPITALIZED_BEFORE_RE = regex.compile(r"(\p{Lu}\p{Ll}+)[ \t]+\Z")
 _OPENING_BEFORE_RE = regex.compile(r"(?m)(?:^[ \t]*(?:[-*•>][ \t]*)?|[.!?:;][ \t]+)\Z")
 
@@ -172,13 +195,13 @@ def verb_as_name(text: str, start: int, end: int) -> bool:
     """``text[start:end]`` is a capitalized modal verb or "hope" that is a given name here.
 
     Addressed as a person ("Hi Will,", "Thanks, Hope!"), followed by a finite verb ("Will said",
-    "Will Turner called"), or capitalized inside a sentence ("ask Will Turner"). "Will you …" and
+    "Will Turner called") or by the team the person is in ("Will from the Payroll team"), or capitalized inside a sentence ("ask Will Turner"). "Will you …" and
     "Hope this helps" are none of these.
     """
     word = text[start:end]
     if word.casefold() not in MODAL_VERBS or not (word[:1].isupper() and word[1:].islower()):
         return False
-    if addressed_as_person(text, start, end) or _FINITE_AFTER_RE.match(text, end):
+    if addressed_as_person(text, start, end) or _FINITE_AFTER_RE.match(text, end) or _TEAM_AFTER_RE.match(text, end):
         return True
     line_start = text.rfind("\n", 0, start) + 1
     return not _OPENING_BEFORE_RE.search(text, line_start, start) and any(ch.islower() for ch in text[:start])

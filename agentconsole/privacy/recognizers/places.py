@@ -17,6 +17,8 @@ import functools
 
 import regex
 
+from agentconsole.privacy.recognizers.person_context import acts_after
+
 _PLACE_PREPOSITIONS = frozenset("in within across outside inside throughout into".split())
 _BEFORE_RE = regex.compile(r"(\p{L}+)(\s*(?:,|\band\b|\bor\b)\s*|\s+)$", regex.IGNORECASE)
 _AFTER_RE = regex.compile(r"^\s*(?:,|\band\b|\bor\b)\s*(\p{L}+)", regex.IGNORECASE)
@@ -102,3 +104,25 @@ def leading_region_name(line: str) -> int:
         if candidate.casefold() in names and candidate[:1].isupper():
             return int(end)
     return 0
+
+
+# A list joint between two neighbours: "Zürich and Genève", "Bristol, Bath and Exeter", "Lyon or Nice".
+_JOINT_RE = regex.compile(r"[ \t]*(?:,|&|/|,?[ \t]*(?<![\p{L}])(?:and|or)(?![\p{L}]))[ \t]*", regex.IGNORECASE)
+
+
+def listed_with_places(text: str, start: int, end: int, places: list[tuple[int, int]]) -> bool:
+    """``text[start:end]`` is joined by "and", "or" or a comma to a span the model reads as a place or a firm.
+
+    A list holds one kind of thing: in "Orders from Zürich and Genève" the model's own reading of
+    the neighbour (a place) outweighs its person guess on the other item; "Anna and Bob" are both
+    people to it. A verb the person does after it opens a new clause ("Lisbon and Maria signed").
+    ``places`` are the model's spans of places, firms, products and languages (its rehearsed labels).
+    """
+    if acts_after(text, end):
+        return False  # "… went to Lisbon and Maria signed for it": a new clause, its subject a person
+    for place_start, place_end in places:
+        if place_end <= start and _JOINT_RE.fullmatch(text, place_end, start):
+            return True
+        if place_start >= end and _JOINT_RE.fullmatch(text, end, place_start):
+            return True
+    return False

@@ -17,6 +17,7 @@ from agentconsole.privacy.lexicon import (
     DEPARTMENT_ENDINGS,
     DEPARTMENT_WORDS,
     FOREIGN_CALENDAR_WORDS,
+    FOREIGN_COURTESY_WORDS,
     JAPANESE_DEPARTMENT_STEMS,
     NAME_PARTICLES,
     word_key,
@@ -43,6 +44,12 @@ _JAPANESE_DEPARTMENT_RE = regex.compile(
 # Articles of other languages that are also name particles ("van der Berg", "Le Pen"): lower case at
 # a sentence's opening, they start a noun phrase, not a name.
 _ARTICLES = frozenset("der die das den dem des le la les el los las il lo".split())
+# A German preposition fused with its article right before a word ("im Flur", "zum Server"), and a
+# German article elsewhere on the line (so not the chat spelling of "I'm": "hi im Anna").
+_FUSED_ARTICLE_BEFORE_RE = regex.compile(r"(?<![\p{L}'’])(?:im|zum|zur|vom|beim)[ \t]+\Z")
+_GERMAN_ARTICLE_RE = regex.compile(r"(?<![\p{L}])(?:der|die|das|dem|den)(?![\p{L}])", regex.IGNORECASE)
+# The word after a guess, then the end of its phrase: "Cu stimă,", "Xin chào!", "… hälsningar\n".
+_PHRASE_END_WORD_RE = regex.compile(r"[ \t]+([\p{L}][\p{L}\p{M}]*)[ \t]*(?:[,.!]|\r?\n|\Z)")
 _SENTENCE_OPENING_RE = regex.compile(r"(?m)(?:^[ \t]*(?:[-*•>][ \t]*)?|[.!?:][ \t]+)\Z")
 
 
@@ -123,7 +130,9 @@ def not_a_name_here(text: str, start: int, end: int, keys: list[str]) -> bool:
     ("Mittwoch", "Juli", but "Hi Mai,"); the name of a unit next to a word for
     one ("Service Achats", "equipe Financeira", "Departamento de Sistemas",
     "L'équipe Infrastructure"); a step of a file path ("…/Acme/Cache/index.db");
-    a locale tag ("fr-CA"); an acronym with nothing that addresses a person
+    a locale tag ("fr-CA"); the first word of a greeting or closing of two words in another language
+    ("Cu stimă,", "Xin chào!"); a German noun after a preposition fused with its article
+    ("der Drucker im Flur"); an acronym with nothing that addresses a person
     ("MTTR"); a Japanese sentence or department ("…お願いします", "経理部").
     """
     value = text[start:end]
@@ -147,6 +156,17 @@ def not_a_name_here(text: str, start: int, end: int, keys: list[str]) -> bool:
     before = _WORD_BEFORE_RE.search(text, line_start, start)
     if before is not None and _department_key(before.group(1)) in DEPARTMENT_WORDS and len(keys) <= 2:
         return True
+    if len(keys) == 1 and _SENTENCE_OPENING_RE.search(text, 0, start):
+        following = _PHRASE_END_WORD_RE.match(text, end)
+        if (
+            following is not None
+            and {word_key(following.group(1)), following.group(1).lower()} & FOREIGN_COURTESY_WORDS
+        ):
+            return True  # "Cu stimă,", "Xin chào!": the first word of a greeting or closing
+    if len(keys) == 1 and _FUSED_ARTICLE_BEFORE_RE.search(text, line_start, start):
+        line_end = text.find("\n", end)
+        if _GERMAN_ARTICLE_RE.search(text[line_start : len(text) if line_end == -1 else line_end]):
+            return True  # "der Drucker im Flur druckt nicht": a German noun after "im", "zum", "beim"
     if _in_path(text, start, end):
         return True
     if _LOCALE_RE.fullmatch(value):
