@@ -9,12 +9,12 @@ consistency with their KBs, and scripts/eval_kb.py for its splits.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from script_modules import load_script
 
 from agentconsole.kb import retrieval
 from agentconsole.kb.retrieval import Retriever
@@ -213,10 +213,7 @@ def test_fresh_question_sets_name_articles_of_their_kb(kb: str) -> None:
 def test_the_evaluation_loads_splits_per_kb_and_never_shows_fresh_questions_one_by_one(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    spec = importlib.util.spec_from_file_location("eval_kb", ROOT / "scripts" / "eval_kb.py")
-    assert spec is not None and spec.loader is not None
-    evaluation = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(evaluation)
+    evaluation = load_script("eval_kb")
     names = ("tuned", "watched", "tune2", "tune3", "fresh")
     splits = {s: len(evaluation.load_questions(DATA / "kb", s)) for s in (*names, "all")}
     assert splits["all"] == sum(splits[s] for s in names) and splits["fresh"] >= 55 and splits["tune2"] >= 40

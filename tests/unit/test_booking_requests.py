@@ -7,7 +7,6 @@ above a floor here.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -15,6 +14,7 @@ from types import ModuleType
 from zoneinfo import ZoneInfo
 
 import pytest
+from script_modules import load_script
 
 from agentconsole.booking.proposals import propose, propose_for_text
 from agentconsole.booking.requests import guess_language, read_requests
@@ -27,11 +27,7 @@ MONDAY = datetime(2026, 3, 2, 11, 17)  # the phrase sets' message time (local)
 
 
 def _load_eval() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("eval_booking_phrases", ROOT / "scripts" / "eval_booking_phrases.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("eval_booking_phrases")
 
 
 EVAL = _load_eval()

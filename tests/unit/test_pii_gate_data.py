@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from script_modules import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -20,11 +20,7 @@ def _load(name: str) -> list[dict[str, Any]]:
 
 
 def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_pii", ROOT / "scripts" / "bench_pii.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench_pii")
 
 
 #: The labels the generated dev split (and so the bench) uses.

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from script_modules import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -19,12 +18,7 @@ def _load(path: Path) -> list[dict]:
 
 
 def _generator():
-    sys.path.insert(0, str(ROOT / "scripts"))
-    spec = importlib.util.spec_from_file_location("make_pii_neverseen2", ROOT / "scripts" / "make_pii_neverseen2.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("make_pii_neverseen2")
 
 
 ROWS = _load(SPLIT)
@@ -67,10 +61,7 @@ def test_every_type_and_pii_free_messages_are_present() -> None:
 
 def test_templates_are_new_and_locales_held_out() -> None:
     gen = _generator()
-    spec = importlib.util.spec_from_file_location("make_pii_corpus", ROOT / "scripts" / "make_pii_corpus.py")
-    assert spec and spec.loader
-    corpus = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(corpus)
+    corpus = load_script("make_pii_corpus")
     assert not set(gen.LOCALES) & set(corpus.TRAIN_LOCALES)
     assert set(gen.LOCALES) <= set(corpus.NEVER_SEEN_LOCALES)
     assert gen.shared_with_old_templates() == []
