@@ -122,11 +122,6 @@ def test_a_form_label_in_any_language(text: str, guess: str, label: bool) -> Non
     assert used_as_label(text, *_at(text, guess)) is label
 
 
-@pytest.fixture(scope="module")
-def engine() -> PrivacyEngine:
-    return PrivacyEngine.from_settings()
-
-
 def _found(engine: PrivacyEngine, text: str) -> list[str]:
     return [text[d.start : d.end] for d in engine.analyze(text) if d.entity_type in _PEOPLE_AND_PLACES]
 

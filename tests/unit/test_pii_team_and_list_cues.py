@@ -121,11 +121,6 @@ def test_shared_speaking_verbs_are_person_context() -> None:
     assert has_person_context(text, *_at(text, "Quenby"))
 
 
-@pytest.fixture(scope="module")
-def engine() -> PrivacyEngine:
-    return PrivacyEngine.from_settings()
-
-
 @pytest.mark.parametrize(
     ("text", "names"),
     [

@@ -10,11 +10,6 @@ from agentconsole.privacy import CaseMapping, MaskResult, PrivacyEngine, restore
 from agentconsole.privacy.pieces import CHUNK_CHARS, chunk_spans
 
 
-@pytest.fixture(scope="module")
-def engine() -> PrivacyEngine:
-    return PrivacyEngine.from_settings()
-
-
 def _check_offsets(text: str, result: MaskResult, mapping: CaseMapping) -> None:
     """Rebuilding the masked text from the reported offsets gives exactly result.masked."""
     rebuilt, cursor = [], 0

@@ -16,11 +16,6 @@ from agentconsole.privacy import PrivacyEngine
 _PEOPLE_AND_PLACES = ("PERSON", "STREET_ADDRESS")
 
 
-@pytest.fixture(scope="module")
-def engine() -> PrivacyEngine:
-    return PrivacyEngine.from_settings()
-
-
 def _found(engine: PrivacyEngine, text: str) -> list[str]:
     return [text[d.start : d.end] for d in engine.analyze(text) if d.entity_type in _PEOPLE_AND_PLACES]
 

@@ -85,11 +85,6 @@ def test_kb_article_number_is_no_phone() -> None:
     assert _phones("See KB article 4021133 for the workaround.") == []
 
 
-@pytest.fixture(scope="module")
-def engine() -> PrivacyEngine:
-    return PrivacyEngine.from_settings()
-
-
 def test_form_label_outranks_a_name_guess(engine: PrivacyEngine) -> None:
     text = "Meine Vertragsnummer lautet QX-40917-22."
     found = [(text[d.start : d.end], d.entity_type) for d in engine.analyze(text)]

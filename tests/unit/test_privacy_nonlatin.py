@@ -82,11 +82,6 @@ def test_unspaced_scripts_may_be_cut_inside_a_run() -> None:
     assert splits_a_word("Johnson", Detection(0, 4, "PERSON", 0.8))  # Latin words still may not be cut
 
 
-@pytest.fixture(scope="module")
-def engine() -> PrivacyEngine:
-    return PrivacyEngine.from_settings()
-
-
 def _people(engine: PrivacyEngine, text: str) -> list[str]:
     return [text[d.start : d.end] for d in engine.analyze(text) if d.entity_type in ("PERSON", "STREET_ADDRESS")]
 

@@ -61,11 +61,6 @@ def test_restorer_canonicalizes_for_chips() -> None:
     assert text == "Hi <PERSON_1> and <PERSON_9>"
 
 
-@pytest.fixture(scope="module")
-def engine() -> PrivacyEngine:
-    return PrivacyEngine.from_settings()
-
-
 MODEL_OUTPUTS = [
     "Sure, <PERSON_1>. I emailed jane.doe@example.net and you can also call +44 20 7946 0958 tomorrow.",
     "Please confirm your card 4111 1111 1111 1111 and IBAN DE89 3704 0044 0532 0130 00 for the refund.",
